@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "timeutil.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NSEC_PER_SEC INT64_C(1000000000)
+
+static int64_t clock_ns(clockid_t clock)
+{
+        struct timespec ts;
+
+        clock_gettime(clock, &ts);
+        return (int64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+int64_t timeutil_now_ns(void)
+{
+        return clock_ns(CLOCK_REALTIME);
+}
+
+int64_t timeutil_monotonic_ns(void)
+{
+        return clock_ns(CLOCK_MONOTONIC);
+}
+
+char *timeutil_format_rfc3339(int64_t ns, char *buf, size_t size)
+{
+        time_t secs;
+        long frac;
+        struct tm tm;
+        size_t n;
+
+        if (ns == 0) {
+                snprintf(buf, size, "0001-01-01T00:00:00Z");
+                return buf;
+        }
+
+        secs = (time_t)(ns / NSEC_PER_SEC);
+        frac = (long)(ns % NSEC_PER_SEC);
+        if (frac < 0) {
+                frac += NSEC_PER_SEC;
+                secs--;
+        }
+        gmtime_r(&secs, &tm);
+        n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (n == 0)
+                return buf;
+
+        if (frac > 0) {
+                char digits[16];
+                int len;
+
+                len = snprintf(digits, sizeof(digits), "%09ld", frac);
+                while (len > 0 && digits[len - 1] == '0')
+                        digits[--len] = '\0';
+                snprintf(buf + n, size - n, ".%sZ", digits);
+        } else {
+                snprintf(buf + n, size - n, "Z");
+        }
+        return buf;
+}
+
+static int parse_digits(const char **p, int count, int *ret)
+{
+        int value = 0;
+
+        for (int i = 0; i < count; i++) {
+                if (!isdigit((unsigned char)(*p)[i]))
+                        return -EINVAL;
+                value = value * 10 + ((*p)[i] - '0');
+        }
+        *p += count;
+        *ret = value;
+        return 0;
+}
+
+static int expect_char(const char **p, char c)
+{
+        if (**p != c)
+                return -EINVAL;
+        (*p)++;
+        return 0;
+}
+
+/* Parses ".123" into nanoseconds, accepting 1 to 9 digits. */
+static int parse_fraction(const char **p, int64_t *ret_ns)
+{
+        int64_t frac = 0;
+        int digits = 0;
+
+        *ret_ns = 0;
+        if (**p != '.')
+                return 0;
+        (*p)++;
+        while (isdigit((unsigned char)**p)) {
+                if (digits < 9) {
+                        frac = frac * 10 + (**p - '0');
+                        digits++;
+                }
+                (*p)++;
+        }
+        if (digits == 0)
+                return -EINVAL;
+        while (digits++ < 9)
+                frac *= 10;
+        *ret_ns = frac;
+        return 0;
+}
+
+static int parse_zone(const char **p, int64_t *ret_offset_secs)
+{
+        int sign, hours, minutes;
+
+        if (**p == 'Z' || **p == 'z') {
+                (*p)++;
+                *ret_offset_secs = 0;
+                return 0;
+        }
+        if (**p != '+' && **p != '-')
+                return -EINVAL;
+        sign = **p == '-' ? -1 : 1;
+        (*p)++;
+        if (parse_digits(p, 2, &hours) < 0 || expect_char(p, ':') < 0 || parse_digits(p, 2, &minutes) < 0)
+                return -EINVAL;
+        *ret_offset_secs = sign * (hours * 3600 + minutes * 60);
+        return 0;
+}
+
+int timeutil_parse_rfc3339(const char *s, int64_t *ret_ns)
+{
+        struct tm tm = { 0 };
+        int year, month, day, hour, minute, second;
+        int64_t frac, offset;
+        const char *p = s;
+        time_t secs;
+
+        if (parse_digits(&p, 4, &year) < 0 || expect_char(&p, '-') < 0 || parse_digits(&p, 2, &month) < 0 ||
+            expect_char(&p, '-') < 0 || parse_digits(&p, 2, &day) < 0)
+                return -EINVAL;
+        if (*p != 'T' && *p != 't' && *p != ' ')
+                return -EINVAL;
+        p++;
+        if (parse_digits(&p, 2, &hour) < 0 || expect_char(&p, ':') < 0 || parse_digits(&p, 2, &minute) < 0 ||
+            expect_char(&p, ':') < 0 || parse_digits(&p, 2, &second) < 0)
+                return -EINVAL;
+        if (parse_fraction(&p, &frac) < 0 || parse_zone(&p, &offset) < 0 || *p != '\0')
+                return -EINVAL;
+        if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+                return -EINVAL;
+
+        if (year == 1 && month == 1 && day == 1 && hour == 0 && minute == 0 && second == 0 && frac == 0) {
+                *ret_ns = 0;
+                return 0;
+        }
+
+        tm.tm_year = year - 1900;
+        tm.tm_mon = month - 1;
+        tm.tm_mday = day;
+        tm.tm_hour = hour;
+        tm.tm_min = minute;
+        tm.tm_sec = second;
+        secs = timegm(&tm);
+        *ret_ns = ((int64_t)secs - offset) * NSEC_PER_SEC + frac;
+        return 0;
+}
+
+int timeutil_parse_timestamp(const char *s, int64_t *ret_ns)
+{
+        const char *p = s;
+        int64_t secs = 0, frac;
+        bool negative = false;
+
+        if (!s || !*s)
+                return -EINVAL;
+        if (strchr(s, '-') && strchr(s, 'T'))
+                return timeutil_parse_rfc3339(s, ret_ns);
+
+        if (*p == '-') {
+                negative = true;
+                p++;
+        }
+        if (!isdigit((unsigned char)*p))
+                return -EINVAL;
+        while (isdigit((unsigned char)*p)) {
+                if (secs > INT64_MAX / NSEC_PER_SEC / 10)
+                        return -EINVAL;
+                secs = secs * 10 + (*p - '0');
+                p++;
+        }
+        if (parse_fraction(&p, &frac) < 0 || *p != '\0')
+                return -EINVAL;
+        *ret_ns = (negative ? -1 : 1) * (secs * NSEC_PER_SEC + frac);
+        return 0;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/*
+ * The protocol between sockerlessd and a container's monitor.
+ *
+ * Transport: a SOCK_SEQPACKET unix socket, one JSON object per packet (at
+ * most MONITOR_PROTO_MAX_PACKET bytes), fds attached with SCM_RIGHTS. The
+ * daemon gets its first connection as fd 3 of the monitor it spawns; after
+ * a daemon restart it connects to <state-dir>/monitor.sock instead. Every
+ * packet has a "type" member.
+ *
+ * Daemon to monitor:
+ *   {"type":"start"}                  let the created container execve
+ *   {"type":"attach","stdin":B,"stdout":B,"stderr":B,"detach_keys":"ctrl-p,ctrl-q",
+ *    "pending":"<base64>"}            + 1 fd: a client connection to serve;
+ *                                     "pending" is stdin the client already sent
+ *   {"type":"kill","signal":N}        send signal N to the container's init
+ *   {"type":"resize","height":H,"width":W}   resize the pty
+ *   {"type":"hello"}                  ask for a "state" reply (after reconnecting)
+ *
+ * Monitor to daemon:
+ *   {"type":"created","pid":N}        the init is waiting for "start"
+ *   {"type":"started","pid":N,"started_at":"RFC3339"}
+ *   {"type":"state","status":"created|running","pid":N,"started_at":"..."}
+ *   {"type":"error","message":"...","exit_code":N}
+ *                                     create or start failed; the monitor exits
+ *   {"type":"exited","exit_code":N,"finished_at":"RFC3339","oom_killed":B}
+ *                                     the container is gone, exit.json written;
+ *                                     sent on every open connection
+ *
+ * Attach: before "start", the daemon sends the attaches it holds for the
+ * container, so output from the first instruction on reaches them. For a
+ * container without a tty each chunk to a client is framed as Docker does:
+ * 8 bytes [stream, 0, 0, 0, size as big-endian u32] then the data, stream 1
+ * for stdout and 2 for stderr. With a tty the pty's output goes raw.
+ */
+
+#define MONITOR_PROTO_MAX_PACKET (64 * 1024)
+
+/* Sends msg with up to n_fds fds attached. Does not consume msg. */
+int monitor_proto_send(int sock, json_object *msg, const int *fds, size_t n_fds);
+
+/* Receives one packet. Returns 1 with *ret set, 0 at end of stream, or
+ * -errno (-EBADMSG for a packet that is not a JSON object with a "type").
+ * Received fds beyond max_fds are closed. */
+int monitor_proto_recv(int sock, json_object **ret, int *fds, size_t max_fds, size_t *ret_n_fds);
+
+/* Returns the packet's "type" member, or "" when missing. */
+const char *monitor_proto_type(json_object *msg);
+
+/*
+ * The monitor's files.
+ *
+ * In its state directory (under the exec root):
+ *   monitor.sock   the listening socket described above
+ *   monitor.pid    the monitor's pid, written once it is listening
+ * In the container's data directory (under the data root, so it survives a
+ * reboot):
+ *   exit.json      {"exit_code":N,"finished_at":"RFC3339","oom_killed":B,
+ *                   "started_at":"RFC3339","error":"..."}
+ *                  written atomically when the container ends
+ */
+#define MONITOR_SOCKET_NAME "monitor.sock"
+#define MONITOR_PID_NAME    "monitor.pid"
+#define MONITOR_EXIT_NAME   "exit.json"
+
+/*
+ * The monitor's command line, as sockerlessd runs it:
+ *
+ *   sockerless-monitor --id ID --bundle DIR --state-dir DIR --data-dir DIR
+ *                      [--log-path FILE [--log-max-size BYTES] [--log-max-file N]]
+ *                      [--stdin] [--stdin-once]
+ *
+ * with fd 3 the daemon's end of a SOCK_SEQPACKET socketpair. The monitor
+ * forks once and the first process exits at once, so the daemon reaps it and
+ * the monitor is no child of the daemon's; it then calls setsid and serves
+ * until its container ends. --stdin gives the container a stdin pipe fed by
+ * attached clients (Docker's OpenStdin); without it stdin is /dev/null.
+ * --stdin-once closes that pipe when the first client with stdin detaches or
+ * ends its input (Docker's StdinOnce). Without --log-path nothing is logged.
+ */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "macro.h"
+
+struct image_store;
+struct engine;
+struct http_server;
+
+/* The daemon's settings: command-line flags over daemon.json over defaults. */
+struct daemon_config {
+        char **hosts;      /* -H addresses, "unix:///run/sockerless.sock" by default */
+        char *data_root;   /* --data-root, /var/lib/sockerless */
+        char *exec_root;   /* --exec-root, /run/sockerless */
+        char *pidfile;     /* --pidfile, /run/sockerless.pid */
+        char *config_file; /* --config-file, /etc/sockerless/daemon.json */
+        enum log_level log_level;
+        bool live_restore;            /* "live-restore", on by default */
+        char **dns;                   /* "dns": resolvers for containers' resolv.conf */
+        char **dns_search;            /* "dns-search" */
+        char **dns_options;           /* "dns-opts" */
+        char *cgroup_parent;          /* "cgroup-parent", "sockerless" by default */
+        char *group;                  /* "group": owner group of unix sockets, "docker" */
+        json_object *default_ulimits; /* "default-ulimits" as in daemon.json */
+        json_object *labels;          /* "labels" as a JSON array of "k=v" */
+};
+
+/* Everything the handlers reach through http_request_userdata(). */
+struct daemon {
+        struct daemon_config config;
+        struct image_store *images;
+        struct engine *engine;
+        struct http_server *server;
+        char *monitor_path; /* the sockerless-monitor executable */
+        int64_t started_ns;
+};
+
+/* The daemon's version, as /version reports it. */
+#define SOCKERLESS_VERSION PACKAGE_VERSION

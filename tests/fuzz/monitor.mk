@@ -1,0 +1,1 @@
+# Fuzz targets of this module (see tests/fuzz/local.mk).

@@ -4,12 +4,12 @@
 # `make check` replays their corpus. FUZZ_TARGETS lists them; each module's
 # fragment adds its targets with their sources and libraries.
 if ENABLE_FUZZING
-FUZZ_CFLAGS = -fsanitize=fuzzer,address,undefined
-FUZZ_LDFLAGS = -fsanitize=fuzzer,address,undefined
+FUZZ_COMPILE_FLAGS = -fsanitize=fuzzer,address,undefined
+FUZZ_LINK_FLAGS = -fsanitize=fuzzer,address,undefined
 FUZZ_MAIN =
 else
-FUZZ_CFLAGS =
-FUZZ_LDFLAGS =
+FUZZ_COMPILE_FLAGS =
+FUZZ_LINK_FLAGS =
 FUZZ_MAIN = tests/fuzz/replay.c
 endif
 
@@ -24,6 +24,6 @@ EXTRA_DIST += tests/fuzz/corpus
 #   check_PROGRAMS += tests/fuzz/fuzz-reference
 #   TESTS += tests/fuzz/fuzz-reference   (only when ENABLE_FUZZING is off)
 #   tests_fuzz_fuzz_reference_SOURCES = tests/fuzz/fuzz-reference.c $(FUZZ_MAIN)
-#   tests_fuzz_fuzz_reference_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS) ...
-#   tests_fuzz_fuzz_reference_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+#   tests_fuzz_fuzz_reference_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) ...
+#   tests_fuzz_fuzz_reference_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 #   tests_fuzz_fuzz_reference_LDADD = libimage.a libcommon.a ...

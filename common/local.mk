@@ -1,5 +1,6 @@
 noinst_LIBRARIES += libcommon.a
 libcommon_a_SOURCES = \
+	common/base64.c common/base64.h \
 	common/error.c common/error.h \
 	common/fsutil.c common/fsutil.h \
 	common/idutil.c common/idutil.h \

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "base64.h"
 #include "error.h"
 #include "fsutil.h"
 #include "idutil.h"
@@ -147,6 +148,33 @@ static void atomic_write_replaces(void **state)
         assert_int_equal(access(dir, F_OK), -1);
 }
 
+static void base64_round_trip(void **state)
+{
+        static const char *const cases[][2] = {
+                { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_free_ char *encoded = base64_encode(cases[i][0], strlen(cases[i][0]));
+                _cleanup_free_ void *decoded = NULL;
+                size_t len;
+
+                assert_string_equal(encoded, cases[i][1]);
+                assert_int_equal(base64_decode(encoded, &decoded, &len), 0);
+                assert_int_equal(len, strlen(cases[i][0]));
+                assert_memory_equal(decoded, cases[i][0], len);
+        }
+}
+
+static void base64_rejects_garbage(void **state)
+{
+        void *decoded = NULL;
+        size_t len;
+
+        assert_int_equal(base64_decode("Zm9v!", &decoded, &len), -EINVAL);
+        assert_int_equal(base64_decode("Z", &decoded, &len), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -155,6 +183,7 @@ int main(void)
                 cmocka_unit_test(strv_split_and_append),   cmocka_unit_test(id_generate_is_hex),
                 cmocka_unit_test(error_keeps_first_cause), cmocka_unit_test(json_parse_strict),
                 cmocka_unit_test(json_field_type_check),   cmocka_unit_test(atomic_write_replaces),
+                cmocka_unit_test(base64_round_trip),       cmocka_unit_test(base64_rejects_garbage),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <fcntl.h>
+
 #include "macro.h"
 
 /* Writes data to dirfd/name atomically and durably: a temporary file in the

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "daemon.h"
+#include "engine/engine.h"
+#include "http/http.h"
+
+/* The route tables of the Docker API, one per resource. */
+extern const struct http_route api_system_routes[];
+extern const size_t api_system_routes_count;
+extern const struct http_route api_container_routes[];
+extern const size_t api_container_routes_count;
+
+static inline struct daemon *api_daemon(const struct http_request *req)
+{
+        return http_request_userdata(req);
+}
+
+/* Looks up the container of the {id} path parameter. On failure replies
+ * with Docker's error and returns NULL. */
+struct container *api_find_container(struct http_request *req);
+
+/* Replies with err's status and message, logging server-side failures
+ * (5xx) once with the request's path. */
+void api_reply_error(struct http_request *req, int code, const struct error *err);
+
+/* Handlers of the container routes, by file. */
+void api_container_create(struct http_request *req);
+void api_container_inspect(struct http_request *req);
+void api_container_list(struct http_request *req);
+void api_container_prune(struct http_request *req);
+void api_container_start(struct http_request *req);
+void api_container_stop(struct http_request *req);
+void api_container_kill(struct http_request *req);
+void api_container_restart(struct http_request *req);
+void api_container_wait(struct http_request *req);
+void api_container_remove(struct http_request *req);
+void api_container_attach(struct http_request *req);
+void api_container_logs(struct http_request *req);
+void api_container_resize(struct http_request *req);
+
+/* Builds the JSON of inspect and list. Call with c->lock held. */
+json_object *api_container_inspect_json(struct daemon *d, struct container *c);
+json_object *api_container_summary_json(struct daemon *d, struct container *c);

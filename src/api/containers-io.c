@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container stream endpoints: attach (a hijacked connection handed to
+ * the backend) and logs (read from the json-file log). */
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "api.h"
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "pool/backend.h"
+#include "runtime/monitor/jsonlog.h"
+#include "timeutil.h"
+
+/* How often a following reader checks that the container still runs and
+ * the client is still there. */
+#define FOLLOW_POLL_MS 500
+
+/* What a logs request asks for. */
+struct logs_options {
+        bool stdout_wanted;
+        bool stderr_wanted;
+        bool timestamps;
+        bool follow;
+        bool tty;
+        int64_t since_ns;
+        int64_t until_ns;
+        int64_t tail; /* -1 for all */
+};
+
+/* Writes one chunk: raw with a tty, else behind Docker's 8-byte header. */
+typedef int (*chunk_writer_fn)(void *target, const void *data, size_t len);
+
+static int write_frame(chunk_writer_fn write_fn, void *target, const struct logs_options *o, int stream,
+                       const void *data, size_t len)
+{
+        unsigned char header[8] = { (unsigned char)stream, 0, 0, 0 };
+        uint32_t size = htonl((uint32_t)len);
+        int r;
+
+        if (o->tty)
+                return write_fn(target, data, len);
+        memcpy(header + 4, &size, sizeof(size));
+        r = write_fn(target, header, sizeof(header));
+        return r < 0 ? r : write_fn(target, data, len);
+}
+
+static int write_entry(chunk_writer_fn write_fn, void *target, const struct logs_options *o,
+                       const struct jsonlog_entry *e)
+{
+        _cleanup_free_ char *line = NULL;
+        char stamp[TIMEUTIL_RFC3339_MAX];
+        int n;
+
+        if (!o->timestamps)
+                return write_frame(write_fn, target, o, e->stream, e->data, e->len);
+        timeutil_format_rfc3339(e->time_ns, stamp, sizeof(stamp));
+        n = asprintf(&line, "%s %.*s", stamp, (int)e->len, e->data);
+        if (n < 0)
+                return -ENOMEM;
+        return write_frame(write_fn, target, o, e->stream, line, (size_t)n);
+}
+
+static bool entry_wanted(const struct logs_options *o, const struct jsonlog_entry *e)
+{
+        if (e->stream == JSONLOG_STDOUT && !o->stdout_wanted)
+                return false;
+        if (e->stream == JSONLOG_STDERR && !o->stderr_wanted)
+                return false;
+        return !o->since_ns || e->time_ns >= o->since_ns;
+}
+
+/* Copies the log's entries to the writer until its current end. Returns 1
+ * when an entry past "until" ends the copy, 0 at the end, or <0. */
+static int copy_entries(struct jsonlog_reader *reader, const struct logs_options *o, chunk_writer_fn write_fn,
+                        void *target)
+{
+        struct jsonlog_entry e;
+        int r;
+
+        while ((r = jsonlog_reader_next(reader, &e)) > 0) {
+                if (o->until_ns && e.time_ns > o->until_ns)
+                        return 1;
+                if (!entry_wanted(o, &e))
+                        continue;
+                r = write_entry(write_fn, target, o, &e);
+                if (r < 0)
+                        return r;
+        }
+        return r;
+}
+
+static bool container_running(struct container *c)
+{
+        bool running;
+
+        pthread_mutex_lock(&c->lock);
+        running = container_is_running(c) || c->state.status == CONTAINER_RESTARTING;
+        pthread_mutex_unlock(&c->lock);
+        return running;
+}
+
+/* ---- logs ---- */
+
+struct logs_job {
+        struct container *container;
+        char *path;
+        struct logs_options options;
+};
+
+static int stream_writer(void *target, const void *data, size_t len)
+{
+        return http_stream_write(target, data, len);
+}
+
+static void logs_stream(struct http_stream *stream, void *userdata)
+{
+        struct logs_job *job = userdata;
+        _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *reader = NULL;
+        int r;
+
+        r = jsonlog_reader_open(job->path, &reader);
+        if (r >= 0)
+                r = jsonlog_reader_tail(reader, job->options.tail);
+        if (r < 0) {
+                log_warn_errno(r, "Reading the log of container %s failed: %m", job->container->id);
+                goto done;
+        }
+
+        for (;;) {
+                /* Sample before copying: a container seen stopped has
+                 * flushed its log, so one more copy reaches its end. */
+                bool running = job->options.follow && container_running(job->container);
+
+                r = copy_entries(reader, &job->options, stream_writer, stream);
+                if (r != 0 || !running || http_stream_closed(stream))
+                        break;
+                r = jsonlog_reader_wait(reader, FOLLOW_POLL_MS);
+                if (r < 0)
+                        break;
+        }
+done:
+        container_unref(job->container);
+        free(job->path);
+        free(job);
+}
+
+static int parse_time_param(struct http_request *req, const char *key, int64_t *ret, struct error *err)
+{
+        const char *value = http_query(req, key);
+
+        *ret = 0;
+        if (isempty(value) || streq(value, "0"))
+                return 0;
+        if (timeutil_parse_timestamp(value, ret) < 0)
+                return error_set(err, -EINVAL, "invalid value for \"%s\": failed to parse value %s as a time", key,
+                                 value);
+        return 0;
+}
+
+static int parse_logs_options(struct http_request *req, struct logs_options *o, struct error *err)
+{
+        const char *tail = http_query(req, "tail");
+        int r;
+
+        o->stdout_wanted = http_query_bool(req, "stdout", false);
+        o->stderr_wanted = http_query_bool(req, "stderr", false);
+        o->timestamps = http_query_bool(req, "timestamps", false);
+        o->follow = http_query_bool(req, "follow", false);
+        if (!o->stdout_wanted && !o->stderr_wanted)
+                return error_set(err, -EINVAL, "Bad parameters: you must choose at least one stream");
+
+        o->tail = -1;
+        if (!isempty(tail) && !streq(tail, "all")) {
+                char *end;
+                long long n = strtoll(tail, &end, 10);
+
+                /* Docker reads an unparsable tail as "all". */
+                if (!*end && n >= 0)
+                        o->tail = n;
+        }
+        r = parse_time_param(req, "since", &o->since_ns, err);
+        if (r >= 0)
+                r = parse_time_param(req, "until", &o->until_ns, err);
+        return r;
+}
+
+void api_container_logs(struct http_request *req)
+{
+        _cleanup_container_ struct container *c = api_find_container(req);
+        _cleanup_error_ struct error err = ERROR_INIT;
+        struct logs_job *job;
+        char *path;
+        int r;
+
+        if (!c)
+                return;
+        job = calloc(1, sizeof(*job));
+        if (!job) {
+                http_reply_error_status(req, 500, "out of memory");
+                return;
+        }
+        r = parse_logs_options(req, &job->options, &err);
+        pthread_mutex_lock(&c->lock);
+        job->options.tty = container_tty(c);
+        pthread_mutex_unlock(&c->lock);
+        path = r >= 0 ? c->backend->ops->log_path(c->backend, c) : NULL;
+        if (r >= 0 && !path)
+                r = error_set(&err, -EOPNOTSUPP, "configured logging driver does not support reading");
+        if (r < 0) {
+                free(job);
+                api_reply_error(req, r, &err);
+                return;
+        }
+        job->container = TAKE_PTR(c);
+        job->path = path;
+        http_reply_stream(req, 200, NULL, logs_stream, job);
+}
+
+/* ---- attach ---- */
+
+struct attach_job {
+        struct daemon *daemon;
+        struct container *container;
+        struct attach_request *request;
+        bool logs;
+        bool stream;
+        bool tty;
+};
+
+static int fd_writer(void *target, const void *data, size_t len)
+{
+        return fs_write_all(*(int *)target, data, len);
+}
+
+/* Replays the log to a client that asked for logs=1 before it gets live output. */
+static void replay_log(struct attach_job *job)
+{
+        _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *reader = NULL;
+        _cleanup_free_ char *path = job->container->backend->ops->log_path(job->container->backend, job->container);
+        struct logs_options o = {
+                .stdout_wanted = job->request->attach_stdout,
+                .stderr_wanted = job->request->attach_stderr,
+                .tty = job->tty,
+                .tail = -1,
+        };
+
+        if (!path || jsonlog_reader_open(path, &reader) < 0)
+                return;
+        copy_entries(reader, &o, fd_writer, &job->request->fd);
+}
+
+static void attach_hijacked(int fd, const void *pending, size_t pending_len, void *userdata)
+{
+        struct attach_job *job = userdata;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        int r;
+
+        job->request->fd = fd;
+        if (pending_len > 0) {
+                job->request->pending = malloc(pending_len);
+                if (job->request->pending) {
+                        memcpy(job->request->pending, pending, pending_len);
+                        job->request->pending_len = pending_len;
+                }
+        }
+        if (job->logs)
+                replay_log(job);
+        if (!job->stream) {
+                /* logs=1 without stream=1 is a one-shot read of the log. */
+                attach_request_free(job->request);
+                container_unref(job->container);
+                free(job);
+                return;
+        }
+
+        r = engine_container_attach(job->daemon->engine, job->container, TAKE_PTR(job->request), &err);
+        if (r < 0)
+                log_warn("Attaching to container %s failed: %s", job->container->id, error_message(&err, r));
+        container_unref(job->container);
+        free(job);
+}
+
+static struct attach_request *attach_request_from_query(struct http_request *req)
+{
+        struct attach_request *ar = calloc(1, sizeof(*ar));
+        const char *keys = http_query(req, "detachKeys");
+
+        if (!ar)
+                return NULL;
+        ar->fd = -1;
+        ar->attach_stdin = http_query_bool(req, "stdin", false);
+        ar->attach_stdout = http_query_bool(req, "stdout", false);
+        ar->attach_stderr = http_query_bool(req, "stderr", false);
+        if (!isempty(keys) && !(ar->detach_keys = strdup(keys))) {
+                free(ar);
+                return NULL;
+        }
+        return ar;
+}
+
+void api_container_attach(struct http_request *req)
+{
+        struct container *c = api_find_container(req);
+        struct attach_job *job;
+
+        if (!c)
+                return;
+        job = calloc(1, sizeof(*job));
+        if (job)
+                job->request = attach_request_from_query(req);
+        if (!job || !job->request) {
+                free(job);
+                container_unref(c);
+                http_reply_error_status(req, 500, "out of memory");
+                return;
+        }
+        job->daemon = api_daemon(req);
+        job->container = c;
+        job->logs = http_query_bool(req, "logs", false);
+        job->stream = http_query_bool(req, "stream", false);
+        pthread_mutex_lock(&c->lock);
+        job->tty = container_tty(c);
+        pthread_mutex_unlock(&c->lock);
+
+        /* API 1.41 and older answer with the raw-stream type, tty or not. */
+        http_hijack(req, "application/vnd.docker.raw-stream", attach_hijacked, job);
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* GET /containers/json and POST /containers/prune, with Docker's filters. */
+#include <regex.h>
+#include <stdio.h>
+
+#include "api.h"
+#include "image/image.h"
+#include "jsonutil.h"
+#include "strv.h"
+
+static const char *const known_filters[] = {
+        "ancestor", "before", "expose",  "exited",  "health", "id",     "isolation", "is-task",
+        "label",    "name",   "network", "publish", "since",  "status", "volume",
+};
+
+static const char *const status_values[] = {
+        "created", "restarting", "running", "removing", "paused", "exited", "dead"
+};
+
+/* Parsed filters, checked once before matching any container. */
+struct list_filters {
+        json_object *raw; /* key -> array of strings */
+        int64_t before_ns;
+        int64_t since_ns;
+        char **ancestor_ids; /* image IDs of the "ancestor" values */
+};
+
+static void list_filters_clear(struct list_filters *f)
+{
+        strv_free(f->ancestor_ids);
+}
+
+static json_object *values(const struct list_filters *f, const char *key)
+{
+        return json_field_array(f->raw, key);
+}
+
+static bool contains_value(json_object *array, const char *value)
+{
+        for (size_t i = 0; array && i < json_object_array_length(array); i++)
+                if (streq(json_object_get_string(json_object_array_get_idx(array, i)), value))
+                        return true;
+        return false;
+}
+
+static int check_keys(json_object *filters, struct error *err)
+{
+        json_object_object_foreach (filters, key, value) {
+                bool known = false;
+
+                for (size_t i = 0; i < ARRAY_SIZE(known_filters) && !known; i++)
+                        known = streq(key, known_filters[i]);
+                if (!known)
+                        return error_set(err, -EINVAL, "Invalid filter '%s'", key);
+                if (streq(key, "status")) {
+                        for (size_t i = 0; i < json_object_array_length(value); i++) {
+                                const char *v = json_object_get_string(json_object_array_get_idx(value, i));
+                                bool valid = false;
+
+                                for (size_t j = 0; j < ARRAY_SIZE(status_values) && !valid; j++)
+                                        valid = streq(v, status_values[j]);
+                                if (!valid)
+                                        return error_set(err, -EINVAL, "Invalid filter 'status=%s'", v);
+                        }
+                }
+                if (streq(key, "exited")) {
+                        for (size_t i = 0; i < json_object_array_length(value); i++) {
+                                const char *v = json_object_get_string(json_object_array_get_idx(value, i));
+                                char *end;
+
+                                strtol(v, &end, 10);
+                                if (!*v || *end)
+                                        return error_set(err, -EINVAL, "invalid filter 'exited=%s': not a number", v);
+                        }
+                }
+        }
+        return 0;
+}
+
+/* Resolves before/since to creation times and ancestors to image IDs. */
+static int resolve_references(struct daemon *d, struct list_filters *f, struct error *err)
+{
+        static const char *const time_keys[] = { "before", "since" };
+        json_object *ancestors = values(f, "ancestor");
+
+        for (size_t k = 0; k < ARRAY_SIZE(time_keys); k++) {
+                json_object *refs = values(f, time_keys[k]);
+
+                for (size_t i = 0; refs && i < json_object_array_length(refs); i++) {
+                        _cleanup_container_ struct container *c = NULL;
+                        int r;
+
+                        r = engine_container_find(d->engine, json_object_get_string(json_object_array_get_idx(refs, i)),
+                                                  &c, err);
+                        if (r < 0)
+                                return r;
+                        if (k == 0)
+                                f->before_ns = c->created_ns;
+                        else
+                                f->since_ns = c->created_ns;
+                }
+        }
+        for (size_t i = 0; ancestors && i < json_object_array_length(ancestors); i++) {
+                _cleanup_image_ struct image *img = NULL;
+
+                /* An unknown image matches nothing, as in Docker. */
+                if (image_store_lookup(d->images, json_object_get_string(json_object_array_get_idx(ancestors, i)), &img,
+                                       NULL) < 0)
+                        continue;
+                if (strv_append(&f->ancestor_ids, img->id) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Go's regexp.MatchString semantics approximated with POSIX extended regexes. */
+static bool regex_matches(const char *pattern, const char *text)
+{
+        regex_t re;
+        bool match;
+
+        if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+                return strstr(text, pattern) != NULL;
+        match = regexec(&re, text, 0, NULL, 0) == 0;
+        regfree(&re);
+        return match;
+}
+
+static bool any_regex(json_object *patterns, const char *text)
+{
+        for (size_t i = 0; i < json_object_array_length(patterns); i++)
+                if (regex_matches(json_object_get_string(json_object_array_get_idx(patterns, i)), text))
+                        return true;
+        return false;
+}
+
+static bool labels_match(json_object *wanted, json_object *labels)
+{
+        for (size_t i = 0; i < json_object_array_length(wanted); i++) {
+                const char *w = json_object_get_string(json_object_array_get_idx(wanted, i));
+                const char *eq = strchr(w, '=');
+                _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
+                const char *value;
+
+                if (!key)
+                        return false;
+                value = json_field_string(labels, key, NULL);
+                if (!value || (eq && !streq(value, eq + 1)))
+                        return false;
+        }
+        return true;
+}
+
+static bool exit_code_matches(json_object *codes, const struct container_state *s)
+{
+        char code[16];
+
+        if (s->status != CONTAINER_EXITED)
+                return false;
+        snprintf(code, sizeof(code), "%d", s->exit_code);
+        return contains_value(codes, code);
+}
+
+/* Tells whether c passes every filter. Call with c->lock held. */
+static bool container_matches(const struct list_filters *f, struct container *c)
+{
+        json_object *v;
+
+        if ((v = values(f, "status")) && !contains_value(v, container_status_to_string(c->state.status)))
+                return false;
+        if ((v = values(f, "name")) && !any_regex(v, c->name))
+                return false;
+        if ((v = values(f, "id")) && !any_regex(v, c->id))
+                return false;
+        if ((v = values(f, "label")) && !labels_match(v, json_field_object(c->config, "Labels")))
+                return false;
+        if ((v = values(f, "exited")) && !exit_code_matches(v, &c->state))
+                return false;
+        if (values(f, "ancestor") && !strv_contains(f->ancestor_ids, c->image_id))
+                return false;
+        if (f->before_ns && c->created_ns >= f->before_ns)
+                return false;
+        if (f->since_ns && c->created_ns <= f->since_ns)
+                return false;
+        if ((v = values(f, "health")) && !contains_value(v, "none"))
+                return false;
+        if ((v = values(f, "network")) &&
+            !contains_value(v, streq(json_field_string(c->host_config, "NetworkMode", ""), "host") ? "host" : "none"))
+                return false;
+        if ((v = values(f, "is-task")) && !contains_value(v, "false"))
+                return false;
+        return true;
+}
+
+static int parse_list_filters(struct http_request *req, struct list_filters *f, struct error *err)
+{
+        int r;
+
+        r = http_query_filters(req, &f->raw, err);
+        if (r < 0)
+                return r;
+        r = check_keys(f->raw, err);
+        if (r < 0)
+                return r;
+        return resolve_references(api_daemon(req), f, err);
+}
+
+void api_container_list(struct http_request *req)
+{
+        struct daemon *d = api_daemon(req);
+        _cleanup_(list_filters_clear) struct list_filters filters = { 0 };
+        _cleanup_json_ json_object *raw_filters = NULL;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        struct container **list = NULL;
+        json_object *result;
+        size_t n = 0, shown = 0;
+        int64_t limit = -1;
+        bool all;
+        int r;
+
+        r = http_query_int(req, "limit", -1, &limit, &err);
+        if (r >= 0)
+                r = parse_list_filters(req, &filters, &err);
+        raw_filters = filters.raw;
+        if (r >= 0)
+                r = engine_container_list(d->engine, &list, &n);
+        if (r < 0) {
+                api_reply_error(req, r, &err);
+                return;
+        }
+
+        all = http_query_bool(req, "all", false) || limit > 0;
+        result = json_object_new_array();
+        for (size_t i = 0; i < n && (limit <= 0 || shown < (size_t)limit); i++) {
+                struct container *c = list[i];
+
+                pthread_mutex_lock(&c->lock);
+                if ((all || container_is_running(c)) && !c->state.removed && container_matches(&filters, c)) {
+                        json_object_array_add(result, api_container_summary_json(d, c));
+                        shown++;
+                }
+                pthread_mutex_unlock(&c->lock);
+        }
+        engine_container_list_free(list, n);
+        http_reply_json(req, 200, result);
+}
+
+void api_container_prune(struct http_request *req)
+{
+        struct daemon *d = api_daemon(req);
+        _cleanup_json_ json_object *filters = NULL;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        json_object *deleted = json_object_new_array(), *result;
+        int64_t space = 0;
+        int r;
+
+        r = http_query_filters(req, &filters, &err);
+        if (r >= 0)
+                r = engine_container_prune(d->engine, filters, deleted, &space, &err);
+        if (r < 0) {
+                json_object_put(deleted);
+                api_reply_error(req, r, &err);
+                return;
+        }
+        result = json_object_new_object();
+        json_object_object_add(result, "ContainersDeleted",
+                               json_object_array_length(deleted) ? deleted : (json_object_put(deleted), NULL));
+        json_object_object_add(result, "SpaceReclaimed", json_object_new_int64(space));
+        http_reply_json(req, 200, result);
+}

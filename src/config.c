@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* sockerlessd's flags and daemon.json, with dockerd's names. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "fsutil.h"
+#include "jsonutil.h"
+#include "strv.h"
+
+#define CONFIG_FILE_MAX (1u << 20)
+
+enum {
+        OPT_DATA_ROOT = 0x100,
+        OPT_EXEC_ROOT,
+        OPT_CONFIG_FILE,
+        OPT_LIVE_RESTORE,
+        OPT_DEFAULT_ULIMIT,
+        OPT_DNS,
+        OPT_DNS_SEARCH,
+        OPT_DNS_OPT,
+        OPT_CGROUP_PARENT,
+        OPT_BIP,
+        OPT_INSECURE_REGISTRY,
+        OPT_REGISTRY_MIRROR,
+        OPT_LABEL,
+};
+
+static const struct option options[] = { { "host", required_argument, NULL, 'H' },
+                                         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
+                                         { "exec-root", required_argument, NULL, OPT_EXEC_ROOT },
+                                         { "pidfile", required_argument, NULL, 'p' },
+                                         { "config-file", required_argument, NULL, OPT_CONFIG_FILE },
+                                         { "log-level", required_argument, NULL, 'l' },
+                                         { "debug", no_argument, NULL, 'D' },
+                                         { "group", required_argument, NULL, 'G' },
+                                         { "live-restore", optional_argument, NULL, OPT_LIVE_RESTORE },
+                                         { "default-ulimit", required_argument, NULL, OPT_DEFAULT_ULIMIT },
+                                         { "dns", required_argument, NULL, OPT_DNS },
+                                         { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+                                         { "dns-opt", required_argument, NULL, OPT_DNS_OPT },
+                                         { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+                                         { "bip", required_argument, NULL, OPT_BIP },
+                                         { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
+                                         { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
+                                         { "label", required_argument, NULL, OPT_LABEL },
+                                         { "version", no_argument, NULL, 'v' },
+                                         { "help", no_argument, NULL, 'h' },
+                                         {} };
+
+/* The daemon.json keys this daemon reads, and the flag behind each. Keys
+ * of dockerd's that only matter to features it does not have yet are
+ * accepted and ignored (listed with a NULL flag). */
+static const struct {
+        const char *key;
+        const char *flag;
+} known_keys[] = {
+        { "hosts", "host" },
+        { "data-root", "data-root" },
+        { "exec-root", "exec-root" },
+        { "pidfile", "pidfile" },
+        { "log-level", "log-level" },
+        { "debug", "debug" },
+        { "group", "group" },
+        { "live-restore", "live-restore" },
+        { "default-ulimits", "default-ulimit" },
+        { "dns", "dns" },
+        { "dns-search", "dns-search" },
+        { "dns-opts", "dns-opt" },
+        { "cgroup-parent", "cgroup-parent" },
+        { "bip", "bip" },
+        { "insecure-registries", "insecure-registry" },
+        { "registry-mirrors", "registry-mirror" },
+        { "labels", "label" },
+        { "pools", NULL },
+        { "storage-driver", NULL },
+        { "log-driver", NULL },
+        { "log-opts", NULL },
+        { "experimental", NULL },
+        { "features", NULL },
+        { "default-address-pools", NULL },
+        { "mtu", NULL },
+        { "fixed-cidr", NULL },
+        { "iptables", NULL },
+        { "ip-forward", NULL },
+        { "userland-proxy", NULL },
+        { "max-concurrent-downloads", NULL },
+        { "max-concurrent-uploads", NULL },
+        { "shutdown-timeout", NULL },
+        { "userns-remap", NULL },
+        { "seccomp-profile", NULL },
+        { "default-runtime", NULL },
+        { "runtimes", NULL },
+};
+
+void config_print_help(void)
+{
+        printf("Usage: sockerlessd [OPTIONS]\n"
+               "\n"
+               "A container engine that serves the Docker Engine API.\n"
+               "\n"
+               "Options:\n"
+               "  -H, --host ADDRESS            socket to listen on (unix://PATH, fd://), may repeat\n"
+               "                                (default " DEFAULT_HOST ")\n"
+               "      --data-root DIR           root of persistent state (default " DEFAULT_DATA_ROOT ")\n"
+               "      --exec-root DIR           root of runtime state (default " DEFAULT_EXEC_ROOT ")\n"
+               "  -p, --pidfile FILE            pid file (default " DEFAULT_PIDFILE ")\n"
+               "      --config-file FILE        daemon.json settings (default " DEFAULT_CONFIG_FILE ")\n"
+               "  -l, --log-level LEVEL         debug, info, warn, error or fatal (default info)\n"
+               "  -D, --debug                   same as --log-level debug\n"
+               "  -G, --group GROUP             group owning the unix sockets (default docker)\n"
+               "      --live-restore[=BOOL]     keep containers running while the daemon is down\n"
+               "                                (default true)\n"
+               "      --default-ulimit NAME=SOFT[:HARD]  default ulimit for containers, may repeat\n"
+               "      --dns ADDRESS             DNS server for containers, may repeat\n"
+               "      --dns-search DOMAIN       DNS search domain for containers, may repeat\n"
+               "      --dns-opt OPTION          DNS option for containers, may repeat\n"
+               "      --cgroup-parent NAME      parent cgroup of containers (default sockerless)\n"
+               "      --label KEY=VALUE         daemon label, may repeat\n"
+               "  -v, --version                 print the version and exit\n"
+               "  -h, --help                    print this help and exit\n");
+}
+
+/* Settings given on the command line, kept apart to detect conflicts with the file. */
+struct flags {
+        json_object *values; /* daemon.json key -> value given by a flag */
+};
+
+static void flag_add_string(struct flags *f, const char *key, const char *value)
+{
+        json_object_object_add(f->values, key, json_object_new_string(value));
+}
+
+static void flag_append(struct flags *f, const char *key, const char *value)
+{
+        json_object *array = json_field_array(f->values, key);
+
+        if (!array) {
+                array = json_object_new_array();
+                json_object_object_add(f->values, key, array);
+        }
+        json_object_array_add(array, json_object_new_string(value));
+}
+
+static int parse_bool(const char *s, bool *ret)
+{
+        if (!s || streq(s, "true") || streq(s, "1")) {
+                *ret = true;
+                return 0;
+        }
+        if (streq(s, "false") || streq(s, "0")) {
+                *ret = false;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config_file, enum config_action *ret_action,
+                       struct error *err)
+{
+        int c;
+        bool b;
+
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, ":H:p:l:DG:vh", options, NULL)) != -1) {
+                switch (c) {
+                case 'H':
+                        flag_append(f, "hosts", optarg);
+                        break;
+                case OPT_DATA_ROOT:
+                        flag_add_string(f, "data-root", optarg);
+                        break;
+                case OPT_EXEC_ROOT:
+                        flag_add_string(f, "exec-root", optarg);
+                        break;
+                case 'p':
+                        flag_add_string(f, "pidfile", optarg);
+                        break;
+                case OPT_CONFIG_FILE:
+                        free(*ret_config_file);
+                        *ret_config_file = strdup(optarg);
+                        break;
+                case 'l':
+                        flag_add_string(f, "log-level", optarg);
+                        break;
+                case 'D':
+                        json_object_object_add(f->values, "debug", json_object_new_boolean(true));
+                        break;
+                case 'G':
+                        flag_add_string(f, "group", optarg);
+                        break;
+                case OPT_LIVE_RESTORE:
+                        if (parse_bool(optarg, &b) < 0)
+                                return error_set(err, -EINVAL, "invalid value \"%s\" for --live-restore", optarg);
+                        json_object_object_add(f->values, "live-restore", json_object_new_boolean(b));
+                        break;
+                case OPT_DEFAULT_ULIMIT:
+                        flag_append(f, "default-ulimits", optarg);
+                        break;
+                case OPT_DNS:
+                        flag_append(f, "dns", optarg);
+                        break;
+                case OPT_DNS_SEARCH:
+                        flag_append(f, "dns-search", optarg);
+                        break;
+                case OPT_DNS_OPT:
+                        flag_append(f, "dns-opts", optarg);
+                        break;
+                case OPT_CGROUP_PARENT:
+                        flag_add_string(f, "cgroup-parent", optarg);
+                        break;
+                case OPT_BIP:
+                        flag_add_string(f, "bip", optarg);
+                        break;
+                case OPT_INSECURE_REGISTRY:
+                        flag_append(f, "insecure-registries", optarg);
+                        break;
+                case OPT_REGISTRY_MIRROR:
+                        flag_append(f, "registry-mirrors", optarg);
+                        break;
+                case OPT_LABEL:
+                        flag_append(f, "labels", optarg);
+                        break;
+                case 'v':
+                        *ret_action = CONFIG_VERSION;
+                        return 0;
+                case 'h':
+                        *ret_action = CONFIG_HELP;
+                        return 0;
+                case ':':
+                        return error_set(err, -EINVAL, "flag needs an argument: %s", argv[optind - 1]);
+                default:
+                        return error_set(err, -EINVAL, "unknown flag: %s", argv[optind - 1]);
+                }
+        }
+        if (optind < argc)
+                return error_set(err, -EINVAL, "sockerlessd takes no arguments, got \"%s\"", argv[optind]);
+        return 0;
+}
+
+static const char *flag_for_key(const char *key)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(known_keys); i++)
+                if (streq(known_keys[i].key, key))
+                        return known_keys[i].flag ? known_keys[i].flag : "";
+        return NULL;
+}
+
+/* Checks the file for unknown keys and for keys also given as flags. */
+static int check_file(json_object *file, json_object *flag_values, struct error *err)
+{
+        json_object_object_foreach (file, key, value) {
+                json_object *flag_value;
+
+                if (!flag_for_key(key))
+                        return error_set(err, -EINVAL,
+                                         "the following directives don't match any configuration option: %s", key);
+                if (json_object_object_get_ex(flag_values, key, &flag_value))
+                        return error_set(err, -EINVAL,
+                                         "the following directives are specified both as a flag and in the "
+                                         "configuration file: %s: (from flag: %s, from file: %s)",
+                                         key, json_to_string(flag_value), json_to_string(value));
+        }
+        return 0;
+}
+
+static int read_file(const char *path, bool required, json_object **ret, struct error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r;
+
+        *ret = NULL;
+        r = fs_read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text, &len);
+        if (r == -ENOENT && !required)
+                return 0;
+        if (r < 0)
+                return error_set_errno(err, r, "unable to read the configuration file %s", path);
+        r = json_parse_buffer(text, len, ret, err);
+        if (r < 0)
+                return error_prefix(err, r, "unable to parse the configuration file %s", path);
+        if (!*ret || !json_object_is_type(*ret, json_type_object)) {
+                json_object_put(*ret);
+                *ret = NULL;
+                return error_set(err, -EINVAL, "the configuration file %s does not hold a JSON object", path);
+        }
+        return 0;
+}
+
+static int set_string(char **field, json_object *settings, const char *key, const char *fallback)
+{
+        const char *value = json_field_string(settings, key, fallback);
+
+        free(*field);
+        *field = value ? strdup(value) : NULL;
+        return value && !*field ? -ENOMEM : 0;
+}
+
+static int set_strv(char ***field, json_object *settings, const char *key)
+{
+        strv_free(*field);
+        *field = NULL;
+        return json_array_to_strv(json_field_array(settings, key), field);
+}
+
+/* Applies the settings that may change at runtime. */
+static int apply_reloadable(struct daemon_config *config, json_object *settings, struct error *err)
+{
+        const char *level = json_field_string(settings, "log-level", "info");
+        int lvl = log_level_from_string(level);
+        int r;
+
+        if (lvl < 0)
+                return error_set(err, -EINVAL, "invalid log level \"%s\": use debug, info, warn, error or fatal",
+                                 level);
+        config->log_level = json_field_bool(settings, "debug", false) ? LOG_LEVEL_DEBUG : (enum log_level)lvl;
+        config->live_restore = json_field_bool(settings, "live-restore", true);
+        json_object_put(config->labels);
+        config->labels = json_object_get(json_field_array(settings, "labels"));
+        r = set_strv(&config->dns, settings, "dns");
+        if (r >= 0)
+                r = set_strv(&config->dns_search, settings, "dns-search");
+        if (r >= 0)
+                r = set_strv(&config->dns_options, settings, "dns-opts");
+        if (r < 0)
+                return error_set(err, -EINVAL, "invalid dns settings: expected lists of strings");
+        return 0;
+}
+
+static int apply(struct daemon_config *config, json_object *settings, struct error *err)
+{
+        int r;
+
+        r = set_strv(&config->hosts, settings, "hosts");
+        if (r < 0)
+                return error_set(err, -EINVAL, "invalid \"hosts\": expected a list of addresses");
+        if (!config->hosts && strv_append(&config->hosts, DEFAULT_HOST) < 0)
+                return -ENOMEM;
+        if (set_string(&config->data_root, settings, "data-root", DEFAULT_DATA_ROOT) < 0 ||
+            set_string(&config->exec_root, settings, "exec-root", DEFAULT_EXEC_ROOT) < 0 ||
+            set_string(&config->pidfile, settings, "pidfile", DEFAULT_PIDFILE) < 0 ||
+            set_string(&config->cgroup_parent, settings, "cgroup-parent", "sockerless") < 0 ||
+            set_string(&config->group, settings, "group", "docker") < 0)
+                return -ENOMEM;
+        if (config->data_root[0] != '/' || config->exec_root[0] != '/')
+                return error_set(err, -EINVAL, "--data-root and --exec-root must be absolute paths");
+        json_object_put(config->default_ulimits);
+        config->default_ulimits = json_object_get(json_field_object(settings, "default-ulimits")
+                                                          ?: json_field_array(settings, "default-ulimits"));
+        return apply_reloadable(config, settings, err);
+}
+
+/* Merges the flag values over the file's into one settings object. */
+static json_object *merge(json_object *file, json_object *flag_values)
+{
+        json_object *settings = json_object_new_object();
+
+        if (file) {
+                json_object_object_foreach (file, k1, v1)
+                        json_object_object_add(settings, k1, json_object_get(v1));
+        }
+        json_object_object_foreach (flag_values, k2, v2)
+                json_object_object_add(settings, k2, json_object_get(v2));
+        return settings;
+}
+
+int config_load(int argc, char **argv, struct daemon_config *config, enum config_action *ret_action, struct error *err)
+{
+        _cleanup_json_ json_object *flag_values = json_object_new_object(), *file = NULL, *settings = NULL;
+        struct flags f = { .values = flag_values };
+        _cleanup_free_ char *config_file = NULL;
+        int r;
+
+        *ret_action = CONFIG_RUN;
+        r = parse_flags(argc, argv, &f, &config_file, ret_action, err);
+        if (r < 0 || *ret_action != CONFIG_RUN)
+                return r;
+
+        r = read_file(config_file ? config_file : DEFAULT_CONFIG_FILE, config_file != NULL, &file, err);
+        if (r < 0)
+                return r;
+        if (file) {
+                r = check_file(file, flag_values, err);
+                if (r < 0)
+                        return r;
+        }
+
+        free(config->config_file);
+        config->config_file = strdup(config_file ? config_file : DEFAULT_CONFIG_FILE);
+        if (!config->config_file)
+                return -ENOMEM;
+        settings = merge(file, flag_values);
+        json_object_put(config->flags);
+        config->flags = json_object_get(flag_values);
+        return apply(config, settings, err);
+}
+
+int config_reload(struct daemon_config *config, struct error *err)
+{
+        _cleanup_json_ json_object *file = NULL, *settings = NULL;
+        int r;
+
+        r = read_file(config->config_file, false, &file, err);
+        if (r < 0)
+                return r;
+        if (file) {
+                r = check_file(file, config->flags, err);
+                if (r < 0)
+                        return r;
+        }
+        settings = merge(file, config->flags);
+        return apply_reloadable(config, settings, err);
+}
+
+void config_clear(struct daemon_config *config)
+{
+        strv_free(config->hosts);
+        free(config->data_root);
+        free(config->exec_root);
+        free(config->pidfile);
+        free(config->config_file);
+        strv_free(config->dns);
+        strv_free(config->dns_search);
+        strv_free(config->dns_options);
+        free(config->cgroup_parent);
+        free(config->group);
+        json_object_put(config->default_ulimits);
+        json_object_put(config->labels);
+        json_object_put(config->flags);
+        memset(config, 0, sizeof(*config));
+}

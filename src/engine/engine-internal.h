@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <pthread.h>
+
+#include "engine.h"
+
+/* Shared between the engine's source files only. */
+struct engine {
+        struct daemon *daemon;
+        struct backend *local;
+
+        pthread_rwlock_t lock; /* guards the table and the names in it */
+        struct container **containers;
+        size_t n_containers;
+        size_t allocated;
+
+        int containers_dirfd; /* <data-root>/containers */
+};
+
+/* Adds c to the table after checking that its name is free. Takes a reference. */
+int engine_table_add(struct engine *e, struct container *c, struct error *err);
+
+/* Removes c from the table. */
+void engine_table_remove(struct engine *e, struct container *c);
+
+/* Returns the container holding name (with "/"), or NULL. Call with the lock held. */
+struct container *engine_table_find_name(struct engine *e, const char *name);
+
+/* Writes container.json for c. Call with c->lock held. */
+int engine_container_save_definition(struct engine *e, struct container *c);
+
+/* Returns the backend for the container's pool. */
+struct backend *engine_backend_for_pool(struct engine *e, const char *pool);
+
+/* Marks c exited with the result and wakes waiters. Call with c->lock held. */
+void engine_container_set_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info);
+
+/* Docker's default masked and read-only paths. */
+extern const char *const engine_default_masked_paths[];
+extern const size_t engine_default_masked_paths_count;
+extern const char *const engine_default_readonly_paths[];
+extern const size_t engine_default_readonly_paths_count;

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "container.h"
+#include "error.h"
+
+struct daemon;
+struct backend;
+struct backend_exit;
+struct attach_request;
+
+/*
+ * The engine: the table of containers and every operation on them. It
+ * keeps the state on disk (the truth) and in memory (an index), calls the
+ * container's backend for anything that runs, and wakes waiters on every
+ * change. Thread-safe.
+ *
+ * On disk, per container:
+ *   <data-root>/containers/<id>/container.json   definition (Config, HostConfig, ...)
+ *   <data-root>/containers/<id>/state.json       State, rewritten on each change
+ *   <data-root>/containers/<id>/<id>-json.log    the json-file log (written by the monitor)
+ *   <data-root>/containers/<id>/{hostname,hosts,resolv.conf}
+ *   <data-root>/containers/<id>/{upper,work}     the overlay's writable layer
+ *   <exec-root>/containers/<id>/                 bundle and monitor files
+ */
+struct engine;
+
+int engine_new(struct daemon *daemon, struct engine **ret, struct error *err);
+void engine_free(struct engine *e);
+
+/* Loads every container found under the data root and reconnects to the
+ * running ones; containers whose process ended meanwhile get their exit
+ * recorded. Damaged entries are logged and skipped, never fatal. */
+int engine_restore(struct engine *e);
+
+struct daemon *engine_daemon(struct engine *e);
+
+/* Directory paths of a container (newly allocated). */
+char *engine_container_data_dir(struct engine *e, const struct container *c);
+char *engine_container_exec_dir(struct engine *e, const struct container *c);
+
+/* Finds a container by full ID, name (with or without "/"), or unique ID
+ * prefix, in Docker's order. Errors: -ENOENT "No such container: x",
+ * -EINVAL for an ambiguous prefix. Returns a new reference. */
+int engine_container_find(struct engine *e, const char *ref, struct container **ret, struct error *err);
+
+/* Returns new references to all containers, newest first, and their count. */
+int engine_container_list(struct engine *e, struct container ***ret, size_t *ret_count);
+void engine_container_list_free(struct container **list, size_t count);
+
+/* Counts containers by state for /info. */
+void engine_container_counts(struct engine *e, size_t *ret_running, size_t *ret_paused, size_t *ret_stopped);
+
+/* Creates a container from a /containers/create request body. name may be
+ * NULL for a generated one. Warnings are appended to warnings (a JSON array). */
+int engine_container_create(struct engine *e, json_object *request, const char *name, const char *pool,
+                            json_object *warnings, struct container **ret, struct error *err);
+
+/* Starts a created or exited container. -EALREADY when it already runs. */
+int engine_container_start(struct engine *e, struct container *c, struct error *err);
+
+/* Sends the stop signal, waits up to timeout seconds (< 0: the container's
+ * StopTimeout or 10), then kills it. -EALREADY when it is not running. */
+int engine_container_stop(struct engine *e, struct container *c, int timeout, struct error *err);
+
+/* Sends a signal to a running container (-EBUSY when it is not running). */
+int engine_container_kill(struct engine *e, struct container *c, int signal, struct error *err);
+
+/* Stops (when running) and starts again. */
+int engine_container_restart(struct engine *e, struct container *c, int timeout, struct error *err);
+
+/* Removes a container: -EBUSY when it runs unless force, which kills it first. */
+int engine_container_remove(struct engine *e, struct container *c, bool force, bool remove_volumes, struct error *err);
+
+/* Connects a client to the container's streams (at once, or at next start). Takes ownership of req. */
+int engine_container_attach(struct engine *e, struct container *c, struct attach_request *req, struct error *err);
+
+int engine_container_resize(struct engine *e, struct container *c, unsigned height, unsigned width, struct error *err);
+
+enum wait_condition {
+        WAIT_NOT_RUNNING,
+        WAIT_NEXT_EXIT,
+        WAIT_REMOVED,
+};
+
+/* A snapshot taken before waiting, so that "next-exit" counts only exits
+ * after the request arrived. */
+struct wait_ticket {
+        enum wait_condition condition;
+        uint64_t exit_count;
+};
+
+void engine_container_wait_prepare(struct container *c, enum wait_condition condition, struct wait_ticket *ret);
+
+/* Waits for the condition up to timeout_ms (< 0: no limit). Returns 1 with
+ * the exit code when met, 0 on timeout. */
+int engine_container_wait(struct container *c, const struct wait_ticket *ticket, int timeout_ms, int *ret_exit_code,
+                          char **ret_error);
+
+/* Called by backends when a container has ended. */
+void engine_container_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info);
+
+/* Wakes everyone waiting on a change of c's state. Call with c->lock held. */
+void engine_container_notify(struct container *c);
+
+/* Writes state.json for c. Call with c->lock held. */
+int engine_container_save_state(struct engine *e, struct container *c);
+
+/* Removes every stopped container matching filters (see filters.h); the IDs
+ * go into ret_deleted and the freed bytes into ret_space. */
+int engine_container_prune(struct engine *e, json_object *filters, json_object *ret_deleted, int64_t *ret_space,
+                           struct error *err);
+
+/* The image check the image store calls before deleting an image. */
+bool engine_image_in_use(const char *image_id, char *ret_container, void *userdata);

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Start, stop, kill, restart, wait, remove, and the end of a container. */
+#include <signal.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "engine-internal.h"
+#include "fsutil.h"
+#include "log.h"
+#include "pool/backend.h"
+#include "timeutil.h"
+
+#define DEFAULT_STOP_TIMEOUT_S 10
+/* How long to wait for a container to die after SIGKILL before giving up. */
+#define KILL_WAIT_MS 30000
+
+static void deadline_after(struct timespec *ts, int timeout_ms)
+{
+        clock_gettime(CLOCK_MONOTONIC, ts);
+        ts->tv_sec += timeout_ms / 1000;
+        ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (ts->tv_nsec >= 1000000000L) {
+                ts->tv_sec++;
+                ts->tv_nsec -= 1000000000L;
+        }
+}
+
+/* Waits on c->changed until pred holds or the deadline passes. Call with c->lock held. */
+static bool wait_locked(struct container *c, bool (*pred)(const struct container *c, const void *arg), const void *arg,
+                        int timeout_ms)
+{
+        struct timespec deadline;
+
+        if (timeout_ms >= 0)
+                deadline_after(&deadline, timeout_ms);
+        while (!pred(c, arg)) {
+                if (timeout_ms < 0) {
+                        pthread_cond_wait(&c->changed, &c->lock);
+                        continue;
+                }
+                if (pthread_cond_timedwait(&c->changed, &c->lock, &deadline) == ETIMEDOUT)
+                        return pred(c, arg);
+        }
+        return true;
+}
+
+static bool is_not_running(const struct container *c, const void *arg)
+{
+        return !container_is_running(c) && c->state.status != CONTAINER_RESTARTING;
+}
+
+int engine_container_start(struct engine *e, struct container *c, struct error *err)
+{
+        enum container_status status;
+        char short_id[ID_SHORT_LENGTH + 1];
+        int r;
+
+        pthread_mutex_lock(&c->op_lock);
+        pthread_mutex_lock(&c->lock);
+        status = c->state.status;
+        pthread_mutex_unlock(&c->lock);
+
+        if (status == CONTAINER_RUNNING || status == CONTAINER_PAUSED) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EALREADY, "container %s is already running", c->id);
+        }
+        if (status == CONTAINER_REMOVING || status == CONTAINER_DEAD) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EBUSY, "container is marked for removal and cannot be started");
+        }
+
+        r = c->backend->ops->start(c->backend, c, err);
+        pthread_mutex_unlock(&c->op_lock);
+        if (r < 0)
+                return error_prefix(err, r, "failed to start container %s", container_short_id(c, short_id));
+        log_debug("Container %s started", c->id);
+        return 0;
+}
+
+static int resolve_stop_timeout(struct container *c, int timeout)
+{
+        int configured;
+
+        if (timeout >= 0)
+                return timeout;
+        pthread_mutex_lock(&c->lock);
+        configured = container_stop_timeout(c);
+        pthread_mutex_unlock(&c->lock);
+        return configured >= 0 ? configured : DEFAULT_STOP_TIMEOUT_S;
+}
+
+/* Sends sig and waits up to timeout_ms for the container to stop running.
+ * Call with op_lock held. Returns 1 when it stopped, 0 on timeout. */
+static int signal_and_wait(struct container *c, int sig, int timeout_ms, struct error *err)
+{
+        bool stopped;
+        int r;
+
+        r = c->backend->ops->kill(c->backend, c, sig, err);
+        if (r < 0 && r != -ESRCH)
+                return r;
+
+        pthread_mutex_lock(&c->lock);
+        stopped = wait_locked(c, is_not_running, NULL, timeout_ms);
+        pthread_mutex_unlock(&c->lock);
+        return stopped ? 1 : 0;
+}
+
+/* Stops a running container. Call with op_lock held. */
+static int stop_locked(struct engine *e, struct container *c, int timeout_s, struct error *err)
+{
+        int sig, r;
+
+        pthread_mutex_lock(&c->lock);
+        if (!container_is_running(c)) {
+                pthread_mutex_unlock(&c->lock);
+                return -EALREADY;
+        }
+        c->state.stopped_by_user = true;
+        engine_container_save_state(e, c);
+        sig = container_stop_signal(c);
+        pthread_mutex_unlock(&c->lock);
+
+        r = signal_and_wait(c, sig, timeout_s * 1000, err);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
+        log_info("Container %s failed to exit within %d seconds of signal %d - using the force", c->id, timeout_s, sig);
+        r = signal_and_wait(c, SIGKILL, KILL_WAIT_MS, err);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return error_set(err, -ETIMEDOUT, "container %s did not stop after SIGKILL", c->id);
+        return 0;
+}
+
+int engine_container_stop(struct engine *e, struct container *c, int timeout, struct error *err)
+{
+        int r;
+
+        timeout = resolve_stop_timeout(c, timeout);
+        pthread_mutex_lock(&c->op_lock);
+        r = stop_locked(e, c, timeout, err);
+        pthread_mutex_unlock(&c->op_lock);
+        if (r == -EALREADY)
+                return error_set(err, r, "container %s is not running", c->id);
+        return r;
+}
+
+int engine_container_kill(struct engine *e, struct container *c, int signal, struct error *err)
+{
+        bool running;
+        int r;
+
+        pthread_mutex_lock(&c->op_lock);
+        pthread_mutex_lock(&c->lock);
+        running = container_is_running(c);
+        if (running && (signal == SIGKILL || signal == SIGTERM)) {
+                c->state.stopped_by_user = true;
+                engine_container_save_state(e, c);
+        }
+        pthread_mutex_unlock(&c->lock);
+
+        if (!running) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EBUSY, "Cannot kill container: %s: Container %s is not running", c->id, c->id);
+        }
+        r = c->backend->ops->kill(c->backend, c, signal, err);
+        pthread_mutex_unlock(&c->op_lock);
+        return r == -ESRCH ? 0 : r;
+}
+
+int engine_container_restart(struct engine *e, struct container *c, int timeout, struct error *err)
+{
+        int r;
+
+        timeout = resolve_stop_timeout(c, timeout);
+        pthread_mutex_lock(&c->op_lock);
+        r = stop_locked(e, c, timeout, err);
+        pthread_mutex_unlock(&c->op_lock);
+        if (r < 0 && r != -EALREADY)
+                return r;
+        return engine_container_start(e, c, err);
+}
+
+int engine_container_attach(struct engine *e, struct container *c, struct attach_request *req, struct error *err)
+{
+        bool paused;
+
+        pthread_mutex_lock(&c->lock);
+        paused = c->state.status == CONTAINER_PAUSED;
+        pthread_mutex_unlock(&c->lock);
+        if (paused) {
+                attach_request_free(req);
+                return error_set(err, -EBUSY, "container %s is paused, unpause the container before attach", c->id);
+        }
+        return c->backend->ops->attach(c->backend, c, req, err);
+}
+
+int engine_container_resize(struct engine *e, struct container *c, unsigned height, unsigned width, struct error *err)
+{
+        bool running;
+
+        pthread_mutex_lock(&c->lock);
+        running = container_is_running(c);
+        pthread_mutex_unlock(&c->lock);
+        if (!running)
+                return error_set(err, -EBUSY, "Container %s is not running", c->id);
+        return c->backend->ops->resize(c->backend, c, height, width, err);
+}
+
+/* ---- Waiting ---- */
+
+void engine_container_wait_prepare(struct container *c, enum wait_condition condition, struct wait_ticket *ret)
+{
+        pthread_mutex_lock(&c->lock);
+        ret->condition = condition;
+        ret->exit_count = c->state.exit_count;
+        pthread_mutex_unlock(&c->lock);
+}
+
+static bool ticket_met(const struct container *c, const void *arg)
+{
+        const struct wait_ticket *ticket = arg;
+
+        switch (ticket->condition) {
+        case WAIT_NOT_RUNNING:
+                return is_not_running(c, NULL) || c->state.removed;
+        case WAIT_NEXT_EXIT:
+                return c->state.exit_count > ticket->exit_count || c->state.removed;
+        case WAIT_REMOVED:
+                return c->state.removed;
+        }
+        return true;
+}
+
+int engine_container_wait(struct container *c, const struct wait_ticket *ticket, int timeout_ms, int *ret_exit_code,
+                          char **ret_error)
+{
+        bool met;
+
+        pthread_mutex_lock(&c->lock);
+        met = wait_locked(c, ticket_met, ticket, timeout_ms);
+        if (met) {
+                *ret_exit_code = c->state.exit_code;
+                if (ret_error)
+                        *ret_error = c->state.error ? strdup(c->state.error) : NULL;
+        }
+        pthread_mutex_unlock(&c->lock);
+        return met ? 1 : 0;
+}
+
+/* ---- Exit and removal ---- */
+
+void engine_container_set_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info)
+{
+        c->state.status = CONTAINER_EXITED;
+        c->state.pid = 0;
+        c->state.exit_code = exit_info->exit_code;
+        c->state.finished_ns = exit_info->finished_ns ? exit_info->finished_ns : timeutil_now_ns();
+        c->state.oom_killed = exit_info->oom_killed;
+        container_state_set_error(&c->state, exit_info->error);
+        c->state.exit_count++;
+        engine_container_save_state(e, c);
+        engine_container_notify(c);
+}
+
+struct auto_remove {
+        struct engine *engine;
+        struct container *container;
+};
+
+static void *auto_remove_thread(void *arg)
+{
+        struct auto_remove *job = arg;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        int r;
+
+        r = engine_container_remove(job->engine, job->container, false, true, &err);
+        if (r < 0 && r != -ENOENT)
+                log_error("Failed to remove container %s after it exited (AutoRemove): %s", job->container->id,
+                          error_message(&err, r));
+        container_unref(job->container);
+        free(job);
+        return NULL;
+}
+
+/* Removes an AutoRemove container on its own thread: the exit is reported
+ * while another operation (a stop) may still hold the container's op_lock. */
+static void schedule_auto_remove(struct engine *e, struct container *c)
+{
+        struct auto_remove *job = malloc(sizeof(*job));
+        pthread_attr_t attr;
+        pthread_t thread;
+
+        if (!job) {
+                log_error("Failed to remove container %s after it exited: out of memory", c->id);
+                return;
+        }
+        job->engine = e;
+        job->container = container_ref(c);
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&attr, 256 * 1024);
+        if (pthread_create(&thread, &attr, auto_remove_thread, job) != 0) {
+                log_error("Failed to start the removal of container %s: %m", c->id);
+                container_unref(job->container);
+                free(job);
+        }
+        pthread_attr_destroy(&attr);
+}
+
+void engine_container_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info)
+{
+        bool auto_remove;
+
+        pthread_mutex_lock(&c->lock);
+        engine_container_set_exited(e, c, exit_info);
+        auto_remove = container_auto_remove(c);
+        pthread_mutex_unlock(&c->lock);
+
+        log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
+        if (auto_remove)
+                schedule_auto_remove(e, c);
+}
+
+static int remove_files(struct engine *e, struct container *c)
+{
+        _cleanup_free_ char *exec_dir = engine_container_exec_dir(e, c);
+        int r;
+
+        if (exec_dir) {
+                r = fs_rm_rf_at(AT_FDCWD, exec_dir);
+                if (r < 0)
+                        log_warn_errno(r, "Failed to remove %s: %m", exec_dir);
+        }
+        r = fs_rm_rf_at(e->containers_dirfd, c->id);
+        if (r < 0)
+                log_error_errno(r, "Failed to remove the data of container %s: %m", c->id);
+        return r;
+}
+
+int engine_container_remove(struct engine *e, struct container *c, bool force, bool remove_volumes, struct error *err)
+{
+        bool running;
+        int r;
+
+        pthread_mutex_lock(&c->op_lock);
+        pthread_mutex_lock(&c->lock);
+        if (c->state.removed) {
+                pthread_mutex_unlock(&c->lock);
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -ENOENT, "No such container: %s", c->id);
+        }
+        running = container_is_running(c);
+        pthread_mutex_unlock(&c->lock);
+
+        if (running && !force) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EBUSY,
+                                 "You cannot remove a running container %s. Stop the container before attempting "
+                                 "removal or force remove",
+                                 c->id);
+        }
+        if (running) {
+                r = signal_and_wait(c, SIGKILL, KILL_WAIT_MS, err);
+                if (r <= 0) {
+                        pthread_mutex_unlock(&c->op_lock);
+                        return r < 0 ? r : error_set(err, -ETIMEDOUT, "could not kill running container %s", c->id);
+                }
+        }
+
+        pthread_mutex_lock(&c->lock);
+        c->state.status = CONTAINER_REMOVING;
+        engine_container_save_state(e, c);
+        pthread_mutex_unlock(&c->lock);
+
+        r = c->backend->ops->remove(c->backend, c, err);
+        if (r < 0)
+                log_warn("Removing container %s from its backend failed: %s", c->id, error_message(err, r));
+        error_clear(err);
+
+        r = remove_files(e, c);
+        engine_table_remove(e, c);
+
+        pthread_mutex_lock(&c->lock);
+        c->state.removed = true;
+        engine_container_notify(c);
+        pthread_mutex_unlock(&c->lock);
+        pthread_mutex_unlock(&c->op_lock);
+
+        log_debug("Container %s removed", c->id);
+        return r < 0 ? error_set_errno(err, r, "removing the files of container %s failed", c->id) : 0;
+}

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "ocispec.h"
+
+#include <stdio.h>
+
+#include "binds.h"
+#include "container.h"
+#include "daemon.h"
+#include "engine-internal.h"
+#include "jsonutil.h"
+#include "runtime/spec.h"
+#include "strv.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Docker's default capability set. */
+static const char *const default_capabilities[] = {
+        "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+        "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+        "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+        "CAP_KILL",    "CAP_AUDIT_WRITE",
+};
+
+static json_object *strings(const char *const *items, size_t n)
+{
+        json_object *array = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(array, json_object_new_string(items[i]));
+        return array;
+}
+
+static json_object *split_options(const char *options)
+{
+        _cleanup_strv_free_ char **v = strv_split(options, ",", false);
+
+        return json_array_from_strv(v) ?: json_object_new_array();
+}
+
+static void add_mount(json_object *mounts, const char *destination, const char *type, const char *source,
+                      const char *options)
+{
+        json_object *m = json_object_new_object();
+
+        json_object_object_add(m, "destination", json_object_new_string(destination));
+        json_object_object_add(m, "type", json_object_new_string(type));
+        json_object_object_add(m, "source", json_object_new_string(source));
+        json_object_object_add(m, "options", split_options(options));
+        json_object_array_add(mounts, m);
+}
+
+/* Replaces the entry of env with the same name as entry, or appends it. */
+static int env_set(char ***env, const char *entry)
+{
+        size_t key_len = strcspn(entry, "=");
+
+        for (char **p = *env; p && *p; p++)
+                if (strncmp(*p, entry, key_len) == 0 && ((*p)[key_len] == '=' || (*p)[key_len] == '\0')) {
+                        char *copy = strdup(entry);
+
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*p);
+                        *p = copy;
+                        return 0;
+                }
+        return strv_append(env, entry);
+}
+
+/* The process environment as dockerd builds it: PATH, HOSTNAME and, with
+ * a tty, TERM, each replaced by the container's own Env when it sets them. */
+static json_object *build_env(struct container *c)
+{
+        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char *hostname = NULL;
+        json_object *config_env = json_field_array(c->config, "Env");
+
+        if (strv_append(&env, DEFAULT_PATH) < 0)
+                return NULL;
+        if (asprintf(&hostname, "HOSTNAME=%s", json_field_string(c->config, "Hostname", "")) < 0 ||
+            strv_append(&env, hostname) < 0)
+                return NULL;
+        if (container_tty(c) && strv_append(&env, "TERM=xterm") < 0)
+                return NULL;
+        for (size_t i = 0; config_env && i < json_object_array_length(config_env); i++)
+                if (env_set(&env, json_object_get_string(json_object_array_get_idx(config_env, i))) < 0)
+                        return NULL;
+        return json_array_from_strv(env);
+}
+
+static json_object *build_capabilities(void)
+{
+        static const char *const sets[] = { "bounding", "effective", "permitted" };
+        json_object *caps = json_object_new_object();
+
+        for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+                json_object_object_add(caps, sets[i], strings(default_capabilities, ARRAY_SIZE(default_capabilities)));
+        return caps;
+}
+
+static json_object *build_process(struct container *c)
+{
+        json_object *process = json_object_new_object();
+        json_object *args = json_object_new_array();
+        json_object *user = json_object_new_object();
+        const char *cwd = json_field_string(c->config, "WorkingDir", "");
+
+        json_object_array_add(args, json_object_new_string(c->path));
+        STRV_FOREACH (a, c->args)
+                json_object_array_add(args, json_object_new_string(*a));
+
+        json_object_object_add(user, "uid", json_object_new_int(0));
+        json_object_object_add(user, "gid", json_object_new_int(0));
+
+        json_object_object_add(process, "terminal", json_object_new_boolean(container_tty(c)));
+        json_object_object_add(process, "user", user);
+        json_object_object_add(process, "args", args);
+        json_object_object_add(process, "env", build_env(c));
+        json_object_object_add(process, "cwd", json_object_new_string(*cwd ? cwd : "/"));
+        json_object_object_add(process, "capabilities", build_capabilities());
+        json_object_object_add(process, "noNewPrivileges", json_object_new_boolean(false));
+        json_object_object_add(process, "oomScoreAdj",
+                               json_object_new_int((int)json_field_int(c->host_config, "OomScoreAdj", 0)));
+        return process;
+}
+
+static int add_bind_mounts(json_object *mounts, struct container *c, struct error *err)
+{
+        json_object *binds = json_field_array(c->host_config, "Binds");
+
+        for (size_t i = 0; binds && i < json_object_array_length(binds); i++) {
+                _cleanup_free_ char *options = NULL;
+                struct bind b;
+                int r;
+
+                r = bind_parse(json_object_get_string(json_object_array_get_idx(binds, i)), &b, err);
+                if (r < 0)
+                        return r;
+                r = asprintf(&options, "rbind,%s%s", b.propagation, b.read_only ? ",ro" : "");
+                if (r >= 0)
+                        add_mount(mounts, b.destination, "bind", b.source, options);
+                bind_clear(&b);
+                if (r < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Binds of the generated /etc files, unless the user mounts over them. */
+static void add_etc_mounts(json_object *mounts, struct container *c, const char *data_dir)
+{
+        static const char *const files[] = { "resolv.conf", "hostname", "hosts" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                char source[4096], destination[64];
+
+                snprintf(source, sizeof(source), "%s/%s", data_dir, files[i]);
+                snprintf(destination, sizeof(destination), "/etc/%s", files[i]);
+                add_mount(mounts, destination, "bind", source, "rbind,rprivate");
+        }
+}
+
+static json_object *build_mounts(struct container *c, const struct ocispec_rootfs *rootfs, struct error *err)
+{
+        json_object *mounts = json_object_new_array();
+        char shm_options[128];
+
+        snprintf(shm_options, sizeof(shm_options), "nosuid,noexec,nodev,mode=1777,size=%lld",
+                 (long long)json_field_int(c->host_config, "ShmSize", 64 << 20));
+
+        add_mount(mounts, "/proc", "proc", "proc", "nosuid,noexec,nodev");
+        add_mount(mounts, "/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k");
+        add_mount(mounts, "/dev/pts", "devpts", "devpts", "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5");
+        add_mount(mounts, "/sys", "sysfs", "sysfs", "nosuid,noexec,nodev,ro");
+        add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "ro,nosuid,noexec,nodev");
+        add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
+        add_mount(mounts, "/dev/shm", "tmpfs", "shm", shm_options);
+        add_etc_mounts(mounts, c, rootfs->data_dir);
+        if (add_bind_mounts(mounts, c, err) < 0) {
+                json_object_put(mounts);
+                return NULL;
+        }
+        return mounts;
+}
+
+static void add_namespace(json_object *namespaces, const char *type)
+{
+        json_object *ns = json_object_new_object();
+
+        json_object_object_add(ns, "type", json_object_new_string(type));
+        json_object_array_add(namespaces, ns);
+}
+
+static json_object *build_namespaces(struct container *c)
+{
+        json_object *namespaces = json_object_new_array();
+
+        add_namespace(namespaces, "mount");
+        if (!streq(json_field_string(c->host_config, "NetworkMode", ""), "host"))
+                add_namespace(namespaces, "network");
+        add_namespace(namespaces, "uts");
+        add_namespace(namespaces, "pid");
+        add_namespace(namespaces, "ipc");
+        add_namespace(namespaces, "cgroup");
+        return namespaces;
+}
+
+static json_object *device_rule(bool allow, const char *type, int major, int minor, const char *access)
+{
+        json_object *rule = json_object_new_object();
+
+        json_object_object_add(rule, "allow", json_object_new_boolean(allow));
+        if (type)
+                json_object_object_add(rule, "type", json_object_new_string(type));
+        if (major >= 0)
+                json_object_object_add(rule, "major", json_object_new_int(major));
+        if (minor >= 0)
+                json_object_object_add(rule, "minor", json_object_new_int(minor));
+        json_object_object_add(rule, "access", json_object_new_string(access));
+        return rule;
+}
+
+/* Docker's device cgroup rules: deny everything, then allow mknod of any
+ * device and use of the default nodes, the ptys and tun. */
+static json_object *build_device_rules(void)
+{
+        static const struct {
+                int major, minor;
+        } allowed[] = { { 1, 5 }, { 1, 3 }, { 1, 9 },    { 1, 8 }, { 5, 0 },
+                        { 5, 1 }, { 1, 7 }, { 136, -1 }, { 5, 2 }, { 10, 200 } };
+        json_object *rules = json_object_new_array();
+
+        json_object_array_add(rules, device_rule(false, NULL, -1, -1, "rwm"));
+        json_object_array_add(rules, device_rule(true, "c", -1, -1, "m"));
+        json_object_array_add(rules, device_rule(true, "b", -1, -1, "m"));
+        for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
+                json_object_array_add(rules, device_rule(true, "c", allowed[i].major, allowed[i].minor, "rwm"));
+        return rules;
+}
+
+static json_object *build_linux(struct engine *e, struct container *c)
+{
+        json_object *linux_obj = json_object_new_object();
+        json_object *resources = json_object_new_object();
+        json_object *sysctl = json_object_new_object();
+        const char *parent = e->daemon->config.cgroup_parent;
+        char cgroups_path[512];
+
+        json_object_object_add(resources, "devices", build_device_rules());
+        snprintf(cgroups_path, sizeof(cgroups_path), "/%s/%s", parent ? parent : "sockerless", c->id);
+
+        if (!streq(json_field_string(c->host_config, "NetworkMode", ""), "host")) {
+                json_object_object_add(sysctl, "net.ipv4.ip_unprivileged_port_start", json_object_new_string("0"));
+                json_object_object_add(sysctl, "net.ipv4.ping_group_range", json_object_new_string("0 2147483647"));
+        }
+
+        json_object_object_add(linux_obj, "resources", resources);
+        json_object_object_add(linux_obj, "cgroupsPath", json_object_new_string(cgroups_path));
+        json_object_object_add(linux_obj, "sysctl", sysctl);
+        json_object_object_add(linux_obj, "namespaces", build_namespaces(c));
+        json_object_object_add(linux_obj, "maskedPaths",
+                               json_object_get(json_field_array(c->host_config, "MaskedPaths")));
+        json_object_object_add(linux_obj, "readonlyPaths",
+                               json_object_get(json_field_array(c->host_config, "ReadonlyPaths")));
+        return linux_obj;
+}
+
+static json_object *build_annotations(struct container *c, const struct ocispec_rootfs *rootfs)
+{
+        json_object *annotations = json_object_new_object();
+        const char *user = json_field_string(c->config, "User", "");
+        size_t n = strv_length(rootfs->lower_dirs), len = 0;
+        _cleanup_free_ char *lower = NULL;
+        char *p;
+
+        for (size_t i = 0; i < n; i++)
+                len += strlen(rootfs->lower_dirs[i]) + 1;
+        lower = calloc(1, len + 1);
+        if (!lower) {
+                json_object_put(annotations);
+                return NULL;
+        }
+        /* overlayfs lists lower directories top-most first. */
+        p = lower;
+        for (size_t i = n; i > 0; i--)
+                p += sprintf(p, "%s%s", p == lower ? "" : ":", rootfs->lower_dirs[i - 1]);
+
+        json_object_object_add(annotations, RUNTIME_ANNOTATION_LOWER, json_object_new_string(lower));
+        json_object_object_add(annotations, RUNTIME_ANNOTATION_UPPER, json_object_new_string(rootfs->upper_dir));
+        json_object_object_add(annotations, RUNTIME_ANNOTATION_WORK, json_object_new_string(rootfs->work_dir));
+        if (*user)
+                json_object_object_add(annotations, RUNTIME_ANNOTATION_USER, json_object_new_string(user));
+        return annotations;
+}
+
+int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs, json_object **ret,
+                  struct error *err)
+{
+        _cleanup_json_ json_object *spec = json_object_new_object();
+        json_object *root = json_object_new_object(), *mounts, *annotations;
+        const char *domainname = json_field_string(c->config, "Domainname", "");
+
+        mounts = build_mounts(c, rootfs, err);
+        annotations = build_annotations(c, rootfs);
+        if (!mounts || !annotations) {
+                json_object_put(root);
+                json_object_put(mounts);
+                json_object_put(annotations);
+                return err && err->code ? err->code : -ENOMEM;
+        }
+
+        json_object_object_add(root, "path", json_object_new_string(rootfs->root_path));
+        json_object_object_add(root, "readonly",
+                               json_object_new_boolean(json_field_bool(c->host_config, "ReadonlyRootfs", false)));
+
+        json_object_object_add(spec, "ociVersion", json_object_new_string("1.0.2"));
+        json_object_object_add(spec, "process", build_process(c));
+        json_object_object_add(spec, "root", root);
+        json_object_object_add(spec, "hostname", json_object_new_string(json_field_string(c->config, "Hostname", "")));
+        if (*domainname)
+                json_object_object_add(spec, "domainname", json_object_new_string(domainname));
+        json_object_object_add(spec, "mounts", mounts);
+        json_object_object_add(spec, "linux", build_linux(e, c));
+        json_object_object_add(spec, "annotations", annotations);
+
+        *ret = TAKE_PTR(spec);
+        return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+
+#include "error.h"
+
+struct engine;
+struct container;
+
+/* Where the container's root filesystem comes from. */
+struct ocispec_rootfs {
+        const char *root_path; /* the empty directory the overlay is mounted on */
+        char **lower_dirs;     /* the image's layer directories, lowest first */
+        const char *upper_dir;
+        const char *work_dir;
+        const char *data_dir; /* holds the generated hostname, hosts and resolv.conf */
+};
+
+/* Builds the OCI runtime config (config.json) for c as dockerd builds it
+ * for runc: Docker's default namespaces, capabilities, mounts, masked
+ * paths and devices, plus the container's command, environment, user and
+ * binds. Call with c->lock held. */
+int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs, json_object **ret,
+                  struct error *err);

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Removing stopped containers in bulk (docker container prune). */
+#include <dirent.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "engine-internal.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "timeutil.h"
+
+/* Sums the sizes of the regular files below dirfd/name (not following links). */
+static int64_t tree_size(int parent_fd, const char *name)
+{
+        int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+        int64_t total = 0;
+
+        if (!dir) {
+                if (fd >= 0)
+                        close(fd);
+                return 0;
+        }
+        while ((de = readdir(dir))) {
+                struct stat st;
+
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode))
+                        total += tree_size(dirfd(dir), de->d_name);
+                else if (S_ISREG(st.st_mode))
+                        total += st.st_size;
+        }
+        closedir(dir);
+        return total;
+}
+
+/* "label=k", "label=k=v", "label!=..." and "until=TIME" as Docker's prune takes them. */
+static bool label_filter_matches(json_object *wanted, json_object *labels, bool negate)
+{
+        for (size_t i = 0; wanted && i < json_object_array_length(wanted); i++) {
+                const char *w = json_object_get_string(json_object_array_get_idx(wanted, i));
+                const char *eq = strchr(w, '=');
+                _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
+                const char *value = key ? json_field_string(labels, key, NULL) : NULL;
+                bool match = value && (!eq || streq(value, eq + 1));
+
+                if (match == negate)
+                        return false;
+        }
+        return true;
+}
+
+static int parse_until(json_object *filters, int64_t *ret_ns, struct error *err)
+{
+        json_object *until = json_field_array(filters, "until");
+        const char *value;
+
+        *ret_ns = 0;
+        if (!until || json_object_array_length(until) == 0)
+                return 0;
+        value = json_object_get_string(json_object_array_get_idx(until, 0));
+        if (timeutil_parse_timestamp(value, ret_ns) < 0)
+                return error_set(err, -EINVAL, "failed to parse value %s of filter until", value);
+        return 0;
+}
+
+static int check_prune_keys(json_object *filters, struct error *err)
+{
+        json_object_object_foreach (filters, key, value) {
+                (void)value;
+                if (!streq(key, "until") && !streq(key, "label") && !streq(key, "label!"))
+                        return error_set(err, -EINVAL, "Invalid filter '%s'", key);
+        }
+        return 0;
+}
+
+int engine_container_prune(struct engine *e, json_object *filters, json_object *ret_deleted, int64_t *ret_space,
+                           struct error *err)
+{
+        struct container **list = NULL;
+        size_t n = 0;
+        int64_t until_ns;
+        int r;
+
+        r = check_prune_keys(filters, err);
+        if (r < 0)
+                return r;
+        r = parse_until(filters, &until_ns, err);
+        if (r < 0)
+                return r;
+        r = engine_container_list(e, &list, &n);
+        if (r < 0)
+                return r;
+
+        *ret_space = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct container *c = list[i];
+                _cleanup_error_ struct error remove_err = ERROR_INIT;
+                json_object *labels;
+                bool candidate;
+                int64_t size;
+
+                pthread_mutex_lock(&c->lock);
+                labels = json_field_object(c->config, "Labels");
+                candidate = !container_is_running(c) && c->state.status != CONTAINER_RESTARTING &&
+                            (!until_ns || c->created_ns < until_ns) &&
+                            label_filter_matches(json_field_array(filters, "label"), labels, false) &&
+                            label_filter_matches(json_field_array(filters, "label!"), labels, true);
+                pthread_mutex_unlock(&c->lock);
+                if (!candidate)
+                        continue;
+
+                {
+                        char upper[ID_LENGTH + 8];
+
+                        snprintf(upper, sizeof(upper), "%s/upper", c->id);
+                        size = tree_size(e->containers_dirfd, upper);
+                }
+                r = engine_container_remove(e, c, false, false, &remove_err);
+                if (r < 0) {
+                        log_warn("Prune: removing container %s failed: %s", c->id, error_message(&remove_err, r));
+                        continue;
+                }
+                json_object_array_add(ret_deleted, json_object_new_string(c->id));
+                *ret_space += size;
+        }
+        engine_container_list_free(list, n);
+        return 0;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+
+struct container;
+struct engine;
+
+/* A client connection waiting to be connected to a container's streams
+ * (attach), as the HTTP layer handed it over. */
+struct attach_request {
+        int fd; /* the client socket, owned by the request */
+        bool attach_stdin;
+        bool attach_stdout;
+        bool attach_stderr;
+        char *detach_keys; /* NULL for the default ctrl-p,ctrl-q */
+        void *pending;     /* stdin bytes the client sent with its request */
+        size_t pending_len;
+};
+
+void attach_request_free(struct attach_request *req);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct attach_request *, attach_request_free)
+
+/* A container's exit as a backend reports it. */
+struct backend_exit {
+        int exit_code;
+        int64_t finished_ns;
+        bool oom_killed;
+        const char *error; /* why it ended without running, or NULL */
+};
+
+struct backend;
+
+/*
+ * The operations every backend implements. API handlers never call a
+ * runtime or a cloud API directly: the engine calls these. Each takes the
+ * container with its op_lock held (not its state lock). An operation a
+ * backend cannot do returns -EOPNOTSUPP with a message, never a silent
+ * success.
+ */
+struct backend_ops {
+        const char *name;
+
+        /* Prepares what the container needs before its first start (root
+         * filesystem directories, log file). */
+        int (*create)(struct backend *b, struct container *c, struct error *err);
+
+        /* Starts the container's process and returns once it runs; on success
+         * the container's state is set to running with its pid. Attaches held
+         * for the container are connected before its first instruction. */
+        int (*start)(struct backend *b, struct container *c, struct error *err);
+
+        /* Sends a signal to the container's init. */
+        int (*kill)(struct backend *b, struct container *c, int signal, struct error *err);
+
+        /* Connects a client to the container's streams: at once when it runs,
+         * otherwise at its next start. Takes ownership of req. */
+        int (*attach)(struct backend *b, struct container *c, struct attach_request *req, struct error *err);
+
+        /* Resizes the container's terminal. */
+        int (*resize)(struct backend *b, struct container *c, unsigned height, unsigned width, struct error *err);
+
+        /* Releases everything the backend holds for a container that no
+         * longer runs (directories, held attaches). */
+        int (*remove)(struct backend *b, struct container *c, struct error *err);
+
+        /* Reconnects to a container found on disk at daemon start, and sets
+         * its true state (running, or exited with its code). */
+        int (*restore)(struct backend *b, struct container *c);
+
+        /* Returns the path of the container's json-file log (newly
+         * allocated), or NULL when the backend keeps no such log. */
+        char *(*log_path)(struct backend *b, struct container *c);
+
+        void (*free)(struct backend *b);
+};
+
+struct backend {
+        const struct backend_ops *ops;
+        struct engine *engine;
+};
+
+/* Creates the local backend: containers on this machine's kernel, one
+ * sockerless-monitor process each. */
+int local_backend_new(struct engine *engine, struct backend **ret, struct error *err);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "backend.h"
+
+/*
+ * The local backend. Each running container has a sockerless-monitor
+ * process; the backend holds one SOCK_SEQPACKET connection to it
+ * (runtime/monitor/proto.h). API threads send on it; only the events
+ * thread receives on it once the container runs.
+ */
+struct local_backend {
+        struct backend base;
+        const char *monitor_path;
+        const char *data_root;
+        const char *exec_root;
+
+        int epoll_fd;
+        int wake_fd; /* eventfd that stops the events thread */
+        pthread_t events_thread;
+        bool events_running;
+};
+
+/* c->backend_data of a container of the local backend. Guarded by c->lock. */
+struct local_container {
+        struct container *container;     /* back pointer, no reference */
+        int control_fd;                  /* connection to the monitor, or -1 */
+        struct attach_request **pending; /* attaches held until the next start */
+        size_t n_pending;
+};
+
+/* Returns c's local state, allocating it on first use. Call with c->lock held. */
+struct local_container *local_container_get(struct container *c);
+
+/* Starts the events thread. */
+int local_events_start(struct local_backend *lb);
+void local_events_stop(struct local_backend *lb);
+
+/* Watches fd for monitor messages about c; the events thread then owns
+ * reading it. Takes a reference to c. */
+int local_events_watch(struct local_backend *lb, struct container *c, int fd);
+
+/* Reads <data-dir>/exit.json into exit_info (error is strdup'd into
+ * *ret_error). Returns -ENOENT when the monitor wrote none. */
+int local_read_exit_file(int data_dirfd, int *ret_code, int64_t *ret_finished_ns, bool *ret_oom, char **ret_error);
+
+/* Reconnects to a container's monitor at daemon start (see backend_ops.restore). */
+int local_restore(struct backend *b, struct container *c);
+
+/* Starts a container (see backend_ops.start). */
+int local_start(struct backend *b, struct container *c, struct error *err);
+
+/* Sends one message to the container's monitor. Call without c->lock. */
+int local_send(struct container *c, json_object *msg, const int *fds, size_t n_fds);

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Starting a container: the bundle, the monitor process, and the
+ * created/start/started handshake of runtime/monitor/proto.h. */
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "daemon.h"
+#include "engine/engine.h"
+#include "engine/etcfiles.h"
+#include "engine/ocispec.h"
+#include "fsutil.h"
+#include "image/image.h"
+#include "jsonutil.h"
+#include "local-internal.h"
+#include "log.h"
+#include "runtime/monitor/proto.h"
+#include "strv.h"
+#include "timeutil.h"
+
+/* How long the monitor may take to create or start the container. */
+#define HANDSHAKE_TIMEOUT_MS (120 * 1000)
+
+extern char **environ;
+
+int local_send_attach(struct container *c, struct attach_request *req);
+
+struct start_paths {
+        char *data_dir;
+        char *exec_dir;
+        char *rootfs;
+        char *upper;
+        char *work;
+        char *log_path;
+};
+
+static void start_paths_clear(struct start_paths *p)
+{
+        free(p->data_dir);
+        free(p->exec_dir);
+        free(p->rootfs);
+        free(p->upper);
+        free(p->work);
+        free(p->log_path);
+}
+
+static int start_paths_init(struct local_backend *lb, struct container *c, struct start_paths *p)
+{
+        p->data_dir = engine_container_data_dir(lb->base.engine, c);
+        p->exec_dir = engine_container_exec_dir(lb->base.engine, c);
+        if (!p->data_dir || !p->exec_dir)
+                return -ENOMEM;
+        p->rootfs = fs_path_join(p->exec_dir, "rootfs");
+        p->upper = fs_path_join(p->data_dir, "upper");
+        p->work = fs_path_join(p->data_dir, "work");
+        p->log_path = lb->base.ops->log_path(&lb->base, c);
+        if (!p->rootfs || !p->upper || !p->work || !p->log_path)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Writes the /etc files and config.json, and clears what a previous run left. */
+static int prepare_bundle(struct local_backend *lb, struct container *c, const struct start_paths *p, struct error *err)
+{
+        _cleanup_close_ int data_fd = -1, exec_fd = -1;
+        _cleanup_json_ json_object *spec = NULL;
+        struct ocispec_rootfs rootfs = {
+                .root_path = p->rootfs,
+                .lower_dirs = c->image->layer_dirs,
+                .upper_dir = p->upper,
+                .work_dir = p->work,
+                .data_dir = p->data_dir,
+        };
+        int r;
+
+        r = fs_mkdir_p(p->rootfs, 0700);
+        if (r < 0)
+                return error_set_errno(err, r, "creating %s failed", p->rootfs);
+        exec_fd = open(p->exec_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        data_fd = open(p->data_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (exec_fd < 0 || data_fd < 0)
+                return error_set_errno(err, -errno, "opening the directories of container %s failed", c->id);
+
+        /* A result left by the previous run must not be read as this run's. */
+        if (unlinkat(data_fd, MONITOR_EXIT_NAME, 0) < 0 && errno != ENOENT)
+                return error_set_errno(err, -errno, "removing the old exit status of container %s failed", c->id);
+
+        pthread_mutex_lock(&c->lock);
+        r = etcfiles_write(&engine_daemon(lb->base.engine)->config, c, data_fd, err);
+        if (r >= 0)
+                r = ocispec_build(lb->base.engine, c, &rootfs, &spec, err);
+        pthread_mutex_unlock(&c->lock);
+        if (r < 0)
+                return r;
+
+        r = json_file_write_atomic(exec_fd, "config.json", spec, 0600);
+        if (r < 0)
+                return error_set_errno(err, r, "writing the bundle of container %s failed", c->id);
+        return 0;
+}
+
+static int build_argv(struct local_backend *lb, struct container *c, const struct start_paths *p, char ***ret)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        bool open_stdin, stdin_once;
+        const char *log_type;
+
+        pthread_mutex_lock(&c->lock);
+        open_stdin = container_open_stdin(c);
+        stdin_once = json_field_bool(c->config, "StdinOnce", false);
+        log_type = json_field_string(json_field_object(c->host_config, "LogConfig"), "Type", "json-file");
+        log_type = streq(log_type, "none") ? "none" : "json-file";
+        pthread_mutex_unlock(&c->lock);
+
+        if (strv_append(&argv, lb->monitor_path) < 0 || strv_append(&argv, "--id") < 0 ||
+            strv_append(&argv, c->id) < 0 || strv_append(&argv, "--bundle") < 0 ||
+            strv_append(&argv, p->exec_dir) < 0 || strv_append(&argv, "--state-dir") < 0 ||
+            strv_append(&argv, p->exec_dir) < 0 || strv_append(&argv, "--data-dir") < 0 ||
+            strv_append(&argv, p->data_dir) < 0)
+                return -ENOMEM;
+        if (streq(log_type, "json-file") &&
+            (strv_append(&argv, "--log-path") < 0 || strv_append(&argv, p->log_path) < 0))
+                return -ENOMEM;
+        if (open_stdin && strv_append(&argv, "--stdin") < 0)
+                return -ENOMEM;
+        if (open_stdin && stdin_once && strv_append(&argv, "--stdin-once") < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(argv);
+        return 0;
+}
+
+/* Spawns the monitor with fd 3 connected to the returned socket. The first
+ * monitor process forks and exits at once; it is reaped here. */
+static int spawn_monitor(char **argv, int *ret_sock, struct error *err)
+{
+        posix_spawn_file_actions_t actions;
+        int sv[2], child_end;
+        pid_t pid;
+        int r, status;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return error_set_errno(err, -errno, "creating the monitor socket failed");
+        /* adddup2 onto the same number would keep O_CLOEXEC set. */
+        child_end = sv[1] == 3 ? fcntl(sv[1], F_DUPFD_CLOEXEC, 4) : sv[1];
+
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, child_end, 3);
+        r = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+        if (child_end != sv[1])
+                close(child_end);
+        close(sv[1]);
+        if (r != 0) {
+                close(sv[0]);
+                return error_set_errno(err, -r, "running %s failed", argv[0]);
+        }
+
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                close(sv[0]);
+                return error_set(err, -EIO, "the container monitor %s failed to start (status %d)", argv[0], status);
+        }
+        *ret_sock = sv[0];
+        return 0;
+}
+
+/* Receives the monitor's next message, with a time limit. */
+static int receive(int sock, json_object **ret, struct error *err)
+{
+        struct pollfd pfd = { .fd = sock, .events = POLLIN };
+        int r;
+
+        r = poll(&pfd, 1, HANDSHAKE_TIMEOUT_MS);
+        if (r == 0)
+                return error_set(err, -ETIMEDOUT, "the container monitor did not answer within %d s",
+                                 HANDSHAKE_TIMEOUT_MS / 1000);
+        if (r < 0)
+                return error_set_errno(err, -errno, "waiting for the container monitor failed");
+        r = monitor_proto_recv(sock, ret, NULL, 0, NULL);
+        if (r == 0)
+                return error_set(err, -EPIPE, "the container monitor exited unexpectedly");
+        if (r < 0)
+                return error_set_errno(err, r, "reading from the container monitor failed");
+        return 0;
+}
+
+/* Records a failed start as dockerd does: the status stays as it was, with
+ * the exit code Docker gives the failure and its message in State.Error. */
+static int record_start_failure(struct local_backend *lb, struct container *c, json_object *msg, struct error *err)
+{
+        const char *message = json_field_string(msg, "message", "unknown error");
+        int exit_code = (int)json_field_int(msg, "exit_code", 128);
+
+        pthread_mutex_lock(&c->lock);
+        c->state.exit_code = exit_code;
+        container_state_set_error(&c->state, message);
+        engine_container_save_state(lb->base.engine, c);
+        engine_container_notify(c);
+        pthread_mutex_unlock(&c->lock);
+
+        /* Docker answers 400 for a command it cannot run, 500 otherwise. */
+        return error_set(err, exit_code == 126 || exit_code == 127 ? -EINVAL : -EIO, "%s", message);
+}
+
+/* Hands the attaches held since create over to the monitor. */
+static void send_pending_attaches(struct container *c)
+{
+        struct local_container *lc;
+        struct attach_request **pending;
+        size_t n;
+
+        pthread_mutex_lock(&c->lock);
+        lc = local_container_get(c);
+        pending = lc ? lc->pending : NULL;
+        n = lc ? lc->n_pending : 0;
+        if (lc) {
+                lc->pending = NULL;
+                lc->n_pending = 0;
+        }
+        pthread_mutex_unlock(&c->lock);
+
+        for (size_t i = 0; i < n; i++) {
+                int r = local_send_attach(c, pending[i]);
+
+                if (r < 0)
+                        log_warn_errno(r, "Failed to pass an attach to the monitor of container %s: %m", c->id);
+                attach_request_free(pending[i]);
+        }
+        free(pending);
+}
+
+static int send_type(int sock, const char *type)
+{
+        _cleanup_json_ json_object *msg = json_object_new_object();
+
+        json_object_object_add(msg, "type", json_object_new_string(type));
+        return monitor_proto_send(sock, msg, NULL, 0);
+}
+
+static void mark_running(struct local_backend *lb, struct container *c, json_object *started)
+{
+        int64_t started_ns = 0;
+
+        if (timeutil_parse_rfc3339(json_field_string(started, "started_at", ""), &started_ns) < 0 || !started_ns)
+                started_ns = timeutil_now_ns();
+
+        pthread_mutex_lock(&c->lock);
+        c->state.status = CONTAINER_RUNNING;
+        c->state.pid = (pid_t)json_field_int(started, "pid", 0);
+        c->state.started_ns = started_ns;
+        c->state.finished_ns = 0;
+        c->state.exit_code = 0;
+        c->state.oom_killed = false;
+        c->state.stopped_by_user = false;
+        container_state_set_error(&c->state, NULL);
+        engine_container_save_state(lb->base.engine, c);
+        engine_container_notify(c);
+        pthread_mutex_unlock(&c->lock);
+}
+
+/* The handshake: "created", attaches, "start", "started". */
+static int handshake(struct local_backend *lb, struct container *c, int sock, struct error *err)
+{
+        _cleanup_json_ json_object *created = NULL, *started = NULL;
+        struct local_container *lc;
+        int r;
+
+        r = receive(sock, &created, err);
+        if (r < 0)
+                return r;
+        if (!streq(monitor_proto_type(created), "created"))
+                return record_start_failure(lb, c, created, err);
+
+        pthread_mutex_lock(&c->lock);
+        lc = local_container_get(c);
+        if (lc)
+                lc->control_fd = sock;
+        pthread_mutex_unlock(&c->lock);
+        if (!lc)
+                return -ENOMEM;
+
+        send_pending_attaches(c);
+        r = send_type(sock, "start");
+        if (r < 0)
+                return error_set_errno(err, r, "starting container %s failed", c->id);
+        r = receive(sock, &started, err);
+        if (r < 0)
+                return r;
+        if (!streq(monitor_proto_type(started), "started"))
+                return record_start_failure(lb, c, started, err);
+
+        mark_running(lb, c, started);
+        return 0;
+}
+
+static void forget_control_fd(struct container *c)
+{
+        pthread_mutex_lock(&c->lock);
+        if (c->backend_data)
+                ((struct local_container *)c->backend_data)->control_fd = -1;
+        pthread_mutex_unlock(&c->lock);
+}
+
+int local_start(struct backend *b, struct container *c, struct error *err)
+{
+        struct local_backend *lb = (struct local_backend *)b;
+        _cleanup_(start_paths_clear) struct start_paths paths = { 0 };
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_close_ int sock = -1;
+        int r;
+
+        r = start_paths_init(lb, c, &paths);
+        if (r < 0)
+                return r;
+        r = prepare_bundle(lb, c, &paths, err);
+        if (r < 0)
+                return r;
+        r = build_argv(lb, c, &paths, &argv);
+        if (r < 0)
+                return r;
+        r = spawn_monitor(argv, &sock, err);
+        if (r < 0)
+                return r;
+
+        r = handshake(lb, c, sock, err);
+        if (r < 0) {
+                forget_control_fd(c);
+                return r;
+        }
+
+        r = local_events_watch(lb, c, sock);
+        if (r < 0) {
+                forget_control_fd(c);
+                return error_set_errno(err, r, "watching the monitor of container %s failed", c->id);
+        }
+        TAKE_FD(sock);
+        return 0;
+}

@@ -1,1 +1,10 @@
-# Filled in by the module's owner.
+# libmonitor.a: the protocol between the daemon and a container's monitor,
+# the json-file log format and detach keys; linked by both sides.
+noinst_LIBRARIES += libmonitor.a
+libmonitor_a_SOURCES = \
+	runtime/monitor/detachkeys.c runtime/monitor/detachkeys.h \
+	runtime/monitor/jsonlog-format.c runtime/monitor/jsonlog.h \
+	runtime/monitor/jsonlog-reader.c \
+	runtime/monitor/jsonlog-writer.c \
+	runtime/monitor/proto.c runtime/monitor/proto.h
+libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -39,6 +39,17 @@
  * container without a tty each chunk to a client is framed as Docker does:
  * 8 bytes [stream, 0, 0, 0, size as big-endian u32] then the data, stream 1
  * for stdout and 2 for stderr. With a tty the pty's output goes raw.
+ *
+ * As in dockerd: a client's input goes to the container only when it asked
+ * for stdin and the container has one (--stdin); detach keys are honoured
+ * only with a tty; when a client's input ends (end of file, a shutdown of
+ * its writing side, or the detach keys) the container's stdin is closed
+ * under --stdin-once without a tty, and otherwise that client's attach ends.
+ * A client that reads slower than the container writes holds the
+ * container's output back (nothing is dropped and the log waits too) once
+ * its buffer is full; after the container has exited, a client that takes
+ * no data for 10 seconds is dropped. The monitor closes every client when
+ * the container's output has ended, which ends `docker run`'s stream.
  */
 
 #define MONITOR_PROTO_MAX_PACKET (64 * 1024)
@@ -53,6 +64,10 @@ int monitor_proto_recv(int sock, json_object **ret, int *fds, size_t max_fds, si
 
 /* Returns the packet's "type" member, or "" when missing. */
 const char *monitor_proto_type(json_object *msg);
+
+/* Parses the text of one packet: 0 with *ret, or -EBADMSG when it is not a
+ * JSON object with a string "type". */
+int monitor_proto_parse(const char *buf, size_t len, json_object **ret);
 
 /*
  * The monitor's files.
@@ -75,13 +90,18 @@ const char *monitor_proto_type(json_object *msg);
  *
  *   sockerless-monitor --id ID --bundle DIR --state-dir DIR --data-dir DIR
  *                      [--log-path FILE [--log-max-size BYTES] [--log-max-file N]]
- *                      [--stdin] [--stdin-once]
+ *                      [--stdin] [--stdin-once] [--cgroup-parent DIR] [--debug]
  *
  * with fd 3 the daemon's end of a SOCK_SEQPACKET socketpair. The monitor
  * forks once and the first process exits at once, so the daemon reaps it and
  * the monitor is no child of the daemon's; it then calls setsid and serves
  * until its container ends. --stdin gives the container a stdin pipe fed by
  * attached clients (Docker's OpenStdin); without it stdin is /dev/null.
- * --stdin-once closes that pipe when the first client with stdin detaches or
- * ends its input (Docker's StdinOnce). Without --log-path nothing is logged.
+ * --stdin-once closes that pipe when the first client with stdin ends its
+ * input (Docker's StdinOnce); as in dockerd it applies only without a
+ * terminal, because a terminal container's stdin stays open for the next
+ * attach after a detach. Without --log-path nothing is logged.
+ * --cgroup-parent is runtime_create_options.cgroup_parent. The monitor
+ * writes its own diagnostics to <state-dir>/monitor.log, with debug detail
+ * only under --debug.
  */

@@ -14,7 +14,7 @@
 
 #include "api/api.h"
 #include "api/images.h"
-#include "config.h"
+#include "daemon-config.h"
 #include "engine/engine.h"
 #include "fsutil.h"
 #include "http/http.h"

@@ -1,1 +1,10 @@
-# Unit tests of this module.
+# Unit tests of the daemon's own parsers; they compile the sources they
+# test, so they need none of the other modules.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine
+TESTS += tests/unit/test-engine
+tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
+	src/engine/binds.c src/engine/names.c src/engine/signals.c src/daemon-config.c
+tests_unit_test_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sockerlessd's flags and daemon.json, with dockerd's names. */
-#include "config.h"
+#include "daemon-config.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -1,1 +1,1 @@
-# Filled in by the module's owner.
+EXTRA_DIST += contrib/sockerless.service contrib/sockerless.socket contrib/daemon.json

@@ -1,1 +1,1 @@
-# Filled in by the module's owner.
+dist_man_MANS += man/sockerlessd.8

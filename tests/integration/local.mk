@@ -1,1 +1,25 @@
-# Integration tests.
+# Integration tests: shell scripts that drive the docker CLI against a
+# private daemon each (tests/integration/lib.sh). SOCKERLESS_TEST_ENGINE
+# selects the daemon: the built sockerlessd (default) or dockerd.
+# The slowest scripts come first so that make -j spreads them out.
+INTEGRATION_TESTS = \
+	tests/integration/daemon.sh \
+	tests/integration/run.sh \
+	tests/integration/lifecycle.sh \
+	tests/integration/images.sh \
+	tests/integration/logs.sh \
+	tests/integration/tty.sh \
+	tests/integration/ps.sh \
+	tests/integration/load-malicious.sh \
+	tests/integration/api.sh
+
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS) \
+	tests/integration/lib.sh \
+	tests/integration/pty-drive.py \
+	tests/fixtures/mkimage.py \
+	tests/fixtures/build-images.sh
+
+# Fragments of the runtime and monitor modules.
+include tests/integration/runtime.mk
+include tests/integration/monitor.mk

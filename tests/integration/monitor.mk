@@ -1,0 +1,1 @@
+# Integration tests of the container monitor (runtime/monitor/).

@@ -28,7 +28,7 @@ struct runtime_create_options {
         int stderr_fd;
 
         /* Parent directory (relative to each controller's mount) of the
-         * container's cgroup when spec->linux.cgroups_path is empty,
+         * container's cgroup when spec->linux_config.cgroups_path is empty,
          * "sockerless" by default. */
         const char *cgroup_parent;
 };

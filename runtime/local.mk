@@ -1,1 +1,42 @@
-# Filled in by the module's owner.
+# The local container runtime: libruntime.a and the sockerless-runtime CLI.
+noinst_LIBRARIES += libruntime.a
+libruntime_a_SOURCES = \
+	runtime/caps.c runtime/caps.h \
+	runtime/cgroup.c runtime/cgroup.h \
+	runtime/cgroup-mount.c \
+	runtime/cgroup-v1.c \
+	runtime/cgroup-v2.c \
+	runtime/container.c runtime/container.h \
+	runtime/devices.c runtime/devices.h \
+	runtime/exec.c runtime/exec.h \
+	runtime/init.c runtime/init.h \
+	runtime/mountopts.c runtime/mountopts.h \
+	runtime/mounts.c runtime/mounts.h \
+	runtime/mountutil.c runtime/mountutil.h \
+	runtime/namespaces.c runtime/namespaces.h \
+	runtime/process.c runtime/process.h \
+	runtime/procfs.c runtime/procfs.h \
+	runtime/rootfs.c runtime/rootfs.h \
+	runtime/seccomp.c runtime/seccomp.h \
+	runtime/spec.c runtime/spec.h \
+	runtime/spec-internal.h \
+	runtime/spec-json.c runtime/spec-json.h \
+	runtime/spec-linux.c \
+	runtime/spec-process.c \
+	runtime/spec-seccomp.c \
+	runtime/sync.c runtime/sync.h \
+	runtime/terminal.c runtime/terminal.h \
+	runtime/user.c runtime/user.h
+libruntime_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CAP_CFLAGS) $(SECCOMP_CFLAGS) $(NL_CFLAGS)
+
+# What a program using libruntime.a links, in order.
+RUNTIME_LIBS = libruntime.a libnetns.a libcommon.a $(JSONC_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(NL_LIBS)
+
+bin_PROGRAMS += sockerless-runtime
+sockerless_runtime_SOURCES = \
+	runtime/cli/cli.h \
+	runtime/cli/main.c \
+	runtime/cli/run.c \
+	runtime/cli/spec.c
+sockerless_runtime_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+sockerless_runtime_LDADD = $(RUNTIME_LIBS)

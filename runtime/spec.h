@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -45,3 +47,187 @@ void runtime_spec_free(struct runtime_spec *spec);
 
 /* Tells whether process.terminal is set. */
 bool runtime_spec_terminal(const struct runtime_spec *spec);
+
+/*
+ * The parsed configuration. Fields keep the OCI names; absent optional
+ * values are flagged with has_* members. The runtime reads these; other
+ * modules should use the functions above.
+ */
+
+struct runtime_mount {
+        char *destination;
+        char *type;
+        char *source;
+        char **options;
+};
+
+struct runtime_rlimit {
+        int resource; /* RLIMIT_* */
+        uint64_t soft;
+        uint64_t hard;
+};
+
+struct runtime_user {
+        uid_t uid;
+        gid_t gid;
+        gid_t *additional_gids;
+        size_t n_additional_gids;
+        bool has_umask;
+        mode_t umask;
+};
+
+/* Capability sets as bit masks (bit N is capability N). */
+struct runtime_capabilities {
+        uint64_t bounding;
+        uint64_t effective;
+        uint64_t inheritable;
+        uint64_t permitted;
+        uint64_t ambient;
+};
+
+struct runtime_process {
+        bool terminal;
+        unsigned console_height;
+        unsigned console_width;
+        struct runtime_user user;
+        char **args;
+        char **env;
+        char *cwd;
+        struct runtime_capabilities capabilities;
+        struct runtime_rlimit *rlimits;
+        size_t n_rlimits;
+        bool no_new_privileges;
+        bool has_oom_score_adj;
+        int oom_score_adj;
+};
+
+struct runtime_namespace {
+        int type;   /* CLONE_NEW* */
+        char *path; /* namespace to join, or NULL for a new one */
+};
+
+/* A device cgroup rule; major and minor are -1 for "*". */
+struct runtime_device_rule {
+        bool allow;
+        char type; /* 'a', 'c' or 'b' */
+        int64_t major;
+        int64_t minor;
+        char access[4]; /* some of "rwm" */
+};
+
+/* A device node to create in the container's /dev. */
+struct runtime_device {
+        char *path;
+        char type; /* 'c', 'b', 'u' or 'p' */
+        int64_t major;
+        int64_t minor;
+        bool has_file_mode;
+        mode_t file_mode;
+        uid_t uid;
+        gid_t gid;
+};
+
+struct runtime_resources {
+        bool has_memory_limit;
+        int64_t memory_limit; /* bytes, -1 for unlimited */
+        bool has_memory_reservation;
+        int64_t memory_reservation;
+        bool has_memory_swap;
+        int64_t memory_swap; /* memory plus swap, bytes, -1 for unlimited */
+        bool disable_oom_killer;
+        uint64_t cpu_shares; /* 0 when unset */
+        int64_t cpu_quota;   /* microseconds per period, 0 when unset */
+        uint64_t cpu_period; /* microseconds, 0 when unset */
+        char *cpuset_cpus;
+        char *cpuset_mems;
+        bool has_pids_limit;
+        int64_t pids_limit; /* -1 or 0 for unlimited, as runc reads it */
+        struct runtime_device_rule *devices;
+        size_t n_devices;
+};
+
+enum runtime_seccomp_action {
+        RUNTIME_SECCOMP_KILL_THREAD,
+        RUNTIME_SECCOMP_KILL_PROCESS,
+        RUNTIME_SECCOMP_TRAP,
+        RUNTIME_SECCOMP_ERRNO,
+        RUNTIME_SECCOMP_TRACE,
+        RUNTIME_SECCOMP_ALLOW,
+        RUNTIME_SECCOMP_LOG,
+};
+
+enum runtime_seccomp_op {
+        RUNTIME_SECCOMP_NE,
+        RUNTIME_SECCOMP_LT,
+        RUNTIME_SECCOMP_LE,
+        RUNTIME_SECCOMP_EQ,
+        RUNTIME_SECCOMP_GE,
+        RUNTIME_SECCOMP_GT,
+        RUNTIME_SECCOMP_MASKED_EQ,
+};
+
+struct runtime_seccomp_arg {
+        unsigned index;
+        uint64_t value;
+        uint64_t value_two;
+        enum runtime_seccomp_op op;
+};
+
+struct runtime_seccomp_rule {
+        char **names;
+        enum runtime_seccomp_action action;
+        bool has_errno_ret;
+        unsigned errno_ret;
+        struct runtime_seccomp_arg *args;
+        size_t n_args;
+};
+
+struct runtime_seccomp {
+        enum runtime_seccomp_action default_action;
+        bool has_default_errno_ret;
+        unsigned default_errno_ret;
+        char **architectures; /* "SCMP_ARCH_*" names */
+        char **flags;         /* "SECCOMP_FILTER_FLAG_*" names */
+        struct runtime_seccomp_rule *rules;
+        size_t n_rules;
+};
+
+struct runtime_linux {
+        struct runtime_namespace *namespaces;
+        size_t n_namespaces;
+        char **sysctl_keys; /* sysctl_keys[i] = sysctl_values[i] */
+        char **sysctl_values;
+        struct runtime_resources resources;
+        char *cgroups_path;
+        struct runtime_device *devices;
+        size_t n_devices;
+        struct runtime_seccomp *seccomp;  /* NULL without linux.seccomp */
+        unsigned long rootfs_propagation; /* MS_* flags, 0 when unset */
+        char **masked_paths;
+        char **readonly_paths;
+};
+
+struct runtime_spec {
+        char *oci_version;
+        bool has_process;
+        struct runtime_process process;
+        char *root_path;
+        bool root_readonly;
+        char *hostname;
+        char *domainname;
+        struct runtime_mount *mounts;
+        size_t n_mounts;
+        /* The "linux" object; the member cannot be named linux because GNU C
+         * predefines that name as a macro. */
+        struct runtime_linux linux_config;
+
+        /* From the annotations described at the top of this file. */
+        char **rootfs_lower; /* NULL without the overlay annotations */
+        char *rootfs_upper;
+        char *rootfs_work;
+        char *user; /* Docker's user string, or NULL */
+};
+
+/* Tells whether the spec asks for a namespace of type (CLONE_NEW*), new or
+ * joined; *ret_path is set to its path (NULL for a new one) when it does. */
+bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type, const char **ret_path);

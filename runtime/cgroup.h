@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <sys/types.h>
+
+#include "error.h"
+#include "runtime/spec.h"
+
+/*
+ * The container's cgroup, in every hierarchy of the host: the v1
+ * hierarchies mounted under /sys/fs/cgroup, the cgroup2 hierarchy at
+ * /sys/fs/cgroup itself (v2) or at /sys/fs/cgroup/unified (hybrid).
+ */
+
+struct cgroup_hierarchy;
+
+/* What each cgroup version does with the same request. */
+struct cgroup_ops {
+        /* Prepares a directory this runtime just created below the
+         * hierarchy root (dirfd), given its parent's. */
+        int (*init_dir)(int parent_fd, int dir_fd, struct error *err);
+        int (*set_memory)(int dir_fd, const struct runtime_resources *res, struct error *err);
+        int (*set_cpu)(int dir_fd, const struct runtime_resources *res, struct error *err);
+        int (*set_cpuset)(int dir_fd, const struct runtime_resources *res, struct error *err);
+        int (*set_pids)(int dir_fd, const struct runtime_resources *res, struct error *err);
+        int (*set_devices)(int dir_fd, const struct runtime_resources *res, struct error *err);
+        bool (*oom_killed)(int dir_fd);
+};
+
+extern const struct cgroup_ops cgroup_v1_ops;
+extern const struct cgroup_ops cgroup_v2_ops;
+
+struct cgroup_hierarchy {
+        char *mountpoint; /* on the host, such as /sys/fs/cgroup/memory */
+        char *options;    /* v1 mount options naming the hierarchy, such as "cpu" or "name=systemd" */
+        char **controllers;
+        bool unified; /* a cgroup2 hierarchy */
+        const struct cgroup_ops *ops;
+        bool created; /* the container's directory was created here */
+};
+
+struct cgroup {
+        char *path; /* the container's cgroup relative to each hierarchy root */
+        struct cgroup_hierarchy *hierarchies;
+        size_t n_hierarchies;
+        bool v2_only; /* /sys/fs/cgroup is the cgroup2 hierarchy */
+};
+
+/* Returns the cgroup path for a container: cgroups_path without its
+ * leading slash, or "<parent>/<id>". Paths with "." or ".." components
+ * and systemd's "slice:prefix:name" form are rejected. */
+int cgroup_path_for(const char *cgroups_path, const char *parent, const char *id, char **ret, struct error *err);
+
+/* Detects the host's hierarchies, creates path in each of them and
+ * applies res. Fails with -EEXIST when the cgroup exists already. */
+int cgroup_create(const char *path, const struct runtime_resources *res, struct cgroup **ret, struct error *err);
+
+/* Moves pid into the cgroup in every hierarchy. */
+int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *err);
+
+/* Kills the processes left in the cgroup and removes the directories
+ * this runtime created; leaves every other cgroup alone. */
+int cgroup_destroy(struct cgroup *cg);
+
+bool cgroup_oom_killed(const struct cgroup *cg);
+
+void cgroup_free(struct cgroup *cg);
+
+/* Mounts the container's view of the cgroup hierarchies read-only on the
+ * directory target_fd: a tmpfs with one cgroup mount per v1 hierarchy, or
+ * one cgroup2 mount. With cgroupns the mounts are new ones, whose root the
+ * cgroup namespace makes the container's cgroup; without, they are bind
+ * mounts of the container's cgroup directories. Call from the container's
+ * mount namespace before pivot_root. */
+int cgroup_mount(const struct cgroup *cg, int target_fd, bool cgroupns, struct error *err);
+
+/* Writes value to dir_fd/name. */
+int cgroup_write(int dir_fd, const char *name, const char *value, struct error *err);
+
+/* Reads the value of key from a "key value" file, such as memory.events. */
+int cgroup_read_key(int dir_fd, const char *name, const char *key, uint64_t *ret);

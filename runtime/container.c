@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/init.h"
+#include "runtime/namespaces.h"
+#include "runtime/sync.h"
+
+struct runtime_container {
+        pid_t pid;
+        int pidfd;
+        int sock; /* the parent's end of the handshake, -1 once started */
+        int console;
+        struct cgroup *cg;
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct runtime_container *, runtime_container_free)
+
+/* Counts the threads of the calling process: clone from a multi-threaded
+ * process would leave locks held by the other threads in the child. */
+static int count_threads(void)
+{
+        DIR *dir = opendir("/proc/self/task");
+        struct dirent *de;
+        int n = 0;
+
+        if (!dir)
+                return negative_errno();
+        while ((de = readdir(dir)))
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(dir);
+        return n;
+}
+
+static int open_stdio(const struct runtime_spec *spec, const struct runtime_create_options *opts, int fds[3],
+                      struct error *err)
+{
+        const int given[3] = { opts->stdin_fd, opts->stdout_fd, opts->stderr_fd };
+
+        for (int i = 0; i < 3; i++) {
+                /* With a terminal, the pty replaces stdio in the init. */
+                if (given[i] >= 0 && !runtime_spec_terminal(spec)) {
+                        fds[i] = fcntl(given[i], F_DUPFD_CLOEXEC, 3);
+                        if (fds[i] < 0)
+                                return error_set_errno(err, negative_errno(), "invalid stdio fd %d", given[i]);
+                        continue;
+                }
+                fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+                if (fds[i] < 0)
+                        return error_set_errno(err, negative_errno(), "failed to open /dev/null");
+        }
+        return 0;
+}
+
+static void close_stdio(int fds[3])
+{
+        for (int i = 0; i < 3; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+}
+
+/* Clones the init like fork, into new namespaces, and runs init_main in
+ * it. Returns the pid with *ret_pidfd set. */
+static pid_t clone_init(uint64_t flags, const struct init_args *args, int *ret_pidfd, struct error *err)
+{
+        int pidfd = -1;
+        struct clone_args ca = {
+                .flags = flags | CLONE_PIDFD,
+                .pidfd = (uint64_t)(uintptr_t)&pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        long pid;
+
+        pid = syscall(SYS_clone3, &ca, sizeof(ca));
+        if (pid < 0)
+                return error_set_errno(err, negative_errno(), "failed to clone the container's init");
+        if (pid == 0)
+                init_main(args);
+
+        *ret_pidfd = pidfd;
+        return pid;
+}
+
+/* Kills and reaps an init that did not make it to "created". */
+static void abort_init(struct runtime_container *c)
+{
+        siginfo_t info;
+
+        if (c->pidfd < 0)
+                return;
+        (void)pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0);
+        while (waitid(P_PIDFD, c->pidfd, &info, WEXITED) < 0 && errno == EINTR)
+                ;
+}
+
+static int wait_created(struct runtime_container *c, struct error *err)
+{
+        int console = -1;
+        int r;
+
+        r = sync_send(c->sock, SYNC_CGROUPS_JOINED, -1);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to signal the container's init");
+        r = sync_recv(c->sock, SYNC_CREATED, &console, err);
+        if (r == 1)
+                return error_set(err, -ECHILD, "the container's init exited during setup");
+        if (r < 0)
+                return r == -EPROTO ? error_set(err, r, "unexpected message from the container's init") : r;
+        c->console = console;
+        return 0;
+}
+
+static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
+                 const struct runtime_create_options *opts, uint64_t flags, struct error *err)
+{
+        struct init_args args = { .spec = spec, .bundle = opts->bundle, .cg = c->cg, .stdio = { -1, -1, -1 } };
+        _cleanup_close_ int child_sock = -1;
+        int socks[2], saved_pid_ns = -1;
+        pid_t pid;
+        int r;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
+                return error_set_errno(err, negative_errno(), "failed to create the handshake socket");
+        c->sock = socks[0];
+        child_sock = args.sock = socks[1];
+
+        r = open_stdio(spec, opts, args.stdio, err);
+        if (r >= 0)
+                r = namespaces_enter_pid(spec, &saved_pid_ns, err);
+        if (r < 0) {
+                close_stdio(args.stdio);
+                return r;
+        }
+        pid = clone_init(flags, &args, &c->pidfd, err);
+        namespaces_leave_pid(saved_pid_ns);
+        close_stdio(args.stdio);
+        if (pid < 0)
+                return pid;
+        c->pid = pid;
+        return 0;
+}
+
+int runtime_container_create(const struct runtime_spec *spec, const struct runtime_create_options *opts,
+                             struct runtime_container **ret, struct error *err)
+{
+        _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
+        _cleanup_free_ char *cgroup_path = NULL;
+        uint64_t flags;
+        int r;
+
+        if (!spec->has_process)
+                return error_set(err, -EINVAL, "invalid config.json: process is missing");
+        if (count_threads() != 1)
+                return error_set(err, -EINVAL, "the container must be created from a single-threaded process");
+        r = namespaces_clone_flags(spec, &flags, err);
+        if (r < 0)
+                return r;
+        r = cgroup_path_for(spec->linux_config.cgroups_path, opts->cgroup_parent, opts->id, &cgroup_path, err);
+        if (r < 0)
+                return r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = (struct runtime_container){ .pidfd = -1, .sock = -1, .console = -1 };
+
+        r = cgroup_create(cgroup_path, &spec->linux_config.resources, &c->cg, err);
+        if (r < 0)
+                return r;
+        r = spawn(c, spec, opts, flags, err);
+        if (r < 0)
+                goto undo_cgroup;
+        r = cgroup_join(c->cg, c->pid, err);
+        if (r < 0)
+                goto undo_init;
+        r = wait_created(c, err);
+        if (r < 0)
+                goto undo_init;
+
+        *ret = TAKE_PTR(c);
+        return 0;
+
+undo_init:
+        abort_init(c);
+undo_cgroup:
+        cgroup_destroy(c->cg);
+        return r;
+}
+
+int runtime_container_start(struct runtime_container *c, struct error *err)
+{
+        int r;
+
+        if (c->sock < 0)
+                return error_set(err, -EALREADY, "the container was started already");
+        r = sync_send(c->sock, SYNC_START, -1);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to start the container's init");
+
+        /* The init's end of the socket closes on execve, so success is the
+         * end of the stream; the init only ever sends SYNC_ERROR here. */
+        r = sync_recv(c->sock, SYNC_START, NULL, err);
+        c->sock = (close(c->sock), -1);
+        if (r == 1)
+                return 0;
+        if (r == -EPROTO)
+                return error_set(err, r, "unexpected message from the container's init");
+        return r < 0 ? r : error_set(err, -EPROTO, "unexpected message from the container's init");
+}
+
+pid_t runtime_container_pid(const struct runtime_container *c)
+{
+        return c->pid;
+}
+
+int runtime_container_pidfd(const struct runtime_container *c)
+{
+        return c->pidfd;
+}
+
+int runtime_container_take_console(struct runtime_container *c)
+{
+        return TAKE_FD(c->console);
+}
+
+int runtime_container_kill(struct runtime_container *c, int sig)
+{
+        if (pidfd_send_signal(c->pidfd, sig, NULL, 0) < 0)
+                return negative_errno();
+        return 0;
+}
+
+bool runtime_container_oom_killed(const struct runtime_container *c)
+{
+        return cgroup_oom_killed(c->cg);
+}
+
+int runtime_container_destroy(struct runtime_container *c)
+{
+        return cgroup_destroy(c->cg);
+}
+
+void runtime_container_free(struct runtime_container *c)
+{
+        if (!c)
+                return;
+        if (c->pidfd >= 0)
+                close(c->pidfd);
+        if (c->sock >= 0)
+                close(c->sock);
+        if (c->console >= 0)
+                close(c->console);
+        cgroup_free(c->cg);
+        free(c);
+}

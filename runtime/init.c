@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "netns/loopback.h"
+#include "runtime/caps.h"
+#include "runtime/container.h"
+#include "runtime/devices.h"
+#include "runtime/exec.h"
+#include "runtime/init.h"
+#include "runtime/mounts.h"
+#include "runtime/mountutil.h"
+#include "runtime/namespaces.h"
+#include "runtime/procfs.h"
+#include "runtime/process.h"
+#include "runtime/rootfs.h"
+#include "runtime/seccomp.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "runtime/user.h"
+#include "strv.h"
+
+/* /etc/passwd and /etc/group of real images are small; this bounds what a
+ * hostile image can make the runtime read. */
+#define USER_DB_MAX_SIZE (16u << 20)
+
+/* What the init builds up from one step to the next. */
+struct init_state {
+        const struct init_args *args;
+        const struct runtime_spec *spec;
+        int sock;
+        int procfd;
+        int console_master;
+        struct runtime_exec_user user;
+        char **env;
+        char *executable;
+};
+
+/* Moves fd above 2, so that installing stdio cannot overwrite it. */
+static int move_above_stdio(int fd)
+{
+        int moved;
+
+        if (fd > 2)
+                return fd;
+        moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        return moved < 0 ? negative_errno() : moved;
+}
+
+static int install_stdio(const int fds[3], struct error *err)
+{
+        int high[3];
+
+        /* Copy all three above 2 first: fds[1] may be 0, for instance. */
+        for (int i = 0; i < 3; i++) {
+                high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+                if (high[i] < 0)
+                        return error_set_errno(err, negative_errno(), "failed to duplicate stdio fd %d", fds[i]);
+        }
+        for (int i = 0; i < 3; i++) {
+                if (dup2(high[i], i) < 0)
+                        return error_set_errno(err, negative_errno(), "failed to install stdio fd %d", i);
+                close(high[i]);
+        }
+        return 0;
+}
+
+/* Closes every fd but stdio and the two given (-1 for none), so that no
+ * fd of the caller reaches the container, where /proc/self/fd/N would
+ * lead back out of it. */
+static int close_other_fds(int keep_a, int keep_b, struct error *err)
+{
+        int keep[2] = { MIN(keep_a, keep_b), MAX(keep_a, keep_b) };
+        unsigned from = 3;
+
+        for (int i = 0; i < 2; i++) {
+                if (keep[i] < (int)from)
+                        continue;
+                if ((unsigned)keep[i] > from && close_range(from, keep[i] - 1, 0) < 0)
+                        return error_set_errno(err, negative_errno(), "failed to close inherited fds");
+                from = keep[i] + 1;
+        }
+        if (close_range(from, ~0U, 0) < 0)
+                return error_set_errno(err, negative_errno(), "failed to close inherited fds");
+        return 0;
+}
+
+static int setup_namespaces(struct init_state *s, struct error *err)
+{
+        const char *path = NULL;
+        int r;
+
+        r = namespaces_join(s->spec, err);
+        if (r < 0)
+                return r;
+        if (runtime_spec_has_namespace(s->spec, CLONE_NEWNET, &path) && !path) {
+                r = netns_loopback_up(err);
+                if (r < 0)
+                        return r;
+        }
+        /* Only now that the init is in its cgroup, which the namespace then
+         * shows as its root. */
+        path = NULL;
+        if (runtime_spec_has_namespace(s->spec, CLONE_NEWCGROUP, &path) && !path && unshare(CLONE_NEWCGROUP) < 0)
+                return error_set_errno(err, negative_errno(), "failed to create the cgroup namespace");
+        return 0;
+}
+
+/* Builds the container's filesystem and moves into it. */
+static int setup_rootfs(struct init_state *s, struct error *err)
+{
+        const struct runtime_spec *spec = s->spec;
+        _cleanup_close_ int root_fd = -1, cwd_fd = -1;
+        bool cgroupns = runtime_spec_has_namespace(spec, CLONE_NEWCGROUP, NULL);
+        int r;
+
+        root_fd = rootfs_prepare(spec, s->args->bundle, err);
+        if (root_fd < 0)
+                return root_fd;
+        r = mounts_apply(spec, s->args->bundle, root_fd, s->args->cg, cgroupns, err);
+        if (r < 0)
+                return r;
+        r = devices_create(spec, root_fd, err);
+        if (r < 0)
+                return r;
+        /* The working directory is created as root, before a read-only
+         * root or the user's credentials could prevent it, as runc does. */
+        cwd_fd = mountutil_open_target(root_fd, spec->process.cwd, false, false, err);
+        if (cwd_fd < 0)
+                return error_prefix(err, cwd_fd, "working directory %s", spec->process.cwd);
+        return rootfs_pivot(root_fd, err);
+}
+
+static int setup_terminal(struct init_state *s, struct error *err)
+{
+        _cleanup_close_ int slave = -1;
+        int fds[3];
+
+        if (!s->spec->process.terminal)
+                return 0;
+        s->console_master = terminal_setup(s->spec, &slave, err);
+        if (s->console_master < 0)
+                return s->console_master;
+        fds[0] = fds[1] = fds[2] = slave;
+        return install_stdio(fds, err);
+}
+
+/* Sets what belongs to the container as a whole, after pivot_root. */
+static int setup_system(struct init_state *s, struct error *err)
+{
+        int r;
+
+        r = process_set_hostname(s->spec, err);
+        if (r < 0)
+                return r;
+        r = process_set_sysctls(s->spec, s->procfd, err);
+        if (r < 0)
+                return r;
+        r = mounts_apply_masks(s->spec, err);
+        if (r < 0)
+                return r;
+        if (s->spec->root_readonly) {
+                r = rootfs_set_readonly(err);
+                if (r < 0)
+                        return r;
+        }
+        return process_set_limits(s->spec, s->procfd, err);
+}
+
+/* Reads a file of the container's user database. After pivot_root every
+ * path resolves inside the container, and no container process runs yet
+ * that could change the file meanwhile. A missing file gives NULL. */
+static int read_user_db(const char *path, char **ret, struct error *err)
+{
+        struct stat st;
+        int r;
+
+        if (stat(path, &st) < 0) {
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return 0;
+                return error_set_errno(err, negative_errno(), "failed to inspect %s", path);
+        }
+        /* A FIFO or a device there would block or never end. */
+        if (!S_ISREG(st.st_mode))
+                return error_set(err, -EINVAL, "%s is not a regular file", path);
+        r = fs_read_file_at(AT_FDCWD, path, USER_DB_MAX_SIZE, ret, NULL);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to read %s", path);
+        return 0;
+}
+
+static int append_groups(struct runtime_exec_user *u, const struct runtime_user *spec_user)
+{
+        size_t n = u->n_groups + spec_user->n_additional_gids;
+        gid_t *groups;
+
+        if (spec_user->n_additional_gids == 0)
+                return 0;
+        groups = realloc(u->groups, (n ?: 1) * sizeof(gid_t));
+        if (!groups)
+                return -ENOMEM;
+        memcpy(groups + u->n_groups, spec_user->additional_gids, spec_user->n_additional_gids * sizeof(gid_t));
+        u->groups = groups;
+        u->n_groups = n;
+        return 0;
+}
+
+/* Finds the process's credentials: Docker's user string when the spec has
+ * the annotation, process.user otherwise. Either way passwd gives HOME. */
+static int resolve_user(struct init_state *s, struct error *err)
+{
+        const struct runtime_user *spec_user = &s->spec->process.user;
+        _cleanup_free_ char *passwd = NULL, *group = NULL, *numeric = NULL;
+        int r;
+
+        r = read_user_db("/etc/passwd", &passwd, err);
+        if (r >= 0)
+                r = read_user_db("/etc/group", &group, err);
+        if (r < 0)
+                return r;
+
+        if (s->spec->user)
+                r = runtime_user_resolve(s->spec->user, passwd, group, &s->user, err);
+        else {
+                /* "uid:gid" finds the home directory and keeps both ids. */
+                if (asprintf(&numeric, "%u:%u", (unsigned)spec_user->uid, (unsigned)spec_user->gid) < 0)
+                        return -ENOMEM;
+                r = runtime_user_resolve(numeric, passwd, group, &s->user, err);
+        }
+        if (r < 0)
+                return r;
+        return append_groups(&s->user, spec_user);
+}
+
+static int build_env(struct init_state *s)
+{
+        int r;
+
+        STRV_FOREACH (e, s->spec->process.env) {
+                r = strv_append(&s->env, *e);
+                if (r < 0)
+                        return r;
+        }
+        if (!isempty(runtime_env_get(s->env, "HOME")))
+                return 0;
+
+        _cleanup_free_ char *home = NULL;
+        if (asprintf(&home, "HOME=%s", s->user.home) < 0)
+                return -ENOMEM;
+        return strv_consume(&s->env, TAKE_PTR(home));
+}
+
+/* Becomes the container's process: credentials, working directory and
+ * capabilities, in runc's order. */
+static int setup_process(struct init_state *s, struct error *err)
+{
+        const struct runtime_process *p = &s->spec->process;
+        int r;
+
+        r = resolve_user(s, err);
+        if (r < 0)
+                return r;
+        r = build_env(s);
+        if (r < 0)
+                return r;
+        umask(p->user.has_umask ? p->user.umask : 022);
+
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return error_set_errno(err, negative_errno(), "failed to set no_new_privs");
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which
+         * the process is about to lose; with it, the filter waits until
+         * just before execve so it covers as little of the runtime as
+         * possible. */
+        if (s->spec->linux_config.seccomp && !p->no_new_privileges) {
+                r = runtime_seccomp_load(s->spec->linux_config.seccomp, err);
+                if (r < 0)
+                        return r;
+        }
+
+        if (s->procfd >= 0)
+                s->procfd = (close(s->procfd), -1);
+        r = close_other_fds(s->sock, s->console_master, err);
+        if (r < 0)
+                return r;
+        r = caps_drop_bounding(&p->capabilities, err);
+        if (r < 0)
+                return r;
+        r = user_switch(&s->user, err);
+        if (r < 0)
+                return r;
+        if (chdir(p->cwd) < 0)
+                return error_set_errno(err, negative_errno(), "failed to change to the working directory %s", p->cwd);
+        return caps_apply(&p->capabilities, err);
+}
+
+static int setup(struct init_state *s, struct error *err)
+{
+        int r;
+
+        r = sync_recv(s->sock, SYNC_CGROUPS_JOINED, NULL, err);
+        if (r != 0)
+                return r < 0 ? r : -EPIPE;
+        r = setup_namespaces(s, err);
+        if (r < 0)
+                return r;
+        s->procfd = procfs_open_private(err);
+        if (s->procfd < 0)
+                return s->procfd;
+        r = setup_rootfs(s, err);
+        if (r < 0)
+                return r;
+        r = setup_terminal(s, err);
+        if (r < 0)
+                return r;
+        r = setup_system(s, err);
+        if (r < 0)
+                return r;
+        r = setup_process(s, err);
+        if (r < 0)
+                return r;
+        return runtime_exec_lookup(s->spec->process.args[0], runtime_env_get(s->env, "PATH"), &s->executable, err);
+}
+
+/* Gives the process the signal state of a fresh one: nothing blocked and
+ * default dispositions, since execve keeps a blocked mask and ignored
+ * signals. */
+static void reset_signals(void)
+{
+        struct sigaction sa = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void)sigaction(sig, &sa, NULL);
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int start(struct init_state *s, struct error *err)
+{
+        char text[128];
+        int r;
+
+        r = sync_recv(s->sock, SYNC_START, NULL, err);
+        if (r != 0)
+                return r < 0 ? r : -EPIPE;
+        /* The death signal only guarded the setup; the container must not
+         * die with the process that created it. */
+        (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+
+        if (s->spec->linux_config.seccomp && s->spec->process.no_new_privileges) {
+                r = runtime_seccomp_load(s->spec->linux_config.seccomp, err);
+                if (r < 0)
+                        return r;
+        }
+        reset_signals();
+        execve(s->executable, s->spec->process.args, s->env);
+
+        r = negative_errno();
+        return error_set(err, r, "exec %s: %s", s->executable, runtime_errno_text(r, text, sizeof(text)));
+}
+
+_noreturn_ static void fail(struct init_state *s, int r, struct error *err)
+{
+        if (r != -EPIPE)
+                (void)sync_send_error(s->sock, r, error_message(err, r));
+        _exit(runtime_exec_error_exit_code(r));
+}
+
+_noreturn_ void init_main(const struct init_args *args)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        struct init_state s = {
+                .args = args,
+                .spec = args->spec,
+                .sock = args->sock,
+                .procfd = -1,
+                .console_master = -1,
+        };
+        int r;
+
+        /* Nothing the container does may read this process's memory or
+         * open its /proc files until it runs the container's own program. */
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (setsid() < 0) {
+                r = error_set_errno(&err, negative_errno(), "failed to create a session");
+                fail(&s, r, &err);
+        }
+
+        s.sock = move_above_stdio(s.sock);
+        if (s.sock < 0)
+                _exit(1);
+        r = install_stdio(args->stdio, &err);
+        if (r < 0)
+                fail(&s, r, &err);
+
+        r = setup(&s, &err);
+        if (r < 0)
+                fail(&s, r, &err);
+        r = sync_send(s.sock, SYNC_CREATED, s.console_master);
+        if (r < 0)
+                _exit(1);
+        if (s.console_master >= 0)
+                s.console_master = (close(s.console_master), -1);
+
+        r = start(&s, &err);
+        fail(&s, r, &err);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "runtime/cgroup.h"
+#include "runtime/spec.h"
+
+/* What the init gets from its parent across clone. */
+struct init_args {
+        const struct runtime_spec *spec;
+        const char *bundle;
+        const struct cgroup *cg;
+        int sock;     /* the init's end of the handshake (see sync.h) */
+        int stdio[3]; /* the fds to install as 0, 1 and 2 */
+};
+
+/* Runs the container's init from its first instruction after clone: sets
+ * the container up, reports SYNC_CREATED, waits for SYNC_START and
+ * execs. Never returns: a failure is sent as SYNC_ERROR and ends the
+ * process. */
+_noreturn_ void init_main(const struct init_args *args);

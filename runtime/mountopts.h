@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+
+/*
+ * The options of one OCI mount, split into what the new mount API takes:
+ * mount attributes (MOUNT_ATTR_*), for the mount itself or, from the "r"
+ * options such as "rro", for every mount below it too; a propagation type;
+ * whether the mount is a bind; and the filesystem's own options for
+ * fsconfig(2).
+ */
+struct runtime_mount_options {
+        uint64_t attr_set; /* MOUNT_ATTR_* to set on the mount */
+        uint64_t attr_clr; /* MOUNT_ATTR_* to clear on the mount */
+        uint64_t recursive_attr_set;
+        uint64_t recursive_attr_clr;
+        unsigned long propagation; /* MS_PRIVATE, MS_SLAVE, ... with MS_REC, or 0 */
+        bool bind;
+        bool recursive_bind;
+        char **data; /* filesystem options, "key" or "key=value" */
+};
+
+/* Parses the options array of a mount (NULL is an empty array). Options
+ * this runtime does not implement, such as "idmap" and "remount", are
+ * errors naming the option. */
+int runtime_mount_options_parse(char *const *options, struct runtime_mount_options *ret, struct error *err);
+
+void runtime_mount_options_done(struct runtime_mount_options *o);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <sched.h>
+
+#include "runtime/namespaces.h"
+
+int namespaces_clone_flags(const struct runtime_spec *spec, uint64_t *ret, struct error *err)
+{
+        const struct runtime_linux *l = &spec->linux_config;
+        const char *mount_path = NULL;
+        uint64_t flags = 0;
+
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWNS, &mount_path))
+                return error_set(err, -EINVAL, "the container needs a mount namespace");
+        if (mount_path)
+                return error_set(err, -EOPNOTSUPP, "joining a mount namespace is not supported");
+        if (runtime_spec_has_namespace(spec, CLONE_NEWUSER, NULL))
+                return error_set(err, -EOPNOTSUPP, "user namespaces are not supported");
+
+        for (size_t i = 0; i < l->n_namespaces; i++)
+                if (!l->namespaces[i].path && l->namespaces[i].type != CLONE_NEWCGROUP)
+                        flags |= (unsigned)l->namespaces[i].type;
+        *ret = flags;
+        return 0;
+}
+
+static int join(const struct runtime_namespace *ns, struct error *err)
+{
+        _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open namespace %s", ns->path);
+        if (setns(fd, ns->type) < 0)
+                return error_set_errno(err, negative_errno(), "failed to join namespace %s", ns->path);
+        return 0;
+}
+
+int namespaces_join(const struct runtime_spec *spec, struct error *err)
+{
+        const struct runtime_linux *l = &spec->linux_config;
+
+        for (size_t i = 0; i < l->n_namespaces; i++) {
+                int r;
+
+                if (!l->namespaces[i].path || l->namespaces[i].type == CLONE_NEWPID)
+                        continue;
+                r = join(&l->namespaces[i], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int namespaces_enter_pid(const struct runtime_spec *spec, int *ret_saved_fd, struct error *err)
+{
+        const char *path = NULL;
+        _cleanup_close_ int saved = -1;
+        int r;
+
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWPID, &path) || !path) {
+                *ret_saved_fd = -1;
+                return 0;
+        }
+
+        saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (saved < 0)
+                return error_set_errno(err, negative_errno(), "failed to open the current PID namespace");
+        r = join(&(struct runtime_namespace){ .type = CLONE_NEWPID, .path = (char *)path }, err);
+        if (r < 0)
+                return r;
+        *ret_saved_fd = TAKE_FD(saved);
+        return 0;
+}
+
+void namespaces_leave_pid(int saved_fd)
+{
+        if (saved_fd < 0)
+                return;
+        (void)setns(saved_fd, CLONE_NEWPID);
+        close(saved_fd);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+#include "runtime/spec.h"
+
+/* Returns the CLONE_NEW* flags of the namespaces the spec creates, except
+ * the cgroup namespace, which the init unshares once it is in its cgroup.
+ * Rejects what this runtime cannot do: a user namespace, no mount
+ * namespace, or joining a mount namespace. */
+int namespaces_clone_flags(const struct runtime_spec *spec, uint64_t *ret, struct error *err);
+
+/* Joins the namespaces the spec gives a path for, other than the PID one
+ * (see namespaces_enter_pid). Called by the init. */
+int namespaces_join(const struct runtime_spec *spec, struct error *err);
+
+/* setns(2) on a PID namespace changes only where the caller's next child
+ * goes, so the parent joins a PID namespace path before it clones the
+ * init. Sets *ret_saved_fd to an fd of the caller's own namespace for
+ * namespaces_leave_pid, or to -1 when the spec joins none. */
+int namespaces_enter_pid(const struct runtime_spec *spec, int *ret_saved_fd, struct error *err);
+void namespaces_leave_pid(int saved_fd);

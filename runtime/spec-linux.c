@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
+
+#include "runtime/spec-internal.h"
+#include "runtime/spec-json.h"
+#include "strv.h"
+
+static const struct {
+        const char *name;
+        int type;
+} namespace_names[] = {
+        { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },      { "ipc", CLONE_NEWIPC },
+        { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
+};
+
+static const struct {
+        const char *name;
+        unsigned long flags;
+} propagation_names[] = {
+        { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+        { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+        { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+        { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+static int parse_namespace(json_object *obj, const char *path, struct runtime_namespace *ns, struct error *err)
+{
+        _cleanup_free_ char *type = NULL;
+        int r;
+
+        if (!json_object_is_type(obj, json_type_object))
+                return spec_json_invalid(err, path, NULL, "must be an object");
+        r = spec_json_string(obj, path, "type", &type, err);
+        if (r < 0)
+                return r;
+        r = spec_json_string(obj, path, "path", &ns->path, err);
+        if (r < 0)
+                return r;
+        if (ns->path && !*ns->path) {
+                free(ns->path);
+                ns->path = NULL;
+        }
+
+        for (size_t i = 0; type && i < ARRAY_SIZE(namespace_names); i++)
+                if (streq(type, namespace_names[i].name)) {
+                        ns->type = namespace_names[i].type;
+                        return 0;
+                }
+        return error_set(err, -EINVAL, "invalid config.json: %s.type: unknown namespace type %s", path,
+                         type ?: "(missing)");
+}
+
+static int parse_namespaces(json_object *linux_obj, struct runtime_linux *l, struct error *err)
+{
+        json_object *array;
+        size_t n;
+        int r;
+
+        r = spec_json_array(linux_obj, "linux", "namespaces", &array, err);
+        if (r < 0 || !array)
+                return r;
+
+        n = json_object_array_length(array);
+        l->namespaces = calloc(n ?: 1, sizeof(struct runtime_namespace));
+        if (!l->namespaces)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = spec_json_path("linux.namespaces", NULL, i);
+
+                if (!path)
+                        return -ENOMEM;
+                l->n_namespaces++;
+                r = parse_namespace(json_object_array_get_idx(array, i), path, &l->namespaces[i], err);
+                if (r < 0)
+                        return r;
+                for (size_t j = 0; j < i; j++)
+                        if (l->namespaces[j].type == l->namespaces[i].type)
+                                return spec_json_invalid(err, path, "type", "namespace type given twice");
+        }
+        return 0;
+}
+
+static int parse_sysctl(json_object *linux_obj, struct runtime_linux *l, struct error *err)
+{
+        json_object *obj;
+        int r;
+
+        r = spec_json_object(linux_obj, "linux", "sysctl", &obj, err);
+        if (r < 0 || !obj)
+                return r;
+
+        json_object_object_foreach (obj, key, value) {
+                if (!value || !json_object_is_type(value, json_type_string))
+                        return error_set(err, -EINVAL, "invalid config.json: linux.sysctl.%s must be a string", key);
+                r = strv_append(&l->sysctl_keys, key);
+                if (r < 0)
+                        return r;
+                r = strv_append(&l->sysctl_values, json_object_get_string(value));
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_device_number(json_object *obj, const char *path, const char *key, int64_t *ret, struct error *err)
+{
+        int64_t v = -1;
+        int r;
+
+        r = spec_json_int64(obj, path, key, &v, err);
+        if (r < 0)
+                return r;
+        if (v < -1 || v > UINT32_MAX)
+                return spec_json_invalid(err, path, key, "not a device number");
+        *ret = v;
+        return 0;
+}
+
+static int parse_device_rule(json_object *obj, const char *path, struct runtime_device_rule *rule, struct error *err)
+{
+        _cleanup_free_ char *type = NULL, *access = NULL;
+        int r;
+
+        if (!json_object_is_type(obj, json_type_object))
+                return spec_json_invalid(err, path, NULL, "must be an object");
+        r = spec_json_bool(obj, path, "allow", &rule->allow, err);
+        if (r < 0)
+                return r;
+        r = spec_json_string(obj, path, "type", &type, err);
+        if (r < 0)
+                return r;
+        if (!type || !*type)
+                rule->type = 'a';
+        else if (strlen(type) == 1 && strchr("acb", type[0]))
+                rule->type = type[0];
+        else
+                return spec_json_invalid(err, path, "type", "must be a, c or b");
+
+        rule->major = rule->minor = -1;
+        r = parse_device_number(obj, path, "major", &rule->major, err);
+        if (r < 0)
+                return r;
+        r = parse_device_number(obj, path, "minor", &rule->minor, err);
+        if (r < 0)
+                return r;
+
+        r = spec_json_string(obj, path, "access", &access, err);
+        if (r < 0)
+                return r;
+        if (!access || !*access)
+                strcpy(rule->access, "rwm");
+        else if (strlen(access) <= 3 && strspn(access, "rwm") == strlen(access))
+                strcpy(rule->access, access);
+        else
+                return spec_json_invalid(err, path, "access", "must be a combination of r, w and m");
+        return 0;
+}
+
+static int parse_device_rules(json_object *resources, struct runtime_resources *res, struct error *err)
+{
+        json_object *array;
+        size_t n;
+        int r;
+
+        r = spec_json_array(resources, "linux.resources", "devices", &array, err);
+        if (r < 0 || !array)
+                return r;
+
+        n = json_object_array_length(array);
+        res->devices = calloc(n ?: 1, sizeof(struct runtime_device_rule));
+        if (!res->devices)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = spec_json_path("linux.resources.devices", NULL, i);
+
+                if (!path)
+                        return -ENOMEM;
+                r = parse_device_rule(json_object_array_get_idx(array, i), path, &res->devices[i], err);
+                if (r < 0)
+                        return r;
+                res->n_devices++;
+        }
+        return 0;
+}
+
+static int parse_memory(json_object *resources, struct runtime_resources *res, struct error *err)
+{
+        static const char *path = "linux.resources.memory";
+        json_object *obj;
+        int64_t v;
+        int r;
+
+        r = spec_json_object(resources, "linux.resources", "memory", &obj, err);
+        if (r < 0 || !obj)
+                return r;
+
+        if (json_object_object_get_ex(obj, "limit", NULL)) {
+                r = spec_json_int64(obj, path, "limit", &res->memory_limit, err);
+                if (r < 0)
+                        return r;
+                res->has_memory_limit = true;
+        }
+        if (json_object_object_get_ex(obj, "reservation", NULL)) {
+                r = spec_json_int64(obj, path, "reservation", &res->memory_reservation, err);
+                if (r < 0)
+                        return r;
+                res->has_memory_reservation = true;
+        }
+        if (json_object_object_get_ex(obj, "swap", NULL)) {
+                r = spec_json_int64(obj, path, "swap", &res->memory_swap, err);
+                if (r < 0)
+                        return r;
+                res->has_memory_swap = true;
+        }
+        r = spec_json_bool(obj, path, "disableOOMKiller", &res->disable_oom_killer, err);
+        if (r < 0)
+                return r;
+
+        /* Docker sends these only when the user set them. */
+        v = 0;
+        r = spec_json_int64(obj, path, "kernel", &v, err);
+        if (r < 0)
+                return r;
+        if (v != 0)
+                return error_set(err, -EOPNOTSUPP, "%s.kernel: kernel memory limits are not supported", path);
+        v = -1;
+        r = spec_json_int64(obj, path, "swappiness", &v, err);
+        if (r < 0)
+                return r;
+        if (v != -1)
+                return error_set(err, -EOPNOTSUPP, "%s.swappiness is not supported", path);
+        return 0;
+}
+
+static int parse_cpu(json_object *resources, struct runtime_resources *res, struct error *err)
+{
+        static const char *path = "linux.resources.cpu";
+        json_object *obj;
+        int64_t rt = 0;
+        int r;
+
+        r = spec_json_object(resources, "linux.resources", "cpu", &obj, err);
+        if (r < 0 || !obj)
+                return r;
+
+        r = spec_json_uint64(obj, path, "shares", UINT64_MAX, &res->cpu_shares, err);
+        if (r < 0)
+                return r;
+        r = spec_json_int64(obj, path, "quota", &res->cpu_quota, err);
+        if (r < 0)
+                return r;
+        r = spec_json_uint64(obj, path, "period", UINT64_MAX, &res->cpu_period, err);
+        if (r < 0)
+                return r;
+        r = spec_json_string(obj, path, "cpus", &res->cpuset_cpus, err);
+        if (r < 0)
+                return r;
+        r = spec_json_string(obj, path, "mems", &res->cpuset_mems, err);
+        if (r < 0)
+                return r;
+
+        r = spec_json_int64(obj, path, "realtimeRuntime", &rt, err);
+        if (r >= 0 && rt == 0)
+                r = spec_json_int64(obj, path, "realtimePeriod", &rt, err);
+        if (r < 0)
+                return r;
+        if (rt != 0)
+                return error_set(err, -EOPNOTSUPP, "%s: real-time scheduling limits are not supported", path);
+        return 0;
+}
+
+static int parse_pids(json_object *resources, struct runtime_resources *res, struct error *err)
+{
+        json_object *obj;
+        int r;
+
+        r = spec_json_object(resources, "linux.resources", "pids", &obj, err);
+        if (r < 0 || !obj)
+                return r;
+        if (!json_object_object_get_ex(obj, "limit", NULL))
+                return 0;
+
+        r = spec_json_int64(obj, "linux.resources.pids", "limit", &res->pids_limit, err);
+        if (r < 0)
+                return r;
+        res->has_pids_limit = true;
+        return 0;
+}
+
+/* Docker writes "blockIO": {"weight": 0} and empty lists when nothing is
+ * set; anything more is rejected until it is implemented. */
+static int reject_unsupported_resources(json_object *resources, struct error *err)
+{
+        json_object *obj;
+        int r;
+
+        r = spec_json_object(resources, "linux.resources", "blockIO", &obj, err);
+        if (r < 0)
+                return r;
+        if (obj) {
+                json_object_object_foreach (obj, key, value) {
+                        bool unset =
+                                !value ||
+                                (json_object_is_type(value, json_type_int) && json_object_get_int64(value) == 0) ||
+                                (json_object_is_type(value, json_type_array) && json_object_array_length(value) == 0);
+                        if (!unset)
+                                return error_set(err, -EOPNOTSUPP,
+                                                 "linux.resources.blockIO.%s: block I/O limits are not supported", key);
+                }
+        }
+
+        r = spec_json_array(resources, "linux.resources", "hugepageLimits", &obj, err);
+        if (r < 0)
+                return r;
+        if (obj && json_object_array_length(obj) > 0)
+                return error_set(err, -EOPNOTSUPP, "linux.resources.hugepageLimits: hugetlb limits are not supported");
+        return 0;
+}
+
+static int parse_resources(json_object *linux_obj, struct runtime_resources *res, struct error *err)
+{
+        json_object *obj;
+        int r;
+
+        r = spec_json_object(linux_obj, "linux", "resources", &obj, err);
+        if (r < 0 || !obj)
+                return r;
+
+        r = reject_unsupported_resources(obj, err);
+        if (r < 0)
+                return r;
+        r = parse_device_rules(obj, res, err);
+        if (r < 0)
+                return r;
+        r = parse_memory(obj, res, err);
+        if (r < 0)
+                return r;
+        r = parse_cpu(obj, res, err);
+        if (r < 0)
+                return r;
+        return parse_pids(obj, res, err);
+}
+
+static int parse_device(json_object *obj, const char *path, struct runtime_device *dev, struct error *err)
+{
+        _cleanup_free_ char *type = NULL;
+        uint64_t v;
+        int r;
+
+        if (!json_object_is_type(obj, json_type_object))
+                return spec_json_invalid(err, path, NULL, "must be an object");
+        r = spec_json_string(obj, path, "path", &dev->path, err);
+        if (r < 0)
+                return r;
+        if (isempty(dev->path) || !startswith(dev->path, "/dev/"))
+                return spec_json_invalid(err, path, "path", "must be a path under /dev");
+        r = spec_json_string(obj, path, "type", &type, err);
+        if (r < 0)
+                return r;
+        if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
+                return spec_json_invalid(err, path, "type", "must be c, b, u or p");
+        dev->type = type[0];
+
+        dev->major = dev->minor = 0;
+        r = parse_device_number(obj, path, "major", &dev->major, err);
+        if (r >= 0)
+                r = parse_device_number(obj, path, "minor", &dev->minor, err);
+        if (r < 0)
+                return r;
+        if (dev->type != 'p' && (dev->major < 0 || dev->minor < 0))
+                return spec_json_invalid(err, path, NULL, "a device needs a major and a minor number");
+
+        if (json_object_object_get_ex(obj, "fileMode", NULL)) {
+                v = 0;
+                r = spec_json_uint64(obj, path, "fileMode", 07777, &v, err);
+                if (r < 0)
+                        return r;
+                dev->has_file_mode = true;
+                dev->file_mode = v;
+        }
+        v = 0;
+        r = spec_json_uint64(obj, path, "uid", UINT32_MAX - 1, &v, err);
+        if (r < 0)
+                return r;
+        dev->uid = v;
+        v = 0;
+        r = spec_json_uint64(obj, path, "gid", UINT32_MAX - 1, &v, err);
+        if (r < 0)
+                return r;
+        dev->gid = v;
+        return 0;
+}
+
+static int parse_devices(json_object *linux_obj, struct runtime_linux *l, struct error *err)
+{
+        json_object *array;
+        size_t n;
+        int r;
+
+        r = spec_json_array(linux_obj, "linux", "devices", &array, err);
+        if (r < 0 || !array)
+                return r;
+
+        n = json_object_array_length(array);
+        l->devices = calloc(n ?: 1, sizeof(struct runtime_device));
+        if (!l->devices)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = spec_json_path("linux.devices", NULL, i);
+
+                if (!path)
+                        return -ENOMEM;
+                l->n_devices++;
+                r = parse_device(json_object_array_get_idx(array, i), path, &l->devices[i], err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int parse_propagation(json_object *linux_obj, struct runtime_linux *l, struct error *err)
+{
+        _cleanup_free_ char *name = NULL;
+        int r;
+
+        r = spec_json_string(linux_obj, "linux", "rootfsPropagation", &name, err);
+        if (r < 0 || isempty(name))
+                return r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(propagation_names); i++)
+                if (streq(name, propagation_names[i].name)) {
+                        l->rootfs_propagation = propagation_names[i].flags;
+                        return 0;
+                }
+        return error_set(err, -EINVAL, "invalid config.json: linux.rootfsPropagation: unknown propagation %s", name);
+}
+
+/* Fails when the array or string member key is present and not empty. */
+static int reject_member(json_object *linux_obj, const char *key, const char *what, struct error *err)
+{
+        json_object *value = NULL;
+
+        if (!json_object_object_get_ex(linux_obj, key, &value) || !value)
+                return 0;
+        if (json_object_is_type(value, json_type_array) && json_object_array_length(value) == 0)
+                return 0;
+        if (json_object_is_type(value, json_type_string) && !*json_object_get_string(value))
+                return 0;
+        return error_set(err, -EOPNOTSUPP, "linux.%s: %s not supported", key, what);
+}
+
+static int reject_unsupported(json_object *linux_obj, struct error *err)
+{
+        static const struct {
+                const char *key;
+                const char *what;
+        } unsupported[] = {
+                { "uidMappings", "user namespaces are" }, { "gidMappings", "user namespaces are" },
+                { "mountLabel", "SELinux is" },           { "intelRdt", "Intel RDT is" },
+                { "personality", "personality is" },      { "timeOffsets", "time namespace offsets are" },
+        };
+        int r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++) {
+                r = reject_member(linux_obj, unsupported[i].key, unsupported[i].what, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int spec_parse_linux(json_object *obj, struct runtime_linux *l, struct error *err)
+{
+        json_object *seccomp;
+        int r;
+
+        r = reject_unsupported(obj, err);
+        if (r < 0)
+                return r;
+        r = parse_namespaces(obj, l, err);
+        if (r < 0)
+                return r;
+        r = parse_sysctl(obj, l, err);
+        if (r < 0)
+                return r;
+        r = parse_resources(obj, &l->resources, err);
+        if (r < 0)
+                return r;
+        r = spec_json_string(obj, "linux", "cgroupsPath", &l->cgroups_path, err);
+        if (r < 0)
+                return r;
+        r = parse_devices(obj, l, err);
+        if (r < 0)
+                return r;
+        r = parse_propagation(obj, l, err);
+        if (r < 0)
+                return r;
+        r = spec_json_strv(obj, "linux", "maskedPaths", &l->masked_paths, err);
+        if (r < 0)
+                return r;
+        r = spec_json_strv(obj, "linux", "readonlyPaths", &l->readonly_paths, err);
+        if (r < 0)
+                return r;
+
+        r = spec_json_object(obj, "linux", "seccomp", &seccomp, err);
+        if (r < 0 || !seccomp)
+                return r;
+        return spec_parse_seccomp(seccomp, &l->seccomp, err);
+}
+
+void spec_linux_done(struct runtime_linux *l)
+{
+        for (size_t i = 0; i < l->n_namespaces; i++)
+                free(l->namespaces[i].path);
+        free(l->namespaces);
+        strv_free(l->sysctl_keys);
+        strv_free(l->sysctl_values);
+        free(l->resources.cpuset_cpus);
+        free(l->resources.cpuset_mems);
+        free(l->resources.devices);
+        free(l->cgroups_path);
+        for (size_t i = 0; i < l->n_devices; i++)
+                free(l->devices[i].path);
+        free(l->devices);
+        spec_seccomp_free(l->seccomp);
+        strv_free(l->masked_paths);
+        strv_free(l->readonly_paths);
+}

@@ -8,3 +8,14 @@ libmonitor_a_SOURCES = \
 	runtime/monitor/jsonlog-writer.c \
 	runtime/monitor/proto.c runtime/monitor/proto.h
 libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+
+# The monitor program's sources, also linked with a fake runtime by the
+# monitor's end-to-end test (tests/unit/monitor.mk).
+MONITOR_PROGRAM_SOURCES = \
+	runtime/monitor/attach.c \
+	runtime/monitor/control.c \
+	runtime/monitor/lifecycle.c \
+	runtime/monitor/loop.c \
+	runtime/monitor/main.c \
+	runtime/monitor/monitor.h \
+	runtime/monitor/stdio.c

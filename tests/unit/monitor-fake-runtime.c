@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A stand-in for runtime/container.h and the parts of runtime/spec.h the
+ * monitor uses, so that the monitor's code runs in tests without root or
+ * namespaces: "create" forks a host program that waits on a pipe, "start"
+ * lets it execvp, and a terminal spec gets a pty from openpty. Only
+ * process.args, process.env and process.terminal of config.json are read.
+ */
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "jsonutil.h"
+#include "runtime/container.h"
+#include "strv.h"
+
+struct runtime_spec_fake {
+        char **args;
+        char **env;
+        bool terminal;
+};
+
+struct runtime_container {
+        pid_t pid;
+        int pidfd;
+        int console_fd;
+        int start_fd; /* closing it (after a byte) lets the child exec */
+        int exec_fd;  /* the child writes its execvp errno here */
+        char *arg0;
+};
+
+int runtime_spec_load(const char *bundle, struct runtime_spec **ret, struct error *err)
+{
+        _cleanup_json_ json_object *config = NULL;
+        _cleanup_close_ int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct runtime_spec_fake *spec;
+        json_object *process;
+        int r;
+
+        if (dirfd < 0)
+                return error_set_errno(err, -errno, "open %s", bundle);
+        r = json_file_read(dirfd, "config.json", 1 << 20, &config);
+        if (r < 0)
+                return error_set_errno(err, r, "reading %s/config.json failed", bundle);
+
+        process = json_field_object(config, "process");
+        spec = calloc(1, sizeof(*spec));
+        if (!spec)
+                return -ENOMEM;
+        if (json_array_to_strv(json_field_array(process, "args"), &spec->args) < 0 ||
+            json_array_to_strv(json_field_array(process, "env"), &spec->env) < 0 || strv_length(spec->args) == 0) {
+                strv_free(spec->args);
+                strv_free(spec->env);
+                free(spec);
+                return error_set(err, -EINVAL, "args must not be empty");
+        }
+        spec->terminal = json_field_bool(process, "terminal", false);
+        *ret = (struct runtime_spec *)spec;
+        return 0;
+}
+
+void runtime_spec_free(struct runtime_spec *s)
+{
+        struct runtime_spec_fake *spec = (struct runtime_spec_fake *)s;
+
+        if (!spec)
+                return;
+        strv_free(spec->args);
+        strv_free(spec->env);
+        free(spec);
+}
+
+bool runtime_spec_terminal(const struct runtime_spec *s)
+{
+        return ((const struct runtime_spec_fake *)s)->terminal;
+}
+
+static void child_setup_stdio(const struct runtime_create_options *opts, int slave)
+{
+        int fds[3] = { opts->stdin_fd, opts->stdout_fd, opts->stderr_fd };
+
+        if (slave >= 0) {
+                ioctl(slave, TIOCSCTTY, 0);
+                for (int i = 0; i < 3; i++)
+                        dup2(slave, i);
+                return;
+        }
+        for (int i = 0; i < 3; i++) {
+                int fd = fds[i] >= 0 ? fds[i] : open("/dev/null", O_RDWR);
+
+                dup2(fd, i);
+        }
+}
+
+static _noreturn_ void child_run(const struct runtime_spec_fake *spec, const struct runtime_create_options *opts,
+                                 int slave, const int start[2], const int exec_status[2])
+{
+        int start_fd = start[0], exec_fd = exec_status[1];
+        char byte;
+        int e;
+
+        /* Without the parent's ends, a monitor that dies before "start"
+         * ends the wait. */
+        close(start[1]);
+        close(exec_status[0]);
+
+        setsid();
+        child_setup_stdio(opts, slave);
+        if (read(start_fd, &byte, 1) != 1)
+                _exit(127);
+        if (spec->env)
+                execvpe(spec->args[0], spec->args, spec->env);
+        else
+                execvp(spec->args[0], spec->args);
+        e = errno;
+        if (write(exec_fd, &e, sizeof(e)) < 0)
+                _exit(127);
+        _exit(127);
+}
+
+int runtime_container_create(const struct runtime_spec *s, const struct runtime_create_options *opts,
+                             struct runtime_container **ret, struct error *err)
+{
+        const struct runtime_spec_fake *spec = (const struct runtime_spec_fake *)s;
+        int start[2], exec_status[2], master = -1, slave = -1;
+        struct runtime_container *c;
+        pid_t pid;
+
+        if (spec->terminal && openpty(&master, &slave, NULL, NULL, NULL) < 0)
+                return error_set_errno(err, -errno, "openpty failed");
+        if (pipe2(start, O_CLOEXEC) < 0 || pipe2(exec_status, O_CLOEXEC) < 0)
+                return error_set_errno(err, -errno, "pipe failed");
+
+        pid = fork();
+        if (pid < 0)
+                return error_set_errno(err, -errno, "fork failed");
+        if (pid == 0)
+                child_run(spec, opts, slave, start, exec_status);
+
+        close(start[0]);
+        close(exec_status[1]);
+        if (slave >= 0)
+                close(slave);
+        if (master >= 0)
+                fcntl(master, F_SETFD, FD_CLOEXEC);
+
+        c = calloc(1, sizeof(*c));
+        c->pid = pid;
+        c->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        c->console_fd = master;
+        c->start_fd = start[1];
+        c->exec_fd = exec_status[0];
+        c->arg0 = strdup(spec->args[0]);
+        *ret = c;
+        return 0;
+}
+
+int runtime_container_start(struct runtime_container *c, struct error *err)
+{
+        int e = 0;
+        ssize_t n;
+
+        if (write(c->start_fd, "x", 1) != 1)
+                return error_set_errno(err, -errno, "starting the fake container failed");
+        close(c->start_fd);
+        c->start_fd = -1;
+
+        /* The pipe closes on a successful execvp. */
+        n = read(c->exec_fd, &e, sizeof(e));
+        if (n <= 0)
+                return 0;
+        if (e == ENOENT)
+                return error_set(err, -ENOENT, "exec: \"%s\": executable file not found in $PATH", c->arg0);
+        return error_set(err, -e, "exec: \"%s\": %s", c->arg0, strerror(e));
+}
+
+pid_t runtime_container_pid(const struct runtime_container *c)
+{
+        return c->pid;
+}
+
+int runtime_container_pidfd(const struct runtime_container *c)
+{
+        return c->pidfd;
+}
+
+int runtime_container_take_console(struct runtime_container *c)
+{
+        int fd = c->console_fd;
+
+        c->console_fd = -1;
+        return fd;
+}
+
+int runtime_container_kill(struct runtime_container *c, int sig)
+{
+        if (kill(c->pid, sig) < 0)
+                return -errno;
+        return 0;
+}
+
+bool runtime_container_oom_killed(const struct runtime_container *c)
+{
+        return false;
+}
+
+/* The fake container's processes share the init's process group, which
+ * stands in for the cgroup. */
+int runtime_container_destroy(struct runtime_container *c)
+{
+        if (kill(-c->pid, SIGKILL) < 0 && errno != ESRCH)
+                return -errno;
+        return 0;
+}
+
+void runtime_container_free(struct runtime_container *c)
+{
+        if (!c)
+                return;
+        if (c->pidfd >= 0)
+                close(c->pidfd);
+        if (c->console_fd >= 0)
+                close(c->console_fd);
+        if (c->start_fd >= 0)
+                close(c->start_fd);
+        close(c->exec_fd);
+        free(c->arg0);
+        free(c);
+}
+
+int runtime_exec_error_exit_code(int code)
+{
+        switch (code) {
+        case -ENOENT:
+                return 127;
+        case -EACCES:
+        case -ENOEXEC:
+        case -EISDIR:
+                return 126;
+        default:
+                return 128;
+        }
+}

@@ -194,6 +194,23 @@ static int read_user_db(const char *path, char **ret, struct error *err)
         return 0;
 }
 
+static int prepend_group(struct runtime_exec_user *u, gid_t gid)
+{
+        gid_t *groups = malloc((u->n_groups + 1) * sizeof(gid_t));
+        size_t n = 0;
+
+        if (!groups)
+                return -ENOMEM;
+        groups[n++] = gid;
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (u->groups[i] != gid)
+                        groups[n++] = u->groups[i];
+        free(u->groups);
+        u->groups = groups;
+        u->n_groups = n;
+        return 0;
+}
+
 static int append_groups(struct runtime_exec_user *u, const struct runtime_user *spec_user)
 {
         size_t n = u->n_groups + spec_user->n_additional_gids;
@@ -224,9 +241,14 @@ static int resolve_user(struct init_state *s, struct error *err)
         if (r < 0)
                 return r;
 
-        if (s->spec->user)
+        if (s->spec->user) {
                 r = runtime_user_resolve(s->spec->user, passwd, group, &s->user, err);
-        else {
+                /* Docker (20.10.18 and later) lists the primary group among
+                 * the supplementary ones too, so that a file denying that
+                 * group stays denied whatever the process does with setgroups. */
+                if (r >= 0)
+                        r = prepend_group(&s->user, s->user.gid);
+        } else {
                 /* "uid:gid" finds the home directory and keeps both ids. */
                 if (asprintf(&numeric, "%u:%u", (unsigned)spec_user->uid, (unsigned)spec_user->gid) < 0)
                         return -ENOMEM;

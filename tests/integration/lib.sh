@@ -423,30 +423,50 @@ sl_image_try_load() {
 
 # ---------------------------------------------------------------- cleanup
 
-# Print the PIDs of processes that belong to this test's daemon: started
-# with the owner variable, naming the test directory in their command line,
-# or placed in a cgroup below the test's cgroup parent.
+# Print the PIDs of processes that belong to this test: started with the
+# owner variable, naming the test directory in their command line, or placed
+# in a cgroup below the test's cgroup parent. With "daemon", leave out the
+# test script's own descendants (such as a docker logs -f it started), so
+# that only what the daemon left behind is listed.
 sl_owned_pids() {
-        "$SL_PYTHON" - "$SL_TMP" "$SL_CGROUP_PARENT" "$$" <<'EOF'
+        "$SL_PYTHON" - "$SL_TMP" "$SL_CGROUP_PARENT" "$$" "${1:-all}" <<'EOF'
 import os, sys
-tmp, parent, shell = sys.argv[1], sys.argv[2], int(sys.argv[3])
+tmp, parent, shell, which = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 owner = ("SOCKERLESS_TEST_OWNER=" + tmp).encode()
 skip = {os.getpid(), os.getppid(), shell}
+
+def read(pid, name):
+    with open(f"/proc/{pid}/{name}", "rb") as f:
+        return f.read()
+
+def parent_of(pid):
+    try:
+        return int(read(pid, "stat").rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+def descends_from_shell(pid):
+    while pid > 1:
+        if pid == shell:
+            return True
+        pid = parent_of(pid)
+    return False
+
 for entry in os.listdir("/proc"):
     if not entry.isdigit() or int(entry) in skip:
         continue
+    pid = int(entry)
+    if which == "daemon" and descends_from_shell(pid):
+        continue
     try:
-        with open(f"/proc/{entry}/cmdline", "rb") as f:
-            cmdline = f.read().split(b"\0")
-        with open(f"/proc/{entry}/environ", "rb") as f:
-            environ = f.read().split(b"\0")
-        with open(f"/proc/{entry}/cgroup") as f:
-            cgroup = f.read()
+        cmdline = read(pid, "cmdline").split(b"\0")
+        environ = read(pid, "environ").split(b"\0")
+        cgroup = read(pid, "cgroup").decode()
     except OSError:
         continue
     if (owner in environ or any(tmp.encode() + b"/" in arg for arg in cmdline)
             or f"/{parent}/" in cgroup):
-        print(entry)
+        print(pid)
 EOF
 }
 
@@ -519,7 +539,7 @@ sl_cleanup() {
         fi
 
         local leftover
-        leftover=$(sl_owned_pids)
+        leftover=$(sl_owned_pids daemon)
         if [ -n "$check" ] && [ -n "$leftover" ]; then
                 # shellcheck disable=SC2086 # one PID per word
                 sl_not_ok "no processes left after stop" "$(ps -o pid,ppid,args -p ${leftover//$'\n'/,})"

@@ -247,6 +247,7 @@ static int open_stores(struct daemon *d)
                 return r;
         }
         image_store_set_in_use_check(d->images, engine_image_in_use, d->engine);
+        image_store_set_running_check(d->images, engine_image_running, d->engine);
         return engine_restore(d->engine);
 }
 

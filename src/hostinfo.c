@@ -48,25 +48,7 @@ static void os_release_value(char **lines, const char *key, char *out, size_t si
         }
 }
 
-static const char *filesystem_name(long magic)
-{
-        switch (magic) {
-        case EXT4_SUPER_MAGIC:
-                return "extfs";
-        case XFS_SUPER_MAGIC:
-                return "xfs";
-        case BTRFS_SUPER_MAGIC:
-                return "btrfs";
-        case TMPFS_MAGIC:
-                return "tmpfs";
-        case OVERLAYFS_SUPER_MAGIC:
-                return "overlayfs";
-        default:
-                return "<unknown>";
-        }
-}
-
-void hostinfo_read(const char *data_root, struct hostinfo *info)
+void hostinfo_read(struct hostinfo *info)
 {
         _cleanup_free_ char *os_release = NULL;
         _cleanup_strv_free_ char **lines = NULL;
@@ -93,6 +75,4 @@ void hostinfo_read(const char *data_root, struct hostinfo *info)
         if (sysinfo(&si) == 0)
                 info->memory_total = (int64_t)si.totalram * si.mem_unit;
         info->cgroup_version = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
-        snprintf(info->backing_filesystem, sizeof(info->backing_filesystem), "%s",
-                 statfs(data_root, &sfs) == 0 ? filesystem_name(sfs.f_type) : "<unknown>");
 }

@@ -13,9 +13,8 @@ struct hostinfo {
         char hostname[256];
         long cpus;
         int64_t memory_total;
-        int cgroup_version;          /* 1 (v1 or hybrid) or 2 */
-        char backing_filesystem[32]; /* of the data root: "extfs", "xfs", ... */
+        int cgroup_version; /* 1 (v1 or hybrid) or 2 */
 };
 
 /* Fills info; fields that cannot be read stay empty or 0. */
-void hostinfo_read(const char *data_root, struct hostinfo *info);
+void hostinfo_read(struct hostinfo *info);

@@ -15,6 +15,8 @@ static void api_ping(struct http_request *req)
 {
         /* The API-Version, OSType and Docker-Experimental headers come with
          * every reply; ping adds no-cache like dockerd. */
+        http_reply_add_header(req, "Cache-Control", "no-cache, no-store, must-revalidate");
+        http_reply_add_header(req, "Pragma", "no-cache");
         http_reply_data(req, 200, "text/plain; charset=utf-8", "OK", 2);
 }
 
@@ -32,7 +34,7 @@ static json_object *version_json(struct daemon *d)
         char max[16], min[16];
         struct hostinfo host;
 
-        hostinfo_read(d->config.data_root, &host);
+        hostinfo_read(&host);
         api_version_string(max, sizeof(max), HTTP_API_VERSION_MAX);
         api_version_string(min, sizeof(min), HTTP_API_VERSION_MIN);
 
@@ -67,15 +69,6 @@ static json_object *version_json(struct daemon *d)
 static void api_version(struct http_request *req)
 {
         http_reply_json(req, 200, version_json(api_daemon(req)));
-}
-
-static json_object *pair(const char *a, const char *b)
-{
-        json_object *array = json_object_new_array();
-
-        json_object_array_add(array, json_object_new_string(a));
-        json_object_array_add(array, json_object_new_string(b));
-        return array;
 }
 
 static json_object *strings(const char *const *items, size_t n)
@@ -189,18 +182,14 @@ static json_object *info_json(struct daemon *d)
 {
         static const char *const security[] = { "name=cgroupns" };
         json_object *info = json_object_new_object(), *runtimes = json_object_new_object();
-        json_object *runtime = json_object_new_object(), *driver_status = json_object_new_array();
+        json_object *runtime = json_object_new_object();
         size_t running, paused, stopped;
         char stamp[TIMEUTIL_RFC3339_MAX], cgroup_version[4];
         struct hostinfo host;
 
-        hostinfo_read(d->config.data_root, &host);
+        hostinfo_read(&host);
         engine_container_counts(d->engine, &running, &paused, &stopped);
         snprintf(cgroup_version, sizeof(cgroup_version), "%d", host.cgroup_version);
-        json_object_array_add(driver_status, pair("Backing Filesystem", host.backing_filesystem));
-        json_object_array_add(driver_status, pair("Supports d_type", "true"));
-        json_object_array_add(driver_status, pair("Native Overlay Diff", "true"));
-        json_object_array_add(driver_status, pair("userxattr", "false"));
         add_string(runtime, "path", "sockerless-runtime");
         json_object_object_add(runtimes, "sockerless", runtime);
 
@@ -211,7 +200,7 @@ static json_object *info_json(struct daemon *d)
         add_int(info, "ContainersStopped", (int64_t)stopped);
         add_int(info, "Images", (int64_t)image_store_count(d->images));
         add_string(info, "Driver", "overlay2");
-        json_object_object_add(info, "DriverStatus", driver_status);
+        json_object_object_add(info, "DriverStatus", image_store_driver_status(d->images));
         json_object_object_add(info, "Plugins", plugins_json());
         add_features(info, &host);
         add_bool(info, "Debug", d->config.log_level >= LOG_LEVEL_DEBUG);

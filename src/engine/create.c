@@ -526,6 +526,8 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                 return r;
         r = make_container_dir(e, c, err);
         if (r >= 0)
+                r = image_store_hold(e->daemon->images, img, c->id, err);
+        if (r >= 0)
                 r = c->backend->ops->create(c->backend, c, err);
         if (r >= 0) {
                 pthread_mutex_lock(&c->lock);
@@ -539,6 +541,7 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         if (r < 0) {
                 engine_table_remove(e, c);
                 fs_rm_rf_at(e->containers_dirfd, c->id);
+                image_store_release(e->daemon->images, c->id);
                 return r;
         }
 

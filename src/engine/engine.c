@@ -293,17 +293,36 @@ void engine_container_counts(struct engine *e, size_t *ret_running, size_t *ret_
         *ret_stopped = stopped;
 }
 
-bool engine_image_in_use(const char *image_id, char *ret_container, void *userdata)
+static bool image_used(struct engine *e, const char *image_id, bool running_only, char *ret_container)
 {
-        struct engine *e = userdata;
         bool used = false;
 
         pthread_rwlock_rdlock(&e->lock);
-        for (size_t i = 0; i < e->n_containers && !used; i++)
-                if (streq(e->containers[i]->image_id, image_id)) {
-                        memcpy(ret_container, e->containers[i]->id, ID_LENGTH + 1);
+        for (size_t i = 0; i < e->n_containers && !used; i++) {
+                struct container *c = e->containers[i];
+
+                if (!streq(c->image_id, image_id))
+                        continue;
+                if (running_only) {
+                        pthread_mutex_lock(&c->lock);
+                        used = container_is_running(c) || c->state.status == CONTAINER_RESTARTING;
+                        pthread_mutex_unlock(&c->lock);
+                } else {
                         used = true;
                 }
+                if (used)
+                        memcpy(ret_container, c->id, ID_LENGTH + 1);
+        }
         pthread_rwlock_unlock(&e->lock);
         return used;
+}
+
+bool engine_image_in_use(const char *image_id, char *ret_container, void *userdata)
+{
+        return image_used(userdata, image_id, false, ret_container);
+}
+
+bool engine_image_running(const char *image_id, char *ret_container, void *userdata)
+{
+        return image_used(userdata, image_id, true, ret_container);
 }

@@ -114,5 +114,7 @@ int engine_container_save_state(struct engine *e, struct container *c);
 int engine_container_prune(struct engine *e, json_object *filters, json_object *ret_deleted, int64_t *ret_space,
                            struct error *err);
 
-/* The image check the image store calls before deleting an image. */
+/* The checks the image store calls before deleting an image: whether any
+ * container, or any running container, uses it. */
 bool engine_image_in_use(const char *image_id, char *ret_container, void *userdata);
+bool engine_image_running(const char *image_id, char *ret_container, void *userdata);

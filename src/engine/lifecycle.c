@@ -6,6 +6,7 @@
 #include "daemon.h"
 #include "engine-internal.h"
 #include "fsutil.h"
+#include "image/image.h"
 #include "log.h"
 #include "pool/backend.h"
 #include "timeutil.h"
@@ -382,6 +383,8 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
 
         r = remove_files(e, c);
         engine_table_remove(e, c);
+        if (image_store_release(e->daemon->images, c->id) < 0)
+                log_warn("Failed to release the image layers held by container %s", c->id);
 
         pthread_mutex_lock(&c->lock);
         c->state.removed = true;

@@ -10,6 +10,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "pool/backend.h"
+#include "strv.h"
 
 #define CONTAINER_JSON_MAX (4u << 20)
 
@@ -43,8 +44,10 @@ static int load_one(struct engine *e, int parent_fd, const char *id, struct cont
  * whose image is gone stays listed but cannot start. */
 static void bind_resources(struct engine *e, struct container *c)
 {
-        int r = image_store_lookup(e->daemon->images, c->image_id, &c->image, NULL);
+        int r = image_store_hold_lookup(e->daemon->images, c->id, &c->image);
 
+        if (r == -ENOENT)
+                r = image_store_lookup(e->daemon->images, c->image_id, &c->image, NULL);
         if (r < 0)
                 log_warn("Container %s: its image %s is missing: %s", c->id, c->image_id, strerror(-r));
         c->backend = engine_backend_for_pool(e, c->pool);
@@ -72,6 +75,26 @@ static void reconcile(struct engine *e, struct container *c)
                 break;
         default:
                 break;
+        }
+}
+
+/* Releases layer holds whose container is gone (a removal that crashed
+ * after deleting the container's files). */
+static void release_orphan_holds(struct engine *e)
+{
+        _cleanup_strv_free_ char **holders = NULL;
+
+        if (image_store_holders(e->daemon->images, &holders) < 0)
+                return;
+        STRV_FOREACH (holder, holders) {
+                struct container *c = NULL;
+
+                if (engine_container_find(e, *holder, &c, NULL) >= 0) {
+                        container_unref(c);
+                        continue;
+                }
+                log_info("Releasing the image layers held by removed container %s", *holder);
+                image_store_release(e->daemon->images, *holder);
         }
 }
 
@@ -117,6 +140,7 @@ int engine_restore(struct engine *e)
         }
         closedir(dir);
 
+        release_orphan_holds(e);
         for (size_t i = 0; i < n; i++)
                 reconcile(e, loaded[i]);
         log_info("Loaded %zu containers", n);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -72,10 +73,17 @@ static int parse_args(int argc, char **argv, struct run_options *o)
 
 static int write_pid_file(const char *path, pid_t pid)
 {
+        _cleanup_free_ char *dir = strdup(path), *name = strdup(path);
+        _cleanup_close_ int dir_fd = -1;
         char text[32];
         int n = snprintf(text, sizeof(text), "%d", (int)pid);
 
-        return fs_write_atomic_at(AT_FDCWD, path, text, n, 0644);
+        if (!dir || !name)
+                return -ENOMEM;
+        dir_fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return negative_errno();
+        return fs_write_atomic_at(dir_fd, basename(name), text, n, 0644);
 }
 
 static int block_signals(sigset_t *ret)

@@ -1,1 +1,16 @@
 # Fuzz targets of this module (see tests/fuzz/local.mk).
+RUNTIME_FUZZ_TARGETS = tests/fuzz/fuzz-runtime-spec tests/fuzz/fuzz-runtime-mountopts
+check_PROGRAMS += $(RUNTIME_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(RUNTIME_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_runtime_spec_SOURCES = tests/fuzz/fuzz-runtime-spec.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_runtime_spec_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_runtime_spec_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_runtime_spec_LDADD = $(RUNTIME_LIBS)
+
+tests_fuzz_fuzz_runtime_mountopts_SOURCES = tests/fuzz/fuzz-runtime-mountopts.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_runtime_mountopts_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS)
+tests_fuzz_fuzz_runtime_mountopts_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_runtime_mountopts_LDADD = $(RUNTIME_LIBS)

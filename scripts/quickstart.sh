@@ -5,11 +5,11 @@
 #
 #   sudo scripts/quickstart.sh [DIR]
 #
-# installs the build dependencies, builds in the checkout, starts
-# sockerlessd on a socket in DIR (default /tmp/sockerless-quickstart) with
-# its data and exec roots there too, makes a busybox image from the host's
-# busybox-static with docker import (no registry), runs a container from it
-# and prints how to reach and stop the daemon.
+# installs the build dependencies and builds in the checkout. It starts
+# sockerlessd with its socket, data root and exec root in DIR (default
+# /tmp/sockerless-quickstart). It makes a busybox image from the host's
+# busybox-static with docker import, so no registry is needed, runs a
+# container from it and prints how to reach and stop the daemon.
 #
 # SOCKERLESS_DAEMON names another daemon binary that takes dockerd's flags;
 # the build is skipped then.
@@ -57,13 +57,13 @@ start_daemon() {
                 setsid "$daemon" -H "unix://$sock" --data-root "$dir/data" --exec-root "$dir/run" \
                 --pidfile "$pidfile" >>"$log" 2>&1 </dev/null &
         local pid=$!
-        local tries
-        for tries in $(seq 300); do
+        local _
+        for _ in $(seq 300); do
                 ping_daemon && return 0
                 kill -0 "$pid" 2>/dev/null || die "$daemon exited during startup; see $log"
                 sleep 0.1
         done
-        die "$daemon did not return OK on GET /_ping within 30 s (tried $tries times); see $log"
+        die "$daemon did not return OK on GET /_ping within 30 s; see $log"
 }
 
 # Build a root filesystem tar of the host's static busybox, with every

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# Daemon restarts with live restore: after SIGTERM and after SIGKILL, a
-# running container keeps running with the same Pid, an exited one keeps
-# its exit code, and one that exits while the daemon is down shows its real
-# exit code afterwards. Logs and control of restored containers survive.
+# Daemon restarts with live restore, after SIGTERM and after SIGKILL. A
+# running container keeps running with the same Pid, and an exited one keeps
+# its exit code. One that exits while the daemon is down shows its real exit
+# code afterwards. Logs and control of restored containers survive.
 
 # Single quotes keep $ for the container shell, and sl_wait_for calls helpers.
 # shellcheck disable=SC2016,SC2317

@@ -331,8 +331,8 @@ sl_daemon_stop() {
         return "$status"
 }
 
-# dockerd returns before the containerd it started has exited, and a new
-# dockerd that finds the old one's pidfile waits for it in vain.
+# dockerd exits before the containerd it started does, and a new dockerd
+# that finds the old containerd still running fails to connect to it.
 sl_wait_containerd() {
         local pid
         pid=$(cat "$SL_EXEC/containerd/containerd.pid" 2>/dev/null) || return 0
@@ -378,7 +378,8 @@ sl_cache_dir() {
 
 # sl_image_archive NAME: print the path of a test image archive, building
 # and caching it when SOCKERLESS_TEST_IMAGES does not have it. NAME is
-# busybox, layers, debian (also nginx and redis when prebuilt) or oci.
+# busybox, layers, debian or oci; the prebuilt debian-family archive also
+# contains sockerless-test/nginx:1.22 and sockerless-test/redis:7.0.
 # On failure, prints the reason to stderr and returns 1.
 sl_image_archive() {
         local prebuilt
@@ -431,7 +432,7 @@ sl_image_try_load() {
 sl_owned_pids() {
         "$SL_PYTHON" - "$SL_TMP" "$SL_CGROUP_PARENT" "$$" "${1:-all}" <<'EOF'
 import os, sys
-tmp, parent, shell, which = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+tmp, parent, shell, scope = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 owner = ("SOCKERLESS_TEST_OWNER=" + tmp).encode()
 skip = {os.getpid(), os.getppid(), shell}
 
@@ -456,7 +457,7 @@ for entry in os.listdir("/proc"):
     if not entry.isdigit() or int(entry) in skip:
         continue
     pid = int(entry)
-    if which == "daemon" and descends_from_shell(pid):
+    if scope == "daemon" and descends_from_shell(pid):
         continue
     try:
         cmdline = read(pid, "cmdline").split(b"\0")
@@ -495,8 +496,8 @@ sl_unmount_owned() {
         done <<<"$(sl_owned_mounts)"
 }
 
-# The test's cgroup parent in every hierarchy (v1 controllers may nest it
-# below the daemon's own cgroup, as the memory controller does here).
+# The test's cgroup parent in every hierarchy. A v1 hierarchy may nest it
+# below the daemon's own cgroup there, so it is searched a few levels deep.
 sl_owned_cgroups() {
         find /sys/fs/cgroup -maxdepth 6 -type d -name "$SL_CGROUP_PARENT" 2>/dev/null
 }
@@ -630,7 +631,7 @@ sl_setup() {
         sl_write_config
 
         # Only this test's daemon: never the host's /var/run/docker.sock,
-        # whatever the caller's contexts or configuration say.
+        # whatever docker contexts or CLI configuration the caller has.
         export DOCKER_HOST=unix://$SL_SOCK
         export DOCKER_CONFIG=$SL_TMP/cli
         export DOCKER_CLI_HINTS=false

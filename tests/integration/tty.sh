@@ -58,7 +58,7 @@ sl_assert_eq "attach streams stderr apart" err "$SL_ERR"
 
 sl_docker run -d -i --name sl-tty-stdin "$busybox" sh -c 'read line; echo got $line' >/dev/null
 # The CLI ends an attach once its stdin closes, so keep the pipe open until
-# the container has answered and exited.
+# the container has printed its reply and exited.
 sl_run sh -c '(echo hello; sleep 2) | timeout 60 docker attach sl-tty-stdin'
 sl_assert_out "attach forwards stdin" "got hello"
 

@@ -37,6 +37,7 @@ struct init_state {
         int procfd;
         int console_master;
         struct runtime_exec_user user;
+        struct runtime_capabilities caps;
         char **env;
         char *executable;
 };
@@ -241,6 +242,7 @@ static int resolve_user(struct init_state *s, struct error *err)
         if (r < 0)
                 return r;
 
+        s->caps = s->spec->process.capabilities;
         if (s->spec->user) {
                 r = runtime_user_resolve(s->spec->user, passwd, group, &s->user, err);
                 /* Docker (20.10.18 and later) lists the primary group among
@@ -248,6 +250,10 @@ static int resolve_user(struct init_state *s, struct error *err)
                  * group stays denied whatever the process does with setgroups. */
                 if (r >= 0)
                         r = prepend_group(&s->user, s->user.gid);
+                /* dockerd gives a user other than root only the bounding
+                 * set; with the annotation, only the runtime knows the uid. */
+                if (r >= 0 && s->user.uid != 0)
+                        s->caps = (struct runtime_capabilities){ .bounding = s->caps.bounding };
         } else {
                 /* "uid:gid" finds the home directory and keeps both ids. */
                 if (asprintf(&numeric, "%u:%u", (unsigned)spec_user->uid, (unsigned)spec_user->gid) < 0)
@@ -309,7 +315,7 @@ static int setup_process(struct init_state *s, struct error *err)
         r = close_other_fds(s->sock, s->console_master, err);
         if (r < 0)
                 return r;
-        r = caps_drop_bounding(&p->capabilities, err);
+        r = caps_drop_bounding(&s->caps, err);
         if (r < 0)
                 return r;
         r = user_switch(&s->user, err);
@@ -317,7 +323,7 @@ static int setup_process(struct init_state *s, struct error *err)
                 return r;
         if (chdir(p->cwd) < 0)
                 return error_set_errno(err, negative_errno(), "failed to change to the working directory %s", p->cwd);
-        return caps_apply(&p->capabilities, err);
+        return caps_apply(&s->caps, err);
 }
 
 static int setup(struct init_state *s, struct error *err)

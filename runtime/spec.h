@@ -23,7 +23,9 @@
  *                                 "name:group", "uid:gid"), resolved in the
  *                                 container's /etc/passwd and /etc/group; it
  *                                 overrides process.user and adds the user's
- *                                 supplementary groups and a missing HOME
+ *                                 supplementary groups and a missing HOME;
+ *                                 a user other than root keeps only the
+ *                                 bounding capability set, as with dockerd
  *
  * With the overlay annotations, root.path names the (empty) directory the
  * overlay is mounted on.

@@ -1,1 +1,11 @@
-# Integration tests of the runtime module.
+# Integration tests of the runtime module: the sockerless-runtime CLI on
+# bundles the scripts build from the host's static busybox. They need root
+# and skip (77) without it.
+RUNTIME_INTEGRATION_TESTS = \
+	tests/integration/runtime-basic.sh \
+	tests/integration/runtime-mounts.sh \
+	tests/integration/runtime-exec-errors.sh \
+	tests/integration/runtime-runc.sh
+
+TESTS += $(RUNTIME_INTEGRATION_TESTS)
+EXTRA_DIST += $(RUNTIME_INTEGRATION_TESTS) tests/integration/runtime-lib.sh

@@ -4,7 +4,8 @@ RUNTIME_UNIT_TESTS = \
 	tests/unit/test-runtime-spec \
 	tests/unit/test-runtime-user \
 	tests/unit/test-runtime-exec \
-	tests/unit/test-runtime-mountopts
+	tests/unit/test-runtime-mountopts \
+	tests/unit/test-runtime-container
 check_PROGRAMS += $(RUNTIME_UNIT_TESTS)
 TESTS += $(RUNTIME_UNIT_TESTS)
 
@@ -26,4 +27,8 @@ tests_unit_test_runtime_exec_LDADD = $(RUNTIME_UNIT_LDADD)
 tests_unit_test_runtime_mountopts_SOURCES = tests/unit/test-runtime-mountopts.c
 tests_unit_test_runtime_mountopts_CFLAGS = $(RUNTIME_UNIT_CFLAGS)
 tests_unit_test_runtime_mountopts_LDADD = $(RUNTIME_UNIT_LDADD)
+
+tests_unit_test_runtime_container_SOURCES = tests/unit/test-runtime-container.c
+tests_unit_test_runtime_container_CFLAGS = $(RUNTIME_UNIT_CFLAGS)
+tests_unit_test_runtime_container_LDADD = $(RUNTIME_UNIT_LDADD)
 endif

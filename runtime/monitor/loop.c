@@ -136,3 +136,26 @@ int monitor_loop_run(struct monitor *m)
         }
         return 0;
 }
+
+void monitor_release(struct monitor *m)
+{
+        for (struct control *ctl = m->controls; ctl; ctl = ctl->next) {
+                watch_close(m, &ctl->watch);
+                ctl->dead = true;
+        }
+        control_free_dead(m);
+        for (struct client *c = m->clients; c; c = c->next)
+                client_drop(m, c);
+        clients_free_dead(m);
+
+        stdio_close_output(m);
+        watch_close(m, &m->stdin_watch);
+        buffer_release(&m->stdin_buffer);
+        watch_close(m, &m->signals);
+        watch_close(m, &m->listener);
+        jsonlog_writer_free(TAKE_PTR(m->log));
+        closep(&m->console_fd);
+        closep(&m->epoll_fd);
+        closep(&m->state_dir_fd);
+        closep(&m->data_dir_fd);
+}

@@ -332,6 +332,7 @@ int main(int argc, char **argv)
 
         r = run(&m);
 
+        monitor_release(&m);
         if (m.container)
                 runtime_container_free(m.container);
         return r;

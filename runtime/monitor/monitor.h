@@ -152,6 +152,8 @@ struct monitor {
 
 /* loop.c */
 int monitor_loop_run(struct monitor *m);
+/* Closes and frees everything but the container. */
+void monitor_release(struct monitor *m);
 
 /* control.c */
 int control_add(struct monitor *m, int fd);

@@ -67,17 +67,41 @@ static int setup(void **state)
         return 0;
 }
 
+/* Fails when the monitor's diagnostics contain a sanitizer report, which a
+ * build with --enable-sanitizers writes there (stderr is monitor.log). */
+static int check_monitor_log(struct monitor_run *m)
+{
+        _cleanup_close_ int dirfd = open(m->state, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *text = NULL;
+
+        if (dirfd < 0 || fs_read_file_at(dirfd, "monitor.log", 16 << 20, &text, NULL) < 0)
+                return 0;
+        if (!strstr(text, "Sanitizer") && !strstr(text, "runtime error:"))
+                return 0;
+        fprintf(stderr, "monitor.log of %s:\n%s\n", m->id, text);
+        return -1;
+}
+
 static int teardown(void **state)
 {
         struct monitor_run *m = *state;
+        int r;
 
         if (m->container_pid > 0)
                 kill(-m->container_pid, SIGKILL);
-        if (m->ctl >= 0)
+        if (m->ctl >= 0) {
+                /* The monitor is done once it closes its end. */
+                struct pollfd pfd = { .fd = m->ctl, .events = POLLIN };
+
+                shutdown(m->ctl, SHUT_WR);
+                while (poll(&pfd, 1, TIMEOUT_MS) == 1 && recv(m->ctl, (char[64]){ 0 }, 64, 0) > 0)
+                        ;
                 close(m->ctl);
+        }
+        r = check_monitor_log(m);
         fs_rm_rf_at(AT_FDCWD, m->dir);
         free(m);
-        return 0;
+        return r;
 }
 
 static bool real_runtime(void)

@@ -66,6 +66,7 @@ running_pid=$(state sl-daemon-running-term Pid)
 later_pid=$(state sl-daemon-later-term Pid)
 sl_daemon_stop
 sl_assert_eq "SIGTERM: daemon exits without SIGKILL" 0 "$?"
+sl_assert_eq "SIGTERM: daemon exit status" 0 "$SL_DAEMON_STATUS"
 sl_assert_eq "SIGTERM: container process survives" alive "$(kill -0 "$running_pid" && echo alive)"
 touch "$sync_dir/exit-term"
 sl_assert_eq "SIGTERM: container exits while down" yes "$(wait_pid_gone "$later_pid" && echo yes)"

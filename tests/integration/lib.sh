@@ -37,6 +37,7 @@ SL_PYTHON=/usr/bin/python3
 
 SL_TMP=
 SL_DAEMON_PID=
+SL_DAEMON_STATUS=
 SL_TEST_COUNT=0
 SL_FAIL_COUNT=0
 SL_SKIP_COUNT=0
@@ -309,10 +310,12 @@ sl_daemon_wait_ready() {
 }
 
 # sl_daemon_stop: SIGTERM, then SIGKILL after SL_STOP_TIMEOUT seconds.
-# Returns 1 when SIGKILL was needed.
+# Returns 1 when SIGKILL was needed, 2 when the daemon had already exited
+# and 3 when the test had stopped it; SL_DAEMON_STATUS is its exit status.
 sl_daemon_stop() {
-        local pid=$SL_DAEMON_PID status=0
-        [ -n "$pid" ] || return 0
+        local pid=$SL_DAEMON_PID result=0
+        [ -n "$pid" ] || return 3
+        sl_pid_alive "$pid" || result=2
         kill -TERM "$pid" 2>/dev/null
         local deadline=$((SECONDS + SL_STOP_TIMEOUT))
         while sl_pid_alive "$pid"; do
@@ -320,15 +323,16 @@ sl_daemon_stop() {
                         printf '# %s did not exit within %ss of SIGTERM; sending SIGKILL\n' \
                                 "$SL_ENGINE" "$SL_STOP_TIMEOUT"
                         kill -KILL "$pid" 2>/dev/null
-                        status=1
+                        result=1
                         break
                 fi
                 sleep 0.1
         done
         wait "$pid" 2>/dev/null
+        SL_DAEMON_STATUS=$?
         SL_DAEMON_PID=
         sl_engine_is dockerd && sl_wait_containerd
-        return "$status"
+        return "$result"
 }
 
 # dockerd exits before the containerd it started does, and a new dockerd
@@ -535,9 +539,19 @@ sl_cleanup() {
         SL_CLEANED=1
 
         sl_remove_containers
-        if ! sl_daemon_stop && [ -n "$check" ]; then
+        sl_daemon_stop
+        case "$check:$?" in
+        check:1)
                 sl_not_ok "daemon exits on SIGTERM" "needed SIGKILL after ${SL_STOP_TIMEOUT}s"
-        fi
+                ;;
+        check:2)
+                sl_not_ok "daemon runs until the end" "it had exited with status $SL_DAEMON_STATUS"
+                ;;
+        check:0)
+                # A sanitizer report at exit, such as a leak, shows up here.
+                sl_assert_eq "daemon exit status after SIGTERM" 0 "$SL_DAEMON_STATUS"
+                ;;
+        esac
 
         local leftover
         leftover=$(sl_owned_pids daemon)

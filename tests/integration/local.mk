@@ -11,6 +11,7 @@ INTEGRATION_TESTS = \
 	tests/integration/tty.sh \
 	tests/integration/ps.sh \
 	tests/integration/load-malicious.sh \
+	tests/integration/fixtures.sh \
 	tests/integration/api.sh
 
 TESTS += $(INTEGRATION_TESTS)

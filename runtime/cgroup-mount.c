@@ -108,8 +108,8 @@ static int mount_v1(const struct cgroup *cg, int target_fd, bool cgroupns, struc
         if (dir_fd < 0)
                 return error_set_errno(err, negative_errno(), "failed to open /sys/fs/cgroup");
 
-        /* The cgroup2 hierarchy of a hybrid host holds no controller a
-         * container uses; Docker leaves it out too. */
+        /* The cgroup2 hierarchy of a hybrid host contains no controller a
+         * container uses, and Docker leaves it out too. */
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
                 if (cg->hierarchies[i].unified)
                         continue;

@@ -78,7 +78,7 @@ int cgroup_path_for(const char *cgroups_path, const char *parent, const char *id
 static int parse_v1_options(const char *super, struct cgroup_hierarchy *h)
 {
         _cleanup_strv_free_ char **opts = strv_split(super, ",", false);
-        _cleanup_strv_free_ char **kept = NULL;
+        _cleanup_strv_free_ char **naming = NULL;
 
         if (!opts)
                 return -ENOMEM;
@@ -89,17 +89,17 @@ static int parse_v1_options(const char *super, struct cgroup_hierarchy *h)
                     streq(*o, "clone_children") || streq(*o, "noprefix") || streq(*o, "xattr") ||
                     streq(*o, "cpuset_v2_mode") || streq(*o, "favordynmods"))
                         continue;
-                if (strv_append(&kept, *o) < 0)
+                if (strv_append(&naming, *o) < 0)
                         return -ENOMEM;
                 name = startswith(*o, "name=") ?: *o;
                 if (strv_append(&h->controllers, name) < 0)
                         return -ENOMEM;
         }
-        if (!kept)
+        if (!naming)
                 return -EINVAL;
 
         h->options = strdup("");
-        STRV_FOREACH (o, kept) {
+        STRV_FOREACH (o, naming) {
                 char *joined;
 
                 if (!h->options || asprintf(&joined, "%s%s%s", h->options, *h->options ? "," : "", *o) < 0)
@@ -247,10 +247,10 @@ static int create_dirs(struct cgroup_hierarchy *h, const char *path, struct erro
         STRV_FOREACH (p, parts) {
                 bool last = !p[1];
                 _cleanup_close_ int child = -1;
-                bool made = mkdirat(fd, *p, 0755) == 0;
+                bool created = mkdirat(fd, *p, 0755) == 0;
                 int r;
 
-                if (!made && (errno != EEXIST || last))
+                if (!created && (errno != EEXIST || last))
                         return error_set_errno(err, negative_errno(), "failed to create cgroup %s/%s", h->mountpoint,
                                                path);
                 child = openat(fd, *p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -259,7 +259,7 @@ static int create_dirs(struct cgroup_hierarchy *h, const char *path, struct erro
                                                path);
                 if (last)
                         h->created = true;
-                if (made && h->ops->init_dir) {
+                if (created && h->ops->init_dir) {
                         r = h->ops->init_dir(fd, child, err);
                         if (r < 0)
                                 return error_prefix(err, r, "cgroup %s/%s", h->mountpoint, path);
@@ -360,7 +360,7 @@ static int apply_devices(const struct cgroup *cg, const struct runtime_resources
         const struct cgroup_hierarchy *h;
         _cleanup_close_ int fd = -1;
 
-        /* NOTE: a cgroup2-only host has no devices controller; the rules
+        /* NOTE: a cgroup2-only host has no devices controller. The rules
          * need an eBPF program there, which is not written yet, so they are
          * not enforced on such a host. */
         if (!find_controller(cg, "devices"))

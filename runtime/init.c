@@ -29,7 +29,7 @@
  * hostile image can make the runtime read. */
 #define USER_DB_MAX_SIZE (16u << 20)
 
-/* What the init builds up from one step to the next. */
+/* The init's state, built up from one step to the next. */
 struct init_state {
         const struct init_args *args;
         const struct runtime_spec *spec;
@@ -251,7 +251,7 @@ static int resolve_user(struct init_state *s, struct error *err)
                 if (r >= 0)
                         r = prepend_group(&s->user, s->user.gid);
                 /* dockerd gives a user other than root only the bounding
-                 * set; with the annotation, only the runtime knows the uid. */
+                 * set. With the annotation, only the runtime learns the uid. */
                 if (r >= 0 && s->user.uid != 0)
                         s->caps = (struct runtime_capabilities){ .bounding = s->caps.bounding };
         } else {
@@ -300,10 +300,9 @@ static int setup_process(struct init_state *s, struct error *err)
 
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return error_set_errno(err, negative_errno(), "failed to set no_new_privs");
-        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which
-         * the process is about to lose; with it, the filter waits until
-         * just before execve so it covers as little of the runtime as
-         * possible. */
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN,
+         * which the process is about to lose. With no_new_privs, the filter
+         * waits until just before execve, so it covers less of the runtime. */
         if (s->spec->linux_config.seccomp && !p->no_new_privileges) {
                 r = runtime_seccomp_load(s->spec->linux_config.seccomp, err);
                 if (r < 0)

@@ -10,7 +10,8 @@
 
 /* Appends the kernel's own explanation, which fsconfig leaves in the
  * filesystem context, to err. */
-static int fs_error(int fs_fd, int code, struct error *err, const char *fmt, const char *what, const char *detail)
+static int fs_error(int fs_fd, int code, struct error *err, const char *fmt, const char *description,
+                    const char *detail)
 {
         char log[512];
         ssize_t n = read(fs_fd, log, sizeof(log) - 1);
@@ -19,12 +20,12 @@ static int fs_error(int fs_fd, int code, struct error *err, const char *fmt, con
                 log[n] = '\0';
                 log[strcspn(log, "\n")] = '\0';
                 /* The log starts with "e ", "w " or "i " for its level. */
-                return error_set(err, code, "%s %s%s: %s", fmt, what, detail, log + 2);
+                return error_set(err, code, "%s %s%s: %s", fmt, description, detail, log + 2);
         }
-        return error_set_errno(err, code, "%s %s%s", fmt, what, detail);
+        return error_set_errno(err, code, "%s %s%s", fmt, description, detail);
 }
 
-static int fs_set_option(int fs_fd, const char *option, const char *what, struct error *err)
+static int fs_set_option(int fs_fd, const char *option, const char *description, struct error *err)
 {
         _cleanup_free_ char *key = strdup(option);
         char *value;
@@ -42,12 +43,12 @@ static int fs_set_option(int fs_fd, const char *option, const char *what, struct
                 char detail[256];
 
                 snprintf(detail, sizeof(detail), " (option %s)", option);
-                return fs_error(fs_fd, negative_errno(), err, "failed to configure", what, detail);
+                return fs_error(fs_fd, negative_errno(), err, "failed to configure", description, detail);
         }
         return 0;
 }
 
-int mountutil_new_fs(const char *type, const char *source, char *const *data, uint64_t attr, const char *what,
+int mountutil_new_fs(const char *type, const char *source, char *const *data, uint64_t attr, const char *description,
                      struct error *err)
 {
         _cleanup_close_ int fs_fd = -1;
@@ -56,24 +57,25 @@ int mountutil_new_fs(const char *type, const char *source, char *const *data, ui
 
         fs_fd = fsopen(type, FSOPEN_CLOEXEC);
         if (fs_fd < 0)
-                return error_set_errno(err, negative_errno(), "failed to create a %s filesystem for %s", type, what);
+                return error_set_errno(err, negative_errno(), "failed to create a %s filesystem for %s", type,
+                                       description);
         if (!isempty(source) && fsconfig(fs_fd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
-                return fs_error(fs_fd, negative_errno(), err, "failed to set the source of", what, "");
+                return fs_error(fs_fd, negative_errno(), err, "failed to set the source of", description, "");
         for (char *const *o = data; o && *o; o++) {
-                r = fs_set_option(fs_fd, *o, what, err);
+                r = fs_set_option(fs_fd, *o, description, err);
                 if (r < 0)
                         return r;
         }
         if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return fs_error(fs_fd, negative_errno(), err, "failed to create the filesystem for", what, "");
+                return fs_error(fs_fd, negative_errno(), err, "failed to create the filesystem for", description, "");
 
         mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, attr);
         if (mnt_fd < 0)
-                return fs_error(fs_fd, negative_errno(), err, "failed to mount", what, "");
+                return fs_error(fs_fd, negative_errno(), err, "failed to mount", description, "");
         return mnt_fd;
 }
 
-int mountutil_clone_tree(int dirfd, const char *path, bool recursive, const char *what, struct error *err)
+int mountutil_clone_tree(int dirfd, const char *path, bool recursive, const char *description, struct error *err)
 {
         unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
         int fd;
@@ -82,22 +84,23 @@ int mountutil_clone_tree(int dirfd, const char *path, bool recursive, const char
                 flags |= AT_EMPTY_PATH;
         fd = open_tree(dirfd, path ?: "", flags);
         if (fd < 0)
-                return error_set_errno(err, negative_errno(), "failed to bind %s", what);
+                return error_set_errno(err, negative_errno(), "failed to bind %s", description);
         return fd;
 }
 
-int mountutil_set_attr(int mnt_fd, uint64_t set, uint64_t clr, bool recursive, const char *what, struct error *err)
+int mountutil_set_attr(int mnt_fd, uint64_t set, uint64_t clr, bool recursive, const char *description,
+                       struct error *err)
 {
         struct mount_attr attr = { .attr_set = set, .attr_clr = clr };
 
         if (set == 0 && clr == 0)
                 return 0;
         if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
-                return error_set_errno(err, negative_errno(), "failed to set the mount options of %s", what);
+                return error_set_errno(err, negative_errno(), "failed to set the mount options of %s", description);
         return 0;
 }
 
-int mountutil_set_propagation(int mnt_fd, unsigned long propagation, const char *what, struct error *err)
+int mountutil_set_propagation(int mnt_fd, unsigned long propagation, const char *description, struct error *err)
 {
         struct mount_attr attr = { .propagation = propagation & ~MS_REC };
 
@@ -105,14 +108,14 @@ int mountutil_set_propagation(int mnt_fd, unsigned long propagation, const char 
                 return 0;
         if (mount_setattr(mnt_fd, "", AT_EMPTY_PATH | (propagation & MS_REC ? AT_RECURSIVE : 0), &attr, sizeof(attr)) <
             0)
-                return error_set_errno(err, negative_errno(), "failed to set the propagation of %s", what);
+                return error_set_errno(err, negative_errno(), "failed to set the propagation of %s", description);
         return 0;
 }
 
-int mountutil_attach(int mnt_fd, int target_fd, const char *what, struct error *err)
+int mountutil_attach(int mnt_fd, int target_fd, const char *description, struct error *err)
 {
         if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return error_set_errno(err, negative_errno(), "failed to mount %s", what);
+                return error_set_errno(err, negative_errno(), "failed to mount %s", description);
         return 0;
 }
 

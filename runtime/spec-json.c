@@ -30,10 +30,10 @@ static int wrong_type(struct error *err, const char *path, const char *key, json
                          want, json_type_label(json_object_get_type(value)));
 }
 
-int spec_json_invalid(struct error *err, const char *path, const char *key, const char *what)
+int spec_json_invalid(struct error *err, const char *path, const char *key, const char *problem)
 {
         return error_set(err, -EINVAL, "invalid config.json: %s%s%s: %s", path, *path && key ? "." : "", key ? key : "",
-                         what);
+                         problem);
 }
 
 char *spec_json_path(const char *path, const char *key, size_t index)
@@ -118,10 +118,10 @@ int spec_json_uint64(json_object *obj, const char *path, const char *key, uint64
 
         v = json_object_get_uint64(value);
         if (v > max) {
-                char what[64];
+                char problem[64];
 
-                snprintf(what, sizeof(what), "out of range (maximum %" PRIu64 ")", max);
-                return spec_json_invalid(err, path, key, what);
+                snprintf(problem, sizeof(problem), "out of range (maximum %" PRIu64 ")", max);
+                return spec_json_invalid(err, path, key, problem);
         }
         *ret = v;
         return 0;

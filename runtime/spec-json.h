@@ -34,5 +34,5 @@ int spec_json_array(json_object *obj, const char *path, const char *key, json_ob
  * of memory. */
 char *spec_json_path(const char *path, const char *key, size_t index);
 
-/* Fails with "invalid <path>.<key>: <what>". */
-int spec_json_invalid(struct error *err, const char *path, const char *key, const char *what);
+/* Fails with "invalid <path>.<key>: <problem>". */
+int spec_json_invalid(struct error *err, const char *path, const char *key, const char *problem);

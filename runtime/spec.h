@@ -38,7 +38,7 @@
 
 struct runtime_spec;
 
-/* Parses config.json text. Unknown fields are ignored, as the spec asks;
+/* Parses config.json text. Unknown fields are ignored, as the OCI runtime spec requires;
  * known fields of the wrong type are errors naming the field. */
 int runtime_spec_parse(const char *text, size_t len, struct runtime_spec **ret, struct error *err);
 
@@ -230,6 +230,6 @@ struct runtime_spec {
         char *user; /* Docker's user string, or NULL */
 };
 
-/* Tells whether the spec asks for a namespace of type (CLONE_NEW*), new or
+/* Tells whether the spec has a namespace of type (CLONE_NEW*), new or
  * joined; *ret_path is set to its path (NULL for a new one) when it does. */
 bool runtime_spec_has_namespace(const struct runtime_spec *spec, int type, const char **ret_path);

@@ -100,7 +100,7 @@ static void copy_window_size(int console)
 {
         struct winsize ws;
 
-        /* A pty nobody sized reports 0x0; keep process.consoleSize then. */
+        /* A pty that was never sized reports 0x0; keep process.consoleSize then. */
         if (console >= 0 && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
                 (void)ioctl(console, TIOCSWINSZ, &ws);
 }

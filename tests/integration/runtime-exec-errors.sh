@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Checks that a bad command fails at create with runc's message and Docker's
-# exit code (127 not found, 126 not executable), that an execve failure at
-# start still comes back as an error, and that a failed container leaves no
+# exit code (127 not found, 126 not executable). An execve failure at start
+# must still come back as an error, and a failed container must leave no
 # cgroup, process or mount behind.
 
 # shellcheck disable=SC2016 # messages quote $PATH literally

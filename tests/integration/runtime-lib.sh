@@ -81,13 +81,18 @@ rt_skip_all() {
         exit 77
 }
 
-# Kills what a test left running in the cgroups under its parent, removes
-# them, and unmounts anything left below the test directory.
+# Kills the processes a failed test left in the cgroups under its parent,
+# removes those cgroups, and unmounts anything left below the test directory.
 rt_cleanup() {
         local dir
         if [ -n "$RT_TMP" ]; then
                 for dir in /sys/fs/cgroup/*/"$RT_CGROUP_PARENT" /sys/fs/cgroup/"$RT_CGROUP_PARENT"; do
                         [ -d "$dir" ] || continue
+                        local pid
+                        for pid in $(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+                                kill -KILL "$pid" 2>/dev/null
+                        done
+                        sleep 0.2
                         find "$dir" -depth -mindepth 1 -type d -exec rmdir {} \; 2>/dev/null
                         rmdir "$dir" 2>/dev/null
                 done

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Checks the root filesystem and the spec's mounts: read-only and file bind
-# mounts, the overlay built from the annotations (two lower layers, a
-# whiteout, writes going to the upper layer), a read-only root, symlinks in
-# the image that must not redirect mounts, and that nothing is mounted on
-# the host afterwards.
+# Checks the root filesystem and the spec's mounts. The cases are read-only
+# and file bind mounts, the overlay built from the annotations (two lower
+# layers, a whiteout, writes going to the upper layer), a read-only root,
+# and symlinks in the image that must not redirect mounts. Afterwards
+# nothing may be mounted on the host.
 
 # shellcheck source=tests/integration/runtime-lib.sh
 . "$(dirname "$0")/runtime-lib.sh"

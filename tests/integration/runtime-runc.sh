@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Runs the same bundles with sockerless-runtime and with runc and compares
-# what the container sees: identity, capabilities, mounts, devices, cgroup
+# what the container observes: identity, capabilities, mounts, devices, cgroup
 # view, limits, exit codes and the message for a missing executable.
 #
 # Environment: SOCKERLESS_TEST_RUNC, the runc binary (default: runc).

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Checks the protections the runtime applies from the spec: the seccomp
-# filter (with and without no_new_privs), no fd of the runtime reaching the
-# container, working directories through /proc/self/fd, sysctls outside the
-# container's namespaces, resource limits above the host's, and a read-only
-# cgroup tree that a new namespace cannot remount.
+# Checks the protections the runtime applies from the spec. The cases are
+# the seccomp filter (with and without no_new_privs), the runtime's fds,
+# which must not reach the container, working directories through
+# /proc/self/fd, sysctls outside the container's namespaces, resource limits
+# above the host's, and the cgroup tree, which must stay read-only.
 
 # shellcheck source=tests/integration/runtime-lib.sh
 . "$(dirname "$0")/runtime-lib.sh"

@@ -536,7 +536,6 @@ sl_remove_containers() {
 sl_cleanup() {
         local check=${1:-}
         [ -n "$SL_TMP" ] && [ -z "$SL_CLEANED" ] || return 0
-        SL_CLEANED=1
 
         sl_remove_containers
         sl_daemon_stop
@@ -584,6 +583,8 @@ sl_cleanup() {
         else
                 rm -rf --one-file-system "$SL_TMP"
         fi
+        # Set last, so that the EXIT trap repeats a cleanup that failed midway.
+        SL_CLEANED=1
 }
 
 sl_on_exit() {

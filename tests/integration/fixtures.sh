@@ -41,8 +41,9 @@ listing() {
                  done; cat /etc/passwd /etc/group'
 }
 
-# describe DIRECTORY: inspect, history and files of the busybox and layers
-# images loaded from DIRECTORY, one after the other into the same daemon.
+# describe DIRECTORY PREFIX: load the busybox and layers images from
+# DIRECTORY and write their inspect output, history and file listing to
+# PREFIX.inspect, PREFIX.history and PREFIX.listing.
 describe() {
         sl_docker rmi -f sockerless-test/busybox:1.35 sockerless-test/layers:1 >/dev/null 2>&1
         sl_docker load -q -i "$1/busybox.tar" >/dev/null || sl_bail "docker load of $1/busybox.tar failed"

@@ -309,8 +309,10 @@ static int setup_process(struct init_state *s, struct error *err)
                         return r;
         }
 
-        if (s->procfd >= 0)
-                s->procfd = (close(s->procfd), -1);
+        if (s->procfd >= 0) {
+                close(s->procfd);
+                s->procfd = -1;
+        }
         r = close_other_fds(s->sock, s->console_master, err);
         if (r < 0)
                 return r;
@@ -320,8 +322,13 @@ static int setup_process(struct init_state *s, struct error *err)
         r = user_switch(&s->user, err);
         if (r < 0)
                 return r;
-        if (chdir(p->cwd) < 0)
-                return error_set_errno(err, negative_errno(), "failed to change to the working directory %s", p->cwd);
+        if (chdir(p->cwd) < 0) {
+                char text[128];
+
+                r = negative_errno();
+                return error_set(err, r, "chdir to cwd (\"%s\") set in config.json failed: %s", p->cwd,
+                                 runtime_errno_text(r, text, sizeof(text)));
+        }
         return caps_apply(&s->caps, err);
 }
 
@@ -433,8 +440,10 @@ _noreturn_ void init_main(const struct init_args *args)
         r = sync_send(s.sock, SYNC_CREATED, s.console_master);
         if (r < 0)
                 _exit(1);
-        if (s.console_master >= 0)
-                s.console_master = (close(s.console_master), -1);
+        if (s.console_master >= 0) {
+                close(s.console_master);
+                s.console_master = -1;
+        }
 
         r = start(&s, &err);
         fail(&s, r, &err);

@@ -88,8 +88,7 @@ rt_cleanup() {
         if [ -n "$RT_TMP" ]; then
                 for dir in /sys/fs/cgroup/*/"$RT_CGROUP_PARENT" /sys/fs/cgroup/"$RT_CGROUP_PARENT"; do
                         [ -d "$dir" ] || continue
-                        local pid
-                        for pid in $(find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+                        find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do
                                 kill -KILL "$pid" 2>/dev/null
                         done
                         sleep 0.2

@@ -6,6 +6,7 @@ RUNTIME_INTEGRATION_TESTS = \
 	tests/integration/runtime-mounts.sh \
 	tests/integration/runtime-exec-errors.sh \
 	tests/integration/runtime-security.sh \
+	tests/integration/runtime-namespaces.sh \
 	tests/integration/runtime-runc.sh
 
 TESTS += $(RUNTIME_INTEGRATION_TESTS)

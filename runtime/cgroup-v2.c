@@ -126,6 +126,6 @@ const struct cgroup_ops cgroup_v2_ops = {
         .set_cpu = set_cpu,
         .set_cpuset = set_cpuset,
         .set_pids = set_pids,
-        .set_devices = NULL,
+        .set_devices = cgroup_bpf_devices_attach,
         .oom_killed = oom_killed,
 };

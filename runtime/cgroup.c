@@ -360,13 +360,21 @@ static int apply_devices(const struct cgroup *cg, const struct runtime_resources
         const struct cgroup_hierarchy *h;
         _cleanup_close_ int fd = -1;
 
-        /* NOTE: a cgroup2-only host has no devices controller. The rules
-         * need an eBPF program there, which is not written yet, so they are
-         * not enforced on such a host. */
-        if (!find_controller(cg, "devices"))
-                return 0;
-        fd = open_controller(cg, "devices", &h, err);
-        return fd < 0 ? fd : h->ops->set_devices(fd, res, err);
+        /* A hybrid host enforces the rules with its v1 devices controller;
+         * a cgroup2-only host has none, and gets the eBPF filter instead. */
+        if (!find_controller(cg, "devices") && !cg->v2_only)
+                return error_set(err, -EOPNOTSUPP, "no devices cgroup controller to enforce the device rules");
+        if (cg->v2_only) {
+                h = &cg->hierarchies[0];
+                fd = open_dir(cg, h);
+                if (fd < 0)
+                        return error_set_errno(err, fd, "failed to open cgroup %s/%s", h->mountpoint, cg->path);
+        } else {
+                fd = open_controller(cg, "devices", &h, err);
+                if (fd < 0)
+                        return fd;
+        }
+        return h->ops->set_devices(fd, res, err);
 }
 
 static int apply_resources(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)

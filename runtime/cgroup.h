@@ -74,6 +74,11 @@ void cgroup_free(struct cgroup *cg);
  * mount namespace before pivot_root. */
 int cgroup_mount(const struct cgroup *cg, int target_fd, bool cgroupns, struct error *err);
 
+/* Builds an eBPF program from the device rules of res followed by the
+ * default ones and attaches it to the cgroup2 directory dir_fd, where it
+ * takes the place of the v1 devices controller. */
+int cgroup_bpf_devices_attach(int dir_fd, const struct runtime_resources *res, struct error *err);
+
 /* Writes value to dir_fd/name. */
 int cgroup_write(int dir_fd, const char *name, const char *value, struct error *err);
 

@@ -3,6 +3,7 @@ noinst_LIBRARIES += libruntime.a
 libruntime_a_SOURCES = \
 	runtime/caps.c runtime/caps.h \
 	runtime/cgroup.c runtime/cgroup.h \
+	runtime/cgroup-bpf.c \
 	runtime/cgroup-mount.c \
 	runtime/cgroup-v1.c \
 	runtime/cgroup-v2.c \

@@ -12,14 +12,18 @@
 
 #include <cmocka.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "fsutil.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 
 #define TMPDIR_TEMPLATE "/tmp/test-runtime-container-XXXXXX"
@@ -305,6 +309,95 @@ static void container_oom_killed(void **state)
         runtime_spec_free(spec);
 }
 
+/* Returns the mount point of the cgroup2 hierarchy, or NULL. */
+static const char *cgroup2_mount(void)
+{
+        static const char *const candidates[] = { "/sys/fs/cgroup/unified", "/sys/fs/cgroup" };
+        struct statfs st;
+
+        for (size_t i = 0; i < 2; i++)
+                if (statfs(candidates[i], &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
+                        return candidates[i];
+        return NULL;
+}
+
+/* Opens path in a child moved into the cgroup dir; returns errno or 0. */
+static int open_in_cgroup(const char *dir, const char *path)
+{
+        char procs[300], pid[32];
+        pid_t child;
+        int status;
+
+        child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+                int fd;
+
+                snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+                snprintf(pid, sizeof(pid), "%d", (int)getpid());
+                fd = open(procs, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, pid, strlen(pid)) < 0)
+                        _exit(255);
+                close(fd);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                _exit(fd >= 0 ? 0 : errno);
+        }
+        assert_int_equal(waitpid(child, &status, 0), child);
+        assert_true(WIFEXITED(status));
+        assert_int_not_equal(WEXITSTATUS(status), 255);
+        return WEXITSTATUS(status);
+}
+
+static void cgroup_bpf_device_filter(void **state)
+{
+        struct runtime_device_rule rules[] = {
+                { .allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm" },
+                { .allow = true, .type = 'c', .major = 10, .minor = -1, .access = "rwm" },
+                { .allow = false, .type = 'c', .major = 10, .minor = 229, .access = "rwm" },
+        };
+        struct runtime_resources res = { .devices = rules, .n_devices = 3 };
+        const char *mnt = cgroup2_mount();
+        char dir[256], node[300];
+        struct error err = ERROR_INIT;
+        int dir_fd, r;
+
+        require_environment();
+        if (!mnt)
+                skip();
+        snprintf(dir, sizeof(dir), "%s/%s-bpf", mnt, cgroup_parent);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dir_fd >= 0);
+        r = cgroup_bpf_devices_attach(dir_fd, &res, &err);
+        if (r < 0) {
+                rmdir(dir);
+                fail_msg("attach: %s", error_message(&err, r));
+        }
+        close(dir_fd);
+
+        static const struct {
+                const char *name;
+                unsigned major, minor;
+                bool allowed;
+        } nodes[] = {
+                { "null", 1, 3, true },     /* default rule */
+                { "kmsg", 1, 11, false },   /* no rule after deny-all */
+                { "fuse", 10, 229, false }, /* the later deny rule wins */
+                { "misc", 10, 228, true },  /* the wildcard allow rule */
+        };
+        for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+                snprintf(node, sizeof(node), "%s/rootfs/%s", bundle, nodes[i].name);
+                assert_int_equal(mknod(node, S_IFCHR | 0600, makedev(nodes[i].major, nodes[i].minor)), 0);
+                r = open_in_cgroup(dir, node);
+                if (nodes[i].allowed)
+                        assert_int_not_equal(r, EPERM);
+                else
+                        assert_int_equal(r, EPERM);
+                unlink(node);
+        }
+        assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -314,6 +407,7 @@ int main(void)
                 cmocka_unit_test(container_start_failure),
                 cmocka_unit_test(container_console),
                 cmocka_unit_test(container_oom_killed),
+                cmocka_unit_test(cgroup_bpf_device_filter),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);

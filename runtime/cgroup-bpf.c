@@ -47,14 +47,18 @@ static int32_t access_bits(const char *access)
 {
         int32_t bits = 0;
 
-        for (const char *a = access; *a; a++)
-                bits |= *a == 'r' ? BPF_DEVCG_ACC_READ : *a == 'w' ? BPF_DEVCG_ACC_WRITE : BPF_DEVCG_ACC_MKNOD;
+        if (strchr(access, 'r'))
+                bits |= BPF_DEVCG_ACC_READ;
+        if (strchr(access, 'w'))
+                bits |= BPF_DEVCG_ACC_WRITE;
+        if (strchr(access, 'm'))
+                bits |= BPF_DEVCG_ACC_MKNOD;
         return bits;
 }
 
 /* Emits "if the request matches rule, return its verdict". An allow rule
  * matches a request whose access it covers entirely; a deny rule one that
- * asks for any access it names, as with the v1 controller. Every test
+ * requests any access it names, as with the v1 controller. Every test
  * jumps past the block when it fails. */
 static int emit_rule(struct program *p, const struct runtime_device_rule *rule)
 {
@@ -149,7 +153,7 @@ static int prog_load(const struct program *p, char *log, size_t log_size)
 }
 
 /* Loads the program. On failure it loads it again with the verifier's log,
- * whose last line says why; the first attempt goes without, because a
+ * whose last line gives the reason; the first attempt goes without, because a
  * log that does not fit its buffer fails the load by itself. */
 static int load(const struct program *p, struct error *err)
 {

@@ -1,4 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's init, from clone to execve. The order of the steps
+ * matters, and mostly follows runc:
+ *
+ *   - the init waits until its parent has moved it into its cgroups, so
+ *     that a new cgroup namespace is rooted at the container's cgroup;
+ *   - the working directory is created before the root may turn
+ *     read-only, and as root, before the credentials change;
+ *   - sysctls are written before /proc/sys turns read-only;
+ *   - without no_new_privs, seccomp is loaded while CAP_SYS_ADMIN is still
+ *     there; with it, just before execve;
+ *   - every fd but stdio and the handshake is closed before the chdir into
+ *     the working directory and the executable lookup, so neither can go
+ *     through a /proc/self/fd entry of the runtime's.
+ */
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>

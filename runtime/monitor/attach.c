@@ -52,8 +52,8 @@ void client_drop(struct monitor *m, struct client *c)
 {
         if (c->dead)
                 return;
-        /* The daemon may still hold a copy of the fd; the shutdown makes
-         * sure the peer sees the end of the stream anyway. */
+        /* The daemon may still have a copy of the fd, so only a shutdown
+         * guarantees that the peer reads the end of the stream. */
         shutdown(c->watch.fd, SHUT_RDWR);
         watch_close(m, &c->watch);
         buffer_release(&c->out);

@@ -69,8 +69,8 @@ static void control_send(struct monitor *m, struct control *ctl, json_object *ms
         if (r >= 0)
                 return;
 
-        /* A daemon that does not read (EAGAIN) gets disconnected rather than
-         * stall the container; it reconnects and asks with "hello". */
+        /* A daemon that does not read (EAGAIN) is disconnected rather than
+         * left to stall the container. It can reconnect and send "hello". */
         log_warn_errno(r, "Sending \"%s\" on control connection %u failed, closing it: %m", monitor_proto_type(msg),
                        ctl->id);
         control_drop(m, ctl);
@@ -214,8 +214,9 @@ static void control_dispatch(struct monitor *m, struct watch *w, uint32_t events
         handle_message(m, ctl, msg, fds, n_fds);
 }
 
-/* Accepts connections from the daemon's user (or root) only; the socket's
- * mode says the same, this also covers a state directory others can enter. */
+/* Accepts connections from the daemon's user (or root) only. The socket's
+ * mode 0600 does too, but this check also holds when others can enter the
+ * state directory. */
 static bool peer_allowed(int fd)
 {
         struct ucred cred;

@@ -21,7 +21,7 @@ struct monitor_detach_keys {
         size_t n;
 };
 
-/* Parses spec; NULL or "" gives the default. On error err holds Docker's
+/* Parses spec; NULL or "" gives the default. On error, err contains Docker's
  * message, "Invalid detach keys (SPEC) provided", and -EINVAL is returned. */
 int monitor_detach_keys_parse(const char *spec, struct monitor_detach_keys *ret, struct error *err);
 

@@ -46,8 +46,8 @@ int jsonlog_writer_write(struct jsonlog_writer *w, int stream, const void *data,
  * epoch (the time the chunk was read). */
 int jsonlog_writer_write_at(struct jsonlog_writer *w, int stream, int64_t time_ns, const void *data, size_t len);
 
-/* Logs what every stream holds without a newline, as dockerd does when a
- * stream ends. */
+/* Logs the pending output of every stream that has no newline yet, as
+ * dockerd does when a stream ends. */
 int jsonlog_writer_flush(struct jsonlog_writer *w);
 
 /* Closes the file without flushing. */

@@ -271,9 +271,9 @@ static int fail_early(int code, const char *message)
         return EXIT_USAGE;
 }
 
-/* Forks so that the daemon can reap the first process at once and the
- * monitor is no child of its; the child leads a new session. Returns in the
- * child only. */
+/* Forks, so that the daemon reaps the first process at once and the
+ * monitor is not the daemon's child. The child leads a new session and is
+ * the only one that returns. */
 static int detach_from_daemon(void)
 {
         pid_t pid = fork();

@@ -45,8 +45,8 @@ static void close_fds(int *fds, size_t n)
 
 int monitor_proto_recv(int sock, json_object **ret, int *fds, size_t max_fds, size_t *ret_n_fds)
 {
-        /* One byte more than the limit tells an oversized packet, which a
-         * SOCK_SEQPACKET socket truncates, from one of the maximum size. */
+        /* A SOCK_SEQPACKET socket truncates an oversized packet; reading one
+         * byte more than the limit detects it. */
         _cleanup_free_ char *buf = malloc(MONITOR_PROTO_MAX_PACKET + 1);
         int received[16];
         size_t n_received = 0;

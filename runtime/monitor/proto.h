@@ -40,16 +40,19 @@
  * 8 bytes [stream, 0, 0, 0, size as big-endian u32] then the data, stream 1
  * for stdout and 2 for stderr. With a tty the pty's output goes raw.
  *
- * As in dockerd: a client's input goes to the container only when it asked
- * for stdin and the container has one (--stdin); detach keys are honoured
- * only with a tty; when a client's input ends (end of file, a shutdown of
- * its writing side, or the detach keys) the container's stdin is closed
- * under --stdin-once without a tty, and otherwise that client's attach ends.
- * A client that reads slower than the container writes holds the
- * container's output back (nothing is dropped and the log waits too) once
- * its buffer is full; after the container has exited, a client that takes
- * no data for 10 seconds is dropped. The monitor closes every client when
- * the container's output has ended, which ends `docker run`'s stream.
+ * The monitor follows dockerd's attach semantics:
+ * - A client's input goes to the container only when the client requested
+ *   stdin and the container has one (--stdin).
+ * - Detach keys are honoured only with a tty.
+ * - When a client's input ends (end of file, a shutdown of its writing
+ *   side, or the detach keys), the container's stdin is closed under
+ *   --stdin-once without a tty. Otherwise that client's attach ends.
+ * - Once a client's buffer is full, a client that reads slower than the
+ *   container writes holds the container's output back, so nothing is
+ *   dropped and the log waits too. After the container has exited, a
+ *   client that takes no data for 10 seconds is dropped.
+ * - The monitor closes every client when the container's output has ended,
+ *   which ends `docker run`'s stream.
  */
 
 #define MONITOR_PROTO_MAX_PACKET (64 * 1024)
@@ -94,8 +97,8 @@ int monitor_proto_parse(const char *buf, size_t len, json_object **ret);
  *
  * with fd 3 the daemon's end of a SOCK_SEQPACKET socketpair. The monitor
  * forks once and the first process exits at once, so the daemon reaps it and
- * the monitor is no child of the daemon's; it then calls setsid and serves
- * until its container ends. --stdin gives the container a stdin pipe fed by
+ * the monitor is not the daemon's child. The monitor then calls setsid and
+ * serves until its container ends. --stdin gives the container a stdin pipe fed by
  * attached clients (Docker's OpenStdin); without it stdin is /dev/null.
  * --stdin-once closes that pipe when the first client with stdin ends its
  * input (Docker's StdinOnce); as in dockerd it applies only without a

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The container's side of its stdio: output read from the stdout and stderr
- * pipes or the pty master goes to the log and to attached clients; input
+ * The container's side of its stdio. Output read from the stdout and stderr
+ * pipes or the pty master goes to the log and to attached clients. Input
  * from clients goes to the stdin pipe or the pty.
  */
 #include <fcntl.h>

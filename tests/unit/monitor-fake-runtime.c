@@ -209,7 +209,7 @@ bool runtime_container_oom_killed(const struct runtime_container *c)
 }
 
 /* The fake container's processes share the init's process group, which
- * stands in for the cgroup. */
+ * replaces the cgroup here. */
 int runtime_container_destroy(struct runtime_container *c)
 {
         if (kill(-c->pid, SIGKILL) < 0 && errno != ESRCH)

@@ -223,7 +223,7 @@ static int route_request(struct http_request *req)
         return 0;
 }
 
-static enum MHD_Result request_begin(struct http_request *req, const char *method)
+static enum MHD_Result request_begin(struct http_request *req, const char *method, const char *version)
 {
         const union MHD_ConnectionInfo *info;
         int r;
@@ -234,7 +234,9 @@ static enum MHD_Result request_begin(struct http_request *req, const char *metho
         req->method = strdup(method);
         if (!req->method || copy_headers(req) < 0)
                 return MHD_NO;
-        req->upgrade = http_header(req, "Upgrade") != NULL;
+        /* libmicrohttpd 0.9.75 upgrades HTTP/1.1 connections only; older
+         * clients get the hijack fallback. */
+        req->upgrade = http_header(req, "Upgrade") && streq(version, MHD_HTTP_VERSION_1_1);
 
         r = route_request(req);
         if (r >= 0)
@@ -271,7 +273,7 @@ enum MHD_Result request_access_handler(void *cls, struct MHD_Connection *connect
 
         switch (req->state) {
         case REQUEST_NEW:
-                return request_begin(req, method);
+                return request_begin(req, method, version);
         case REQUEST_JSON_BODY:
                 return len > 0 ? body_json_receive(req, upload_data, len) : request_dispatch_json(req);
         case REQUEST_STREAM_BODY:

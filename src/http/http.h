@@ -102,8 +102,8 @@ int http_server_listen_fd(struct http_server *s, int fd, const char *pool, struc
  * Then waits up to timeout_ms for running requests, ends the streams still
  * running (their writes fail with -EPIPE) and closes every connection.
  * Hijacked connections belong to their callbacks and stay open. A handler
- * running on a connection thread (HTTP_BODY_JSON) is waited for however
- * long it takes, so such handlers must not block without bound. */
+ * that has not replied yet is waited for however long it takes, so handlers
+ * must not block without bound before they reply. */
 void http_server_stop(struct http_server *s, int timeout_ms);
 void http_server_free(struct http_server *s);
 
@@ -220,8 +220,8 @@ int http_stream_poll_fd(struct http_stream *stream);
  * a thread of its own with the raw client socket, a blocking dup the callee
  * owns and must close, and with the bytes the client sent after its request
  * and body. The server no longer touches the connection. Clients that
- * did not send an Upgrade header get "200 OK" and a chunked body carrying
- * what fn writes to its fd (a socket the callee owns and must close too);
- * reads from that fd see end of file at once. */
+ * did not send an Upgrade header, or speak HTTP/1.0, get "200 OK" and a
+ * body carrying what fn writes to its fd, a socket the callee owns and
+ * must close too. Reads from that fd see end of file at once. */
 typedef void (*http_hijack_fn)(int fd, const void *pending, size_t pending_len, void *userdata);
 void http_hijack(struct http_request *req, const char *content_type, http_hijack_fn fn, void *userdata);

@@ -79,13 +79,21 @@ static pid_t clone_init(uint64_t flags, const struct init_args *args, int *ret_p
                 .pidfd = (uint64_t)(uintptr_t)&pidfd,
                 .exit_signal = SIGCHLD,
         };
+        sigset_t all, saved;
         long pid;
 
+        /* The init starts with every signal blocked, so none of the
+         * caller's handlers runs in it before init_main resets them. */
+        sigfillset(&all);
+        sigprocmask(SIG_SETMASK, &all, &saved);
         pid = syscall(SYS_clone3, &ca, sizeof(ca));
-        if (pid < 0)
-                return error_set_errno(err, negative_errno(), "failed to clone the container's init");
         if (pid == 0)
                 init_main(args);
+        if (pid < 0)
+                pid = error_set_errno(err, negative_errno(), "failed to clone the container's init");
+        sigprocmask(SIG_SETMASK, &saved, NULL);
+        if (pid < 0)
+                return pid;
 
         *ret_pidfd = pidfd;
         return pid;
@@ -158,6 +166,8 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         uint64_t flags;
         int r;
 
+        if (isempty(opts->id) || isempty(opts->bundle))
+                return error_set(err, -EINVAL, "a container needs an ID and a bundle directory");
         if (!spec->has_process)
                 return error_set(err, -EINVAL, "invalid config.json: process is missing");
         if (count_threads() != 1)

@@ -375,17 +375,23 @@ static int setup(struct init_state *s, struct error *err)
         return runtime_exec_lookup(s->spec->process.args[0], runtime_env_get(s->env, "PATH"), &s->executable, err);
 }
 
-/* Gives the process the signal state of a fresh one: nothing blocked and
- * default dispositions, since execve keeps a blocked mask and ignored
- * signals. */
-static void reset_signals(void)
+/* Resets every signal to its default disposition: the handlers are the
+ * caller's, and execve would keep the ignored ones. */
+static void reset_signal_handlers(void)
 {
         struct sigaction sa = { .sa_handler = SIG_DFL };
-        sigset_t none;
 
         for (int sig = 1; sig < _NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         (void)sigaction(sig, &sa, NULL);
+}
+
+/* Unblocks every signal, which the init got blocked from clone_init,
+ * because execve keeps the blocked mask. */
+static void unblock_signals(void)
+{
+        sigset_t none;
+
         sigemptyset(&none);
         (void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
@@ -407,7 +413,7 @@ static int start(struct init_state *s, struct error *err)
                 if (r < 0)
                         return r;
         }
-        reset_signals();
+        unblock_signals();
         execve(s->executable, s->spec->process.args, s->env);
 
         r = negative_errno();
@@ -433,6 +439,7 @@ _noreturn_ void init_main(const struct init_args *args)
         };
         int r;
 
+        reset_signal_handlers();
         /* Nothing the container does may read this process's memory or
          * open its /proc files until it runs the container's own program. */
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -27,7 +27,7 @@
 struct http_server;
 struct http_request;
 
-/* How a route takes its request body. */
+/* The way a route receives its request body. */
 enum http_body {
         /* Any body is read whole (up to HTTP_JSON_BODY_MAX) and must be JSON
          * when not empty: Content-Type application/json. */

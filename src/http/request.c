@@ -81,7 +81,7 @@ void *request_uri_logger(void *cls, const char *uri, struct MHD_Connection *conn
         return req;
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
         char ***cursor = cls;
 
@@ -101,7 +101,7 @@ static int copy_headers(struct http_request *req)
         if (!req->headers)
                 return -ENOMEM;
         cursor = req->headers;
-        MHD_get_connection_values(req->connection, MHD_HEADER_KIND, count_header, &cursor);
+        MHD_get_connection_values(req->connection, MHD_HEADER_KIND, copy_header, &cursor);
         for (char **p = req->headers; p < cursor; p++)
                 if (!*p)
                         return -ENOMEM;

@@ -631,7 +631,7 @@ static void tty_resize_and_raw_output(void **state)
         int client;
 
         write_config(m, "[\"sh\",\"-c\",\"stty size; printf 'a\\\\tb\\\\n' >&2\"]", true);
-        spawn_monitor(m, NULL);
+        spawn_monitor(m, (const char *[]){ "--log-path", m->log, NULL });
         expect_created(m);
         client = attach(m, false, true, true, NULL);
         send_message(m->ctl, "{\"type\":\"resize\",\"height\":30,\"width\":100}");
@@ -644,6 +644,22 @@ static void tty_resize_and_raw_output(void **state)
         stream[len] = '\0';
         assert_string_equal(stream, "30 100\r\na\tb\r\n");
         expect_exited(m, m->ctl, 0);
+
+        /* The log has the terminal's output as stdout, split at "\n". */
+        {
+                _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *r = NULL;
+                struct jsonlog_entry e;
+
+                assert_int_equal(jsonlog_reader_open(m->log, &r), 0);
+                assert_int_equal(jsonlog_reader_next(r, &e), 1);
+                assert_int_equal(e.stream, JSONLOG_STDOUT);
+                assert_int_equal(e.len, 8);
+                assert_memory_equal(e.data, "30 100\r\n", 8);
+                assert_int_equal(jsonlog_reader_next(r, &e), 1);
+                assert_int_equal(e.stream, JSONLOG_STDOUT);
+                assert_memory_equal(e.data, "a\tb\r\n", 5);
+                assert_int_equal(jsonlog_reader_next(r, &e), 0);
+        }
 }
 
 /* Sends one byte, then waits so that the monitor reads it alone, as a key
@@ -721,6 +737,29 @@ static void two_clients_get_output(void **state)
         expect_exited(m, m->ctl, 0);
 }
 
+static void client_gone_mid_stream(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *r = NULL;
+        struct jsonlog_entry e;
+        int client, lines = 0;
+
+        write_config(m, "[\"sh\",\"-c\",\"i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done\"]", false);
+        spawn_monitor(m, (const char *[]){ "--log-path", m->log, NULL });
+        expect_created(m);
+        client = attach(m, false, true, true, NULL);
+        start_container(m);
+
+        /* A client that hangs up takes nothing with it: the container runs
+         * to its end and the log is complete. */
+        close(client);
+        expect_exited(m, m->ctl, 0);
+        assert_int_equal(jsonlog_reader_open(m->log, &r), 0);
+        while (jsonlog_reader_next(r, &e) == 1)
+                lines++;
+        assert_int_equal(lines, 3000);
+}
+
 /* Private memory of the monitor process, from smaps_rollup, in KiB. */
 static long monitor_private_kib(struct monitor_run *m)
 {
@@ -795,6 +834,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(tty_resize_and_raw_output, setup, teardown),
                 cmocka_unit_test_setup_teardown(tty_detach_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(two_clients_get_output, setup, teardown),
+                cmocka_unit_test_setup_teardown(client_gone_mid_stream, setup, teardown),
                 cmocka_unit_test_setup_teardown(slow_client_bounded, setup, teardown),
         };
 

@@ -17,7 +17,9 @@ skip() {
 
 [ "$(id -u)" = 0 ] || skip "needs root"
 busybox=${MONITOR_TEST_BUSYBOX:-$(command -v busybox || true)}
-[ -n "$busybox" ] && [ -x "$busybox" ] || skip "no busybox found"
+if [ -z "$busybox" ] || [ ! -x "$busybox" ]; then
+        skip "no busybox found"
+fi
 # ldd fails on a static executable, which is what a root filesystem of one
 # file needs.
 if ldd "$busybox" >/dev/null 2>&1; then

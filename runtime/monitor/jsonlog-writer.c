@@ -286,11 +286,11 @@ int jsonlog_writer_flush(struct jsonlog_writer *w)
                 struct pending_line *line = &w->lines[i];
                 int k;
 
-                if (line->len == 0)
-                        continue;
-                k = write_partial(w, i + 1, line, now, line->data, line->len);
-                if (k < 0 && r == 0)
-                        r = k;
+                if (line->len > 0) {
+                        k = write_partial(w, i + 1, line, now, line->data, line->len);
+                        if (k < 0 && r == 0)
+                                r = k;
+                }
                 line->len = 0;
                 line->partial = false;
                 pending_release(line);

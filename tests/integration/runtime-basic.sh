@@ -124,6 +124,17 @@ rt_check_contains "loopback has 127.0.0.1" "$RT_OUT" "inet 127.0.0.1/8"
 rt_check_eq "missing working directory is created" /work/dir "$(tail -1 <<<"$RT_OUT")"
 rt_check_eq "cgroups removed after exit" "" "$(rt_cgroup_dirs basic)"
 
+# Without a cgroup namespace, the container sees its own cgroup directories
+# bound in place, as Docker shows them on cgroup v1.
+rt_bundle "$B" "d['process']['args'] = ['sh', '-c', 'cat /proc/self/cgroup; grep \" /sys/fs/cgroup/\" /proc/self/mountinfo']" \
+        "d['linux']['namespaces'] = [n for n in d['linux']['namespaces'] if n['type'] != 'cgroup']"
+rt_run "$B" basic
+rt_check_contains "cgroup paths without a cgroup namespace" "$RT_OUT" ":/$RT_CGROUP_PARENT/basic"
+if [ -d /sys/fs/cgroup/memory ]; then
+        rt_check_contains "container's memory cgroup bound read-only" "$RT_OUT" \
+                "/$RT_CGROUP_PARENT/basic /sys/fs/cgroup/memory ro,"
+fi
+
 # --- exit codes and signals
 
 rt_bundle "$B" "d['process']['args'] = ['sh', '-c', 'exit 3']"

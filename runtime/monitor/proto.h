@@ -28,8 +28,11 @@
  *   {"type":"created","pid":N}        the init is waiting for "start"
  *   {"type":"started","pid":N,"started_at":"RFC3339"}
  *   {"type":"state","status":"created|running","pid":N,"started_at":"..."}
+ *                                     "running" also while the output of an
+ *                                     exited container drains; "exited" follows
  *   {"type":"error","message":"...","exit_code":N}
- *                                     create or start failed; the monitor exits
+ *                                     create or start failed, exit.json written;
+ *                                     the monitor exits
  *   {"type":"exited","exit_code":N,"finished_at":"RFC3339","oom_killed":B}
  *                                     the container is gone, exit.json written;
  *                                     sent on every open connection

@@ -250,7 +250,10 @@ static int create_dirs(struct cgroup_hierarchy *h, const char *path, struct erro
                 bool created = mkdirat(fd, *p, 0755) == 0;
                 int r;
 
-                if (!created && (errno != EEXIST || last))
+                if (!created && errno == EEXIST && last)
+                        return error_set(err, -EEXIST, "cgroup %s/%s exists already; remove it if no container uses it",
+                                         h->mountpoint, path);
+                if (!created && errno != EEXIST)
                         return error_set_errno(err, negative_errno(), "failed to create cgroup %s/%s", h->mountpoint,
                                                path);
                 child = openat(fd, *p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

@@ -69,6 +69,18 @@ rt_bundle "$B" "d['process']['args'] = 'true'"
 rt_run "$B" exec
 rt_check_contains "wrong type in config.json named" "$RT_ERR" "process.args must be an array of strings, not a string"
 
+# A cgroup that exists already is reported and left alone, and the ones
+# created before the conflict was found are removed.
+taken=/sys/fs/cgroup/$RT_CGROUP_PARENT/exec
+[ -d /sys/fs/cgroup/pids ] && taken=/sys/fs/cgroup/pids/$RT_CGROUP_PARENT/exec
+mkdir -p "$taken"
+rt_bundle "$B" "d['process']['args'] = ['true']"
+rt_run "$B" exec
+rt_check_contains "existing cgroup is reported" "$RT_ERR" "cgroup $taken exists already"
+rt_check "existing cgroup is left alone" [ -d "$taken" ]
+rmdir "$taken"
+rt_check_eq "cgroups created before the conflict are removed" "" "$(rt_cgroup_dirs exec)"
+
 rt_check_eq "nothing mounted on the host" "" "$(rt_host_mounts)"
 rt_check_eq "no process left in the bundle" "" "$(pgrep -f "$B/" || true)"
 

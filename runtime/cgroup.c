@@ -448,9 +448,11 @@ int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *err)
         return 0;
 }
 
-/* Sends SIGKILL to every process in the cgroup. Returns how many there
- * were. A pidfd is taken first so that a pid reused meanwhile by a process
- * outside the cgroup is at least not killed after it was read here. */
+/* Sends SIGKILL to every process in the cgroup and returns how many
+ * there were.
+ * NOTE: a pid read from cgroup.procs could be reused by a process outside
+ * the cgroup before pidfd_open; the window is short, and cgroup v2 uses
+ * cgroup.kill, which has none. */
 static int kill_members(int dir_fd)
 {
         _cleanup_free_ char *text = NULL;

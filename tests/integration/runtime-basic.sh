@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Runs busybox containers with sockerless-runtime and checks, from inside,
-# what the spec asked for: hostname, pid 1, credentials, capabilities,
-# mounts, cgroups, sysctls, loopback, working directory and exit codes; and
-# that nothing is left on the host afterwards.
+# what the spec requested: hostname, pid 1, credentials, capabilities,
+# mounts, cgroups, sysctls, loopback, working directory and exit codes.
+# Afterwards nothing may be left on the host.
 
 # shellcheck source=tests/integration/runtime-lib.sh
 . "$(dirname "$0")/runtime-lib.sh"
@@ -124,7 +124,7 @@ rt_check_contains "loopback has 127.0.0.1" "$RT_OUT" "inet 127.0.0.1/8"
 rt_check_eq "missing working directory is created" /work/dir "$(tail -1 <<<"$RT_OUT")"
 rt_check_eq "cgroups removed after exit" "" "$(rt_cgroup_dirs basic)"
 
-# Without a cgroup namespace, the container sees its own cgroup directories
+# Without a cgroup namespace, the container gets its own cgroup directories
 # bound in place, as Docker shows them on cgroup v1.
 rt_bundle "$B" "d['process']['args'] = ['sh', '-c', 'cat /proc/self/cgroup; grep \" /sys/fs/cgroup/\" /proc/self/mountinfo']" \
         "d['linux']['namespaces'] = [n for n in d['linux']['namespaces'] if n['type'] != 'cgroup']"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Checks namespaces given by path: a second container joins the network,
-# PID, IPC and UTS namespaces of a first one and sees its loopback address,
-# processes, message queues and hostname. Also checks the pty of a terminal
+# PID, IPC and UTS namespaces of a first one, and finds its loopback
+# address, processes and hostname. Also checks the pty of a terminal
 # container and the device nodes of linux.devices.
 
 # shellcheck source=tests/integration/runtime-lib.sh

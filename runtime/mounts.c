@@ -8,6 +8,7 @@
 #include "runtime/mountopts.h"
 #include "runtime/mounts.h"
 #include "runtime/mountutil.h"
+#include "runtime/procfs.h"
 #include "strv.h"
 
 /* The kernel's filesystems, whose destinations may not go through a
@@ -23,6 +24,78 @@ static bool destination_strict(const char *dest)
                         return true;
         }
         return false;
+}
+
+static const char *const lxcfs_files[] = {
+        "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+        "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+};
+
+/* Returns path with "." and ".." resolved lexically and without repeated
+ * slashes, as the container will see it: "//x/../proc/" is "/proc". */
+static char *clean_path(const char *path)
+{
+        _cleanup_strv_free_ char **parts = strv_split(path, "/", false);
+        char *clean = calloc(1, strlen(path) + 2);
+        size_t n = 0;
+
+        if (!parts || !clean) {
+                free(clean);
+                return NULL;
+        }
+        for (size_t i = 0; parts[i]; i++) {
+                if (streq(parts[i], "."))
+                        continue;
+                if (streq(parts[i], "..")) {
+                        while (n > 0 && clean[--n] != '/')
+                                ;
+                        continue;
+                }
+                clean[n++] = '/';
+                strcpy(clean + n, parts[i]);
+                n += strlen(parts[i]);
+        }
+        if (n == 0)
+                clean[n++] = '/';
+        clean[n] = '\0';
+        return clean;
+}
+
+static bool is_lxcfs_file(const char *clean)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(lxcfs_files); i++)
+                if (streq(clean, lxcfs_files[i]))
+                        return true;
+        return false;
+}
+
+/* Rejects mounts that would replace or cover procfs: /proc must be a
+ * procfs, and below it only the files lxcfs serves may be bound, as runc
+ * allows. A volume on /proc would hide the masks and could expose the
+ * host's procfs files. With target_fd (or -1 before the destination is
+ * opened), it also catches a destination that reaches procfs through a
+ * symlink of the image. */
+static int check_proc_destination(const struct runtime_mount *m, bool bind, int target_fd, struct error *err)
+{
+        _cleanup_free_ char *clean = clean_path(m->destination);
+        const char *rest;
+
+        if (!clean)
+                return -ENOMEM;
+        rest = startswith(clean, "/proc");
+        if (rest && *rest == '\0') {
+                if (!bind && streq_ptr(m->type, "proc"))
+                        return 0;
+                return error_set(err, -EPERM, "mount on %s must be a procfs mount, not %s", m->destination,
+                                 bind ? "a bind mount" : m->type ?: "(no type)");
+        }
+        if ((rest && *rest == '/') || (target_fd >= 0 && procfs_fd_is_proc(target_fd))) {
+                if (bind && is_lxcfs_file(clean))
+                        return 0;
+                return error_set(err, -EPERM, "mount on %s is not allowed: it would cover files of procfs",
+                                 m->destination);
+        }
+        return 0;
 }
 
 static bool is_bind(const struct runtime_mount *m, const struct runtime_mount_options *o)
@@ -61,12 +134,18 @@ static int mount_bind(const struct runtime_mount *m, const struct runtime_mount_
 
         if (o->data)
                 return error_set(err, -EINVAL, "bind mount on %s: unsupported option %s", m->destination, o->data[0]);
+        r = check_proc_destination(m, true, -1, err);
+        if (r < 0)
+                return r;
         source_fd = open_bind_source(bundle, m, &file, err);
         if (source_fd < 0)
                 return source_fd;
         target_fd = mountutil_open_target(root_fd, m->destination, file, destination_strict(m->destination), err);
         if (target_fd < 0)
                 return target_fd;
+        r = check_proc_destination(m, true, target_fd, err);
+        if (r < 0)
+                return r;
 
         tree_fd = mountutil_clone_tree(source_fd, "", o->recursive_bind, m->destination, err);
         if (tree_fd < 0)
@@ -91,9 +170,15 @@ static int mount_new(const struct runtime_mount *m, const struct runtime_mount_o
 
         if (isempty(m->type))
                 return error_set(err, -EINVAL, "mount on %s has no type", m->destination);
+        r = check_proc_destination(m, false, -1, err);
+        if (r < 0)
+                return r;
         target_fd = mountutil_open_target(root_fd, m->destination, false, destination_strict(m->destination), err);
         if (target_fd < 0)
                 return target_fd;
+        r = check_proc_destination(m, false, target_fd, err);
+        if (r < 0)
+                return r;
 
         mnt_fd =
                 mountutil_new_fs(m->type, m->source, o->data, o->attr_set | o->recursive_attr_set, m->destination, err);
@@ -110,9 +195,17 @@ static int mount_cgroup(const struct runtime_mount *m, int root_fd, const struct
 {
         _cleanup_close_ int target_fd = -1;
 
+        int r;
+
+        r = check_proc_destination(m, false, -1, err);
+        if (r < 0)
+                return r;
         target_fd = mountutil_open_target(root_fd, m->destination, false, true, err);
         if (target_fd < 0)
                 return target_fd;
+        r = check_proc_destination(m, false, target_fd, err);
+        if (r < 0)
+                return r;
         return cgroup_mount(cg, target_fd, cgroupns, err);
 }
 

@@ -91,9 +91,40 @@ rt_run "$D" devlink
 rt_check "image with /dev as a symlink fails" [ "$RT_RC" != 0 ]
 rt_check_contains "error names the /dev symlink" "$RT_ERR" "/dev is a symbolic link"
 
+# Volumes may not replace or cover procfs, however the destination is
+# spelled or reached.
+for dest in /proc //proc/ /x/../proc /proc/sys /proc/sysrq-trigger /procfs-link/sys; do
+        rt_bundle "$B" "d['process']['args'] = ['true']" \
+                "d['mounts'].append({'destination': '$dest', 'type': 'bind', 'source': '$V', 'options': ['rbind']})"
+        ln -sfn /proc "$B/rootfs/procfs-link"
+        rt_run "$B" mounts
+        rt_check "volume on $dest is rejected" [ "$RT_RC" != 0 ]
+        rt_check_contains "volume on $dest names procfs" "$RT_ERR" "procfs"
+done
+rm -f "$B/rootfs/procfs-link"
+echo 'fake cpuinfo' >"$RT_TMP/cpuinfo"
+rt_bundle "$B" "d['process']['args'] = ['cat', '/proc/cpuinfo']" \
+        "d['mounts'].append({'destination': '/proc/cpuinfo', 'type': 'bind', 'source': '$RT_TMP/cpuinfo', 'options': ['rbind', 'ro']})"
+rt_run "$B" mounts
+rt_check_eq "lxcfs-style bind on /proc/cpuinfo is allowed" "fake cpuinfo" "$RT_OUT"
+rt_bundle "$B" "d['process']['args'] = ['true']" \
+        "d['mounts'] = [{'destination': '/proc', 'type': 'tmpfs', 'source': 'tmpfs'}] + d['mounts']"
+rt_run "$B" mounts
+rt_check_contains "tmpfs on /proc is rejected" "$RT_ERR" "mount on /proc must be a procfs mount, not tmpfs"
+
+# Without a tmpfs on /dev, the image's /dev is used as it is, and a
+# symlink in place of a device node must not be followed.
+N=$RT_TMP/devnull-link
+rt_rootfs "$N/rootfs" || exit 99
+ln -s /proc/sys/kernel/core_pattern "$N/rootfs/dev/null"
+rt_bundle "$N" "d['mounts'] = [m for m in d['mounts'] if not m['destination'].startswith('/dev')]"
+rt_run "$N" devnull
+rt_check "image with /dev/null as a symlink fails" [ "$RT_RC" != 0 ]
+rt_check_contains "error names /dev/null" "$RT_ERR" "/dev/null exists in the image and is not the expected device"
+
 # --- nothing left behind
 
-rt_check_eq "no cgroup left" "" "$(rt_cgroup_dirs mounts; rt_cgroup_dirs overlay; rt_cgroup_dirs proclink)"
+rt_check_eq "no cgroup left" "" "$(rt_cgroup_dirs mounts; rt_cgroup_dirs overlay; rt_cgroup_dirs proclink; rt_cgroup_dirs devnull-link)"
 rt_check_eq "nothing mounted on the host" "" "$(rt_host_mounts)"
 
 rt_done

@@ -111,6 +111,21 @@ static void abort_init(struct runtime_container *c)
                 ;
 }
 
+/* Reaps an init that ended the handshake without a message (a crash, or
+ * a kill from outside) and says how it ended. */
+static int report_early_exit(struct runtime_container *c, struct error *err)
+{
+        siginfo_t info = {};
+
+        while (waitid(P_PIDFD, c->pidfd, &info, WEXITED) < 0 && errno == EINTR)
+                ;
+        if (info.si_code == CLD_EXITED)
+                return error_set(err, -ECHILD, "the container's init exited with status %d during setup",
+                                 info.si_status);
+        return error_set(err, -ECHILD, "the container's init was killed by signal %d (%s) during setup", info.si_status,
+                         strsignal(info.si_status));
+}
+
 static int wait_created(struct runtime_container *c, struct error *err)
 {
         int console = -1;
@@ -121,7 +136,7 @@ static int wait_created(struct runtime_container *c, struct error *err)
                 return error_set_errno(err, r, "failed to signal the container's init");
         r = sync_recv(c->sock, SYNC_CREATED, &console, err);
         if (r == 1)
-                return error_set(err, -ECHILD, "the container's init exited during setup");
+                return report_early_exit(c, err);
         if (r < 0)
                 return r == -EPROTO ? error_set(err, r, "unexpected message from the container's init") : r;
         c->console = console;

@@ -33,6 +33,15 @@ rt_bundle "$B" "d['process']['args'] = ['true']" \
 rt_run "$B" security
 rt_check_contains "unknown seccomp architecture is an error" "$RT_ERR" "unknown architecture SCMP_ARCH_PDP11"
 
+# Without no_new_privs the filter is loaded during setup, so a filter that
+# kills on every syscall ends the init before it reports back.
+rt_bundle "$B" "d['process']['args'] = ['true']" \
+        "d['linux']['seccomp'] = {'defaultAction': 'SCMP_ACT_KILL_PROCESS'}"
+rt_run "$B" security
+rt_check_contains "init killed during setup is reported" "$RT_ERR" \
+        "the container's init was killed by signal 31 (Bad system call) during setup"
+rt_check_eq "init killed during setup leaves no cgroup" "" "$(rt_cgroup_dirs security)"
+
 # The runtime keeps fds open while it works; none may reach the container.
 exec 7</etc/hostname
 # Not the last command, so that sh stays pid 1 and ls lists sh's fds.

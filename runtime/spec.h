@@ -21,11 +21,14 @@
  *   org.sockerless.rootfs.work    overlay work directory
  *   org.sockerless.user           Docker's user string ("name", "uid",
  *                                 "name:group", "uid:gid"), resolved in the
- *                                 container's /etc/passwd and /etc/group; it
- *                                 overrides process.user and adds the user's
- *                                 supplementary groups and a missing HOME;
- *                                 a user other than root keeps only the
- *                                 bounding capability set, as with dockerd
+ *                                 container's /etc/passwd and /etc/group. It
+ *                                 overrides process.uid and process.gid, and
+ *                                 the supplementary groups become the primary
+ *                                 group, the groups listing the user, then
+ *                                 process.user.additionalGids, as dockerd
+ *                                 sets them. A missing HOME comes from passwd.
+ *                                 A user other than root keeps only the
+ *                                 bounding capability set, as with dockerd.
  *
  * With the overlay annotations, root.path names the (empty) directory the
  * overlay is mounted on.
@@ -38,8 +41,10 @@
 
 struct runtime_spec;
 
-/* Parses config.json text. Unknown fields are ignored, as the OCI runtime spec requires;
- * known fields of the wrong type are errors naming the field. */
+/* Parses config.json text. Unknown fields are ignored, as the OCI runtime
+ * spec requires; known fields of the wrong type are errors naming the
+ * field, and features this runtime lacks (hooks, user namespaces, AppArmor
+ * and others) are rejected with -EOPNOTSUPP. */
 int runtime_spec_parse(const char *text, size_t len, struct runtime_spec **ret, struct error *err);
 
 /* Reads and parses <bundle>/config.json. */

@@ -22,7 +22,7 @@
  *   org.sockerless.user           Docker's user string ("name", "uid",
  *                                 "name:group", "uid:gid"), resolved in the
  *                                 container's /etc/passwd and /etc/group. It
- *                                 overrides process.uid and process.gid, and
+ *                                 overrides process.user.uid and .gid, and
  *                                 the supplementary groups become the primary
  *                                 group, the groups listing the user, then
  *                                 process.user.additionalGids, as dockerd

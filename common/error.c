@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static int error_vset(struct error *err, int code, const char *fmt, va_list ap, bool with_errno)
+_printf_(3, 0) static int error_vset(struct error *err, int code, const char *fmt, va_list ap, bool with_errno)
 {
         char *text = NULL;
 

@@ -180,6 +180,13 @@ int json_parse_buffer(const char *buf, size_t len, json_object **ret, struct err
         obj = json_tokener_parse_ex(tok, buf, (int)len);
         jerr = json_tokener_get_error(tok);
         offset = json_tokener_get_parse_end(tok);
+        /* A top-level number or literal ends only at the next byte: a space
+         * tells the tokener the input is over. */
+        if (jerr == json_tokener_continue && !obj && len > 0) {
+                obj = json_tokener_parse_ex(tok, " ", 1);
+                jerr = json_tokener_get_error(tok);
+                offset = len;
+        }
         json_tokener_free(tok);
 
         if (!obj && jerr == json_tokener_success)

@@ -57,7 +57,7 @@ static void append_escaped(FILE *out, const char *text)
         }
 }
 
-static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
+_printf_(2, 0) static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
         char stamp[TIMEUTIL_RFC3339_MAX];
         _cleanup_free_ char *text = NULL;

@@ -48,6 +48,7 @@ static void rfc3339_rejects_garbage(void **state)
         assert_int_equal(timeutil_parse_rfc3339("2023-13-14T00:00:00Z", &ns), -EINVAL);
         assert_int_equal(timeutil_parse_rfc3339("2023-11-14T00:00:00Zjunk", &ns), -EINVAL);
         assert_int_equal(timeutil_parse_rfc3339("", &ns), -EINVAL);
+        assert_int_equal(timeutil_parse_rfc3339("9999-01-01T00:00:00Z", &ns), -ERANGE);
 }
 
 static void timestamp_unix_seconds(void **state)
@@ -107,6 +108,15 @@ static void json_parse_strict(void **state)
         assert_int_equal(json_parse_buffer("{\"a\":1} ", 8, &obj, &err), 0);
         assert_int_equal(json_field_int(obj, "a", 0), 1);
         json_object_put(obj);
+
+        assert_int_equal(json_parse_buffer("123", 3, &obj, &err), 0);
+        assert_int_equal(json_object_get_int(obj), 123);
+        json_object_put(obj);
+        assert_int_equal(json_parse_buffer("true", 4, &obj, &err), 0);
+        assert_true(json_object_get_boolean(obj));
+        json_object_put(obj);
+        assert_int_equal(json_parse_buffer("null", 4, &obj, &err), 0);
+        assert_null(obj);
 
         assert_int_equal(json_parse_buffer("{\"a\":1} x", 10, &obj, &err), -EINVAL);
         error_clear(&err);

@@ -7,6 +7,7 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 
 #include "fsutil.h"
@@ -125,6 +126,18 @@ static int read_v2_controllers(struct cgroup_hierarchy *h)
         return h->controllers ? 0 : -ENOMEM;
 }
 
+/* Tells whether the mount with device dev ("major:minor") is the one
+ * visible at path, and not one that a later mount covers. */
+static bool mount_visible(const char *path, const char *dev)
+{
+        unsigned major, minor;
+        struct stat st;
+
+        if (sscanf(dev, "%u:%u", &major, &minor) != 2 || lstat(path, &st) < 0)
+                return false;
+        return st.st_dev == makedev(major, minor);
+}
+
 /* Adds the hierarchy of one /proc/self/mountinfo line when it is a cgroup
  * mount directly under /sys/fs/cgroup (or that directory itself). */
 static int add_hierarchy(struct cgroup *cg, char *line)
@@ -160,6 +173,8 @@ static int add_hierarchy(struct cgroup *cg, char *line)
                 return 0;
         const char *mp = fields[4];
         if (!streq(mp, CGROUP_ROOT) && !(startswith(mp, CGROUP_ROOT "/") && !strchr(mp + strlen(CGROUP_ROOT "/"), '/')))
+                return 0;
+        if (!mount_visible(mp, fields[2]))
                 return 0;
 
         h = realloc(cg->hierarchies, (cg->n_hierarchies + 1) * sizeof(*h));

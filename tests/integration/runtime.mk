@@ -7,6 +7,7 @@ RUNTIME_INTEGRATION_TESTS = \
 	tests/integration/runtime-exec-errors.sh \
 	tests/integration/runtime-security.sh \
 	tests/integration/runtime-namespaces.sh \
+	tests/integration/runtime-cgroup2.sh \
 	tests/integration/runtime-runc.sh
 
 TESTS += $(RUNTIME_INTEGRATION_TESTS)

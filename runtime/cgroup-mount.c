@@ -19,6 +19,7 @@ static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarch
 {
         _cleanup_free_ char *source = NULL;
         _cleanup_strv_free_ char **data = NULL;
+        _cleanup_error_ struct error new_err = ERROR_INIT;
         int fd, r;
 
         if (cgroupns) {
@@ -27,8 +28,12 @@ static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarch
                         if (!data)
                                 return -ENOMEM;
                 }
-                return mountutil_new_fs(h->unified ? "cgroup2" : "cgroup", "cgroup", data, CGROUP_MOUNT_ATTR,
-                                        h->mountpoint, err);
+                fd = mountutil_new_fs(h->unified ? "cgroup2" : "cgroup", "cgroup", data, CGROUP_MOUNT_ATTR,
+                                      h->mountpoint, &new_err);
+                /* Only the initial user namespace may mount a v1 hierarchy;
+                 * in another, the bind below shows the same directory. */
+                if (fd != -EPERM || h->unified)
+                        return fd >= 0 ? fd : error_set(err, fd, "%s", error_message(&new_err, fd));
         }
 
         source = fs_path_join(h->mountpoint, cg->path);

@@ -208,6 +208,9 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         r = cgroup_join(c->cg, c->pid, err);
         if (r < 0)
                 goto undo_init;
+        r = namespaces_write_id_maps(spec, c->pid, err);
+        if (r < 0)
+                goto undo_init;
         r = wait_created(c, err);
         if (r < 0)
                 goto undo_init;

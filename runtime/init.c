@@ -106,11 +106,29 @@ static int close_other_fds(int keep_a, int keep_b, struct error *err)
         return 0;
 }
 
+/* Becomes root of a new user namespace, whose maps the parent has written:
+ * the init keeps the host's ids until then, which the namespace does not
+ * map. */
+static int become_namespace_root(const struct runtime_spec *spec, struct error *err)
+{
+        const char *path = NULL;
+
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, &path) || path)
+                return 0;
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return error_set_errno(err, negative_errno(),
+                                       "failed to become root in the user namespace (are uid 0 and gid 0 mapped?)");
+        return 0;
+}
+
 static int setup_namespaces(struct init_state *s, struct error *err)
 {
         const char *path = NULL;
         int r;
 
+        r = become_namespace_root(s->spec, err);
+        if (r < 0)
+                return r;
         r = namespaces_join(s->spec, err);
         if (r < 0)
                 return r;

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 
+#include "fsutil.h"
 #include "runtime/namespaces.h"
 
 int namespaces_clone_flags(const struct runtime_spec *spec, uint64_t *ret, struct error *err)
 {
         const struct runtime_linux *l = &spec->linux_config;
-        const char *mount_path = NULL;
+        const char *mount_path = NULL, *user_path = NULL;
         uint64_t flags = 0;
 
         if (!runtime_spec_has_namespace(spec, CLONE_NEWNS, &mount_path))
                 return error_set(err, -EINVAL, "the container needs a mount namespace");
         if (mount_path)
                 return error_set(err, -EOPNOTSUPP, "joining a mount namespace is not supported");
-        if (runtime_spec_has_namespace(spec, CLONE_NEWUSER, NULL))
-                return error_set(err, -EOPNOTSUPP, "user namespaces are not supported");
+        if (runtime_spec_has_namespace(spec, CLONE_NEWUSER, &user_path) && user_path)
+                return error_set(err, -EOPNOTSUPP, "joining a user namespace is not supported");
 
         for (size_t i = 0; i < l->n_namespaces; i++)
                 if (!l->namespaces[i].path && l->namespaces[i].type != CLONE_NEWCGROUP)
@@ -70,6 +72,47 @@ int namespaces_enter_pid(const struct runtime_spec *spec, int *ret_saved_fd, str
                 return r;
         *ret_saved_fd = TAKE_FD(saved);
         return 0;
+}
+
+static int write_map(pid_t pid, const char *file, const struct runtime_id_mapping *maps, size_t n, struct error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -1;
+        char path[64];
+        size_t len = 0;
+        int r;
+
+        /* One line per mapping, at most 22 characters each. */
+        text = malloc(n * 40 + 1);
+        if (!text)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                len += sprintf(text + len, "%u %u %u\n", maps[i].container_id, maps[i].host_id, maps[i].size);
+
+        /* pid is the caller's unreaped child, so it cannot name another
+         * process. */
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open %s", path);
+        r = fs_write_all(fd, text, len);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to write the user namespace's %s", file);
+        return 0;
+}
+
+int namespaces_write_id_maps(const struct runtime_spec *spec, pid_t pid, struct error *err)
+{
+        const struct runtime_linux *l = &spec->linux_config;
+        const char *path = NULL;
+        int r;
+
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, &path) || path)
+                return 0;
+        r = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
+        if (r < 0)
+                return r;
+        return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
 }
 
 void namespaces_leave_pid(int saved_fd)

@@ -8,8 +8,8 @@
 
 /* Returns the CLONE_NEW* flags of the namespaces the spec creates, except
  * the cgroup namespace, which the init unshares once it is in its cgroup.
- * Rejects what this runtime cannot do: a user namespace, no mount
- * namespace, or joining a mount namespace. */
+ * Rejects what this runtime cannot do: no mount namespace, or joining a
+ * mount or user namespace. */
 int namespaces_clone_flags(const struct runtime_spec *spec, uint64_t *ret, struct error *err);
 
 /* Joins the namespaces the spec gives a path for, other than the PID one
@@ -22,3 +22,8 @@ int namespaces_join(const struct runtime_spec *spec, struct error *err);
  * namespaces_leave_pid, or to -1 when the spec joins none. */
 int namespaces_enter_pid(const struct runtime_spec *spec, int *ret_saved_fd, struct error *err);
 void namespaces_leave_pid(int saved_fd);
+
+/* Writes linux.uidMappings and linux.gidMappings for the new user
+ * namespace of the init pid, if the spec creates one. Called by the parent,
+ * which needs CAP_SETUID and CAP_SETGID over the host ids mapped. */
+int namespaces_write_id_maps(const struct runtime_spec *spec, pid_t pid, struct error *err);

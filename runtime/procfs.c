@@ -15,12 +15,12 @@ int procfs_open_private(struct error *err)
 
         fs = fsopen("proc", FSOPEN_CLOEXEC);
         if (fs < 0)
-                return error_set_errno(err, negative_errno(), "cannot open a procfs instance");
+                return error_set_errno(err, negative_errno(), "failed to open a procfs instance");
         if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-                return error_set_errno(err, negative_errno(), "cannot create a procfs instance");
+                return error_set_errno(err, negative_errno(), "failed to create a procfs instance");
         mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         if (mnt < 0)
-                return error_set_errno(err, negative_errno(), "cannot mount a procfs instance");
+                return error_set_errno(err, negative_errno(), "failed to mount a procfs instance");
         return TAKE_FD(mnt);
 }
 
@@ -42,12 +42,12 @@ int procfs_write(int procfd, const char *path, const char *value, struct error *
 
         fd = syscall(SYS_openat2, procfd, path, &how, sizeof(how));
         if (fd < 0)
-                return error_set_errno(err, negative_errno(), "cannot open /proc/%s", path);
+                return error_set_errno(err, negative_errno(), "failed to open /proc/%s", path);
         if (!procfs_fd_is_proc(fd))
                 return error_set(err, -EXDEV, "/proc/%s is not on procfs", path);
 
         r = fs_write_all(fd, value, strlen(value));
         if (r < 0)
-                return error_set_errno(err, r, "cannot write \"%s\" to /proc/%s", value, path);
+                return error_set_errno(err, r, "failed to write \"%s\" to /proc/%s", value, path);
         return 0;
 }

@@ -420,6 +420,72 @@ static int parse_devices(json_object *linux_obj, struct runtime_linux *l, struct
         return 0;
 }
 
+static int parse_mapping(json_object *obj, const char *path, struct runtime_id_mapping *m, struct error *err)
+{
+        uint64_t container_id = 0, host_id = 0, size = 0;
+        int r;
+
+        if (!json_object_is_type(obj, json_type_object))
+                return spec_json_invalid(err, path, NULL, "must be an object");
+        r = spec_json_uint64(obj, path, "containerID", UINT32_MAX, &container_id, err);
+        if (r >= 0)
+                r = spec_json_uint64(obj, path, "hostID", UINT32_MAX, &host_id, err);
+        if (r >= 0)
+                r = spec_json_uint64(obj, path, "size", UINT32_MAX, &size, err);
+        if (r < 0)
+                return r;
+        if (size == 0)
+                return spec_json_invalid(err, path, "size", "must be above 0");
+        *m = (struct runtime_id_mapping){ .container_id = container_id, .host_id = host_id, .size = size };
+        return 0;
+}
+
+static int parse_mappings(json_object *linux_obj, const char *key, struct runtime_id_mapping **ret, size_t *ret_n,
+                          struct error *err)
+{
+        json_object *array;
+        size_t n;
+        int r;
+
+        r = spec_json_array(linux_obj, "linux", key, &array, err);
+        if (r < 0 || !array)
+                return r;
+
+        n = json_object_array_length(array);
+        *ret = calloc(n ?: 1, sizeof(struct runtime_id_mapping));
+        if (!*ret)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *path = NULL;
+
+                if (asprintf(&path, "linux.%s[%zu]", key, i) < 0)
+                        return -ENOMEM;
+                r = parse_mapping(json_object_array_get_idx(array, i), path, &(*ret)[i], err);
+                if (r < 0)
+                        return r;
+                (*ret_n)++;
+        }
+        return 0;
+}
+
+/* A user namespace needs both maps, and the maps need a new user
+ * namespace: the runtime writes them for the one it creates. */
+static int check_user_namespace(const struct runtime_linux *l, struct error *err)
+{
+        bool new_userns = false;
+
+        for (size_t i = 0; i < l->n_namespaces; i++)
+                if (l->namespaces[i].type == CLONE_NEWUSER && !l->namespaces[i].path)
+                        new_userns = true;
+        if (new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
+                return error_set(
+                        err, -EINVAL,
+                        "invalid config.json: a new user namespace needs linux.uidMappings and linux.gidMappings");
+        if (!new_userns && (l->n_uid_mappings > 0 || l->n_gid_mappings > 0))
+                return error_set(err, -EINVAL, "invalid config.json: uid and gid mappings need a new user namespace");
+        return 0;
+}
+
 static int parse_propagation(json_object *linux_obj, struct runtime_linux *l, struct error *err)
 {
         _cleanup_free_ char *name = NULL;
@@ -457,9 +523,10 @@ static int reject_unsupported(json_object *linux_obj, struct error *err)
                 const char *key;
                 const char *what;
         } unsupported[] = {
-                { "uidMappings", "user namespaces are" }, { "gidMappings", "user namespaces are" },
-                { "mountLabel", "SELinux is" },           { "intelRdt", "Intel RDT is" },
-                { "personality", "personality is" },      { "timeOffsets", "time namespace offsets are" },
+                { "mountLabel", "SELinux is" },
+                { "intelRdt", "Intel RDT is" },
+                { "personality", "personality is" },
+                { "timeOffsets", "time namespace offsets are" },
         };
         int r;
 
@@ -480,6 +547,15 @@ int spec_parse_linux(json_object *obj, struct runtime_linux *l, struct error *er
         if (r < 0)
                 return r;
         r = parse_namespaces(obj, l, err);
+        if (r < 0)
+                return r;
+        r = parse_mappings(obj, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err);
+        if (r < 0)
+                return r;
+        r = parse_mappings(obj, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err);
+        if (r < 0)
+                return r;
+        r = check_user_namespace(l, err);
         if (r < 0)
                 return r;
         r = parse_sysctl(obj, l, err);
@@ -515,6 +591,8 @@ void spec_linux_done(struct runtime_linux *l)
         for (size_t i = 0; i < l->n_namespaces; i++)
                 free(l->namespaces[i].path);
         free(l->namespaces);
+        free(l->uid_mappings);
+        free(l->gid_mappings);
         strv_free(l->sysctl_keys);
         strv_free(l->sysctl_values);
         free(l->resources.cpuset_cpus);

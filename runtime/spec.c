@@ -220,11 +220,11 @@ int runtime_spec_load(const char *bundle, struct runtime_spec **ret, struct erro
 
         dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dirfd < 0)
-                return error_set_errno(err, negative_errno(), "cannot open bundle %s", bundle);
+                return error_set_errno(err, negative_errno(), "failed to open bundle %s", bundle);
 
         r = fs_read_file_at(dirfd, "config.json", SPEC_MAX_SIZE, &text, &len);
         if (r < 0)
-                return error_set_errno(err, r, "cannot read %s/config.json", bundle);
+                return error_set_errno(err, r, "failed to read %s/config.json", bundle);
         return runtime_spec_parse(text, len, ret, err);
 }
 

@@ -199,9 +199,20 @@ struct runtime_seccomp {
         size_t n_rules;
 };
 
+/* One line of a user namespace's uid_map or gid_map. */
+struct runtime_id_mapping {
+        uint32_t container_id;
+        uint32_t host_id;
+        uint32_t size;
+};
+
 struct runtime_linux {
         struct runtime_namespace *namespaces;
         size_t n_namespaces;
+        struct runtime_id_mapping *uid_mappings;
+        size_t n_uid_mappings;
+        struct runtime_id_mapping *gid_mappings;
+        size_t n_gid_mappings;
         char **sysctl_keys; /* sysctl_keys[i] = sysctl_values[i] */
         char **sysctl_values;
         struct runtime_resources resources;

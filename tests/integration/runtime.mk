@@ -8,6 +8,7 @@ RUNTIME_INTEGRATION_TESTS = \
 	tests/integration/runtime-security.sh \
 	tests/integration/runtime-namespaces.sh \
 	tests/integration/runtime-cgroup2.sh \
+	tests/integration/runtime-userns.sh \
 	tests/integration/runtime-runc.sh
 
 TESTS += $(RUNTIME_INTEGRATION_TESTS)

@@ -231,8 +231,8 @@ static void spec_unsupported_rejected(void **state)
                     "hooks.prestart: hooks are not supported");
         parse_fails(MINIMAL_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"apparmorProfile\":\"x\"}}",
                     -EOPNOTSUPP, "AppArmor is not supported");
-        parse_fails(MINIMAL_HEAD "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":1}]}}",
-                    -EOPNOTSUPP, "user namespaces are not supported");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"intelRdt\":{\"closID\":\"x\"}}}", -EOPNOTSUPP,
+                    "Intel RDT is not supported");
         parse_fails(MINIMAL_HEAD "\"linux\":{\"resources\":{\"blockIO\":{\"weight\":500}}}}", -EOPNOTSUPP,
                     "block I/O limits are not supported");
         parse_fails(MINIMAL_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
@@ -241,6 +241,34 @@ static void spec_unsupported_rejected(void **state)
         parse_fails(MINIMAL_HEAD "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
                                  "\"listenerPath\":\"/run/x.sock\"}}}",
                     -EOPNOTSUPP, "seccomp notification is not supported");
+}
+
+static void spec_user_namespace(void **state)
+{
+        struct runtime_spec *spec =
+                parse_ok(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                                      "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+                                      "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":1},"
+                                      "{\"containerID\":5,\"hostID\":100005,\"size\":65531}]}}");
+
+        assert_int_equal(spec->linux_config.n_uid_mappings, 1);
+        assert_int_equal(spec->linux_config.uid_mappings[0].host_id, 100000);
+        assert_int_equal(spec->linux_config.uid_mappings[0].size, 65536);
+        assert_int_equal(spec->linux_config.n_gid_mappings, 2);
+        assert_int_equal(spec->linux_config.gid_mappings[1].container_id, 5);
+        runtime_spec_free(spec);
+
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":1}],"
+                                 "\"gidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":1}]}}",
+                    -EINVAL, "uid and gid mappings need a new user namespace");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}", -EINVAL,
+                    "a new user namespace needs linux.uidMappings and linux.gidMappings");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                                 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":0}]}}",
+                    -EINVAL, "linux.uidMappings[0].size: must be above 0");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+                                 "\"uidMappings\":[{\"containerID\":0,\"hostID\":-1,\"size\":1}]}}",
+                    -EINVAL, "linux.uidMappings[0].hostID: must not be negative");
 }
 
 static void spec_annotations(void **state)
@@ -281,7 +309,8 @@ int main(void)
                 cmocka_unit_test(spec_docker_linux),   cmocka_unit_test(spec_docker_seccomp),
                 cmocka_unit_test(spec_minimal),        cmocka_unit_test(spec_wrong_types),
                 cmocka_unit_test(spec_rlimits),        cmocka_unit_test(spec_unsupported_rejected),
-                cmocka_unit_test(spec_annotations),    cmocka_unit_test(sysctl_names),
+                cmocka_unit_test(spec_user_namespace), cmocka_unit_test(spec_annotations),
+                cmocka_unit_test(sysctl_names),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Runs containers in a new user namespace whose root is host uid and gid
+# 200000, as with dockerd's --userns-remap, on a root filesystem owned by
+# that user. Checks the maps, the ownership of files written to a volume
+# and to the overlay's upper layer, and the mounts that a user namespace
+# cannot create itself.
+
+# shellcheck source=tests/integration/runtime-lib.sh
+. "$(dirname "$0")/runtime-lib.sh"
+rt_init
+
+HOST_ID=200000
+userns="d['linux']['namespaces'].append({'type': 'user'})"
+maps="d['linux']['uidMappings'] = d['linux']['gidMappings'] = [{'containerID': 0, 'hostID': $HOST_ID, 'size': 65536}]"
+# The gid range of ping_group_range must be mapped in the namespace.
+sysctls="d['linux']['sysctl'] = {'net.ipv4.ip_unprivileged_port_start': '0'}"
+
+# The namespace's root is an ordinary user on the host, which must be able
+# to reach the bundles, the layers and the volumes.
+chmod 755 "$RT_TMP"
+
+B=$RT_TMP/userns
+rt_rootfs "$B/rootfs" || exit 99
+chown -R -h "$HOST_ID:$HOST_ID" "$B/rootfs"
+V=$RT_TMP/volume
+mkdir -p "$V"
+chown "$HOST_ID:$HOST_ID" "$V"
+
+rt_bundle "$B" "$userns" "$maps" "$sysctls" \
+        "d['process']['args'] = ['sh', '-c', 'id; cat /proc/self/uid_map; echo data > /vol/file; stat -c \"%u:%g\" /vol/file /bin/busybox; stat -c \"%t:%T\" /dev/null; hostname']" \
+        "d['mounts'].append({'destination': '/vol', 'type': 'bind', 'source': '$V', 'options': ['rbind']})"
+rt_run "$B" userns
+rt_check_eq "container runs in a user namespace" 0 "$RT_RC"
+rt_check_eq "process is root in the namespace" "uid=0(root) gid=0(root)" "$(sed -n 1p <<<"$RT_OUT")"
+rt_check_eq "uid map from the spec" "0 $HOST_ID 65536" "$(sed -n 2p <<<"$RT_OUT" | tr -s ' ' | sed 's/^ //')"
+rt_check_eq "new file owned by root inside" 0:0 "$(sed -n 3p <<<"$RT_OUT")"
+rt_check_eq "image files owned by root inside" 0:0 "$(sed -n 4p <<<"$RT_OUT")"
+rt_check_eq "new file owned by the mapped id on the host" "$HOST_ID:$HOST_ID" "$(stat -c %u:%g "$V/file")"
+rt_check_eq "/dev/null is the null device" 1:3 "$(sed -n 5p <<<"$RT_OUT")"
+rt_check_eq "hostname set in the user namespace" rt-test "$(sed -n 6p <<<"$RT_OUT")"
+
+rt_bundle "$B" "$userns" "$maps" "$sysctls" "d['annotations'] = {'org.sockerless.user': 'app'}" \
+        "d['process']['args'] = ['sh', '-c', 'id; grep CapEff /proc/self/status']"
+rt_run "$B" userns
+rt_check_eq "user of the image inside the namespace" "uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)" \
+        "$(sed -n 1p <<<"$RT_OUT")"
+
+rt_bundle "$B" "$userns" "$maps" "$sysctls" "d['process']['args'] = ['true']" \
+        "d['linux']['uidMappings'] = [{'containerID': 1, 'hostID': $HOST_ID, 'size': 10}]"
+rt_run "$B" userns
+rt_check_contains "unmapped root is reported" "$RT_ERR" "failed to become root in the user namespace"
+
+# --- overlay in the user namespace
+
+O=$RT_TMP/overlay
+mkdir -p "$O/lower1" "$O/lower2" "$O/upper" "$O/work" "$O/bundle/rootfs"
+rt_rootfs "$O/lower1" || exit 99
+echo from-lower2 >"$O/lower2/file"
+echo hidden >"$O/lower1/gone"
+mknod "$O/lower2/gone" c 0 0
+chown -R -h "$HOST_ID:$HOST_ID" "$O"
+rt_bundle "$O/bundle" "$userns" "$maps" "$sysctls" \
+        "d['process']['args'] = ['sh', '-c', 'cat /file; ls /gone 2>&1; echo new > /new-file; rm /file']" \
+        "d['annotations'] = {'org.sockerless.rootfs.lower': '$O/lower2:$O/lower1', 'org.sockerless.rootfs.upper': '$O/upper', 'org.sockerless.rootfs.work': '$O/work'}"
+rt_run "$O/bundle" overlay
+rt_check_eq "overlay in a user namespace runs" 0 "$RT_RC"
+rt_check_contains "overlay shows the top layer" "$RT_OUT" "from-lower2"
+rt_check_contains "overlay whiteout hides the file" "$RT_OUT" "/gone: No such file or directory"
+rt_check_eq "upper file owned by the mapped id" "$HOST_ID:$HOST_ID" "$(stat -c %u:%g "$O/upper/new-file" 2>&1)"
+rt_check_eq "removal leaves a whiteout in the upper layer" "character special file 0:0" \
+        "$(stat -c '%F %t:%T' "$O/upper/file" 2>&1)"
+
+rt_check_eq "no cgroup left" "" "$(rt_cgroup_dirs userns; rt_cgroup_dirs bundle)"
+rt_check_eq "nothing mounted on the host" "" "$(rt_host_mounts)"
+
+rt_done

@@ -1,1 +1,36 @@
-# Filled in by the module's owner.
+# The image store.
+noinst_LIBRARIES += libimage.a
+
+libimage_a_SOURCES = \
+	src/image/changes.c src/image/changes.h \
+	src/image/changes-health.c \
+	src/image/changes-internal.h \
+	src/image/changes-misc.c \
+	src/image/changes-parse.c \
+	src/image/config.c src/image/config.h \
+	src/image/digest.c src/image/digest.h \
+	src/image/extract.c src/image/extract.h \
+	src/image/extract-layer.c \
+	src/image/extract-path.c \
+	src/image/image.h \
+	src/image/import.c \
+	src/image/jsonmessage.c src/image/jsonmessage.h \
+	src/image/load.c src/image/load.h \
+	src/image/load-oci.c \
+	src/image/reference.c src/image/reference.h \
+	src/image/reference-match.c \
+	src/image/render.c src/image/render.h \
+	src/image/render-list.c \
+	src/image/shellword.c src/image/shellword.h \
+	src/image/spool.c src/image/spool.h \
+	src/image/store.c src/image/store-internal.h \
+	src/image/store-delete.c \
+	src/image/store-hold.c \
+	src/image/store-image.c \
+	src/image/store-layer.c \
+	src/image/store-snapshot.c \
+	src/image/store-tag.c
+libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+
+# Everything a program linking libimage.a needs after it.
+IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) -lpthread

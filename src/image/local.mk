@@ -1,5 +1,6 @@
-# The image store.
-noinst_LIBRARIES += libimage.a
+# The image store (libimage.a) and the image API routes (libimageapi.a,
+# src/api/images.c), which the daemon links before libimage.a.
+noinst_LIBRARIES += libimageapi.a libimage.a
 
 libimage_a_SOURCES = \
 	src/image/changes.c src/image/changes.h \
@@ -31,6 +32,9 @@ libimage_a_SOURCES = \
 	src/image/store-snapshot.c \
 	src/image/store-tag.c
 libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+
+libimageapi_a_SOURCES = src/api/images.c src/api/images.h
+libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it.
 IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) -lpthread

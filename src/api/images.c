@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The image endpoints of the Docker Engine API 1.41, with dockerd 20.10's
+ * replies: JSON shapes, status codes, message texts and stream bytes. */
+#include "api/images.h"
+
+#include <stdio.h>
+
+#include "daemon.h"
+#include "image/image.h"
+#include "image/jsonmessage.h"
+#include "image/reference.h"
+#include "image/render.h"
+#include "jsonutil.h"
+#include "log.h"
+#include "strv.h"
+
+static struct image_store *store_of(const struct http_request *req)
+{
+        struct daemon *d = http_request_userdata(req);
+
+        return d->images;
+}
+
+/* Replies with the status Docker gives the error, logging the failures
+ * that are the daemon's fault once, here at the boundary. */
+static void reply_error(struct http_request *req, int code, const struct error *err)
+{
+        if (http_status_for_error(code) >= 500)
+                log_error("%s %s failed: %s", http_request_method(req), http_request_path(req),
+                          error_message(err, code));
+        http_reply_error(req, code, err);
+}
+
+static void reply_error_status(struct http_request *req, unsigned status, const char *message)
+{
+        if (status >= 500)
+                log_error("%s %s failed: %s", http_request_method(req), http_request_path(req), message);
+        http_reply_error_status(req, status, "%s", message);
+}
+
+static void image_list(struct http_request *req)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_json_ json_object *filters = NULL;
+        json_object *list = NULL;
+        int r;
+
+        r = http_query_filters(req, &filters, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+
+        /* "all" and "digests" change nothing here: no image has a parent
+         * to hide, and RepoDigests is always filled, as in dockerd 20.10. */
+        r = image_render_list(store_of(req), filters, &list, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+        http_reply_json(req, 200, list);
+}
+
+static void image_inspect(struct http_request *req)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_image_ struct image *img = NULL;
+        const char *name = http_path_param(req, "name");
+        int r;
+
+        r = image_store_lookup(store_of(req), name, &img, &err);
+        if (r < 0) {
+                /* dockerd 20.10 wraps lookup errors of this endpoint once more. */
+                _cleanup_free_ char *message = NULL;
+
+                if (asprintf(&message, "no such image: %s: %s", name, error_message(&err, r)) < 0)
+                        return reply_error(req, -ENOMEM, NULL);
+                return reply_error_status(req, http_status_for_error(r), message);
+        }
+        http_reply_json(req, 200, image_render_inspect(img));
+}
+
+static void image_history(struct http_request *req)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_image_ struct image *img = NULL;
+        json_object *history = NULL;
+        int r;
+
+        r = image_store_lookup(store_of(req), http_path_param(req, "name"), &img, &err);
+        if (r >= 0)
+                r = image_render_history(img, &history, &err);
+        if (r == -EINVAL && img)
+                return reply_error_status(req, 500, error_message(&err, r));
+        if (r < 0)
+                return reply_error(req, r, &err);
+        http_reply_json(req, 200, history);
+}
+
+static void image_tag(struct http_request *req)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_image_ struct image *img = NULL;
+        _cleanup_reference_ struct reference ref = { 0 };
+        const char *repo = http_query(req, "repo") ?: "", *tag = http_query(req, "tag") ?: "";
+        char id[80];
+        int r;
+
+        r = image_store_lookup(store_of(req), http_path_param(req, "name"), &img, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+
+        /* dockerd 20.10 replies to a malformed repo or tag with status 500. */
+        r = reference_parse_normalized(repo, &ref, &err);
+        if (r >= 0 && *tag)
+                r = reference_set_tag(&ref, tag, &err);
+        if (r < 0)
+                return reply_error_status(req, 500, error_message(&err, r));
+
+        snprintf(id, sizeof(id), "sha256:%s", img->id);
+        r = image_store_tag(store_of(req), id, repo, tag, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+        http_reply_empty(req, 201);
+}
+
+static void image_delete(struct http_request *req)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        json_object *records = NULL;
+        int r;
+
+        r = image_store_delete(store_of(req), http_path_param(req, "name"), http_query_bool(req, "force", false),
+                               !http_query_bool(req, "noprune", false), &records, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+        http_reply_json(req, 200, records);
+}
+
+/* The reply of a load, gathered while the body is read: the HTTP layer
+ * ends the body once a reply starts, so the reply comes after. */
+struct load_output {
+        char *data;
+        size_t len;
+        bool failed;
+};
+
+static void output_add(struct load_output *out, char *line)
+{
+        char *grown;
+
+        if (!line || out->failed) {
+                out->failed = true;
+                free(line);
+                return;
+        }
+        grown = realloc(out->data, out->len + strlen(line) + 1);
+        if (!grown) {
+                out->failed = true;
+                free(line);
+                return;
+        }
+        memcpy(grown + out->len, line, strlen(line) + 1);
+        out->data = grown;
+        out->len += strlen(line);
+        free(line);
+}
+
+static void load_message(const char *text, void *userdata)
+{
+        output_add(userdata, jsonmessage_stream(text));
+}
+
+static void load_progress(const char *short_id, int64_t current, int64_t total, void *userdata)
+{
+        output_add(userdata, jsonmessage_progress(short_id, "Loading layer", current, total));
+}
+
+static void image_load(struct http_request *req)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        struct load_output out = { 0 };
+        struct image_load_callbacks cb = {
+                .message = load_message,
+                .progress = http_query_bool(req, "quiet", true) ? NULL : load_progress,
+                .userdata = &out,
+        };
+        int r;
+
+        r = image_store_load(store_of(req), http_request_body_fd(req), &cb, &err);
+        if (r < 0) {
+                /* dockerd reports load errors inside the stream, with 200. */
+                if (http_status_for_error(r) >= 500)
+                        log_error("Failed to load images: %s", error_message(&err, r));
+                output_add(&out, jsonmessage_error(error_message(&err, r)));
+        }
+        if (out.failed) {
+                free(out.data);
+                return reply_error(req, -ENOMEM, NULL);
+        }
+        http_reply_data(req, 200, "application/json", out.data ?: "", out.len);
+        free(out.data);
+}
+
+/* Pulling needs a registry client, which this build does not have. The
+ * reference is checked first, so malformed names get Docker's 400. */
+static void image_pull(struct http_request *req, const char *image)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_reference_ struct reference ref = { 0 };
+        _cleanup_free_ char *name = strndup(image, strlen(image) - (endswith(image, ":") ? 1 : 0));
+        _cleanup_free_ char *familiar = NULL, *message = NULL;
+        const char *tag = http_query(req, "tag");
+        int r;
+
+        if (!name)
+                return reply_error(req, -ENOMEM, NULL);
+        r = reference_parse_normalized(name, &ref, &err);
+        if (r >= 0 && !isempty(tag)) {
+                if (reference_digest_validate(tag, NULL) >= 0) {
+                        free(ref.tag);
+                        free(ref.digest);
+                        ref.tag = NULL;
+                        ref.digest = strdup(tag);
+                        r = ref.digest ? 0 : -ENOMEM;
+                } else
+                        r = reference_set_tag(&ref, tag, &err);
+        }
+        if (r >= 0)
+                r = reference_tag_name_only(&ref);
+        if (r < 0)
+                return reply_error(req, r, &err);
+
+        familiar = reference_familiar_string(&ref);
+        if (!familiar ||
+            asprintf(&message,
+                     "cannot pull %s: pulling from registries is not available in this build of sockerless; "
+                     "use docker load or docker import",
+                     familiar) < 0)
+                return reply_error(req, -ENOMEM, NULL);
+        reply_error_status(req, 501, message);
+}
+
+static void image_import(struct http_request *req, const char *source)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_strv_free_ char **changes = NULL;
+        _cleanup_free_ char *line = NULL;
+        struct image_import_options opts = {
+                .repo = http_query(req, "repo"),
+                .tag = http_query(req, "tag"),
+                .message = http_query(req, "message"),
+        };
+        char id[80];
+        int r;
+
+        if (!streq(source, "-"))
+                return reply_error_status(req, 501,
+                                          "importing from a URL is not available in this build of sockerless; "
+                                          "send the archive as the request body with fromSrc=-");
+
+        r = http_query_all(req, "changes", &changes);
+        if (r < 0)
+                return reply_error(req, r, NULL);
+        opts.changes = changes;
+
+        r = image_import_validate(&opts, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+
+        r = image_store_import(store_of(req), http_request_body_fd(req), &opts, id, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+
+        line = jsonmessage_status(id);
+        if (!line)
+                return reply_error(req, -ENOMEM, NULL);
+        http_reply_data(req, 200, "application/json", line, strlen(line));
+}
+
+static void image_create(struct http_request *req)
+{
+        const char *image = http_query(req, "fromImage");
+        const char *source = http_query(req, "fromSrc");
+
+        if (!isempty(image))
+                return image_pull(req, image);
+        if (isempty(source))
+                return reply_error_status(req, 400, "either fromImage or fromSrc is required");
+        image_import(req, source);
+}
+
+const struct http_route api_image_routes[] = {
+        { "GET", "/images/json", image_list, HTTP_BODY_JSON },
+        { "POST", "/images/load", image_load, HTTP_BODY_STREAM },
+        { "POST", "/images/create", image_create, HTTP_BODY_STREAM },
+        { "GET", "/images/{name*}/json", image_inspect, HTTP_BODY_JSON },
+        { "GET", "/images/{name*}/history", image_history, HTTP_BODY_JSON },
+        { "POST", "/images/{name*}/tag", image_tag, HTTP_BODY_JSON },
+        { "DELETE", "/images/{name*}", image_delete, HTTP_BODY_JSON },
+};
+
+const size_t api_image_routes_count = ARRAY_SIZE(api_image_routes);

@@ -1,1 +1,37 @@
-# Unit tests of this module.
+# Unit tests of the image store (src/image). The archive tests load the
+# images in $SOCKERLESS_TEST_IMAGES when it names a directory holding them
+# and skip otherwise.
+if HAVE_CMOCKA
+IMAGE_UNIT_TESTS = \
+	tests/unit/test-image-reference \
+	tests/unit/test-image-changes \
+	tests/unit/test-image-extract \
+	tests/unit/test-image-store \
+	tests/unit/test-image-archives
+check_PROGRAMS += $(IMAGE_UNIT_TESTS)
+TESTS += $(IMAGE_UNIT_TESTS)
+
+IMAGE_UNIT_COMPILE = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+IMAGE_UNIT_LINK = $(IMAGE_LIBS) $(CMOCKA_LIBS)
+IMAGE_UNIT_UTIL = tests/unit/image-test-util.c tests/unit/image-test-util.h
+
+tests_unit_test_image_reference_SOURCES = tests/unit/test-image-reference.c
+tests_unit_test_image_reference_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_reference_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_changes_SOURCES = tests/unit/test-image-changes.c
+tests_unit_test_image_changes_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_changes_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_extract_SOURCES = tests/unit/test-image-extract.c $(IMAGE_UNIT_UTIL)
+tests_unit_test_image_extract_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_extract_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_store_SOURCES = tests/unit/test-image-store.c $(IMAGE_UNIT_UTIL)
+tests_unit_test_image_store_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_store_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_archives_SOURCES = tests/unit/test-image-archives.c $(IMAGE_UNIT_UTIL)
+tests_unit_test_image_archives_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_archives_LDADD = $(IMAGE_UNIT_LINK)
+endif

@@ -1,1 +1,25 @@
-# Fuzz targets of this module (see tests/fuzz/local.mk).
+# Fuzz targets of the image store: reference parsing, archive manifests
+# and configs, and layer extraction (see tests/fuzz/local.mk).
+IMAGE_FUZZ_TARGETS = tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-extract
+check_PROGRAMS += $(IMAGE_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(IMAGE_FUZZ_TARGETS)
+endif
+
+IMAGE_FUZZ_COMPILE = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+IMAGE_FUZZ_LINK = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+
+tests_fuzz_fuzz_reference_SOURCES = tests/fuzz/fuzz-reference.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_reference_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_reference_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_reference_LDADD = $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_manifest_SOURCES = tests/fuzz/fuzz-manifest.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_manifest_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_manifest_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_manifest_LDADD = $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_extract_SOURCES = tests/fuzz/fuzz-extract.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_extract_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_extract_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_extract_LDADD = $(IMAGE_LIBS)

@@ -154,7 +154,7 @@ static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, socks) < 0)
                 return error_set_errno(err, negative_errno(), "failed to create the handshake socket");
-        c->sock = socks[0];
+        c->sock = args.parent_sock = socks[0];
         child_sock = args.sock = socks[1];
 
         r = open_stdio(spec, opts, args.stdio, err);

@@ -457,6 +457,9 @@ _noreturn_ void init_main(const struct init_args *args)
         };
         int r;
 
+        /* Only the parent may hold its end, so that the init sees the end
+         * of the stream when the parent goes away. */
+        close(args->parent_sock);
         reset_signal_handlers();
         /* Nothing the container does may read this process's memory or
          * open its /proc files until it runs the container's own program. */

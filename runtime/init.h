@@ -9,8 +9,9 @@ struct init_args {
         const struct runtime_spec *spec;
         const char *bundle;
         const struct cgroup *cg;
-        int sock;     /* the init's end of the handshake (see sync.h) */
-        int stdio[3]; /* the fds to install as 0, 1 and 2 */
+        int sock;        /* the init's end of the handshake (see sync.h) */
+        int parent_sock; /* the parent's end, which the init closes */
+        int stdio[3];    /* the fds to install as 0, 1 and 2 */
 };
 
 /* Runs the container's init from its first instruction after clone: sets

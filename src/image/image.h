@@ -118,6 +118,14 @@ void image_store_set_in_use_check(struct image_store *s, image_in_use_fn fn, voi
  * this check installed every user counts as stopped. */
 void image_store_set_running_check(struct image_store *s, image_in_use_fn fn, void *userdata);
 
+/* Called after each change Docker reports as an image event: action is
+ * "load", "import", "tag", "untag" or "delete", id the image ID
+ * ("sha256:..."), name the tag for "tag" events and the ID otherwise. The
+ * hook runs with the store locked, possibly on several threads at once,
+ * so it must not call the store. */
+typedef void (*image_event_fn)(const char *action, const char *id, const char *name, void *userdata);
+void image_store_set_event_hook(struct image_store *s, image_event_fn fn, void *userdata);
+
 /* Returns snapshots of all images in *ret (a NULL-terminated array the
  * caller frees with image_list_free). */
 int image_store_list(struct image_store *s, struct image ***ret);

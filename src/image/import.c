@@ -100,6 +100,12 @@ static int tag_import(struct image_store *s, const char *id, const struct refere
         r = store_meta_write(s, e);
         if (r < 0)
                 return error_set_errno(err, r, "failed to save the image metadata");
+
+        {
+                _cleanup_free_ char *familiar = reference_familiar_string(ref);
+
+                store_event(s, "tag", e->id, familiar);
+        }
         return 0;
 }
 
@@ -137,6 +143,11 @@ int image_store_import(struct image_store *s, int fd, const struct image_import_
                 r = tag_import(s, id, &ref, err);
                 if (r < 0)
                         return r;
+        }
+        {
+                _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(s);
+
+                store_event(s, "import", id, NULL);
         }
         snprintf(ret_id, DIGEST_STRING_MAX, DIGEST_PREFIX "%s", id);
         return 0;

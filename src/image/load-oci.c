@@ -234,7 +234,11 @@ static int load_descriptor(struct loader *l, json_object *descriptor)
         r = loader_add_image(l, config, config_len, paths, digests, id);
         if (r < 0)
                 return r;
-        return tag_image(l, descriptor, id);
+        r = tag_image(l, descriptor, id);
+        if (r < 0)
+                return r;
+        loader_event(l, id);
+        return 0;
 }
 
 int load_oci_layout(struct loader *l)

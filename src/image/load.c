@@ -182,6 +182,13 @@ int loader_add_image(struct loader *l, const char *config, size_t config_len, ch
         return r;
 }
 
+void loader_event(struct loader *l, const char *id)
+{
+        _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(l->store);
+
+        store_event(l->store, "load", id, NULL);
+}
+
 int loader_tag(struct loader *l, const struct reference *ref, const char *image_id)
 {
         _cleanup_free_ char *full = reference_string(ref), *familiar = reference_familiar_string(ref);
@@ -254,6 +261,7 @@ static int load_manifest_entry(struct loader *l, const struct archive_manifest *
         }
         if (strv_length(m->repo_tags) == 0)
                 loader_message(l, "Loaded image ID: " DIGEST_PREFIX "%s\n", id);
+        loader_event(l, id);
         return 0;
 }
 

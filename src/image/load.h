@@ -38,5 +38,8 @@ int loader_tag(struct loader *l, const struct reference *ref, const char *image_
 
 void loader_message(struct loader *l, const char *fmt, ...) _printf_(2, 3);
 
+/* Reports the "load" event of the image image_id. */
+void loader_event(struct loader *l, const char *image_id);
+
 /* Loads the images of an OCI image layout (index.json, blobs/). */
 int load_oci_layout(struct loader *l);

@@ -54,6 +54,12 @@ int image_store_tag(struct image_store *s, const char *name, const char *repo, c
         r = store_meta_write(s, e);
         if (r < 0)
                 return error_set_errno(err, r, "failed to save the image metadata");
+
+        {
+                _cleanup_free_ char *familiar = reference_familiar_string(&ref);
+
+                store_event(s, "tag", e->id, familiar);
+        }
         return 0;
 }
 
@@ -178,6 +184,7 @@ static int check_conflict(struct deletion *d, unsigned mask, bool *ret_used)
 static void untag(struct deletion *d, struct tag_entry *t)
 {
         add_record(d, "Untagged", t->familiar);
+        store_event(d->s, "untag", t->image_id, NULL);
         store_tag_remove(d->s, t);
 }
 
@@ -208,6 +215,7 @@ static int remove_image(struct deletion *d, bool quiet)
                 untag(d, refs[i]);
 
         snprintf(id, sizeof(id), DIGEST_PREFIX "%s", d->e->id);
+        store_event(d->s, "delete", d->e->id, NULL);
         r = store_image_remove(d->s, d->e, &removed);
         if (r < 0)
                 return error_set_errno(d->err, r, "failed to remove image %s", id);

@@ -79,10 +79,15 @@ struct image_store {
         void *in_use_userdata;
         image_in_use_fn running;
         void *running_userdata;
+        image_event_fn event;
+        void *event_userdata;
 };
 
 /* store.c */
 void store_unref(struct image_store *s);
+/* Reports an image event (see image_event_fn); name NULL means the ID.
+ * Call with the lock held. */
+void store_event(struct image_store *s, const char *action, const char *id, const char *name);
 int store_staging_name(char *ret, size_t size);
 /* Moves a directory below root_fd into staging and removes it, so that a
  * crash in the middle leaves only staging content, which open removes. */

@@ -224,6 +224,27 @@ static int write_layer_json(int dirfd, const char *chain_id, const char *diff_id
         return json_file_write_atomic(dirfd, LAYER_METADATA, meta, 0600);
 }
 
+/* After a failed extraction, reports a blob that is not the one its digest
+ * names as that, the likelier cause than a broken archive. Blobs with an
+ * expected digest come from a spooled file, which can be read again. */
+static int blame_digest(const struct layer_source *src, int code, struct error *err)
+{
+        _cleanup_digester_ struct digester d = { 0 };
+        char actual[DIGEST_STRING_MAX], buf[16384];
+        ssize_t n;
+
+        if (!src->expected_blob || lseek(src->fd, 0, SEEK_SET) < 0 || digester_init(&d) < 0)
+                return code;
+        while ((n = read(src->fd, buf, sizeof(buf))) > 0)
+                digester_update(&d, buf, (size_t)n);
+        if (n < 0 || digester_final(&d, actual) < 0 || streq(actual, src->expected_blob))
+                return code;
+
+        error_clear(err);
+        return error_set(err, -EBADMSG, "invalid digest for layer %zu: expected \"%s\", got \"%s\"", src->index,
+                         src->expected_blob, actual);
+}
+
 /* Extracts and verifies the blob into staging/<staged>/diff and writes
  * layer.json next to it. */
 static int stage_layer(struct image_store *s, const char *staged, char *chain_id, const char *parent,
@@ -244,7 +265,7 @@ static int stage_layer(struct image_store *s, const char *staged, char *chain_id
 
         r = extract_layer(src->fd, contentfd, src->progress, src->userdata, &result, err);
         if (r < 0)
-                return r;
+                return blame_digest(src, r, err);
 
         if (src->expected_blob && !streq(result.blob_digest, src->expected_blob))
                 return error_set(err, -EBADMSG, "invalid digest for layer %zu: expected \"%s\", got \"%s\"", src->index,
@@ -252,6 +273,11 @@ static int stage_layer(struct image_store *s, const char *staged, char *chain_id
         if (src->expected_diff_id && !streq(result.diff_id, src->expected_diff_id))
                 return error_set(err, -EBADMSG, "invalid diffID for layer %zu: expected \"%s\", got \"%s\"", src->index,
                                  src->expected_diff_id, result.diff_id);
+
+        /* The content must be on disk before layer.json and the rename
+         * make the layer count as complete. */
+        if (syncfs(contentfd) < 0)
+                return error_set_errno(err, -errno, "failed to write the layer to disk");
 
         /* An import learns its diff ID, and so its chain ID, only now. */
         if (!src->expected_diff_id) {

@@ -210,6 +210,24 @@ void image_store_set_running_check(struct image_store *s, image_in_use_fn fn, vo
         s->running_userdata = userdata;
 }
 
+void image_store_set_event_hook(struct image_store *s, image_event_fn fn, void *userdata)
+{
+        _cleanup_unlock_ pthread_rwlock_t *lock = store_write_lock(s);
+
+        s->event = fn;
+        s->event_userdata = userdata;
+}
+
+void store_event(struct image_store *s, const char *action, const char *id, const char *name)
+{
+        char full[80];
+
+        if (!s->event)
+                return;
+        snprintf(full, sizeof(full), "sha256:%s", id);
+        s->event(action, full, name ?: full, s->event_userdata);
+}
+
 size_t image_store_count(struct image_store *s)
 {
         _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(s);

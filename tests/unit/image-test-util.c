@@ -132,7 +132,9 @@ char *tar_finish(struct tar *t, size_t *ret_len)
         return buf;
 }
 
-char *test_gzip(const char *data, size_t len, size_t *ret_len)
+static void add_member(struct archive *a, const char *name, const char *data, size_t len);
+
+char *test_compress(const char *data, size_t len, const char *compression, size_t *ret_len)
 {
         size_t allocated = len + 4096, used = 0;
         char *buf = malloc(allocated);
@@ -140,13 +142,37 @@ char *test_gzip(const char *data, size_t len, size_t *ret_len)
         struct archive_entry *e = archive_entry_new();
 
         archive_write_set_format_raw(a);
-        archive_write_add_filter_gzip(a);
+        if (streq(compression, "zstd"))
+                archive_write_add_filter_zstd(a);
+        else
+                archive_write_add_filter_gzip(a);
         archive_write_open_memory(a, buf, allocated, &used);
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_size(e, (la_int64_t)len);
         archive_write_header(a, e);
         archive_write_data(a, data, len);
         archive_entry_free(e);
+        archive_write_close(a);
+        archive_write_free(a);
+        *ret_len = used;
+        return buf;
+}
+
+char *test_gzip(const char *data, size_t len, size_t *ret_len)
+{
+        return test_compress(data, len, "gzip", ret_len);
+}
+
+char *test_archive(const struct test_member *members, size_t n, size_t *ret_len)
+{
+        size_t allocated = 64u << 20, used = 0;
+        char *buf = malloc(allocated);
+        struct archive *a = archive_write_new();
+
+        archive_write_set_format_pax_restricted(a);
+        archive_write_open_memory(a, buf, allocated, &used);
+        for (size_t i = 0; i < n; i++)
+                add_member(a, members[i].name, members[i].data, members[i].len);
         archive_write_close(a);
         archive_write_free(a);
         *ret_len = used;

@@ -30,6 +30,19 @@ char *tar_finish(struct tar *t, size_t *ret_len);
 /* Compresses data with gzip; returns the new bytes (free them). */
 char *test_gzip(const char *data, size_t len, size_t *ret_len);
 
+/* Compresses data with "gzip" or "zstd"; returns the new bytes. */
+char *test_compress(const char *data, size_t len, const char *compression, size_t *ret_len);
+
+/* One member of an archive built by test_archive. */
+struct test_member {
+        const char *name;
+        const char *data;
+        size_t len;
+};
+
+/* Builds a plain tar archive of the members. */
+char *test_archive(const struct test_member *members, size_t n, size_t *ret_len);
+
 /* Writes len bytes to a new file in dir and returns an fd open for reading
  * from its start. */
 int test_write_file(const char *dir, const char *name, const void *data, size_t len);

@@ -16,6 +16,7 @@
 
 #include "fsutil.h"
 #include "image-test-util.h"
+#include "image/config.h"
 #include "image/digest.h"
 #include "image/image.h"
 #include "image/render.h"
@@ -835,6 +836,247 @@ static void concurrent_loads(void **state)
         assert_store_clean(f);
 }
 
+/* Builds an OCI image layout: index.json naming a nested index of two
+ * platforms, of which only this host's has its blobs in the archive. */
+struct oci_options {
+        const char *compression;  /* of the layer blob */
+        const char *architecture; /* of the manifest with blobs */
+        const char *ref_name;     /* org.opencontainers.image.ref.name */
+        bool tamper_layer;        /* store other bytes under the layer's digest */
+};
+
+static char *hex_name(const char *data, size_t len)
+{
+        char *name = NULL;
+
+        assert_true(asprintf(&name, "blobs/sha256/%s", digest_hex(test_digest(data, len))) > 0);
+        return name;
+}
+
+static char *oci_archive(struct fixture *f, const struct oci_options *o, char *ret_index_digest, size_t *ret_len)
+{
+        _cleanup_free_ char *blob = NULL, *config = NULL, *manifest = NULL, *index = NULL, *top = NULL;
+        _cleanup_free_ char *blob_name = NULL, *config_name = NULL, *manifest_name = NULL, *index_name = NULL;
+        _cleanup_free_ char *tampered = NULL;
+        char blob_digest[DIGEST_STRING_MAX], config_digest[DIGEST_STRING_MAX], manifest_digest[DIGEST_STRING_MAX];
+        size_t blob_len;
+
+        blob = test_compress(f->base.data, f->base.len, o->compression, &blob_len);
+        snprintf(blob_digest, sizeof(blob_digest), "%s", test_digest(blob, blob_len));
+        blob_name = hex_name(blob, blob_len);
+
+        assert_true(asprintf(&config,
+                             "{\"architecture\":\"%s\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"]},"
+                             "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
+                             o->architecture, test_digest(f->base.data, f->base.len)) > 0);
+        snprintf(config_digest, sizeof(config_digest), "%s", test_digest(config, strlen(config)));
+        config_name = hex_name(config, strlen(config));
+
+        assert_true(asprintf(&manifest,
+                             "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                             "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\","
+                             "\"size\":%zu},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+%s\","
+                             "\"digest\":\"%s\",\"size\":%zu}]}",
+                             config_digest, strlen(config), o->compression, blob_digest, blob_len) > 0);
+        snprintf(manifest_digest, sizeof(manifest_digest), "%s", test_digest(manifest, strlen(manifest)));
+        manifest_name = hex_name(manifest, strlen(manifest));
+
+        /* The other platform's manifest is not in the archive at all. */
+        assert_true(
+                asprintf(&index,
+                         "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                         "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                         "\"digest\":\"sha256:%064d\",\"size\":1,\"platform\":{\"architecture\":\"s390x\","
+                         "\"os\":\"linux\"}},{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                         "\"digest\":\"%s\",\"size\":%zu,\"platform\":{\"architecture\":\"%s\",\"os\":\"linux\"}}]}",
+                         0, manifest_digest, strlen(manifest), o->architecture) > 0);
+        snprintf(ret_index_digest, DIGEST_STRING_MAX, "%s", test_digest(index, strlen(index)));
+        index_name = hex_name(index, strlen(index));
+
+        assert_true(asprintf(&top,
+                             "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/"
+                             "vnd.oci.image.index.v1+json\","
+                             "\"digest\":\"%s\",\"size\":%zu,\"annotations\":{\"org.opencontainers.image.ref.name\":"
+                             "\"%s\"}}]}",
+                             ret_index_digest, strlen(index), o->ref_name) > 0);
+
+        /* Another valid layer under the digest: only the digest check can
+         * tell. */
+        if (o->tamper_layer) {
+                tampered = test_compress(f->top_a.data, f->top_a.len, o->compression, &blob_len);
+                free(blob);
+                blob = TAKE_PTR(tampered);
+        }
+
+        {
+                const struct test_member members[] = {
+                        { "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30 },
+                        { blob_name, blob, blob_len },
+                        { config_name, config, strlen(config) },
+                        { manifest_name, manifest, strlen(manifest) },
+                        { index_name, index, strlen(index) },
+                        { "index.json", top, strlen(top) },
+                };
+
+                return test_archive(members, sizeof(members) / sizeof(members[0]), ret_len);
+        }
+}
+
+static void oci_layout_loads(void **state)
+{
+        static const char *const compressions[] = { "gzip", "zstd" };
+        struct fixture *f = *state;
+
+        for (size_t i = 0; i < 2; i++) {
+                struct oci_options o = { .compression = compressions[i],
+                                         .architecture = config_host_architecture(),
+                                         .ref_name = "image-test/oci:1" };
+                _cleanup_error_ struct error err = ERROR_INIT;
+                _cleanup_free_ char *archive = NULL, *expected_digest = NULL;
+                _cleanup_image_ struct image *img = NULL;
+                char index_digest[DIGEST_STRING_MAX];
+                size_t len;
+
+                archive = oci_archive(f, &o, index_digest, &len);
+                if (load_bytes(f, archive, len, &err) < 0)
+                        fail_msg("%s layout: %s", compressions[i], err.message);
+                assert_string_equal(f->messages, "Loaded image: image-test/oci:1\n");
+                img = lookup(f, "image-test/oci:1");
+                assert_true(asprintf(&expected_digest, "image-test/oci@%s", index_digest) > 0);
+                /* Both layouts hold the same image under different indexes. */
+                assert_int_equal(strv_length(img->repo_digests), i + 1);
+                assert_true(strv_contains(img->repo_digests, expected_digest));
+                assert_int_equal(img->size, strlen("base layer\n"));
+                assert_int_equal(strv_length(img->layer_dirs), 1);
+        }
+}
+
+static void oci_layout_errors(void **state)
+{
+        struct fixture *f = *state;
+        const struct {
+                struct oci_options o;
+                int code;
+                const char *message_start;
+        } cases[] = {
+                { { "gzip", "s390x", "image-test/oci:1", false }, -ENOENT, "no matching manifest for linux/" },
+                { { "gzip", config_host_architecture(), "image-test/oci:1", true },
+                  -EBADMSG,
+                  "invalid digest for layer 0: expected \"sha256:" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_error_ struct error err = ERROR_INIT;
+                _cleanup_free_ char *archive = NULL;
+                char index_digest[DIGEST_STRING_MAX];
+                size_t len;
+
+                archive = oci_archive(f, &cases[i].o, index_digest, &len);
+                assert_int_equal(load_bytes(f, archive, len, &err), cases[i].code);
+                if (!startswith(err.message, cases[i].message_start))
+                        fail_msg("case %zu: %s", i, err.message);
+        }
+        assert_int_equal(image_store_count(f->store), 0);
+        assert_int_equal(count_dir(f, "layers"), 0);
+        assert_store_clean(f);
+}
+
+static void oci_layout_bare_tag(void **state)
+{
+        struct fixture *f = *state;
+        struct oci_options o = { .compression = "gzip",
+                                 .architecture = config_host_architecture(),
+                                 .ref_name = "1.35" };
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_free_ char *archive = NULL;
+        char index_digest[DIGEST_STRING_MAX];
+        size_t len;
+
+        /* A bare tag names no repository, so the image stays untagged. */
+        archive = oci_archive(f, &o, index_digest, &len);
+        assert_int_equal(load_bytes(f, archive, len, &err), 0);
+        assert_true(startswith(f->messages, "Loaded image ID: sha256:") != NULL);
+}
+
+/* Docker 25+ names layers and configs by digest in manifest.json and adds
+ * an OCI layout; manifest.json is what counts. */
+static void docker25_archive(void **state)
+{
+        struct fixture *f = *state;
+        struct test_layer layers[1] = { f->base };
+        struct test_image img = { .layers = layers, .n_layers = 1, .tags = tags_a };
+        _cleanup_free_ char *config = test_image_config(&img), *manifest = NULL, *archive = NULL;
+        _cleanup_free_ char *layer_name = hex_name(f->base.data, f->base.len), *config_name = NULL;
+
+        config_name = hex_name(config, strlen(config));
+        assert_true(asprintf(&manifest, "[{\"Config\":\"%s\",\"RepoTags\":[\"image-test/a:1\"],\"Layers\":[\"%s\"]}]",
+                             config_name, layer_name) > 0);
+
+        /* The real layer, another valid layer under its name, then bytes
+         * that are no archive at all under its name. */
+        const struct test_layer contents[] = { f->base, f->top_a, { "garbage", 7 } };
+
+        for (size_t i = 0; i < 3; i++) {
+                _cleanup_error_ struct error err = ERROR_INIT;
+                const struct test_member members[] = {
+                        { "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 30 },
+                        { "index.json", "{\"schemaVersion\":2,\"manifests\":[]}", 34 },
+                        { layer_name, contents[i].data, contents[i].len },
+                        { config_name, config, strlen(config) },
+                        { "manifest.json", manifest, strlen(manifest) },
+                };
+                size_t len;
+
+                free(archive);
+                archive = test_archive(members, sizeof(members) / sizeof(members[0]), &len);
+                if (i == 0) {
+                        if (load_bytes(f, archive, len, &err) < 0)
+                                fail_msg("Docker 25 archive: %s", err.message);
+                        assert_string_equal(f->messages, "Loaded image: image-test/a:1\n");
+                        continue;
+                }
+                /* Other bytes under the layer's name: caught by the name. */
+                if (i == 1) {
+                        _cleanup_json_ json_object *records = NULL;
+
+                        assert_int_equal(image_store_delete(f->store, "image-test/a:1", true, true, &records, &err), 0);
+                }
+                assert_int_equal(load_bytes(f, archive, len, &err), -EBADMSG);
+                assert_true(startswith(err.message, "invalid digest for layer 0") != NULL);
+        }
+}
+
+static void record_event(const char *action, const char *id, const char *name, void *userdata)
+{
+        struct fixture *f = userdata;
+        char line[256];
+
+        /* IDs vary, names do not: keep the name unless it is the ID. */
+        snprintf(line, sizeof(line), "%s %s\n", action, streq(id, name) ? "ID" : name);
+        strncat(f->messages, line, sizeof(f->messages) - strlen(f->messages) - 1);
+}
+
+static void image_events(void **state)
+{
+        struct fixture *f = *state;
+        struct test_layer layers[2];
+        struct test_image img;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_json_ json_object *records = NULL;
+
+        image_a(f, layers, &img);
+        image_store_set_event_hook(f->store, record_event, f);
+        load_images(f, &img, 1);
+        assert_string_equal(f->messages, "Loaded image: image-test/a:1\nload ID\n");
+
+        f->messages[0] = '\0';
+        assert_int_equal(image_store_tag(f->store, "image-test/a:1", "image-test/b", "2", &err), 0);
+        assert_int_equal(image_store_delete(f->store, "image-test/a:1", true, true, &records, &err), 0);
+        json_object_put(TAKE_PTR(records));
+        assert_int_equal(image_store_delete(f->store, "image-test/b:2", true, true, &records, &err), 0);
+        assert_string_equal(f->messages, "tag image-test/b:2\nuntag ID\nuntag ID\ndelete ID\n");
+}
+
 #define STORE_TEST(test) cmocka_unit_test_setup_teardown(test, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -858,6 +1100,11 @@ int main(void)
                 STORE_TEST(list_filters),
                 STORE_TEST(inspect_graph_driver),
                 STORE_TEST(concurrent_loads),
+                STORE_TEST(oci_layout_loads),
+                STORE_TEST(oci_layout_errors),
+                STORE_TEST(oci_layout_bare_tag),
+                STORE_TEST(docker25_archive),
+                STORE_TEST(image_events),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "daemon.h"
+#include "image/changes-internal.h"
 #include "image/image.h"
 #include "image/jsonmessage.h"
 #include "image/reference.h"
@@ -13,6 +14,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "strv.h"
+#include "timeutil.h"
 
 static struct image_store *store_of(const struct http_request *req)
 {
@@ -264,9 +266,10 @@ static void image_import(struct http_request *req, const char *source)
         if (r < 0)
                 return reply_error(req, r, &err);
 
+        /* dockerd 20.10 replies to every failure past the checks with 500. */
         r = image_store_import(store_of(req), http_request_body_fd(req), &opts, id, &err);
         if (r < 0)
-                return reply_error(req, r, &err);
+                return reply_error_status(req, 500, error_message(&err, r));
 
         line = jsonmessage_status(id);
         if (!line)
@@ -286,10 +289,92 @@ static void image_create(struct http_request *req)
         image_import(req, source);
 }
 
+static int prune_filters(json_object *filters, struct image_prune_options *ret, struct error *err)
+{
+        static const char *const accepted[] = { "dangling", "label", "label!", "until" };
+        json_object *dangling, *until;
+
+        json_object_object_foreach (filters, key, unused_values) {
+                bool known = false;
+
+                for (size_t i = 0; i < ARRAY_SIZE(accepted); i++)
+                        known = known || streq(key, accepted[i]);
+                if (!known)
+                        return error_set(err, -EINVAL, "Invalid filter '%s'", key);
+                (void)unused_values;
+        }
+
+        *ret = (struct image_prune_options){
+                .dangling_only = true,
+                .labels = json_field_array(filters, "label"),
+                .not_labels = json_field_array(filters, "label!"),
+        };
+        dangling = json_field_array(filters, "dangling");
+        if (dangling && json_object_array_length(dangling) > 0) {
+                const char *value = json_object_get_string(json_object_array_get_idx(dangling, 0));
+
+                if (streq(value, "false") || streq(value, "0"))
+                        ret->dangling_only = false;
+                else if (!streq(value, "true") && !streq(value, "1"))
+                        return error_set(err, -EINVAL, "Invalid filter 'dangling=[%s]'", value);
+        }
+
+        until = json_field_array(filters, "until");
+        if (until && json_object_array_length(until) > 1)
+                return error_set(err, -EINVAL, "more than one until filter specified");
+        if (until && json_object_array_length(until) == 1) {
+                const char *value = json_object_get_string(json_object_array_get_idx(until, 0));
+                int64_t ns;
+
+                /* A duration counts back from now, as Docker's GetTimestamp does. */
+                if (changes_parse_duration(value, &ns, NULL) >= 0)
+                        ret->until_ns = timeutil_now_ns() - ns;
+                else if (timeutil_parse_timestamp(value, &ns) >= 0)
+                        ret->until_ns = ns;
+                else
+                        return error_set(err, -EINVAL,
+                                         "invalid until filter \"%s\": use a duration such as 24h, a Unix timestamp "
+                                         "or an RFC 3339 time",
+                                         value);
+        }
+        return 0;
+}
+
+static void image_prune(struct http_request *req)
+{
+        static int running;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_json_ json_object *filters = NULL, *deleted = NULL;
+        struct image_prune_options opts;
+        json_object *report;
+        uint64_t reclaimed = 0;
+        int r;
+
+        r = http_query_filters(req, &filters, &err);
+        if (r >= 0)
+                r = prune_filters(filters, &opts, &err);
+        if (r < 0)
+                return reply_error(req, r, &err);
+
+        if (__atomic_exchange_n(&running, 1, __ATOMIC_ACQ_REL))
+                return reply_error_status(req, 409, "a prune operation is already running");
+        r = image_store_prune(store_of(req), &opts, &deleted, &reclaimed);
+        __atomic_store_n(&running, 0, __ATOMIC_RELEASE);
+        if (r < 0)
+                return reply_error(req, r, NULL);
+
+        report = json_object_new_object();
+        json_object_object_add(report, "ImagesDeleted",
+                               json_object_array_length(deleted) > 0 ? json_object_get(deleted) : NULL);
+        json_object_object_add(report, "SpaceReclaimed", json_object_new_uint64(reclaimed));
+        http_reply_json(req, 200, report);
+}
+
 const struct http_route api_image_routes[] = {
         { "GET", "/images/json", image_list, HTTP_BODY_JSON },
         { "POST", "/images/load", image_load, HTTP_BODY_STREAM },
         { "POST", "/images/create", image_create, HTTP_BODY_STREAM },
+        { "POST", "/images/prune", image_prune, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/json", image_inspect, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/history", image_history, HTTP_BODY_JSON },
         { "POST", "/images/{name*}/tag", image_tag, HTTP_BODY_JSON },

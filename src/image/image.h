@@ -142,6 +142,19 @@ int image_store_tag(struct image_store *s, const char *name, const char *repo, c
 int image_store_delete(struct image_store *s, const char *name, bool force, bool prune, json_object **ret,
                        struct error *err);
 
+struct image_prune_options {
+        bool dangling_only;      /* only images without tags, Docker's default */
+        int64_t until_ns;        /* only images created before, 0 for any */
+        json_object *labels;     /* "key" or "key=value" that must match, or NULL */
+        json_object *not_labels; /* the same for "label!": must not match */
+};
+
+/* Deletes unused images as POST /images/prune does: each candidate by its
+ * references (or its ID) without force, skipping conflicts. Returns the
+ * Untagged/Deleted records and the bytes of the layers removed. */
+int image_store_prune(struct image_store *s, const struct image_prune_options *opts, json_object **ret_deleted,
+                      uint64_t *ret_reclaimed);
+
 /* ---- Load and import ---- */
 
 struct image_load_callbacks {

@@ -201,7 +201,11 @@ int loader_tag(struct loader *l, const struct reference *ref, const char *image_
 
         {
                 _cleanup_unlock_ pthread_rwlock_t *lock = store_write_lock(l->store);
+                struct image_entry *e = store_image_find(l->store, image_id);
 
+                /* A concurrent rmi may have removed the image already. */
+                if (!e || e->deleted)
+                        return error_set(l->err, -ENOENT, "No such image: " DIGEST_PREFIX "%s", image_id);
                 t = store_tag_find(l->store, full);
                 if (t)
                         snprintf(previous, sizeof(previous), "%s", t->image_id);

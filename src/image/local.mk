@@ -29,6 +29,7 @@ libimage_a_SOURCES = \
 	src/image/store-hold.c \
 	src/image/store-image.c \
 	src/image/store-layer.c \
+	src/image/store-prune.c \
 	src/image/store-snapshot.c \
 	src/image/store-tag.c
 libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)

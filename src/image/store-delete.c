@@ -95,7 +95,8 @@ static void check_users(struct image_store *s, const char *image_id, struct user
 struct deletion {
         struct image_store *s;
         struct image_entry *e;
-        const char *name; /* as the client wrote it */
+        const char *checked_id; /* the image the container checks were about */
+        const char *name;       /* as the client wrote it */
         bool force;
         struct users users;
         json_object *records;
@@ -321,6 +322,9 @@ static int delete_locked(struct deletion *d)
         r = store_image_resolve(d->s, d->name, &d->e, d->err);
         if (r < 0)
                 return r;
+        if (!streq(d->e->id, d->checked_id))
+                return error_set(d->err, -EBUSY, "conflict: \"%s\" was retagged while it was being deleted, try again",
+                                 d->name);
         refs = store_tags_of(d->s, d->e->id, &n);
         if (!refs)
                 return -ENOMEM;
@@ -352,6 +356,7 @@ int image_store_delete(struct image_store *s, const char *name, bool force, bool
                 snprintf(image_id, sizeof(image_id), "%s", e->id);
         }
         check_users(s, image_id, &d.users);
+        d.checked_id = image_id;
 
         {
                 _cleanup_unlock_ pthread_rwlock_t *lock = store_write_lock(s);

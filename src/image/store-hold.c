@@ -209,6 +209,9 @@ int image_store_hold(struct image_store *s, const struct image *img, const char 
         if (r < 0)
                 return r;
         h = NULL;
+
+        /* The replaced hold may have been the last one on a deleted image. */
+        store_images_collect(s);
         return 0;
 }
 

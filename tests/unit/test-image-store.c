@@ -1077,6 +1077,53 @@ static void image_events(void **state)
         assert_string_equal(f->messages, "tag image-test/b:2\nuntag ID\nuntag ID\ndelete ID\n");
 }
 
+static void prune_images(void **state)
+{
+        struct fixture *f = *state;
+        struct test_layer la[1] = { f->base }, lb[1] = { f->top_a }, lc[1] = { f->top_b };
+        static const char *const tags_kept[] = { "image-test/kept:1", NULL };
+        struct test_image images[] = {
+                { .layers = la, .n_layers = 1, .tags = tags_a, .config = "\"Labels\":{\"keep\":\"yes\"}" },
+                { .layers = lb, .n_layers = 1 },
+                { .layers = lc, .n_layers = 1, .tags = tags_kept, .created = "2030-01-01T00:00:00Z" },
+        };
+        _cleanup_json_ json_object *deleted = NULL, *not_labels = json_tokener_parse("[\"keep\"]");
+        struct image_prune_options dangling = { .dangling_only = true };
+        struct image_prune_options all = { .until_ns = INT64_C(1800000000000000000), .not_labels = not_labels };
+        uint64_t reclaimed = 0;
+
+        load_images(f, images, 3);
+        assert_int_equal(image_store_count(f->store), 3);
+
+        /* The default: only the untagged image, with its layer. */
+        assert_int_equal(image_store_prune(f->store, &dangling, &deleted, &reclaimed), 0);
+        assert_int_equal(json_object_array_length(deleted), 2);
+        assert_int_equal(reclaimed, strlen("image a\n"));
+        assert_int_equal(image_store_count(f->store), 2);
+        json_object_put(TAKE_PTR(deleted));
+
+        /* All unused images, but not the labelled one nor the one created
+         * after until. */
+        assert_int_equal(image_store_prune(f->store, &all, &deleted, &reclaimed), 0);
+        assert_int_equal(json_object_array_length(deleted), 0);
+        assert_int_equal(reclaimed, 0);
+        json_object_put(TAKE_PTR(deleted));
+
+        /* A container's image stays: its deletion conflicts and is skipped. */
+        snprintf(f->container, sizeof(f->container), "c0ffee%058d", 0);
+        image_store_set_in_use_check(f->store, fake_in_use, f);
+        all = (struct image_prune_options){ 0 };
+        assert_int_equal(image_store_prune(f->store, &all, &deleted, &reclaimed), 0);
+        assert_int_equal(json_object_array_length(deleted), 0);
+        assert_int_equal(image_store_count(f->store), 2);
+        json_object_put(TAKE_PTR(deleted));
+
+        f->container[0] = '\0';
+        assert_int_equal(image_store_prune(f->store, &all, &deleted, &reclaimed), 0);
+        assert_int_equal(image_store_count(f->store), 0);
+        assert_int_equal(reclaimed, strlen("base layer\n") + strlen("image b!\n"));
+}
+
 #define STORE_TEST(test) cmocka_unit_test_setup_teardown(test, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -1105,6 +1152,7 @@ int main(void)
                 STORE_TEST(oci_layout_bare_tag),
                 STORE_TEST(docker25_archive),
                 STORE_TEST(image_events),
+                STORE_TEST(prune_images),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

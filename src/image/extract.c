@@ -313,6 +313,9 @@ static int extract_hardlink(struct extractor *x, const char *target, int parentf
         return 0;
 }
 
+/* NOTE: only root creates device nodes, and overlay whiteouts need the
+ * trusted.overlay namespace, so a rootless daemon cannot extract images
+ * that contain either yet. Docker skips device nodes in a user namespace. */
 static int extract_node(struct extractor *x, struct archive_entry *e, int parentfd, const char *base)
 {
         mode_t type = archive_entry_filetype(e);

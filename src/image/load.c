@@ -226,6 +226,23 @@ int loader_tag(struct loader *l, const struct reference *ref, const char *image_
         return 0;
 }
 
+/* A member named blobs/sha256/<hex> (Docker 25+) must have that digest. */
+static int check_blob_name(struct loader *l, const char *path, const char *data, size_t len)
+{
+        const char *hex = startswith(path, "blobs/sha256/");
+        char digest[DIGEST_STRING_MAX];
+        int r;
+
+        if (!hex)
+                return 0;
+        r = digest_buffer(data, len, digest);
+        if (r < 0)
+                return r;
+        if (!streq(digest_hex(digest), hex))
+                return error_set(l->err, -EBADMSG, "invalid archive: %s has digest %s", path, digest);
+        return 0;
+}
+
 static int load_manifest_entry(struct loader *l, const struct archive_manifest *m)
 {
         _cleanup_strv_free_ char **digests = NULL;
@@ -235,6 +252,9 @@ static int load_manifest_entry(struct loader *l, const struct archive_manifest *
         int r;
 
         r = spool_read(l->spool, m->config, CONFIG_MAX_SIZE, &config, &config_len, l->err);
+        if (r < 0)
+                return r;
+        r = check_blob_name(l, m->config, config, config_len);
         if (r < 0)
                 return r;
 

@@ -1044,6 +1044,26 @@ static void docker25_archive(void **state)
                 assert_int_equal(load_bytes(f, archive, len, &err), -EBADMSG);
                 assert_true(startswith(err.message, "invalid digest for layer 0") != NULL);
         }
+
+        /* A config stored under another config's digest. */
+        {
+                _cleanup_error_ struct error err = ERROR_INIT;
+                _cleanup_free_ char *wrong = NULL, *bad_manifest = NULL;
+                const char *other = "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}";
+                size_t len;
+
+                wrong = hex_name(other, strlen(other));
+                assert_true(asprintf(&bad_manifest, "[{\"Config\":\"%s\",\"RepoTags\":[],\"Layers\":[]}]", wrong) > 0);
+                const struct test_member members[] = {
+                        { wrong, config, strlen(config) },
+                        { "manifest.json", bad_manifest, strlen(bad_manifest) },
+                };
+
+                free(archive);
+                archive = test_archive(members, 2, &len);
+                assert_int_equal(load_bytes(f, archive, len, &err), -EBADMSG);
+                assert_true(startswith(err.message, "invalid archive: blobs/sha256/") != NULL);
+        }
 }
 
 static void record_event(const char *action, const char *id, const char *name, void *userdata)

@@ -74,12 +74,13 @@ static int lock_data_root(const char *data_root)
 
 static int write_pidfile(const char *path)
 {
-        _cleanup_free_ char *old = NULL, *dir = strdup(path);
+        _cleanup_free_ char *old = NULL, *dir = strdup(path), *base = strdup(path);
+        _cleanup_close_ int dirfd = -1;
         char text[32];
         long pid;
         int r;
 
-        if (!dir)
+        if (!dir || !base)
                 return -ENOMEM;
         if (fs_read_file_at(AT_FDCWD, path, 64, &old, NULL) >= 0 && sscanf(old, "%ld", &pid) == 1 && pid != getpid() &&
             kill((pid_t)pid, 0) == 0) {
@@ -90,8 +91,11 @@ static int write_pidfile(const char *path)
         r = fs_mkdir_p(dirname(dir), 0755);
         if (r < 0)
                 return log_error_errno(r, "Failed to create the directory of pid file %s: %m", path);
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dirfd < 0)
+                return log_error_errno(-errno, "Failed to open the directory of pid file %s: %m", path);
         snprintf(text, sizeof(text), "%d", getpid());
-        r = fs_write_atomic_at(AT_FDCWD, path, text, strlen(text), 0644);
+        r = fs_write_atomic_at(dirfd, basename(base), text, strlen(text), 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write pid file %s: %m", path);
         return 0;

@@ -6,8 +6,8 @@
 /* Facts about the host that /info and /version report. */
 struct hostinfo {
         char kernel_version[128];
-        char architecture[64];    /* uname's machine: "x86_64" */
-        char go_architecture[32]; /* Docker's spelling: "amd64", "arm64" */
+        char architecture[65];    /* uname's machine: "x86_64" */
+        char go_architecture[65]; /* Docker's spelling: "amd64", "arm64" */
         char operating_system[256];
         char os_version[64];
         char hostname[256];

@@ -1,4 +1,33 @@
 sbin_PROGRAMS += sockerlessd
 sockerlessd_SOURCES = src/main.c
 sockerlessd_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-sockerlessd_LDADD = libcommon.a $(JSONC_LIBS)
+sockerlessd_LDADD = libsockerlessd.a libimageapi.a libhttp.a libmonitor.a $(IMAGE_LIBS) $(RUNTIME_LIBS) \
+	$(MHD_LIBS) -lpthread
+
+# Everything of the daemon but main(), so unit tests can link it.
+noinst_LIBRARIES += libsockerlessd.a
+libsockerlessd_a_SOURCES = \
+	src/api/api.h \
+	src/api/containers.c \
+	src/api/containers-io.c \
+	src/api/containers-json.c \
+	src/api/containers-list.c \
+	src/api/system.c \
+	src/daemon-config.c src/daemon-config.h \
+	src/daemon-run.c src/daemon-run.h \
+	src/daemon.h \
+	src/engine/binds.c src/engine/binds.h \
+	src/engine/container.c src/engine/container.h \
+	src/engine/create.c \
+	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
+	src/engine/etcfiles.c src/engine/etcfiles.h \
+	src/engine/lifecycle.c \
+	src/engine/names.c src/engine/names.h \
+	src/engine/ocispec.c src/engine/ocispec.h \
+	src/engine/prune.c \
+	src/engine/restore.c \
+	src/engine/signals.c src/engine/signals.h \
+	src/hostinfo.c src/hostinfo.h \
+	src/pool/backend.h \
+	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c
+libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)

@@ -210,13 +210,15 @@ static void wait_stream(struct http_stream *stream, void *userdata)
                 if (http_stream_closed(stream))
                         goto done;
 
-        reply = json_object_new_object();
-        json_object_object_add(reply, "StatusCode", json_object_new_int(exit_code));
-        if (error) {
+        /* dockerd reports the container's error to a wait for its end, but
+         * not to a wait for its removal, which `docker run --rm` uses. */
+        if (error && job->ticket.condition != WAIT_REMOVED) {
                 error_obj = json_object_new_object();
                 json_object_object_add(error_obj, "Message", json_object_new_string(error));
         }
+        reply = json_object_new_object();
         json_object_object_add(reply, "Error", error_obj);
+        json_object_object_add(reply, "StatusCode", json_object_new_int(exit_code));
         http_stream_write_json(stream, reply);
 done:
         container_unref(job->container);

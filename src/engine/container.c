@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "image/image.h"
 #include "jsonutil.h"
@@ -35,12 +36,17 @@ int container_status_from_string(const char *s)
 struct container *container_new(void)
 {
         struct container *c = calloc(1, sizeof(*c));
+        pthread_condattr_t attr;
 
         if (!c)
                 return NULL;
         pthread_mutex_init(&c->op_lock, NULL);
         pthread_mutex_init(&c->lock, NULL);
-        pthread_cond_init(&c->changed, NULL);
+        /* Waits compute their deadlines on the monotonic clock. */
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        pthread_cond_init(&c->changed, &attr);
+        pthread_condattr_destroy(&attr);
         c->refcount = 1;
         return c;
 }

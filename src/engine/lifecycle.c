@@ -45,6 +45,8 @@ static bool wait_locked(struct container *c, bool (*pred)(const struct container
         return true;
 }
 
+static void schedule_auto_remove(struct engine *e, struct container *c);
+
 static bool is_not_running(const struct container *c, const void *arg)
 {
         return !container_is_running(c) && c->state.status != CONTAINER_RESTARTING;
@@ -54,6 +56,7 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
 {
         enum container_status status;
         char short_id[ID_SHORT_LENGTH + 1];
+        bool auto_remove;
         int r;
 
         pthread_mutex_lock(&c->op_lock);
@@ -72,8 +75,17 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
 
         r = c->backend->ops->start(c->backend, c, err);
         pthread_mutex_unlock(&c->op_lock);
-        if (r < 0)
+        if (r < 0) {
+                /* As dockerd does, a container that was to be removed when it
+                 * ends is removed when it cannot start: `docker run --rm`
+                 * waits for that removal. */
+                pthread_mutex_lock(&c->lock);
+                auto_remove = container_auto_remove(c);
+                pthread_mutex_unlock(&c->lock);
+                if (auto_remove)
+                        schedule_auto_remove(e, c);
                 return error_prefix(err, r, "failed to start container %s", container_short_id(c, short_id));
+        }
         log_debug("Container %s started", c->id);
         return 0;
 }

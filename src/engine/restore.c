@@ -18,7 +18,7 @@ static int load_one(struct engine *e, int parent_fd, const char *id, struct cont
 {
         _cleanup_json_ json_object *definition = NULL, *state = NULL;
         _cleanup_close_ int fd = openat(parent_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        struct container *c;
+        struct container *c = NULL;
         int r;
 
         if (fd < 0)
@@ -110,7 +110,7 @@ int engine_restore(struct engine *e)
                 return -errno;
         TAKE_FD(fd);
         while ((de = readdir(dir))) {
-                struct container *c, **grown;
+                struct container *c = NULL, **grown;
                 int r;
 
                 if (de->d_name[0] == '.')

@@ -129,6 +129,8 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
                 return -ENOMEM;
         if (open_stdin && stdin_once && strv_append(&argv, "--stdin-once") < 0)
                 return -ENOMEM;
+        if (log_get_level() >= LOG_LEVEL_DEBUG && strv_append(&argv, "--debug") < 0)
+                return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;
 }
@@ -301,17 +303,33 @@ static int handshake(struct local_backend *lb, struct container *c, int sock, st
         return 0;
 }
 
-static void forget_control_fd(struct container *c)
+/* Forgets the monitor of a failed start and ends the attaches still held:
+ * their clients see their stream end, as with dockerd. */
+static void forget_monitor(struct container *c)
 {
+        struct local_container *lc;
+        struct attach_request **pending = NULL;
+        size_t n = 0;
+
         pthread_mutex_lock(&c->lock);
-        if (c->backend_data)
-                ((struct local_container *)c->backend_data)->control_fd = -1;
+        lc = c->backend_data;
+        if (lc) {
+                lc->control_fd = -1;
+                pending = lc->pending;
+                n = lc->n_pending;
+                lc->pending = NULL;
+                lc->n_pending = 0;
+        }
         pthread_mutex_unlock(&c->lock);
+        for (size_t i = 0; i < n; i++)
+                attach_request_free(pending[i]);
+        free(pending);
 }
 
-int local_start(struct backend *b, struct container *c, struct error *err)
+/* Prepares the bundle, spawns the monitor and runs the handshake. On
+ * success *ret_sock is the monitor connection. */
+static int launch(struct local_backend *lb, struct container *c, int *ret_sock, struct error *err)
 {
-        struct local_backend *lb = (struct local_backend *)b;
         _cleanup_(start_paths_clear) struct start_paths paths = { 0 };
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int sock = -1;
@@ -329,18 +347,28 @@ int local_start(struct backend *b, struct container *c, struct error *err)
         r = spawn_monitor(argv, &sock, err);
         if (r < 0)
                 return r;
-
         r = handshake(lb, c, sock, err);
+        if (r < 0)
+                return r;
+        *ret_sock = TAKE_FD(sock);
+        return 0;
+}
+
+int local_start(struct backend *b, struct container *c, struct error *err)
+{
+        struct local_backend *lb = (struct local_backend *)b;
+        int sock = -1, r;
+
+        r = launch(lb, c, &sock, err);
         if (r < 0) {
-                forget_control_fd(c);
+                forget_monitor(c);
                 return r;
         }
-
         r = local_events_watch(lb, c, sock);
         if (r < 0) {
-                forget_control_fd(c);
+                close(sock);
+                forget_monitor(c);
                 return error_set_errno(err, r, "watching the monitor of container %s failed", c->id);
         }
-        TAKE_FD(sock);
         return 0;
 }

@@ -209,7 +209,7 @@ static int find_locked(struct engine *e, const char *ref, struct container **ret
                         if (!startswith(e->containers[i]->id, ref))
                                 continue;
                         if (match)
-                                return error_set(err, -EINVAL, "multiple IDs found with provided prefix: %s", ref);
+                                return error_set(err, -EINVAL, "Multiple IDs found with provided prefix: %s", ref);
                         match = e->containers[i];
                 }
                 if (match) {

@@ -82,9 +82,16 @@ static json_object *build_env(struct container *c)
                 return NULL;
         if (container_tty(c) && strv_append(&env, "TERM=xterm") < 0)
                 return NULL;
-        for (size_t i = 0; config_env && i < json_object_array_length(config_env); i++)
-                if (env_set(&env, json_object_get_string(json_object_array_get_idx(config_env, i))) < 0)
+        for (size_t i = 0; config_env && i < json_object_array_length(config_env); i++) {
+                const char *entry = json_object_get_string(json_object_array_get_idx(config_env, i));
+
+                /* "-e NAME" for a variable the client does not have arrives
+                 * without "=": it stays in Config.Env but sets nothing. */
+                if (!strchr(entry, '='))
+                        continue;
+                if (env_set(&env, entry) < 0)
                         return NULL;
+        }
         return json_array_from_strv(env);
 }
 

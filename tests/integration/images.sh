@@ -71,6 +71,14 @@ if oci_tar=$(sl_image_archive oci); then
                 sl_assert_rc "load OCI archive" 0
                 sl_assert_eq "OCI image picked for the host" "$(sl_docker version -f '{{.Server.Arch}}')" \
                         "$(sl_docker image inspect -f '{{.Architecture}}' sockerless-test/busybox:1.35)"
+                # The OCI image took the busybox tag: give it back to the
+                # docker-archive image and drop the OCI one, so the checks
+                # below see the images they expect.
+                oci_id=$(sl_docker image inspect -f '{{.Id}}' sockerless-test/busybox:1.35)
+                sl_run sl_docker load -i "$(sl_image_archive busybox)"
+                sl_assert_rc "reload busybox after the OCI archive" 0
+                sl_run sl_docker rmi "$oci_id"
+                sl_assert_rc "remove the OCI image" 0
         fi
 else
         sl_skip "load OCI archive" "no OCI archive"

@@ -52,9 +52,12 @@ void engine_free(struct engine *e)
 {
         if (!e)
                 return;
-        engine_container_list_free(e->containers, e->n_containers);
+        for (size_t i = 0; i < e->n_containers; i++)
+                if (e->containers[i]->backend)
+                        e->containers[i]->backend->ops->forget(e->containers[i]->backend, e->containers[i]);
         if (e->local)
                 e->local->ops->free(e->local);
+        engine_container_list_free(e->containers, e->n_containers);
         if (e->containers_dirfd >= 0)
                 close(e->containers_dirfd);
         pthread_rwlock_destroy(&e->lock);

@@ -66,6 +66,10 @@ struct backend_ops {
          * longer runs (directories, held attaches). */
         int (*remove)(struct backend *b, struct container *c, struct error *err);
 
+        /* Releases what the backend holds in memory for c at daemon
+         * shutdown; the container itself keeps running. */
+        void (*forget)(struct backend *b, struct container *c);
+
         /* Reconnects to a container found on disk at daemon start, and sets
          * its true state (running, or exited with its code). */
         int (*restore)(struct backend *b, struct container *c);

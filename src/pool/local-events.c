@@ -26,6 +26,7 @@
 
 /* What the events thread keeps per watched monitor connection. */
 struct watch {
+        struct watch *prev, *next;
         struct local_backend *lb;
         struct container *container; /* a reference */
         int fd;
@@ -87,11 +88,34 @@ static void handle_exited(struct watch *w, json_object *msg)
         engine_container_exited(w->lb->base.engine, w->container, &exit_info);
 }
 
+static void watch_link(struct local_backend *lb, struct watch *w)
+{
+        pthread_mutex_lock(&lb->watches_lock);
+        w->next = lb->watches;
+        if (w->next)
+                w->next->prev = w;
+        lb->watches = w;
+        pthread_mutex_unlock(&lb->watches_lock);
+}
+
+static void watch_unlink(struct local_backend *lb, struct watch *w)
+{
+        pthread_mutex_lock(&lb->watches_lock);
+        if (w->prev)
+                w->prev->next = w->next;
+        else
+                lb->watches = w->next;
+        if (w->next)
+                w->next->prev = w->prev;
+        pthread_mutex_unlock(&lb->watches_lock);
+}
+
 static void unwatch(struct watch *w)
 {
         struct container *c = w->container;
         struct local_container *lc;
 
+        watch_unlink(w->lb, w);
         epoll_ctl(w->lb->epoll_fd, EPOLL_CTL_DEL, w->fd, NULL);
         pthread_mutex_lock(&c->lock);
         lc = c->backend_data;
@@ -186,8 +210,16 @@ void local_events_stop(struct local_backend *lb)
                 log_warn_errno(-errno, "Failed to wake the events thread: %m");
         pthread_join(lb->events_thread, NULL);
         lb->events_running = false;
-        /* NOTE: watches still registered are leaked on purpose at shutdown:
-         * their monitors keep running and the next daemon reconnects. */
+
+        /* The monitors keep running; the next daemon reconnects to them. */
+        while (lb->watches) {
+                struct watch *w = lb->watches;
+
+                watch_unlink(lb, w);
+                close(w->fd);
+                container_unref(w->container);
+                free(w);
+        }
 }
 
 int local_events_watch(struct local_backend *lb, struct container *c, int fd)
@@ -201,9 +233,11 @@ int local_events_watch(struct local_backend *lb, struct container *c, int fd)
         w->container = container_ref(c);
         w->fd = fd;
         ev.data.ptr = w;
+        watch_link(lb, w);
         if (epoll_ctl(lb->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
                 int r = -errno;
 
+                watch_unlink(lb, w);
                 container_unref(c);
                 free(w);
                 return r;

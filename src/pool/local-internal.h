@@ -13,6 +13,8 @@
  * (runtime/monitor/proto.h). API threads send on it; only the events
  * thread receives on it once the container runs.
  */
+struct watch;
+
 struct local_backend {
         struct backend base;
         const char *monitor_path;
@@ -21,6 +23,8 @@ struct local_backend {
 
         int epoll_fd;
         int wake_fd; /* eventfd that stops the events thread */
+        pthread_mutex_t watches_lock;
+        struct watch *watches; /* every watched monitor connection */
         pthread_t events_thread;
         bool events_running;
 };

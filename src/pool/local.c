@@ -159,7 +159,7 @@ static int local_resize(struct backend *b, struct container *c, unsigned height,
         return 0;
 }
 
-static int local_remove(struct backend *b, struct container *c, struct error *err)
+static void local_forget(struct backend *b, struct container *c)
 {
         struct local_container *lc;
 
@@ -168,7 +168,7 @@ static int local_remove(struct backend *b, struct container *c, struct error *er
         c->backend_data = NULL;
         pthread_mutex_unlock(&c->lock);
         if (!lc)
-                return 0;
+                return;
 
         for (size_t i = 0; i < lc->n_pending; i++)
                 attach_request_free(lc->pending[i]);
@@ -178,6 +178,11 @@ static int local_remove(struct backend *b, struct container *c, struct error *er
         if (lc->control_fd >= 0)
                 log_debug("Container %s removed while its monitor connection was open", c->id);
         free(lc);
+}
+
+static int local_remove(struct backend *b, struct container *c, struct error *err)
+{
+        local_forget(b, c);
         return 0;
 }
 
@@ -199,6 +204,7 @@ static void local_free(struct backend *b)
                 close(lb->epoll_fd);
         if (lb->wake_fd >= 0)
                 close(lb->wake_fd);
+        pthread_mutex_destroy(&lb->watches_lock);
         free(lb);
 }
 
@@ -210,6 +216,7 @@ static const struct backend_ops local_ops = {
         .attach = local_attach,
         .resize = local_resize,
         .remove = local_remove,
+        .forget = local_forget,
         .restore = local_restore,
         .log_path = local_log_path,
         .free = local_free,
@@ -228,6 +235,7 @@ int local_backend_new(struct engine *engine, struct backend **ret, struct error 
         lb->monitor_path = d->monitor_path;
         lb->data_root = d->config.data_root;
         lb->exec_root = d->config.exec_root;
+        pthread_mutex_init(&lb->watches_lock, NULL);
         lb->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         lb->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (lb->epoll_fd < 0 || lb->wake_fd < 0) {

@@ -72,10 +72,19 @@ void api_container_inspect(struct http_request *req)
 
 void api_container_start(struct http_request *req)
 {
-        _cleanup_container_ struct container *c = api_find_container(req);
+        _cleanup_container_ struct container *c = NULL;
         _cleanup_error_ struct error err = ERROR_INIT;
+        size_t body_len = 0;
         int r;
 
+        /* API 1.24 dropped the HostConfig that older clients sent here. */
+        if (http_request_body(req, &body_len) && body_len > 0) {
+                http_reply_error_status(req, 400,
+                                        "starting container with non-empty request body was deprecated since API "
+                                        "v1.22 and removed in v1.24");
+                return;
+        }
+        c = api_find_container(req);
         if (!c)
                 return;
         r = engine_container_start(api_daemon(req)->engine, c, &err);
@@ -240,7 +249,8 @@ static int parse_condition(const char *s, enum wait_condition *ret)
 
 void api_container_wait(struct http_request *req)
 {
-        const char *condition_text = http_query(req, "condition");
+        /* Before API 1.30 there was no condition: every wait was not-running. */
+        const char *condition_text = http_request_api_version(req) >= 130 ? http_query(req, "condition") : NULL;
         enum wait_condition condition;
         struct container *c;
         struct wait_job *job;

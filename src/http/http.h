@@ -20,7 +20,9 @@
  */
 
 /* API versions as major * 100 + minor: 1.41 is 141. */
-#define HTTP_API_VERSION_MIN     112
+/* 1.24 is the oldest version the docker CLI still speaks; older versions
+ * had behaviours (a HostConfig in the start request) this daemon lacks. */
+#define HTTP_API_VERSION_MIN     124
 #define HTTP_API_VERSION_MAX     141
 #define HTTP_API_VERSION_DEFAULT HTTP_API_VERSION_MAX
 

@@ -68,6 +68,27 @@ sl_assert_eq "missing container status" 404 "$SL_API_STATUS"
 sl_assert_eq "missing container message" "No such container: x" "$(jq -r .message <<<"$SL_API_BODY")"
 sl_assert_match "missing container Content-Type" '^application/json' "$(sl_api_header Content-Type)"
 
+# ---- behaviour that depends on the request's API version
+sl_image_load busybox
+cid=$(sl_docker create sockerless-test/busybox:1.35 true)
+sl_api POST "/v$api_version/containers/$cid/start" -H 'Content-Type: application/json' -d '{"Binds":[]}'
+sl_assert_eq "start with a body status" 400 "$SL_API_STATUS"
+sl_assert_eq "start with a body message" \
+        "starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24" \
+        "$(jq -r .message <<<"$SL_API_BODY")"
+# Before 1.30 a wait has no condition: next-exit is ignored and the
+# created container counts as not running.
+sl_api POST "/v1.29/containers/$cid/wait?condition=next-exit"
+sl_assert_eq "wait before 1.30 status" 200 "$SL_API_STATUS"
+sl_assert_eq "wait before 1.30 ignores condition" 0 "$(jq -r .StatusCode <<<"$SL_API_BODY")"
+# dockerd 20.10 still serves 1.12 and up; Sockerless starts at 1.24, the
+# oldest version the docker CLI speaks.
+if ! sl_engine_is dockerd; then
+        sl_api GET "/v1.23/containers/$cid/json"
+        sl_assert_eq "API 1.23 status" 400 "$SL_API_STATUS"
+fi
+sl_docker rm "$cid" >/dev/null
+
 # ---- docker version and docker info through the CLI
 sl_run sl_docker version --format '{{.Server.APIVersion}} {{.Server.Os}}'
 sl_assert_rc "docker version exit code" 0

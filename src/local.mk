@@ -19,6 +19,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/binds.c src/engine/binds.h \
 	src/engine/container.c src/engine/container.h \
 	src/engine/create.c \
+	src/engine/create-config.c src/engine/create-config.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
 	src/engine/lifecycle.c \

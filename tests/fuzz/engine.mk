@@ -1,1 +1,12 @@
-# Fuzz targets of this module (see tests/fuzz/local.mk).
+# Fuzz targets of the engine (see tests/fuzz/local.mk): the create request.
+ENGINE_FUZZ_TARGETS = tests/fuzz/fuzz-create-request
+check_PROGRAMS += $(ENGINE_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(ENGINE_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ_MAIN) \
+	src/engine/binds.c src/engine/create-config.c
+tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_create_request_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_create_request_LDADD = libcommon.a $(JSONC_LIBS)

@@ -12,6 +12,7 @@
 
 #include "daemon-config.h"
 #include "engine/binds.h"
+#include "engine/create-config.h"
 #include "engine/names.h"
 #include "engine/signals.h"
 #include "fsutil.h"
@@ -243,14 +244,140 @@ static void config_bad_flags(void **state)
         }
 }
 
+static const char image_config_json[] =
+        "{\"Env\":[\"PATH=/usr/bin:/bin\",\"GREETING=hello world\"],\"Cmd\":[\"echo\",\"image\"],"
+        "\"Entrypoint\":[\"/bin/sh\",\"-c\"],\"WorkingDir\":\"/home/app\",\"User\":\"app\","
+        "\"Labels\":{\"a\":\"image\",\"b\":\"image\"},\"StopSignal\":\"SIGUSR1\"}";
+
+static json_object *merged(const char *request)
+{
+        _cleanup_json_ json_object *req = json_tokener_parse(request);
+        _cleanup_json_ json_object *image = json_tokener_parse(image_config_json);
+
+        assert_non_null(req);
+        assert_int_equal(create_request_check(req, NULL), 0);
+        return create_config_build(req, image);
+}
+
+static const char *array_item(json_object *obj, const char *key, size_t i)
+{
+        return json_object_get_string(json_object_array_get_idx(json_field_array(obj, key), i));
+}
+
+static void create_merges_image_config(void **state)
+{
+        _cleanup_json_ json_object *config = merged("{\"Env\":[\"FOO=bar\",\"GREETING=hi\"],"
+                                                    "\"Labels\":{\"a\":\"request\"}}");
+
+        assert_int_equal(json_object_array_length(json_field_array(config, "Env")), 3);
+        assert_string_equal(array_item(config, "Env", 0), "FOO=bar");
+        assert_string_equal(array_item(config, "Env", 1), "GREETING=hi");
+        assert_string_equal(array_item(config, "Env", 2), "PATH=/usr/bin:/bin");
+        assert_string_equal(array_item(config, "Cmd", 1), "image");
+        assert_string_equal(array_item(config, "Entrypoint", 0), "/bin/sh");
+        assert_string_equal(json_field_string(config, "WorkingDir", ""), "/home/app");
+        assert_string_equal(json_field_string(config, "User", ""), "app");
+        assert_string_equal(json_field_string(config, "StopSignal", ""), "SIGUSR1");
+        assert_string_equal(json_field_string(json_field_object(config, "Labels"), "a", ""), "request");
+        assert_string_equal(json_field_string(json_field_object(config, "Labels"), "b", ""), "image");
+}
+
+static void create_entrypoint_overrides(void **state)
+{
+        _cleanup_json_ json_object *own = merged("{\"Entrypoint\":\"/bin/true\"}");
+        _cleanup_json_ json_object *empty = merged("{\"Entrypoint\":[\"\"],\"Cmd\":[\"echo\",\"hi\"]}");
+        _cleanup_json_ json_object *cmd_only = merged("{\"Cmd\":\"date\"}");
+        _cleanup_free_ char *path = NULL;
+        _cleanup_strv_free_ char **args = NULL;
+
+        /* An entrypoint of the request's own drops the image's Cmd. */
+        assert_string_equal(array_item(own, "Entrypoint", 0), "/bin/true");
+        assert_null(json_field_array(own, "Cmd"));
+        /* --entrypoint "" clears the entrypoint; the request's Cmd runs. */
+        assert_null(json_field_array(empty, "Entrypoint"));
+        assert_int_equal(create_command_build(empty, &path, &args, NULL), 0);
+        assert_string_equal(path, "echo");
+        assert_string_equal(args[0], "hi");
+        assert_null(args[1]);
+        /* A Cmd given as a string becomes an array, after the image's entrypoint. */
+        assert_string_equal(array_item(cmd_only, "Cmd", 0), "date");
+        assert_string_equal(array_item(cmd_only, "Entrypoint", 1), "-c");
+}
+
+static void create_needs_command(void **state)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        _cleanup_json_ json_object *config = json_tokener_parse("{\"Cmd\":null,\"Entrypoint\":null}");
+        char *path = NULL, **args = NULL;
+
+        assert_int_equal(create_command_build(config, &path, &args, &err), -EINVAL);
+        assert_string_equal(err.message, "No command specified");
+        assert_null(path);
+}
+
+static void create_type_errors(void **state)
+{
+        static const struct {
+                const char *request, *message;
+        } cases[] = {
+                { "{\"Cmd\":5}",
+                  "json: cannot unmarshal number into Go struct field ContainerConfigWrapper.Cmd of type string" },
+                { "{\"Cmd\":[1]}",
+                  "json: cannot unmarshal number into Go struct field ContainerConfigWrapper.Cmd of type string" },
+                { "{\"Tty\":\"yes\"}",
+                  "json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Tty of type bool" },
+                { "{\"Env\":{}}", "json: cannot unmarshal object into Go struct field ContainerConfigWrapper.Env "
+                                  "of type []string" },
+                { "[]", "json: cannot unmarshal array into Go value of type container.ContainerConfigWrapper" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_error_ struct error err = ERROR_INIT;
+                _cleanup_json_ json_object *req = json_tokener_parse(cases[i].request);
+
+                assert_int_equal(create_request_check(req, &err), -EINVAL);
+                assert_string_equal(err.message, cases[i].message);
+        }
+}
+
+static void create_host_config_rules(void **state)
+{
+        static const struct {
+                const char *host_config;
+                int code;
+        } cases[] = {
+                { "{\"NetworkMode\":\"none\"}", 0 },
+                { "{\"NetworkMode\":\"host\",\"Binds\":[\"/tmp:/mnt:ro\"]}", 0 },
+                { "{\"NetworkMode\":\"mynet\"}", -ENOENT },
+                { "{\"Binds\":[\"/tmp:relative\"]}", -EINVAL },
+                { "{\"Binds\":[5]}", -EINVAL },
+                { "{\"PidMode\":\"host\"}", -EOPNOTSUPP },
+        };
+        _cleanup_json_ json_object *defaults = json_object_new_object();
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_json_ json_object *hc = json_tokener_parse(cases[i].host_config);
+
+                assert_int_equal(create_host_config_check(hc, NULL), cases[i].code);
+        }
+        create_host_config_defaults(defaults);
+        assert_string_equal(json_field_string(defaults, "NetworkMode", ""), "default");
+        assert_int_equal(json_field_int(defaults, "ShmSize", 0), 64 * 1024 * 1024);
+        assert_string_equal(json_field_string(json_field_object(defaults, "LogConfig"), "Type", ""), "json-file");
+        assert_int_equal(json_object_array_length(json_field_array(defaults, "MaskedPaths")), 10);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(bind_parse_valid),          cmocka_unit_test(bind_parse_invalid),
-                cmocka_unit_test(binds_mounts_json),         cmocka_unit_test(name_rules),
-                cmocka_unit_test(name_generated_valid),      cmocka_unit_test(signal_names),
-                cmocka_unit_test(config_flags_and_file),     cmocka_unit_test(config_defaults),
-                cmocka_unit_test(config_conflicts_rejected), cmocka_unit_test(config_bad_flags),
+                cmocka_unit_test(bind_parse_valid),           cmocka_unit_test(bind_parse_invalid),
+                cmocka_unit_test(binds_mounts_json),          cmocka_unit_test(name_rules),
+                cmocka_unit_test(name_generated_valid),       cmocka_unit_test(signal_names),
+                cmocka_unit_test(config_flags_and_file),      cmocka_unit_test(config_defaults),
+                cmocka_unit_test(config_conflicts_rejected),  cmocka_unit_test(config_bad_flags),
+                cmocka_unit_test(create_merges_image_config), cmocka_unit_test(create_entrypoint_overrides),
+                cmocka_unit_test(create_needs_command),       cmocka_unit_test(create_type_errors),
+                cmocka_unit_test(create_host_config_rules),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

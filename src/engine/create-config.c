@@ -82,7 +82,8 @@ int create_request_check(json_object *req, struct error *err)
                 if (r < 0)
                         return r;
         }
-        return 0;
+        /* Env is a plain array, but its items are checked the same way. */
+        return json_field_array(req, "Env") ? check_str_slice(req, "Env", err) : 0;
 }
 
 /* Returns a string slice field as an array (a string becomes a one-element

@@ -101,4 +101,29 @@ sl_assert_eq "plain restart keeps Pid" "$quiet_pid" "$(state sl-daemon-quiet Pid
 sl_check "stop after plain restart" sl_docker stop -t 1 sl-daemon-quiet
 sl_assert_eq "stopped after plain restart" exited "$(state sl-daemon-quiet Status)"
 
+# ---- the API socket: mode 0660, group docker when that group exists
+sl_assert_eq "socket mode" 660 "$(stat -c %a "$SL_SOCK")"
+if getent group docker >/dev/null; then
+        sl_assert_eq "socket group" docker "$(stat -c %G "$SL_SOCK")"
+else
+        sl_assert_eq "socket group" root "$(stat -c %G "$SL_SOCK")"
+fi
+
+# ---- SIGHUP reloads daemon.json (labels are among the reloadable keys)
+python3 - "$SL_CONFIG" <<'PY'
+import json, sys
+path = sys.argv[1]
+with open(path) as f:
+    config = json.load(f)
+config["labels"] = ["sl.reload=applied"]
+with open(path, "w") as f:
+    json.dump(config, f)
+PY
+kill -HUP "$SL_DAEMON_PID"
+reloaded() {
+        [ "$(sl_docker info --format '{{json .Labels}}')" = '["sl.reload=applied"]' ]
+}
+sl_assert_eq "SIGHUP applies new labels" yes "$(sl_wait_for 10 reloaded && echo yes)"
+sl_assert_eq "SIGHUP keeps the daemon" alive "$(kill -0 "$SL_DAEMON_PID" && echo alive)"
+
 sl_done

@@ -16,10 +16,10 @@
  * the client is still there. */
 #define FOLLOW_POLL_MS 500
 
-/* What a logs request asks for. */
+/* The options of a logs request. */
 struct logs_options {
-        bool stdout_wanted;
-        bool stderr_wanted;
+        bool include_stdout;
+        bool include_stderr;
         bool timestamps;
         bool follow;
         bool tty;
@@ -61,11 +61,11 @@ static int write_entry(chunk_writer_fn write_fn, void *target, const struct logs
         return write_frame(write_fn, target, o, e->stream, line, (size_t)n);
 }
 
-static bool entry_wanted(const struct logs_options *o, const struct jsonlog_entry *e)
+static bool entry_selected(const struct logs_options *o, const struct jsonlog_entry *e)
 {
-        if (e->stream == JSONLOG_STDOUT && !o->stdout_wanted)
+        if (e->stream == JSONLOG_STDOUT && !o->include_stdout)
                 return false;
-        if (e->stream == JSONLOG_STDERR && !o->stderr_wanted)
+        if (e->stream == JSONLOG_STDERR && !o->include_stderr)
                 return false;
         return !o->since_ns || e->time_ns >= o->since_ns;
 }
@@ -81,7 +81,7 @@ static int copy_entries(struct jsonlog_reader *reader, const struct logs_options
         while ((r = jsonlog_reader_next(reader, &e)) > 0) {
                 if (o->until_ns && e.time_ns > o->until_ns)
                         return 1;
-                if (!entry_wanted(o, &e))
+                if (!entry_selected(o, &e))
                         continue;
                 r = write_entry(write_fn, target, o, &e);
                 if (r < 0)
@@ -163,11 +163,11 @@ static int parse_logs_options(struct http_request *req, struct logs_options *o, 
         const char *tail = http_query(req, "tail");
         int r;
 
-        o->stdout_wanted = http_query_bool(req, "stdout", false);
-        o->stderr_wanted = http_query_bool(req, "stderr", false);
+        o->include_stdout = http_query_bool(req, "stdout", false);
+        o->include_stderr = http_query_bool(req, "stderr", false);
         o->timestamps = http_query_bool(req, "timestamps", false);
         o->follow = http_query_bool(req, "follow", false);
-        if (!o->stdout_wanted && !o->stderr_wanted)
+        if (!o->include_stdout && !o->include_stderr)
                 return error_set(err, -EINVAL, "Bad parameters: you must choose at least one stream");
 
         o->tail = -1;
@@ -239,8 +239,8 @@ static void replay_log(struct attach_job *job)
         _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *reader = NULL;
         _cleanup_free_ char *path = job->container->backend->ops->log_path(job->container->backend, job->container);
         struct logs_options o = {
-                .stdout_wanted = job->request->attach_stdout,
-                .stderr_wanted = job->request->attach_stderr,
+                .include_stdout = job->request->attach_stdout,
+                .include_stderr = job->request->attach_stderr,
                 .tty = job->tty,
                 .tail = -1,
         };
@@ -323,6 +323,6 @@ void api_container_attach(struct http_request *req)
         job->tty = container_tty(c);
         pthread_mutex_unlock(&c->lock);
 
-        /* API 1.41 and older answer with the raw-stream type, tty or not. */
+        /* API 1.41 and older reply with the raw-stream type, tty or not. */
         http_hijack(req, "application/vnd.docker.raw-stream", attach_hijacked, job);
 }

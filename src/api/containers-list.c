@@ -134,10 +134,10 @@ static bool any_regex(json_object *patterns, const char *text)
         return false;
 }
 
-static bool labels_match(json_object *wanted, json_object *labels)
+static bool labels_match(json_object *expected, json_object *labels)
 {
-        for (size_t i = 0; i < json_object_array_length(wanted); i++) {
-                const char *w = json_object_get_string(json_object_array_get_idx(wanted, i));
+        for (size_t i = 0; i < json_object_array_length(expected); i++) {
+                const char *w = json_object_get_string(json_object_array_get_idx(expected, i));
                 const char *eq = strchr(w, '=');
                 _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
                 const char *value;

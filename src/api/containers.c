@@ -113,7 +113,11 @@ static int query_timeout(struct http_request *req, int *ret, struct error *err)
         return 0;
 }
 
-void api_container_stop(struct http_request *req)
+typedef int (*timed_operation_fn)(struct engine *e, struct container *c, int timeout, struct error *err);
+
+/* Runs stop or restart with the request's timeout. -EALREADY (a stop of a
+ * container that is not running) is 304, as in dockerd. */
+static void run_timed_operation(struct http_request *req, timed_operation_fn operation)
 {
         _cleanup_container_ struct container *c = api_find_container(req);
         _cleanup_error_ struct error err = ERROR_INIT;
@@ -123,34 +127,23 @@ void api_container_stop(struct http_request *req)
                 return;
         r = query_timeout(req, &timeout, &err);
         if (r >= 0)
-                r = engine_container_stop(api_daemon(req)->engine, c, timeout, &err);
-        if (r == -EALREADY) {
+                r = operation(api_daemon(req)->engine, c, timeout, &err);
+        if (r == -EALREADY)
                 http_reply_empty(req, 304);
-                return;
-        }
-        if (r < 0) {
+        else if (r < 0)
                 api_reply_error(req, r, &err);
-                return;
-        }
-        http_reply_empty(req, 204);
+        else
+                http_reply_empty(req, 204);
+}
+
+void api_container_stop(struct http_request *req)
+{
+        run_timed_operation(req, engine_container_stop);
 }
 
 void api_container_restart(struct http_request *req)
 {
-        _cleanup_container_ struct container *c = api_find_container(req);
-        _cleanup_error_ struct error err = ERROR_INIT;
-        int timeout, r;
-
-        if (!c)
-                return;
-        r = query_timeout(req, &timeout, &err);
-        if (r >= 0)
-                r = engine_container_restart(api_daemon(req)->engine, c, timeout, &err);
-        if (r < 0) {
-                api_reply_error(req, r, &err);
-                return;
-        }
-        http_reply_empty(req, 204);
+        run_timed_operation(req, engine_container_restart);
 }
 
 void api_container_kill(struct http_request *req)

@@ -34,14 +34,14 @@ static int choose_name(struct engine *e, const char *requested, char **ret, stru
 
         for (unsigned retry = 0; retry < 16; retry++) {
                 _cleanup_free_ char *base = container_name_generate(retry);
-                bool taken;
+                bool in_use;
 
                 if (!base || asprintf(&name, "/%s", base) < 0)
                         return -ENOMEM;
                 pthread_rwlock_rdlock(&e->lock);
-                taken = engine_table_find_name(e, name) != NULL;
+                in_use = engine_table_find_name(e, name) != NULL;
                 pthread_rwlock_unlock(&e->lock);
-                if (!taken) {
+                if (!in_use) {
                         *ret = name;
                         return 0;
                 }

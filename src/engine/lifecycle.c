@@ -26,7 +26,7 @@ static void deadline_after(struct timespec *ts, int timeout_ms)
         }
 }
 
-/* Waits on c->changed until pred holds or the deadline passes. Call with c->lock held. */
+/* Waits on c->changed until pred is true or the deadline passes. Call with c->lock held. */
 static bool wait_locked(struct container *c, bool (*pred)(const struct container *c, const void *arg), const void *arg,
                         int timeout_ms)
 {

@@ -8,13 +8,13 @@
 struct engine;
 struct container;
 
-/* Where the container's root filesystem comes from. */
+/* The sources of the container's root filesystem. */
 struct ocispec_rootfs {
         const char *root_path; /* the empty directory the overlay is mounted on */
         char **lower_dirs;     /* the image's layer directories, lowest first */
         const char *upper_dir;
         const char *work_dir;
-        const char *data_dir; /* holds the generated hostname, hosts and resolv.conf */
+        const char *data_dir; /* contains the generated hostname, hosts and resolv.conf */
 };
 
 /* Builds the OCI runtime config (config.json) for c as dockerd builds it

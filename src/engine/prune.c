@@ -41,10 +41,10 @@ static int64_t tree_size(int parent_fd, const char *name)
 }
 
 /* "label=k", "label=k=v", "label!=..." and "until=TIME" as Docker's prune takes them. */
-static bool label_filter_matches(json_object *wanted, json_object *labels, bool negate)
+static bool label_filter_matches(json_object *expected, json_object *labels, bool negate)
 {
-        for (size_t i = 0; wanted && i < json_object_array_length(wanted); i++) {
-                const char *w = json_object_get_string(json_object_array_get_idx(wanted, i));
+        for (size_t i = 0; expected && i < json_object_array_length(expected); i++) {
+                const char *w = json_object_get_string(json_object_array_get_idx(expected, i));
                 const char *eq = strchr(w, '=');
                 _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
                 const char *value = key ? json_field_string(labels, key, NULL) : NULL;

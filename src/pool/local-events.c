@@ -24,7 +24,7 @@
 /* Docker's exit code for a container whose process vanished. */
 #define EXIT_CODE_VANISHED 255
 
-/* What the events thread keeps per watched monitor connection. */
+/* A monitor connection the events thread watches. */
 struct watch {
         struct watch *prev, *next;
         struct local_backend *lb;

@@ -9,7 +9,7 @@
 
 /*
  * The local backend. Each running container has a sockerless-monitor
- * process; the backend holds one SOCK_SEQPACKET connection to it
+ * process; the backend keeps one SOCK_SEQPACKET connection to it
  * (runtime/monitor/proto.h). API threads send on it; only the events
  * thread receives on it once the container runs.
  */

@@ -208,7 +208,7 @@ static int record_start_failure(struct local_backend *lb, struct container *c, j
         engine_container_notify(c);
         pthread_mutex_unlock(&c->lock);
 
-        /* Docker answers 400 for a command it cannot run, 500 otherwise. */
+        /* dockerd returns 400 for a command it cannot run, 500 otherwise. */
         return error_set(err, exit_code == 126 || exit_code == 127 ? -EINVAL : -EIO, "%s", message);
 }
 

@@ -57,6 +57,7 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
         enum container_status status;
         char short_id[ID_SHORT_LENGTH + 1];
         bool auto_remove;
+        pid_t pid;
         int r;
 
         pthread_mutex_lock(&c->op_lock);
@@ -86,7 +87,10 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
                         schedule_auto_remove(e, c);
                 return error_prefix(err, r, "failed to start container %s", container_short_id(c, short_id));
         }
-        log_debug("Container %s started", c->id);
+        pthread_mutex_lock(&c->lock);
+        pid = c->state.pid;
+        pthread_mutex_unlock(&c->lock);
+        log_info("Container %s started (pid %d)", c->id, (int)pid);
         return 0;
 }
 
@@ -133,6 +137,7 @@ static int stop_locked(struct engine *e, struct container *c, int timeout_s, str
         engine_container_save_state(e, c);
         sig = container_stop_signal(c);
         pthread_mutex_unlock(&c->lock);
+        log_info("Stopping container %s with signal %d, timeout %d s", c->id, sig, timeout_s);
 
         r = signal_and_wait(c, sig, timeout_s * 1000, err);
         if (r != 0)

@@ -177,3 +177,38 @@ int spec_json_array(json_object *obj, const char *path, const char *key, json_ob
 {
         return typed_member(obj, path, key, json_type_array, "an array", ret, err);
 }
+
+int spec_json_parse_array(json_object *obj, const char *path, const char *key, size_t item_size,
+                          spec_json_item_parser parse_item, void **items, size_t *n_items, struct error *err)
+{
+        _cleanup_free_ char *array_path = NULL;
+        json_object *array, *item;
+        size_t n;
+        int r;
+
+        r = spec_json_array(obj, path, key, &array, err);
+        if (r < 0 || !array)
+                return r;
+
+        array_path = spec_json_path(path, key, 0);
+        if (!array_path)
+                return -ENOMEM;
+        n = json_object_array_length(array);
+        *items = calloc(n ?: 1, item_size);
+        if (!*items)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *item_path = spec_json_path(array_path, NULL, i);
+
+                if (!item_path)
+                        return -ENOMEM;
+                *n_items = i + 1;
+                item = json_object_array_get_idx(array, i);
+                if (!json_object_is_type(item, json_type_object))
+                        return spec_json_invalid(err, item_path, NULL, "must be an object");
+                r = parse_item(item, item_path, *items, i, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

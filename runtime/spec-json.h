@@ -34,5 +34,21 @@ int spec_json_array(json_object *obj, const char *path, const char *key, json_ob
  * of memory. */
 char *spec_json_path(const char *path, const char *key, size_t index);
 
+/* Parser of one array element, which fills ((T *)items)[index] from the
+ * object obj. path names the element ("linux.devices[2]") for messages, and
+ * the elements before index are already parsed. */
+typedef int (*spec_json_item_parser)(json_object *obj, const char *path, void *items, size_t index, struct error *err);
+
+/*
+ * Parses the array member key of obj into a new array of item_size elements
+ * with parse_item, failing on an element that is not an object. items is the
+ * address of the caller's array pointer, such as (void **)&spec->mounts. A
+ * missing or null member leaves both outputs untouched. On failure *items
+ * and *n_items include the failed element, so that the caller's cleanup
+ * frees what its parser filled in.
+ */
+int spec_json_parse_array(json_object *obj, const char *path, const char *key, size_t item_size,
+                          spec_json_item_parser parse_item, void **items, size_t *n_items, struct error *err);
+
 /* Fails with "invalid <path>.<key>: <problem>". */
 int spec_json_invalid(struct error *err, const char *path, const char *key, const char *problem);

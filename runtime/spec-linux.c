@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <sched.h>
-#include <stdio.h>
 #include <sys/mount.h>
 
 #include "runtime/spec-internal.h"
@@ -25,13 +24,20 @@ static const struct {
         { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 };
 
-static int parse_namespace(json_object *obj, const char *path, struct runtime_namespace *ns, struct error *err)
+static int namespace_from_name(const char *name)
 {
+        for (size_t i = 0; i < ARRAY_SIZE(namespace_names); i++)
+                if (streq(namespace_names[i].name, name))
+                        return namespace_names[i].type;
+        return -EINVAL;
+}
+
+static int parse_namespace(json_object *obj, const char *path, void *items, size_t index, struct error *err)
+{
+        struct runtime_namespace *namespaces = items, *ns = &namespaces[index];
         _cleanup_free_ char *type = NULL;
         int r;
 
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
         r = spec_json_string(obj, path, "type", &type, err);
         if (r < 0)
                 return r;
@@ -43,42 +49,13 @@ static int parse_namespace(json_object *obj, const char *path, struct runtime_na
                 ns->path = NULL;
         }
 
-        for (size_t i = 0; type && i < ARRAY_SIZE(namespace_names); i++)
-                if (streq(type, namespace_names[i].name)) {
-                        ns->type = namespace_names[i].type;
-                        return 0;
-                }
-        return error_set(err, -EINVAL, "invalid config.json: %s.type: unknown namespace type %s", path,
-                         type ?: "(missing)");
-}
-
-static int parse_namespaces(json_object *linux_obj, struct runtime_linux *l, struct error *err)
-{
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(linux_obj, "linux", "namespaces", &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        l->namespaces = calloc(n ?: 1, sizeof(struct runtime_namespace));
-        if (!l->namespaces)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = spec_json_path("linux.namespaces", NULL, i);
-
-                if (!path)
-                        return -ENOMEM;
-                l->n_namespaces++;
-                r = parse_namespace(json_object_array_get_idx(array, i), path, &l->namespaces[i], err);
-                if (r < 0)
-                        return r;
-                for (size_t j = 0; j < i; j++)
-                        if (l->namespaces[j].type == l->namespaces[i].type)
-                                return spec_json_invalid(err, path, "type", "namespace type given twice");
-        }
+        ns->type = type ? namespace_from_name(type) : -EINVAL;
+        if (ns->type < 0)
+                return error_set(err, -EINVAL, "invalid config.json: %s.type: unknown namespace type %s", path,
+                                 type ?: "(missing)");
+        for (size_t i = 0; i < index; i++)
+                if (namespaces[i].type == ns->type)
+                        return spec_json_invalid(err, path, "type", "namespace type given twice");
         return 0;
 }
 
@@ -118,13 +95,12 @@ static int parse_device_number(json_object *obj, const char *path, const char *k
         return 0;
 }
 
-static int parse_device_rule(json_object *obj, const char *path, struct runtime_device_rule *rule, struct error *err)
+static int parse_device_rule(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
+        struct runtime_device_rule *rule = (struct runtime_device_rule *)items + index;
         _cleanup_free_ char *type = NULL, *access = NULL;
         int r;
 
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
         r = spec_json_bool(obj, path, "allow", &rule->allow, err);
         if (r < 0)
                 return r;
@@ -155,33 +131,6 @@ static int parse_device_rule(json_object *obj, const char *path, struct runtime_
                 strcpy(rule->access, access);
         else
                 return spec_json_invalid(err, path, "access", "must be a combination of r, w and m");
-        return 0;
-}
-
-static int parse_device_rules(json_object *resources, struct runtime_resources *res, struct error *err)
-{
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(resources, "linux.resources", "devices", &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        res->devices = calloc(n ?: 1, sizeof(struct runtime_device_rule));
-        if (!res->devices)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = spec_json_path("linux.resources.devices", NULL, i);
-
-                if (!path)
-                        return -ENOMEM;
-                r = parse_device_rule(json_object_array_get_idx(array, i), path, &res->devices[i], err);
-                if (r < 0)
-                        return r;
-                res->n_devices++;
-        }
         return 0;
 }
 
@@ -331,7 +280,8 @@ static int parse_resources(json_object *linux_obj, struct runtime_resources *res
         r = reject_unsupported_resources(obj, err);
         if (r < 0)
                 return r;
-        r = parse_device_rules(obj, res, err);
+        r = spec_json_parse_array(obj, "linux.resources", "devices", sizeof(*res->devices), parse_device_rule,
+                                  (void **)&res->devices, &res->n_devices, err);
         if (r < 0)
                 return r;
         r = parse_memory(obj, res, err);
@@ -343,14 +293,13 @@ static int parse_resources(json_object *linux_obj, struct runtime_resources *res
         return parse_pids(obj, res, err);
 }
 
-static int parse_device(json_object *obj, const char *path, struct runtime_device *dev, struct error *err)
+static int parse_device(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
+        struct runtime_device *dev = (struct runtime_device *)items + index;
         _cleanup_free_ char *type = NULL;
         uint64_t v;
         int r;
 
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
         r = spec_json_string(obj, path, "path", &dev->path, err);
         if (r < 0)
                 return r;
@@ -393,40 +342,12 @@ static int parse_device(json_object *obj, const char *path, struct runtime_devic
         return 0;
 }
 
-static int parse_devices(json_object *linux_obj, struct runtime_linux *l, struct error *err)
+static int parse_mapping(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(linux_obj, "linux", "devices", &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        l->devices = calloc(n ?: 1, sizeof(struct runtime_device));
-        if (!l->devices)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = spec_json_path("linux.devices", NULL, i);
-
-                if (!path)
-                        return -ENOMEM;
-                l->n_devices++;
-                r = parse_device(json_object_array_get_idx(array, i), path, &l->devices[i], err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int parse_mapping(json_object *obj, const char *path, struct runtime_id_mapping *m, struct error *err)
-{
+        struct runtime_id_mapping *m = (struct runtime_id_mapping *)items + index;
         uint64_t container_id = 0, host_id = 0, size = 0;
         int r;
 
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
         r = spec_json_uint64(obj, path, "containerID", UINT32_MAX, &container_id, err);
         if (r >= 0)
                 r = spec_json_uint64(obj, path, "hostID", UINT32_MAX, &host_id, err);
@@ -437,34 +358,6 @@ static int parse_mapping(json_object *obj, const char *path, struct runtime_id_m
         if (size == 0)
                 return spec_json_invalid(err, path, "size", "must be above 0");
         *m = (struct runtime_id_mapping){ .container_id = container_id, .host_id = host_id, .size = size };
-        return 0;
-}
-
-static int parse_mappings(json_object *linux_obj, const char *key, struct runtime_id_mapping **ret, size_t *ret_n,
-                          struct error *err)
-{
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(linux_obj, "linux", key, &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        *ret = calloc(n ?: 1, sizeof(struct runtime_id_mapping));
-        if (!*ret)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = NULL;
-
-                if (asprintf(&path, "linux.%s[%zu]", key, i) < 0)
-                        return -ENOMEM;
-                r = parse_mapping(json_object_array_get_idx(array, i), path, &(*ret)[i], err);
-                if (r < 0)
-                        return r;
-                (*ret_n)++;
-        }
         return 0;
 }
 
@@ -546,13 +439,16 @@ int spec_parse_linux(json_object *obj, struct runtime_linux *l, struct error *er
         r = reject_unsupported(obj, err);
         if (r < 0)
                 return r;
-        r = parse_namespaces(obj, l, err);
+        r = spec_json_parse_array(obj, "linux", "namespaces", sizeof(*l->namespaces), parse_namespace,
+                                  (void **)&l->namespaces, &l->n_namespaces, err);
         if (r < 0)
                 return r;
-        r = parse_mappings(obj, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err);
+        r = spec_json_parse_array(obj, "linux", "uidMappings", sizeof(*l->uid_mappings), parse_mapping,
+                                  (void **)&l->uid_mappings, &l->n_uid_mappings, err);
         if (r < 0)
                 return r;
-        r = parse_mappings(obj, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err);
+        r = spec_json_parse_array(obj, "linux", "gidMappings", sizeof(*l->gid_mappings), parse_mapping,
+                                  (void **)&l->gid_mappings, &l->n_gid_mappings, err);
         if (r < 0)
                 return r;
         r = check_user_namespace(l, err);
@@ -567,7 +463,8 @@ int spec_parse_linux(json_object *obj, struct runtime_linux *l, struct error *er
         r = spec_json_string(obj, "linux", "cgroupsPath", &l->cgroups_path, err);
         if (r < 0)
                 return r;
-        r = parse_devices(obj, l, err);
+        r = spec_json_parse_array(obj, "linux", "devices", sizeof(*l->devices), parse_device, (void **)&l->devices,
+                                  &l->n_devices, err);
         if (r < 0)
                 return r;
         r = parse_propagation(obj, l, err);

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <stdio.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
 
@@ -131,13 +130,11 @@ static int rlimit_from_name(const char *name)
         return -EINVAL;
 }
 
-static int parse_rlimit(json_object *obj, const char *path, struct runtime_rlimit *rl, struct error *err)
+static int parse_rlimit(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
+        struct runtime_rlimit *rlimits = items, *rl = &rlimits[index];
         _cleanup_free_ char *type = NULL;
         int r;
-
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
 
         r = spec_json_string(obj, path, "type", &type, err);
         if (r < 0)
@@ -156,36 +153,9 @@ static int parse_rlimit(json_object *obj, const char *path, struct runtime_rlimi
                 return r;
         if (rl->soft > rl->hard)
                 return spec_json_invalid(err, path, NULL, "soft limit is above the hard limit");
-        return 0;
-}
-
-static int parse_rlimits(json_object *process, struct runtime_process *p, struct error *err)
-{
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(process, "process", "rlimits", &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        p->rlimits = calloc(n ?: 1, sizeof(struct runtime_rlimit));
-        if (!p->rlimits)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = spec_json_path("process.rlimits", NULL, i);
-
-                if (!path)
-                        return -ENOMEM;
-                r = parse_rlimit(json_object_array_get_idx(array, i), path, &p->rlimits[i], err);
-                if (r < 0)
-                        return r;
-                for (size_t j = 0; j < i; j++)
-                        if (p->rlimits[j].resource == p->rlimits[i].resource)
-                                return spec_json_invalid(err, path, "type", "resource limit given twice");
-                p->n_rlimits++;
-        }
+        for (size_t i = 0; i < index; i++)
+                if (rlimits[i].resource == rl->resource)
+                        return spec_json_invalid(err, path, "type", "resource limit given twice");
         return 0;
 }
 
@@ -295,7 +265,8 @@ int spec_parse_process(json_object *obj, struct runtime_process *p, struct error
         r = parse_capabilities(obj, &p->capabilities, err);
         if (r < 0)
                 return r;
-        r = parse_rlimits(obj, p, err);
+        r = spec_json_parse_array(obj, "process", "rlimits", sizeof(*p->rlimits), parse_rlimit, (void **)&p->rlimits,
+                                  &p->n_rlimits, err);
         if (r < 0)
                 return r;
         r = spec_json_bool(obj, "process", "noNewPrivileges", &p->no_new_privileges, err);

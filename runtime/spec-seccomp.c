@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <stdio.h>
-
 #include "runtime/spec-internal.h"
 #include "runtime/spec-json.h"
 #include "strv.h"
@@ -71,18 +69,17 @@ static int parse_errno_ret(json_object *obj, const char *path, const char *key, 
         return 0;
 }
 
-static int parse_arg(json_object *obj, const char *path, struct runtime_seccomp_arg *arg, struct error *err)
+static int parse_arg(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
+        struct runtime_seccomp_arg *arg = (struct runtime_seccomp_arg *)items + index;
         _cleanup_free_ char *op = NULL;
-        uint64_t index = 0;
+        uint64_t arg_index = 0;
         int r;
 
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
-        r = spec_json_uint64(obj, path, "index", 5, &index, err);
+        r = spec_json_uint64(obj, path, "index", 5, &arg_index, err);
         if (r < 0)
                 return r;
-        arg->index = index;
+        arg->index = arg_index;
         r = spec_json_uint64(obj, path, "value", UINT64_MAX, &arg->value, err);
         if (r < 0)
                 return r;
@@ -101,14 +98,11 @@ static int parse_arg(json_object *obj, const char *path, struct runtime_seccomp_
         return error_set(err, -EINVAL, "invalid config.json: %s.op: unknown comparison %s", path, op ?: "(missing)");
 }
 
-static int parse_rule(json_object *obj, const char *path, struct runtime_seccomp_rule *rule, struct error *err)
+static int parse_rule(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
-        json_object *args;
-        size_t n;
+        struct runtime_seccomp_rule *rule = (struct runtime_seccomp_rule *)items + index;
         int r;
 
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
         r = spec_json_strv(obj, path, "names", &rule->names, err);
         if (r < 0)
                 return r;
@@ -120,52 +114,8 @@ static int parse_rule(json_object *obj, const char *path, struct runtime_seccomp
         r = parse_errno_ret(obj, path, "errnoRet", &rule->has_errno_ret, &rule->errno_ret, err);
         if (r < 0)
                 return r;
-
-        r = spec_json_array(obj, path, "args", &args, err);
-        if (r < 0 || !args)
-                return r;
-        n = json_object_array_length(args);
-        rule->args = calloc(n ?: 1, sizeof(struct runtime_seccomp_arg));
-        if (!rule->args)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *arg_path = NULL;
-
-                if (asprintf(&arg_path, "%s.args[%zu]", path, i) < 0)
-                        return -ENOMEM;
-                r = parse_arg(json_object_array_get_idx(args, i), arg_path, &rule->args[i], err);
-                if (r < 0)
-                        return r;
-                rule->n_args++;
-        }
-        return 0;
-}
-
-static int parse_rules(json_object *obj, struct runtime_seccomp *s, struct error *err)
-{
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(obj, "linux.seccomp", "syscalls", &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        s->rules = calloc(n ?: 1, sizeof(struct runtime_seccomp_rule));
-        if (!s->rules)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = spec_json_path("linux.seccomp.syscalls", NULL, i);
-
-                if (!path)
-                        return -ENOMEM;
-                s->n_rules++;
-                r = parse_rule(json_object_array_get_idx(array, i), path, &s->rules[i], err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+        return spec_json_parse_array(obj, path, "args", sizeof(*rule->args), parse_arg, (void **)&rule->args,
+                                     &rule->n_args, err);
 }
 
 static int parse_object(json_object *obj, struct runtime_seccomp *s, struct error *err)
@@ -191,7 +141,8 @@ static int parse_object(json_object *obj, struct runtime_seccomp *s, struct erro
                 return r;
         if (!isempty(listener))
                 return error_set(err, -EOPNOTSUPP, "linux.seccomp.listenerPath: seccomp notification is not supported");
-        return parse_rules(obj, s, err);
+        return spec_json_parse_array(obj, "linux.seccomp", "syscalls", sizeof(*s->rules), parse_rule,
+                                     (void **)&s->rules, &s->n_rules, err);
 }
 
 int spec_parse_seccomp(json_object *obj, struct runtime_seccomp **ret, struct error *err)

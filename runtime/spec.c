@@ -31,12 +31,10 @@ static int parse_root(json_object *spec_obj, struct runtime_spec *spec, struct e
         return spec_json_bool(root, "root", "readonly", &spec->root_readonly, err);
 }
 
-static int parse_mount(json_object *obj, const char *path, struct runtime_mount *m, struct error *err)
+static int parse_mount(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
+        struct runtime_mount *m = (struct runtime_mount *)items + index;
         int r;
-
-        if (!json_object_is_type(obj, json_type_object))
-                return spec_json_invalid(err, path, NULL, "must be an object");
 
         r = spec_json_string(obj, path, "destination", &m->destination, err);
         if (r < 0)
@@ -53,33 +51,6 @@ static int parse_mount(json_object *obj, const char *path, struct runtime_mount 
         if (r < 0)
                 return r;
         return spec_json_strv(obj, path, "options", &m->options, err);
-}
-
-static int parse_mounts(json_object *spec_obj, struct runtime_spec *spec, struct error *err)
-{
-        json_object *array;
-        size_t n;
-        int r;
-
-        r = spec_json_array(spec_obj, "", "mounts", &array, err);
-        if (r < 0 || !array)
-                return r;
-
-        n = json_object_array_length(array);
-        spec->mounts = calloc(n ?: 1, sizeof(struct runtime_mount));
-        if (!spec->mounts)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *path = spec_json_path("mounts", NULL, i);
-
-                if (!path)
-                        return -ENOMEM;
-                spec->n_mounts++;
-                r = parse_mount(json_object_array_get_idx(array, i), path, &spec->mounts[i], err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
 }
 
 static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, struct error *err)
@@ -163,7 +134,8 @@ static int parse_object(json_object *obj, struct runtime_spec *spec, struct erro
         r = spec_json_string(obj, "", "domainname", &spec->domainname, err);
         if (r < 0)
                 return r;
-        r = parse_mounts(obj, spec, err);
+        r = spec_json_parse_array(obj, "", "mounts", sizeof(*spec->mounts), parse_mount, (void **)&spec->mounts,
+                                  &spec->n_mounts, err);
         if (r < 0)
                 return r;
         r = parse_annotations(obj, spec, err);

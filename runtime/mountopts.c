@@ -6,7 +6,7 @@
 
 enum option_kind {
         OPTION_ATTR,        /* sets set and clears clr on the mount */
-        OPTION_ATTR_REC,    /* the same on every mount of the tree */
+        OPTION_ATTR_REC,    /* the "r" form of an OPTION_ATTR, for every mount of the tree */
         OPTION_PROPAGATION, /* set is the MS_* propagation */
         OPTION_BIND,
         OPTION_RBIND,
@@ -42,25 +42,6 @@ static const struct option options[] = {
         { "strictatime", OPTION_ATTR, ATIME(STRICTATIME) },
         { "nostrictatime", OPTION_ATTR, ATIME(RELATIME) },
 
-        { "rro", OPTION_ATTR_REC, MOUNT_ATTR_RDONLY, 0 },
-        { "rrw", OPTION_ATTR_REC, 0, MOUNT_ATTR_RDONLY },
-        { "rnosuid", OPTION_ATTR_REC, MOUNT_ATTR_NOSUID, 0 },
-        { "rsuid", OPTION_ATTR_REC, 0, MOUNT_ATTR_NOSUID },
-        { "rnodev", OPTION_ATTR_REC, MOUNT_ATTR_NODEV, 0 },
-        { "rdev", OPTION_ATTR_REC, 0, MOUNT_ATTR_NODEV },
-        { "rnoexec", OPTION_ATTR_REC, MOUNT_ATTR_NOEXEC, 0 },
-        { "rexec", OPTION_ATTR_REC, 0, MOUNT_ATTR_NOEXEC },
-        { "rnodiratime", OPTION_ATTR_REC, MOUNT_ATTR_NODIRATIME, 0 },
-        { "rdiratime", OPTION_ATTR_REC, 0, MOUNT_ATTR_NODIRATIME },
-        { "rnosymfollow", OPTION_ATTR_REC, MOUNT_ATTR_NOSYMFOLLOW, 0 },
-        { "rsymfollow", OPTION_ATTR_REC, 0, MOUNT_ATTR_NOSYMFOLLOW },
-        { "rnoatime", OPTION_ATTR_REC, ATIME(NOATIME) },
-        { "ratime", OPTION_ATTR_REC, ATIME(RELATIME) },
-        { "rrelatime", OPTION_ATTR_REC, ATIME(RELATIME) },
-        { "rnorelatime", OPTION_ATTR_REC, ATIME(STRICTATIME) },
-        { "rstrictatime", OPTION_ATTR_REC, ATIME(STRICTATIME) },
-        { "rnostrictatime", OPTION_ATTR_REC, ATIME(RELATIME) },
-
         { "private", OPTION_PROPAGATION, MS_PRIVATE, 0 },
         { "rprivate", OPTION_PROPAGATION, MS_PRIVATE | MS_REC, 0 },
         { "slave", OPTION_PROPAGATION, MS_SLAVE, 0 },
@@ -81,12 +62,30 @@ static const char *const unsupported[] = {
         "remount", "idmap", "ridmap", "tmpcopyup", "copy-symlink", "src-nofollow", "dest-nofollow",
 };
 
-static const struct option *option_find(const char *name)
+static const struct option *option_lookup(const char *name)
 {
         for (size_t i = 0; i < ARRAY_SIZE(options); i++)
                 if (streq(options[i].name, name))
                         return &options[i];
         return NULL;
+}
+
+/* Finds name in options, where "r" before the name of an attribute option
+ * ("rro", "rnosuid") makes it an OPTION_ATTR_REC with the same change. */
+static bool option_find(const char *name, struct option *ret)
+{
+        const struct option *opt = option_lookup(name);
+
+        if (opt) {
+                *ret = *opt;
+                return true;
+        }
+        opt = name[0] == 'r' ? option_lookup(name + 1) : NULL;
+        if (!opt || opt->kind != OPTION_ATTR)
+                return false;
+        *ret = *opt;
+        ret->kind = OPTION_ATTR_REC;
+        return true;
 }
 
 /* Applies an attribute change so that the last option wins, as with
@@ -111,9 +110,9 @@ static bool data_option_valid(const char *s)
 
 static int option_apply(const char *name, struct runtime_mount_options *o, struct error *err)
 {
-        const struct option *opt = option_find(name);
+        struct option opt;
 
-        if (!opt) {
+        if (!option_find(name, &opt)) {
                 for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
                         if (streq(name, unsupported[i]))
                                 return error_set(err, -EOPNOTSUPP, "mount option %s is not supported", name);
@@ -122,15 +121,15 @@ static int option_apply(const char *name, struct runtime_mount_options *o, struc
                 return strv_append(&o->data, name);
         }
 
-        switch (opt->kind) {
+        switch (opt.kind) {
         case OPTION_ATTR:
-                attr_apply(&o->attr_set, &o->attr_clr, opt);
+                attr_apply(&o->attr_set, &o->attr_clr, &opt);
                 break;
         case OPTION_ATTR_REC:
-                attr_apply(&o->recursive_attr_set, &o->recursive_attr_clr, opt);
+                attr_apply(&o->recursive_attr_set, &o->recursive_attr_clr, &opt);
                 break;
         case OPTION_PROPAGATION:
-                o->propagation = opt->set;
+                o->propagation = opt.set;
                 break;
         case OPTION_BIND:
                 o->bind = true;

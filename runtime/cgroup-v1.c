@@ -70,17 +70,6 @@ static int set_cpu(int fd, const struct runtime_resources *res, struct error *er
         return r;
 }
 
-static int set_cpuset(int fd, const struct runtime_resources *res, struct error *err)
-{
-        int r = 0;
-
-        if (!isempty(res->cpuset_cpus))
-                r = cgroup_write(fd, "cpuset.cpus", res->cpuset_cpus, err);
-        if (r >= 0 && !isempty(res->cpuset_mems))
-                r = cgroup_write(fd, "cpuset.mems", res->cpuset_mems, err);
-        return r;
-}
-
 static int set_pids(int fd, const struct runtime_resources *res, struct error *err)
 {
         if (res->pids_limit <= 0)
@@ -117,19 +106,11 @@ static int set_devices(int fd, const struct runtime_resources *res, struct error
         return r;
 }
 
-static bool oom_killed(int fd)
-{
-        uint64_t n = 0;
-
-        return cgroup_read_key(fd, "memory.oom_control", "oom_kill", &n) == 0 && n > 0;
-}
-
 const struct cgroup_ops cgroup_v1_ops = {
         .init_dir = init_dir,
         .set_memory = set_memory,
         .set_cpu = set_cpu,
-        .set_cpuset = set_cpuset,
         .set_pids = set_pids,
         .set_devices = set_devices,
-        .oom_killed = oom_killed,
+        .oom_kill_file = "memory.oom_control",
 };

@@ -351,6 +351,19 @@ static int apply_cpu(const struct cgroup *cg, const struct runtime_resources *re
         return fd < 0 ? fd : h->ops->set_cpu(fd, res, err);
 }
 
+/* Both cgroup versions name these files alike and read the same list
+ * format ("0-3,5"). */
+static int write_cpuset(int fd, const struct runtime_resources *res, struct error *err)
+{
+        int r = 0;
+
+        if (!isempty(res->cpuset_cpus))
+                r = cgroup_write(fd, "cpuset.cpus", res->cpuset_cpus, err);
+        if (r >= 0 && !isempty(res->cpuset_mems))
+                r = cgroup_write(fd, "cpuset.mems", res->cpuset_mems, err);
+        return r;
+}
+
 static int apply_cpuset(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
 {
         const struct cgroup_hierarchy *h;
@@ -359,7 +372,7 @@ static int apply_cpuset(const struct cgroup *cg, const struct runtime_resources 
         if (isempty(res->cpuset_cpus) && isempty(res->cpuset_mems))
                 return 0;
         fd = open_controller(cg, "cpuset", &h, err);
-        return fd < 0 ? fd : h->ops->set_cpuset(fd, res, err);
+        return fd < 0 ? fd : write_cpuset(fd, res, err);
 }
 
 static int apply_pids(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
@@ -541,9 +554,10 @@ bool cgroup_oom_killed(const struct cgroup *cg)
 {
         const struct cgroup_hierarchy *h = find_controller(cg, "memory");
         _cleanup_close_ int fd = -1;
+        uint64_t n = 0;
 
         if (!h)
                 return false;
         fd = open_dir(cg, h);
-        return fd >= 0 && h->ops->oom_killed(fd);
+        return fd >= 0 && cgroup_read_key(fd, h->ops->oom_kill_file, "oom_kill", &n) == 0 && n > 0;
 }

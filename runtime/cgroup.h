@@ -21,10 +21,9 @@ struct cgroup_ops {
         int (*init_dir)(int parent_fd, int dir_fd, struct error *err);
         int (*set_memory)(int dir_fd, const struct runtime_resources *res, struct error *err);
         int (*set_cpu)(int dir_fd, const struct runtime_resources *res, struct error *err);
-        int (*set_cpuset)(int dir_fd, const struct runtime_resources *res, struct error *err);
         int (*set_pids)(int dir_fd, const struct runtime_resources *res, struct error *err);
         int (*set_devices)(int dir_fd, const struct runtime_resources *res, struct error *err);
-        bool (*oom_killed)(int dir_fd);
+        const char *oom_kill_file; /* memory controller file with the oom_kill counter */
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;

@@ -64,8 +64,7 @@ static int check_content_type(struct http_request *req)
         if (type_len != 11 || strncasecmp(p, "application", 11) != 0 || subtype_len != 4 ||
             strncasecmp(subtype, "json", 4) != 0) {
                 http_reply_error_status(req, MHD_HTTP_BAD_REQUEST,
-                                        "Content-Type specified (%s) must be 'application/json'",
-                                        content_type);
+                                        "Content-Type specified (%s) must be 'application/json'", content_type);
                 return -EINVAL;
         }
         return 0;

@@ -44,12 +44,16 @@ struct http_server {
         size_t n_listeners;
 };
 
+/* Body bytes still read and dropped after a reply sent early. */
+#define HTTP_DRAIN_MAX (64u * 1024 * 1024)
+
 /* How far a request has come. */
 enum request_state {
         REQUEST_NEW,         /* headers read, handler not chosen yet */
         REQUEST_JSON_BODY,   /* collecting an HTTP_BODY_JSON body */
         REQUEST_STREAM_BODY, /* feeding the worker's body socket */
         REQUEST_DISCARD,     /* a reply is set: drop the rest of the body */
+        REQUEST_DRAIN,       /* a reply was sent early: drop the body, then close */
         REQUEST_QUEUED,      /* the reply is queued with libmicrohttpd */
 };
 
@@ -97,6 +101,7 @@ struct http_request {
         size_t body_len;
         size_t body_allocated;
         bool body_checked;
+        size_t drained; /* body bytes dropped after an early reply */
         json_object *json;
 
         /* HTTP_BODY_STREAM */

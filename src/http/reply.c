@@ -30,9 +30,11 @@ bool reply_claim(struct http_request *req, enum reply_kind kind, unsigned status
         req->status = status;
 
         /* Once a streaming-body handler has replied it reads no more: the
-         * connection thread must stop waiting for room in the feed. */
+         * connection thread must stop waiting for room in the feed. Only a
+         * shutdown of both directions wakes a poll() for POLLOUT on the
+         * other end of a unix socket pair (with POLLHUP). */
         if (req->on_worker && req->body_fd >= 0)
-                shutdown(req->body_fd, SHUT_RD);
+                shutdown(req->body_fd, SHUT_RDWR);
         return true;
 }
 
@@ -332,7 +334,9 @@ static int send_all(int fd, const char *data, size_t len, int timeout_ms)
         return 0;
 }
 
-enum MHD_Result reply_send_early(struct http_request *req)
+/* Writes the reply to the client's socket by hand, as libmicrohttpd 0.9.75
+ * cannot queue one in the middle of a request body. */
+static void reply_write_early(struct http_request *req)
 {
         _cleanup_free_ struct header *headers = NULL;
         _cleanup_free_ char *text = NULL;
@@ -342,11 +346,10 @@ enum MHD_Result reply_send_early(struct http_request *req)
         FILE *f;
         int r;
 
-        req->state = REQUEST_QUEUED;
         headers = collect_headers(req, version, sizeof(version), date, sizeof(date), &n);
         f = headers ? open_memstream(&text, &size) : NULL;
         if (!f)
-                return MHD_NO;
+                return;
 
         fprintf(f, "HTTP/1.1 %u %s\r\n", req->status, MHD_get_reason_phrase_for(req->status));
         for (size_t i = 0; i < n; i++)
@@ -355,14 +358,24 @@ enum MHD_Result reply_send_early(struct http_request *req)
         if (req->reply_body_len > 0)
                 fwrite(req->reply_body, 1, req->reply_body_len, f);
         if (fclose(f) != 0)
-                return MHD_NO;
+                return;
 
         /* The connection closes after this reply whatever happens, so a
          * failure only gets logged. */
         r = send_all(req->client_fd, text, size, timeout_s > 0 ? (int)timeout_s * 1000 : -1);
         if (r < 0)
                 log_debug_errno(r, "http: %s %s: sending the early reply failed: %m", req->method, req->target);
-        return MHD_NO;
+}
+
+enum MHD_Result reply_send_early(struct http_request *req)
+{
+        reply_write_early(req);
+        /* The rest of the body is read and dropped before the connection
+         * closes: a client still writing it would otherwise get EPIPE and
+         * report that instead of the reply (the docker CLI does). */
+        req->state = REQUEST_DRAIN;
+        req->drained = 0;
+        return MHD_YES;
 }
 
 void reply_free(struct http_request *req)

@@ -287,6 +287,10 @@ enum MHD_Result request_access_handler(void *cls, struct MHD_Connection *connect
                         return MHD_YES;
                 body_stream_wait_reply(req);
                 return reply_queue(req);
+        case REQUEST_DRAIN:
+                /* Dropping is bounded: past the limit the connection closes. */
+                req->drained += len;
+                return len > 0 && req->drained <= HTTP_DRAIN_MAX ? MHD_YES : MHD_NO;
         case REQUEST_QUEUED:
                 break;
         }

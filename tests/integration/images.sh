@@ -207,6 +207,18 @@ sl_assert_eq "import Comment" "Imported from -" \
 sl_assert_eq "import layer is the tar's digest" "sha256:$(sha256sum <"$rootfs" | cut -d' ' -f1)" \
         "$(sl_docker image inspect -f '{{index .RootFS.Layers 0}}' sl-images/import:cmd)"
 
+# A rejected change is answered while the CLI still streams the tar: the
+# reply must reach it every time, never a broken pipe or a hang.
+for attempt in 1 2 3 4 5; do
+        sl_run sl_docker import -c 'BOGUS x' - sl-images/import:bad <"$rootfs"
+        sl_assert_ne "import with an invalid change fails ($attempt)" 0 "$SL_RC"
+        sl_assert_match "import with an invalid change message ($attempt)" 'bogus is not a valid change command' "$SL_ERR"
+done
+head -c 300000 /dev/urandom >"$SL_TMP/not-a-tar"
+sl_run sl_docker import "$SL_TMP/not-a-tar" sl-images/import:junk
+sl_assert_ne "import of a non-tar fails" 0 "$SL_RC"
+sl_assert_match "import of a non-tar message" '.' "$SL_ERR"
+
 sl_run sl_docker import -c 'ENV A=b' - sl-images/import:env <"$rootfs"
 sl_assert_rc "import with ENV" 0
 sl_assert_eq "import ENV in config" '["A=b"]' \

@@ -20,11 +20,13 @@ libsockerlessd_a_SOURCES = \
 	src/engine/container.c src/engine/container.h \
 	src/engine/create.c \
 	src/engine/create-config.c src/engine/create-config.h \
+	src/engine/create-options.c src/engine/create-options.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
 	src/engine/lifecycle.c \
 	src/engine/names.c src/engine/names.h \
 	src/engine/ocispec.c src/engine/ocispec.h \
+	src/engine/ocispec-options.c src/engine/ocispec-options.h \
 	src/engine/prune.c \
 	src/engine/restore.c \
 	src/engine/signals.c src/engine/signals.h \

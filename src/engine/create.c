@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "create-config.h"
+#include "create-options.h"
 #include "daemon.h"
 #include "engine-internal.h"
 #include "fsutil.h"
@@ -109,6 +110,10 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                 return error_set(err, -EINVAL, "no image specified");
         hc = json_field_object(request, "HostConfig");
         r = create_host_config_check(hc, err);
+        if (r >= 0)
+                r = create_options_check(hc, warnings, err);
+        if (r >= 0)
+                r = create_config_options_check(request, err);
         if (r < 0)
                 return r;
 

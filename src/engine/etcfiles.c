@@ -88,15 +88,35 @@ static int write_resolv(const struct daemon_config *config, struct container *c,
         return fs_write_atomic_at(dirfd, "resolv.conf", text, size, 0644);
 }
 
+/* Appends --add-host entries as dockerd writes them: "IP\tNAME". */
+static void append_extra_hosts(FILE *out, json_object *extra)
+{
+        for (size_t i = 0; extra && i < json_object_array_length(extra); i++) {
+                const char *entry = json_object_get_string(json_object_array_get_idx(extra, i));
+                const char *colon = strchr(entry, ':');
+
+                if (colon)
+                        fprintf(out, "%s\t%.*s\n", colon + 1, (int)(colon - entry), entry);
+        }
+}
+
 static int write_hosts(struct container *c, int dirfd)
 {
-        _cleanup_free_ char *host_hosts = NULL;
-        size_t len;
+        _cleanup_free_ char *host_hosts = NULL, *text = NULL;
+        size_t size = 0;
+        FILE *out = open_memstream(&text, &size);
 
+        if (!out)
+                return -ENOMEM;
         if (streq(json_field_string(c->host_config, "NetworkMode", ""), "host") &&
-            fs_read_file_at(AT_FDCWD, "/etc/hosts", HOST_FILE_MAX, &host_hosts, &len) >= 0)
-                return fs_write_atomic_at(dirfd, "hosts", host_hosts, len, 0644);
-        return fs_write_atomic_at(dirfd, "hosts", default_hosts, sizeof(default_hosts) - 1, 0644);
+            fs_read_file_at(AT_FDCWD, "/etc/hosts", HOST_FILE_MAX, &host_hosts, NULL) >= 0)
+                fputs(host_hosts, out);
+        else
+                fputs(default_hosts, out);
+        append_extra_hosts(out, json_field_array(c->host_config, "ExtraHosts"));
+        if (fclose(out) != 0)
+                return -ENOMEM;
+        return fs_write_atomic_at(dirfd, "hosts", text, size, 0644);
 }
 
 int etcfiles_write(const struct daemon_config *config, struct container *c, int dirfd, struct error *err)

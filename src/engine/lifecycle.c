@@ -7,6 +7,7 @@
 #include "engine-internal.h"
 #include "fsutil.h"
 #include "image/image.h"
+#include "jsonutil.h"
 #include "log.h"
 #include "pool/backend.h"
 #include "timeutil.h"
@@ -52,6 +53,23 @@ static bool is_not_running(const struct container *c, const void *arg)
         return !container_is_running(c) && c->state.status != CONTAINER_RESTARTING;
 }
 
+/* Checks the network mode, which dockerd also resolves only at start. */
+static int check_network(struct container *c, struct error *err)
+{
+        static const char *const known[] = { "default", "bridge", "none", "host" };
+        _cleanup_free_ char *network = NULL;
+
+        pthread_mutex_lock(&c->lock);
+        network = strdup(json_field_string(c->host_config, "NetworkMode", "default"));
+        pthread_mutex_unlock(&c->lock);
+        if (!network)
+                return -ENOMEM;
+        for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+                if (streq(network, known[i]))
+                        return 0;
+        return error_set(err, -ENOENT, "network %s not found", network);
+}
+
 int engine_container_start(struct engine *e, struct container *c, struct error *err)
 {
         enum container_status status;
@@ -73,8 +91,9 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EBUSY, "container is marked for removal and cannot be started");
         }
-
-        r = c->backend->ops->start(c->backend, c, err);
+        r = check_network(c, err);
+        if (r >= 0)
+                r = c->backend->ops->start(c->backend, c, err);
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0) {
                 /* As dockerd does, a container that was to be removed when it

@@ -7,28 +7,12 @@
 #include "container.h"
 #include "daemon.h"
 #include "engine-internal.h"
+#include "ocispec-options.h"
 #include "jsonutil.h"
 #include "runtime/spec.h"
 #include "strv.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-/* Docker's default capability set. */
-static const char *const default_capabilities[] = {
-        "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
-        "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
-        "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-        "CAP_KILL",    "CAP_AUDIT_WRITE",
-};
-
-static json_object *strings(const char *const *items, size_t n)
-{
-        json_object *array = json_object_new_array();
-
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(array, json_object_new_string(items[i]));
-        return array;
-}
 
 static json_object *split_options(const char *options)
 {
@@ -95,21 +79,11 @@ static json_object *build_env(struct container *c)
         return json_array_from_strv(env);
 }
 
-static json_object *build_capabilities(void)
-{
-        static const char *const sets[] = { "bounding", "effective", "permitted" };
-        json_object *caps = json_object_new_object();
-
-        for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
-                json_object_object_add(caps, sets[i], strings(default_capabilities, ARRAY_SIZE(default_capabilities)));
-        return caps;
-}
-
 static json_object *build_process(struct container *c)
 {
         json_object *process = json_object_new_object();
         json_object *args = json_object_new_array();
-        json_object *user = json_object_new_object();
+        json_object *user = json_object_new_object(), *rlimits;
         const char *cwd = json_field_string(c->config, "WorkingDir", "");
 
         json_object_array_add(args, json_object_new_string(c->path));
@@ -124,33 +98,14 @@ static json_object *build_process(struct container *c)
         json_object_object_add(process, "args", args);
         json_object_object_add(process, "env", build_env(c));
         json_object_object_add(process, "cwd", json_object_new_string(*cwd ? cwd : "/"));
-        json_object_object_add(process, "capabilities", build_capabilities());
+        json_object_object_add(process, "capabilities", ocispec_capabilities(c->host_config));
+        rlimits = ocispec_rlimits(c->host_config);
+        if (rlimits)
+                json_object_object_add(process, "rlimits", rlimits);
         json_object_object_add(process, "noNewPrivileges", json_object_new_boolean(false));
         json_object_object_add(process, "oomScoreAdj",
                                json_object_new_int((int)json_field_int(c->host_config, "OomScoreAdj", 0)));
         return process;
-}
-
-static int add_bind_mounts(json_object *mounts, struct container *c, struct error *err)
-{
-        json_object *binds = json_field_array(c->host_config, "Binds");
-
-        for (size_t i = 0; binds && i < json_object_array_length(binds); i++) {
-                _cleanup_free_ char *options = NULL;
-                struct bind b;
-                int r;
-
-                r = bind_parse(json_object_get_string(json_object_array_get_idx(binds, i)), &b, err);
-                if (r < 0)
-                        return r;
-                r = asprintf(&options, "rbind,%s%s", b.propagation, b.read_only ? ",ro" : "");
-                if (r >= 0)
-                        add_mount(mounts, b.destination, "bind", b.source, options);
-                bind_clear(&b);
-                if (r < 0)
-                        return -ENOMEM;
-        }
-        return 0;
 }
 
 /* Binds of the generated /etc files, unless the user mounts over them. */
@@ -183,7 +138,7 @@ static json_object *build_mounts(struct container *c, const struct ocispec_rootf
         add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
         add_mount(mounts, "/dev/shm", "tmpfs", "shm", shm_options);
         add_etc_mounts(mounts, c, rootfs->data_dir);
-        if (add_bind_mounts(mounts, c, err) < 0) {
+        if (ocispec_add_user_mounts(mounts, c->host_config, err) < 0) {
                 json_object_put(mounts);
                 return NULL;
         }
@@ -254,6 +209,7 @@ static json_object *build_linux(struct engine *e, struct container *c)
         char cgroups_path[512];
 
         json_object_object_add(resources, "devices", build_device_rules());
+        ocispec_add_resources(resources, c->host_config);
         snprintf(cgroups_path, sizeof(cgroups_path), "/%s/%s", parent ? parent : "sockerless", c->id);
 
         if (!streq(json_field_string(c->host_config, "NetworkMode", ""), "host")) {
@@ -263,6 +219,7 @@ static json_object *build_linux(struct engine *e, struct container *c)
 
         json_object_object_add(linux_obj, "resources", resources);
         json_object_object_add(linux_obj, "cgroupsPath", json_object_new_string(cgroups_path));
+        ocispec_add_sysctls(sysctl, c->host_config);
         json_object_object_add(linux_obj, "sysctl", sysctl);
         json_object_object_add(linux_obj, "namespaces", build_namespaces(c));
         json_object_object_add(linux_obj, "maskedPaths",

@@ -11,6 +11,8 @@
 
 #include "daemon.h"
 #include "engine/engine.h"
+#include "engine/binds.h"
+#include "engine/create-options.h"
 #include "engine/etcfiles.h"
 #include "engine/ocispec.h"
 #include "fsutil.h"
@@ -63,6 +65,32 @@ static int start_paths_init(struct local_backend *lb, struct container *c, struc
         return 0;
 }
 
+/* Creates the missing host directories of -v binds, as dockerd does
+ * (--mount binds must exist; create checked them). */
+static int create_bind_sources(struct container *c, struct error *err)
+{
+        json_object *binds;
+        int r = 0;
+
+        pthread_mutex_lock(&c->lock);
+        binds = json_field_array(c->host_config, "Binds");
+        for (size_t i = 0; binds && i < json_object_array_length(binds) && r >= 0; i++) {
+                struct bind b;
+
+                r = bind_parse(json_object_get_string(json_object_array_get_idx(binds, i)), &b, err);
+                if (r < 0)
+                        break;
+                if (access(b.source, F_OK) < 0) {
+                        r = fs_mkdir_p(b.source, 0755);
+                        if (r < 0)
+                                error_set_errno(err, r, "creating the bind mount source %s failed", b.source);
+                }
+                bind_clear(&b);
+        }
+        pthread_mutex_unlock(&c->lock);
+        return r;
+}
+
 /* Writes the /etc files and config.json, and clears what a previous run left. */
 static int prepare_bundle(struct local_backend *lb, struct container *c, const struct start_paths *p, struct error *err)
 {
@@ -77,6 +105,11 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         };
         int r;
 
+        if (!c->image)
+                return error_set(err, -ENOENT, "the image %s of container %s is missing", c->image_id, c->id);
+        r = create_bind_sources(c, err);
+        if (r < 0)
+                return r;
         r = fs_mkdir_p(p->rootfs, 0700);
         if (r < 0)
                 return error_set_errno(err, r, "creating %s failed", p->rootfs);
@@ -103,6 +136,31 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         return 0;
 }
 
+/* --log-opt max-size and max-file, which create has checked. The
+ * HostConfig does not change after create, so its strings stay valid. */
+static int append_log_options(char ***argv, struct container *c)
+{
+        json_object *options;
+        const char *max_size, *max_file;
+        int64_t bytes = 0;
+        char text[32];
+
+        pthread_mutex_lock(&c->lock);
+        options = json_field_object(json_field_object(c->host_config, "LogConfig"), "Config");
+        max_size = json_field_string(options, "max-size", NULL);
+        max_file = json_field_string(options, "max-file", NULL);
+        pthread_mutex_unlock(&c->lock);
+
+        if (max_size && create_parse_size(max_size, &bytes) >= 0 && bytes > 0) {
+                snprintf(text, sizeof(text), "%lld", (long long)bytes);
+                if (strv_append(argv, "--log-max-size") < 0 || strv_append(argv, text) < 0)
+                        return -ENOMEM;
+        }
+        if (max_file && (strv_append(argv, "--log-max-file") < 0 || strv_append(argv, max_file) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
 static int build_argv(struct local_backend *lb, struct container *c, const struct start_paths *p, char ***ret)
 {
         _cleanup_strv_free_ char **argv = NULL;
@@ -124,6 +182,8 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
                 return -ENOMEM;
         if (streq(log_type, "json-file") &&
             (strv_append(&argv, "--log-path") < 0 || strv_append(&argv, p->log_path) < 0))
+                return -ENOMEM;
+        if (streq(log_type, "json-file") && append_log_options(&argv, c) < 0)
                 return -ENOMEM;
         if (open_stdin && strv_append(&argv, "--stdin") < 0)
                 return -ENOMEM;

@@ -6,7 +6,7 @@ TESTS += $(ENGINE_FUZZ_TARGETS)
 endif
 
 tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ_MAIN) \
-	src/engine/binds.c src/engine/create-config.c
+	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c
 tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_create_request_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_create_request_LDADD = libcommon.a $(JSONC_LIBS)

@@ -6,6 +6,7 @@ INTEGRATION_TESTS = \
 	tests/integration/daemon.sh \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \
+	tests/integration/options.sh \
 	tests/integration/images.sh \
 	tests/integration/logs.sh \
 	tests/integration/tty.sh \

@@ -4,7 +4,7 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-engine
 TESTS += tests/unit/test-engine
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
-	src/engine/binds.c src/engine/create-config.c src/engine/names.c src/engine/signals.c src/daemon-config.c
+	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c
 tests_unit_test_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif

@@ -13,6 +13,7 @@
 #include "daemon-config.h"
 #include "engine/binds.h"
 #include "engine/create-config.h"
+#include "engine/create-options.h"
 #include "engine/names.h"
 #include "engine/signals.h"
 #include "fsutil.h"
@@ -348,7 +349,8 @@ static void create_host_config_rules(void **state)
         } cases[] = {
                 { "{\"NetworkMode\":\"none\"}", 0 },
                 { "{\"NetworkMode\":\"host\",\"Binds\":[\"/tmp:/mnt:ro\"]}", 0 },
-                { "{\"NetworkMode\":\"mynet\"}", -ENOENT },
+                /* dockerd resolves network names at start, so does Sockerless. */
+                { "{\"NetworkMode\":\"mynet\"}", 0 },
                 { "{\"Binds\":[\"/tmp:relative\"]}", -EINVAL },
                 { "{\"Binds\":[5]}", -EINVAL },
                 { "{\"PidMode\":\"host\"}", -EOPNOTSUPP },
@@ -367,17 +369,118 @@ static void create_host_config_rules(void **state)
         assert_int_equal(json_object_array_length(json_field_array(defaults, "MaskedPaths")), 10);
 }
 
+static void create_options_rules(void **state)
+{
+        static const struct {
+                const char *host_config;
+                int code;
+                const char *message;
+        } cases[] = {
+                { "{\"Memory\":67108864,\"NanoCpus\":500000000,\"PidsLimit\":10,\"CapAdd\":[\"NET_ADMIN\"],"
+                  "\"CapDrop\":[\"ALL\"],\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":100,\"Hard\":200}],"
+                  "\"Tmpfs\":{\"/run\":\"size=1m\"},\"ExtraHosts\":[\"db:192.0.2.7\"],"
+                  "\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"1m\",\"max-file\":\"2\"}},"
+                  "\"RestartPolicy\":{\"Name\":\"no\"},\"MemorySwappiness\":-1}",
+                  0, NULL },
+                { "{\"Privileged\":true}", -EOPNOTSUPP,
+                  "--privileged (HostConfig.Privileged) is not supported by this daemon yet" },
+                { "{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}", -EOPNOTSUPP,
+                  "--publish (HostConfig.PortBindings) is not supported by this daemon yet" },
+                { "{\"Memory\":1024}", -EINVAL, "Minimum memory limit allowed is 6MB" },
+                { "{\"MemorySwap\":100000000}", -EINVAL,
+                  "You should always set the Memory limit when using Memoryswap limit, see usage" },
+                { "{\"NanoCpus\":-1}", -EINVAL, NULL },
+                { "{\"NanoCpus\":1000000000,\"CpuPeriod\":100000}", -EINVAL,
+                  "Conflicting options: Nano CPUs and CPU Period cannot both be set" },
+                { "{\"CpuQuota\":10}", -EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)" },
+                { "{\"CapAdd\":[\"NOPE\"]}", -EINVAL, "unknown capability: \"NOPE\"" },
+                { "{\"CapDrop\":[\"CAP_NOPE\"]}", -EINVAL, "unknown capability: \"CAP_NOPE\"" },
+                { "{\"RestartPolicy\":{\"Name\":\"bogus\"}}", -EINVAL, "invalid restart policy 'bogus'" },
+                { "{\"RestartPolicy\":{\"Name\":\"always\"}}", -EOPNOTSUPP, NULL },
+                { "{\"LogConfig\":{\"Type\":\"syslog\"}}", -EOPNOTSUPP, NULL },
+                { "{\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"lots\"}}}", -EINVAL,
+                  "invalid value for max-size: lots" },
+                { "{\"Ulimits\":[{\"Name\":\"bogus\",\"Soft\":1,\"Hard\":1}]}", -EINVAL, "invalid ulimit type: bogus" },
+                { "{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":2,\"Hard\":1}]}", -EINVAL, NULL },
+                { "{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/nonexistent/x\",\"Target\":\"/x\"}]}", -EINVAL,
+                  "invalid mount config for type \"bind\": bind source path does not exist: /nonexistent/x" },
+                { "{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/x\"}]}", -EOPNOTSUPP, NULL },
+                { "{\"ExtraHosts\":[\"nohost\"]}", -EINVAL, NULL },
+                { "{\"IpcMode\":\"host\"}", -EOPNOTSUPP, NULL },
+                { "{\"Runtime\":\"kata\"}", -EINVAL, "Unknown runtime specified kata" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_error_ struct error err = ERROR_INIT;
+                _cleanup_json_ json_object *hc = json_tokener_parse(cases[i].host_config);
+
+                assert_non_null(hc);
+                assert_int_equal(create_host_config_check(hc, &err), 0);
+                assert_int_equal(create_options_check(hc, NULL, &err), cases[i].code);
+                if (cases[i].message)
+                        assert_string_equal(err.message, cases[i].message);
+        }
+}
+
+static void create_config_options_rules(void **state)
+{
+        static const struct {
+                const char *request;
+                int code;
+        } cases[] = {
+                { "{\"WorkingDir\":\"/w\",\"Healthcheck\":{\"Test\":[\"NONE\"]}}", 0 },
+                { "{\"WorkingDir\":\"relative\"}", -EINVAL },
+                { "{\"Volumes\":{\"/data\":{}}}", -EOPNOTSUPP },
+                { "{\"MacAddress\":\"02:42:ac:11:00:02\"}", -EOPNOTSUPP },
+                { "{\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}}", -EOPNOTSUPP },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_json_ json_object *req = json_tokener_parse(cases[i].request);
+
+                assert_int_equal(create_config_options_check(req, NULL), cases[i].code);
+        }
+}
+
+static void size_units(void **state)
+{
+        int64_t n;
+
+        assert_int_equal(create_parse_size("1024", &n), 0);
+        assert_int_equal(n, 1024);
+        assert_int_equal(create_parse_size("64m", &n), 0);
+        assert_int_equal(n, 64 * 1024 * 1024);
+        assert_int_equal(create_parse_size("1.5k", &n), 0);
+        assert_int_equal(n, 1536);
+        assert_int_equal(create_parse_size("2gb", &n), 0);
+        assert_int_equal(n, INT64_C(2) * 1024 * 1024 * 1024);
+        assert_int_equal(create_parse_size("", &n), -EINVAL);
+        assert_int_equal(create_parse_size("m", &n), -EINVAL);
+        assert_int_equal(create_parse_size("5x", &n), -EINVAL);
+        assert_int_equal(create_parse_size("99999999999t", &n), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(bind_parse_valid),           cmocka_unit_test(bind_parse_invalid),
-                cmocka_unit_test(binds_mounts_json),          cmocka_unit_test(name_rules),
-                cmocka_unit_test(name_generated_valid),       cmocka_unit_test(signal_names),
-                cmocka_unit_test(config_flags_and_file),      cmocka_unit_test(config_defaults),
-                cmocka_unit_test(config_conflicts_rejected),  cmocka_unit_test(config_bad_flags),
-                cmocka_unit_test(create_merges_image_config), cmocka_unit_test(create_entrypoint_overrides),
-                cmocka_unit_test(create_needs_command),       cmocka_unit_test(create_type_errors),
+                cmocka_unit_test(bind_parse_valid),
+                cmocka_unit_test(bind_parse_invalid),
+                cmocka_unit_test(binds_mounts_json),
+                cmocka_unit_test(name_rules),
+                cmocka_unit_test(name_generated_valid),
+                cmocka_unit_test(signal_names),
+                cmocka_unit_test(config_flags_and_file),
+                cmocka_unit_test(config_defaults),
+                cmocka_unit_test(config_conflicts_rejected),
+                cmocka_unit_test(config_bad_flags),
+                cmocka_unit_test(create_merges_image_config),
+                cmocka_unit_test(create_entrypoint_overrides),
+                cmocka_unit_test(create_needs_command),
+                cmocka_unit_test(create_type_errors),
                 cmocka_unit_test(create_host_config_rules),
+                cmocka_unit_test(create_options_rules),
+                cmocka_unit_test(create_config_options_rules),
+                cmocka_unit_test(size_units),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "create-options.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "jsonutil.h"
+#include "ocispec-options.h"
+#include "macro.h"
+
+/* dockerd's smallest memory limit and reservation. */
+#define MIN_MEMORY (6 * 1024 * 1024)
+
+/* Tells whether a JSON value is what the docker CLI sends for an unset
+ * option: missing, null, false, 0, "" or an empty array or object. */
+static bool is_unset(json_object *v)
+{
+        if (!v)
+                return true;
+        switch (json_object_get_type(v)) {
+        case json_type_boolean:
+                return !json_object_get_boolean(v);
+        case json_type_int:
+        case json_type_double:
+                return json_object_get_int64(v) == 0;
+        case json_type_string:
+                return json_object_get_string_len(v) == 0;
+        case json_type_array:
+                return json_object_array_length(v) == 0;
+        case json_type_object:
+                return json_object_object_length(v) == 0;
+        default:
+                return true;
+        }
+}
+
+static json_object *member(json_object *obj, const char *key)
+{
+        json_object *v = NULL;
+
+        return obj && json_object_object_get_ex(obj, key, &v) ? v : NULL;
+}
+
+/* HostConfig options the daemon does not apply yet, with their flags. */
+static const struct {
+        const char *key;
+        const char *flag;
+} unsupported[] = {
+        { "Privileged", "--privileged" },
+        { "SecurityOpt", "--security-opt" },
+        { "Devices", "--device" },
+        { "DeviceCgroupRules", "--device-cgroup-rule" },
+        { "DeviceRequests", "--gpus" },
+        { "GroupAdd", "--group-add" },
+        { "PortBindings", "--publish" },
+        { "PublishAllPorts", "--publish-all" },
+        { "Links", "--link" },
+        { "VolumesFrom", "--volumes-from" },
+        { "VolumeDriver", "--volume-driver" },
+        { "Init", "--init" },
+        { "OomKillDisable", "--oom-kill-disable" },
+        { "KernelMemoryTCP", "--kernel-memory-tcp" },
+        { "BlkioWeight", "--blkio-weight" },
+        { "BlkioWeightDevice", "--blkio-weight-device" },
+        { "BlkioDeviceReadBps", "--device-read-bps" },
+        { "BlkioDeviceWriteBps", "--device-write-bps" },
+        { "BlkioDeviceReadIOps", "--device-read-iops" },
+        { "BlkioDeviceWriteIOps", "--device-write-iops" },
+        { "CpuRealtimePeriod", "--cpu-rt-period" },
+        { "CpuRealtimeRuntime", "--cpu-rt-runtime" },
+        { "CpuCount", "--cpu-count" },
+        { "CpuPercent", "--cpu-percent" },
+        { "IOMaximumIOps", "--io-maxiops" },
+        { "IOMaximumBandwidth", "--io-maxbandwidth" },
+        { "Cgroup", "--cgroup" },
+        { "CgroupParent", "--cgroup-parent" },
+        { "Isolation", "--isolation" },
+};
+
+static int check_unsupported(json_object *hc, struct error *err)
+{
+        json_object *swappiness = member(hc, "MemorySwappiness");
+
+        for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
+                if (!is_unset(member(hc, unsupported[i].key)))
+                        return error_set(err, -EOPNOTSUPP, "%s (HostConfig.%s) is not supported by this daemon yet",
+                                         unsupported[i].flag, unsupported[i].key);
+        /* The CLI sends -1 for "unset". */
+        if (swappiness && json_object_get_int64(swappiness) != -1)
+                return error_set(
+                        err, -EOPNOTSUPP,
+                        "--memory-swappiness (HostConfig.MemorySwappiness) is not supported by this daemon yet");
+        return 0;
+}
+
+static int check_modes(json_object *hc, struct error *err)
+{
+        const char *ipc = json_field_string(hc, "IpcMode", "");
+        const char *cgroupns = json_field_string(hc, "CgroupnsMode", "");
+        const char *runtime = json_field_string(hc, "Runtime", "");
+
+        if (*ipc && !streq(ipc, "private"))
+                return error_set(err, -EOPNOTSUPP, "--ipc \"%s\" is not supported by this daemon yet", ipc);
+        if (*cgroupns && !streq(cgroupns, "private"))
+                return error_set(err, -EOPNOTSUPP, "--cgroupns \"%s\" is not supported by this daemon yet", cgroupns);
+        if (*runtime && !streq(runtime, "sockerless") && !streq(runtime, "runc"))
+                return error_set(err, -EINVAL, "Unknown runtime specified %s", runtime);
+        return 0;
+}
+
+static int check_restart_policy(json_object *hc, struct error *err)
+{
+        static const char *const names[] = { "always", "unless-stopped", "on-failure" };
+        const char *name = json_field_string(json_field_object(hc, "RestartPolicy"), "Name", "");
+
+        if (!*name || streq(name, "no"))
+                return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+                if (streq(name, names[i]))
+                        return error_set(err, -EOPNOTSUPP,
+                                         "--restart %s: restart policies are not supported by this daemon yet", name);
+        return error_set(err, -EINVAL, "invalid restart policy '%s'", name);
+}
+
+int create_parse_size(const char *text, int64_t *ret)
+{
+        char *end;
+        double value;
+        int64_t unit = 1;
+
+        if (isempty(text) || !isdigit((unsigned char)text[0]))
+                return -EINVAL;
+        value = strtod(text, &end);
+        if (*end) {
+                switch (tolower((unsigned char)*end)) {
+                case 'b':
+                        break;
+                case 'k':
+                        unit = 1024;
+                        break;
+                case 'm':
+                        unit = 1024 * 1024;
+                        break;
+                case 'g':
+                        unit = 1024 * 1024 * 1024;
+                        break;
+                case 't':
+                        unit = INT64_C(1024) * 1024 * 1024 * 1024;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+                end++;
+                if (*end == 'b' || *end == 'B')
+                        end++;
+                if (*end)
+                        return -EINVAL;
+        }
+        if (value * (double)unit >= 9.2e18)
+                return -EINVAL;
+        *ret = (int64_t)(value * (double)unit);
+        return 0;
+}
+
+/* The json-file options the monitor applies: max-size and max-file. */
+static int check_log_config(json_object *hc, struct error *err)
+{
+        json_object *log = json_field_object(hc, "LogConfig");
+        const char *type = json_field_string(log, "Type", "");
+        json_object *options = json_field_object(log, "Config");
+
+        if (*type && !streq(type, "json-file") && !streq(type, "none"))
+                return error_set(err, -EOPNOTSUPP,
+                                 "log driver \"%s\" is not supported by this daemon: use json-file or none", type);
+        if (!options)
+                return 0;
+        json_object_object_foreach (options, key, value) {
+                const char *text = json_object_get_string(value);
+                int64_t n;
+
+                if (streq(type, "none"))
+                        return error_set(err, -EINVAL, "unknown log opt '%s' for none log driver", key);
+                if (streq(key, "max-size")) {
+                        if (create_parse_size(text, &n) < 0 || n <= 0)
+                                return error_set(err, -EINVAL, "invalid value for max-size: %s", text);
+                } else if (streq(key, "max-file")) {
+                        char *end;
+                        long files = strtol(text ? text : "", &end, 10);
+
+                        if (!text || !*text || *end || files < 1)
+                                return error_set(err, -EINVAL, "max-file cannot be less than 1");
+                        if (!json_field_string(options, "max-size", NULL) && files > 1)
+                                return error_set(err, -EINVAL, "max-file cannot be set without max-size");
+                } else {
+                        return error_set(err, -EOPNOTSUPP, "log opt \"%s\" is not supported by this daemon yet", key);
+                }
+        }
+        return 0;
+}
+
+static int check_memory(json_object *hc, json_object *warnings, struct error *err)
+{
+        int64_t memory = json_field_int(hc, "Memory", 0);
+        int64_t swap = json_field_int(hc, "MemorySwap", 0);
+        int64_t reservation = json_field_int(hc, "MemoryReservation", 0);
+
+        if (memory != 0 && memory < MIN_MEMORY)
+                return error_set(err, -EINVAL, "Minimum memory limit allowed is 6MB");
+        if (swap > 0 && memory == 0)
+                return error_set(err, -EINVAL,
+                                 "You should always set the Memory limit when using Memoryswap limit, see usage");
+        if (swap > 0 && swap < memory)
+                return error_set(err, -EINVAL,
+                                 "Minimum memoryswap limit should be larger than memory limit, see usage");
+        if (reservation != 0 && reservation < MIN_MEMORY)
+                return error_set(err, -EINVAL, "Minimum memory reservation allowed is 6MB");
+        if (memory > 0 && reservation > memory)
+                return error_set(err, -EINVAL,
+                                 "Minimum memory limit can not be less than memory reservation limit, see usage");
+        if (json_field_int(hc, "KernelMemory", 0) != 0 && warnings)
+                json_object_array_add(warnings, json_object_new_string("Specifying a kernel memory limit is "
+                                                                       "deprecated and will be removed in a future "
+                                                                       "release."));
+        return 0;
+}
+
+static int check_cpu(json_object *hc, struct error *err)
+{
+        int64_t nano = json_field_int(hc, "NanoCpus", 0);
+        int64_t period = json_field_int(hc, "CpuPeriod", 0);
+        int64_t quota = json_field_int(hc, "CpuQuota", 0);
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+        if (nano != 0 && (period != 0 || quota != 0))
+                return error_set(err, -EINVAL, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
+        if (nano < 0 || (nano > 0 && (nano < 10000000 || nano > (int64_t)cpus * 1000000000)))
+                return error_set(err, -EINVAL,
+                                 "Range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available", cpus,
+                                 cpus);
+        if (period != 0 && (period < 1000 || period > 1000000))
+                return error_set(
+                        err, -EINVAL,
+                        "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+        if (quota != 0 && quota < 1000 && quota != -1)
+                return error_set(err, -EINVAL, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+        if (json_field_int(hc, "CpuShares", 0) < 0)
+                return error_set(err, -EINVAL, "invalid CPU shares %lld",
+                                 (long long)json_field_int(hc, "CpuShares", 0));
+        return 0;
+}
+
+static int check_extra_hosts(json_object *hc, struct error *err)
+{
+        json_object *hosts = json_field_array(hc, "ExtraHosts");
+
+        for (size_t i = 0; hosts && i < json_object_array_length(hosts); i++) {
+                const char *entry = json_object_get_string(json_object_array_get_idx(hosts, i));
+                const char *colon = entry ? strchr(entry, ':') : NULL;
+
+                if (!colon || colon == entry || !colon[1])
+                        return error_set(err, -EINVAL, "invalid extra host entry \"%s\": expected HOST:IP",
+                                         entry ? entry : "");
+                if (streq(colon + 1, "host-gateway"))
+                        return error_set(err, -EOPNOTSUPP,
+                                         "--add-host %s: host-gateway needs bridge networking, which this daemon "
+                                         "does not have yet",
+                                         entry);
+        }
+        return 0;
+}
+
+/* --mount: bind mounts of existing paths and tmpfs mounts. */
+static int check_mount(json_object *m, struct error *err)
+{
+        const char *type = json_field_string(m, "Type", "");
+        const char *target = json_field_string(m, "Target", "");
+        const char *source = json_field_string(m, "Source", "");
+
+        if (!*target || target[0] != '/')
+                return error_set(err, -EINVAL,
+                                 "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+                                 "path must be absolute",
+                                 type, target);
+        if (streq(type, "bind")) {
+                if (!*source || source[0] != '/')
+                        return error_set(err, -EINVAL,
+                                         "invalid mount config for type \"bind\": invalid mount path: '%s' mount path "
+                                         "must be absolute",
+                                         source);
+                if (access(source, F_OK) < 0)
+                        return error_set(err, -EINVAL,
+                                         "invalid mount config for type \"bind\": bind source path does not exist: %s",
+                                         source);
+                return 0;
+        }
+        if (streq(type, "tmpfs")) {
+                if (*source)
+                        return error_set(err, -EINVAL,
+                                         "invalid mount config for type \"tmpfs\": field Source must not be specified");
+                return 0;
+        }
+        if (streq(type, "volume"))
+                return error_set(err, -EOPNOTSUPP, "--mount type=volume: volumes are not supported by this daemon yet");
+        return error_set(err, -EINVAL, "invalid mount config: mount type unknown: \"%s\"", type);
+}
+
+static int check_mounts(json_object *hc, struct error *err)
+{
+        json_object *mounts = json_field_array(hc, "Mounts");
+        int r;
+
+        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+
+                if (!json_object_is_type(m, json_type_object))
+                        return error_set(err, -EINVAL, "invalid mount config: expected an object");
+                r = check_mount(m, err);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Names in CapAdd must be capabilities the daemon can grant; names in
+ * CapDrop need only exist. */
+static int check_capabilities(json_object *hc, struct error *err)
+{
+        static const char *const keys[] = { "CapAdd", "CapDrop" };
+        int r;
+
+        for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+                json_object *list = json_field_array(hc, keys[k]);
+
+                for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+                        r = ocispec_capability_check(json_object_get_string(json_object_array_get_idx(list, i)), k == 0,
+                                                     err);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static int check_ulimits(json_object *hc, struct error *err)
+{
+        json_object *ulimits = json_field_array(hc, "Ulimits");
+
+        for (size_t i = 0; ulimits && i < json_object_array_length(ulimits); i++) {
+                json_object *u = json_object_array_get_idx(ulimits, i);
+                const char *name = json_field_string(u, "Name", "");
+                int64_t soft = json_field_int(u, "Soft", 0), hard = json_field_int(u, "Hard", 0);
+
+                char type[32];
+
+                if (ocispec_rlimit_type(name, type, sizeof(type)) < 0)
+                        return error_set(err, -EINVAL, "invalid ulimit type: %s", name);
+                if (soft > hard)
+                        return error_set(err, -EINVAL,
+                                         "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
+                                         (long long)soft, (long long)hard);
+        }
+        return 0;
+}
+
+int create_options_check(json_object *hc, json_object *warnings, struct error *err)
+{
+        int (*const checks[])(json_object *, struct error *) = {
+                check_unsupported, check_modes,  check_restart_policy, check_log_config,   check_cpu,
+                check_extra_hosts, check_mounts, check_ulimits,        check_capabilities,
+        };
+        int r;
+
+        if (!hc)
+                return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+                r = checks[i](hc, err);
+                if (r < 0)
+                        return r;
+        }
+        return check_memory(hc, warnings, err);
+}
+
+int create_config_options_check(json_object *req, struct error *err)
+{
+        json_object *health = json_field_object(req, "Healthcheck");
+        json_object *test = json_field_array(health, "Test");
+        const char *workdir = json_field_string(req, "WorkingDir", "");
+
+        if (*workdir && workdir[0] != '/')
+                return error_set(err, -EINVAL, "the working directory '%s' is invalid, it needs to be an absolute path",
+                                 workdir);
+        if (!is_unset(member(req, "Volumes")))
+                return error_set(err, -EOPNOTSUPP,
+                                 "anonymous volumes (-v /path, Config.Volumes) are not supported by this daemon yet");
+        if (!is_unset(member(req, "MacAddress")))
+                return error_set(err, -EOPNOTSUPP, "--mac-address is not supported by this daemon yet");
+        if (test && json_object_array_length(test) > 0 &&
+            !streq(json_object_get_string(json_object_array_get_idx(test, 0)), "NONE"))
+                return error_set(err, -EOPNOTSUPP, "--health-cmd: health checks are not supported by this daemon yet");
+        return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/*
+ * The docker run options beyond the basics: which ones the daemon applies,
+ * their checks with Docker's messages, and a clear error for the ones it
+ * cannot apply yet, so no option is ever accepted and silently ignored.
+ */
+
+/* Checks the HostConfig options: values the daemon applies are validated
+ * as dockerd validates them (-EINVAL), options it does not implement are
+ * -EOPNOTSUPP naming the docker flag. Warnings dockerd would give (such as
+ * for --kernel-memory, which it ignores) are appended to warnings when it
+ * is not NULL. */
+int create_options_check(json_object *hc, json_object *warnings, struct error *err);
+
+/* Checks the Config options of the request (not the image's): anonymous
+ * volumes, a MAC address and health check flags are not implemented. */
+int create_config_options_check(json_object *req, struct error *err);
+
+/* Parses a size such as "64m", "1g", "512k" or "1024" (bytes, units in
+ * powers of 1024, as Docker's RAMInBytes). Returns 0 or -EINVAL. */
+int create_parse_size(const char *text, int64_t *ret);

@@ -5,7 +5,8 @@
 #
 #   sudo scripts/quickstart.sh [DIR]
 #
-# installs the build dependencies and builds in the checkout. It starts
+# installs the build dependencies and builds in build/ of the checkout
+# (skipped when the build is already there). It starts
 # sockerlessd with its socket, data root and exec root in DIR (default
 # /tmp/sockerless-quickstart). It makes a busybox image from the host's
 # busybox-static with docker import, so no registry is needed, runs a
@@ -38,10 +39,12 @@ ping_daemon() {
 build() {
         say "installing build dependencies"
         "$repo/scripts/install-deps.sh"
-        say "building in $repo"
+        say "building in $repo/build"
         cd "$repo"
         autoreconf -fi
-        ./configure
+        mkdir -p build
+        cd build
+        [ -f Makefile ] || ../configure
         make -j2
 }
 
@@ -53,7 +56,7 @@ start_daemon() {
         fi
         mkdir -p "$dir"
         say "starting $daemon on $sock (log: $log)"
-        SOCKERLESS_MONITOR=${SOCKERLESS_MONITOR:-$repo/sockerless-monitor} \
+        SOCKERLESS_MONITOR=${SOCKERLESS_MONITOR:-$repo/build/sockerless-monitor} \
                 setsid "$daemon" -H "unix://$sock" --data-root "$dir/data" --exec-root "$dir/run" \
                 --pidfile "$pidfile" >>"$log" 2>&1 </dev/null &
         local pid=$!
@@ -98,12 +101,16 @@ make_busybox_image() {
 daemon=${SOCKERLESS_DAEMON:-}
 if [ -z "$daemon" ]; then
         build
-        daemon=$repo/sockerlessd
+        daemon=$repo/build/sockerlessd
 fi
 
 start_daemon "$daemon"
 export DOCKER_HOST=unix://$sock
-make_busybox_image
+if docker image inspect "$image" >/dev/null 2>&1; then
+        say "$image is already there"
+else
+        make_busybox_image
+fi
 
 say "running a first container"
 docker run --rm "$image" echo "Hello from a container run by Sockerless."
@@ -115,9 +122,16 @@ The daemon keeps running. To use it from this shell:
     export DOCKER_HOST=unix://$sock
     docker run --rm -it $image
 
-To stop it:
+To stop it (containers keep running without the daemon):
 
     kill \$(cat $pidfile)
 
-Its data is in $dir; remove that directory after stopping the daemon.
+To start it again, without building:
+
+    $daemon -H unix://$sock --data-root $dir/data --exec-root $dir/run --pidfile $pidfile &
+
+To remove everything, remove the containers first, then stop the daemon
+and delete $dir:
+
+    docker rm -f \$(docker ps -aq); kill \$(cat $pidfile); rm -rf $dir
 EOF

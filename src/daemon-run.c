@@ -155,6 +155,7 @@ static int build_routes(struct http_route **ret, size_t *ret_count)
                 { api_system_routes, api_system_routes_count },
                 { api_container_routes, api_container_routes_count },
                 { api_image_routes, api_image_routes_count },
+                { api_unimplemented_routes, api_unimplemented_routes_count },
         };
         struct http_route *all;
         size_t n = 0;

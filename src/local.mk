@@ -13,6 +13,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/containers-json.c \
 	src/api/containers-list.c \
 	src/api/system.c \
+	src/api/unimplemented.c \
 	src/daemon-config.c src/daemon-config.h \
 	src/daemon-run.c src/daemon-run.h \
 	src/daemon.h \

@@ -10,6 +10,8 @@ extern const struct http_route api_system_routes[];
 extern const size_t api_system_routes_count;
 extern const struct http_route api_container_routes[];
 extern const size_t api_container_routes_count;
+extern const struct http_route api_unimplemented_routes[];
+extern const size_t api_unimplemented_routes_count;
 
 static inline struct daemon *api_daemon(const struct http_request *req)
 {

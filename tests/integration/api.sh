@@ -51,6 +51,14 @@ sl_api GET "/v$api_version/nonexistent"
 sl_assert_eq "unknown endpoint status" 404 "$SL_API_STATUS"
 sl_assert_eq "unknown endpoint JSON message" "page not found" "$(jq -r .message <<<"$SL_API_BODY")"
 
+# Endpoints Sockerless does not implement yet name themselves in a 501.
+if ! sl_engine_is dockerd; then
+        sl_api GET "/v$api_version/networks"
+        sl_assert_eq "unimplemented endpoint status" 501 "$SL_API_STATUS"
+        sl_assert_eq "unimplemented endpoint message" "GET /networks is not implemented by Sockerless yet" \
+                "$(jq -r .message <<<"$SL_API_BODY")"
+fi
+
 sl_api POST "/v$api_version/containers/create" -H 'Content-Type: application/json' -d '{bad'
 # dockerd 20.10 returns 500 here, later versions 400.
 sl_assert_match "malformed JSON container create status" '^(400|500)$' "$SL_API_STATUS"

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Endpoints of the Docker API this daemon does not implement yet. They
+ * answer 501 with a message naming the operation, so a client learns what
+ * is missing instead of getting "page not found". */
+#include "api.h"
+
+static void api_not_implemented(struct http_request *req)
+{
+        http_reply_error_status(req, 501, "%s %s is not implemented by Sockerless yet", http_request_method(req),
+                                http_request_path(req));
+}
+
+#define NOT_IMPLEMENTED(method, pattern)                             \
+        {                                                            \
+                method, pattern, api_not_implemented, HTTP_BODY_JSON \
+        }
+
+const struct http_route api_unimplemented_routes[] = {
+        NOT_IMPLEMENTED("POST", "/containers/{id}/exec"),
+        NOT_IMPLEMENTED("POST", "/exec/{id}/start"),
+        NOT_IMPLEMENTED("POST", "/exec/{id}/resize"),
+        NOT_IMPLEMENTED("GET", "/exec/{id}/json"),
+        NOT_IMPLEMENTED("GET", "/containers/{id}/top"),
+        NOT_IMPLEMENTED("GET", "/containers/{id}/stats"),
+        NOT_IMPLEMENTED("GET", "/containers/{id}/changes"),
+        NOT_IMPLEMENTED("GET", "/containers/{id}/export"),
+        NOT_IMPLEMENTED("GET", "/containers/{id}/archive"),
+        NOT_IMPLEMENTED("HEAD", "/containers/{id}/archive"),
+        { "PUT", "/containers/{id}/archive", api_not_implemented, HTTP_BODY_STREAM },
+        NOT_IMPLEMENTED("POST", "/containers/{id}/pause"),
+        NOT_IMPLEMENTED("POST", "/containers/{id}/unpause"),
+        NOT_IMPLEMENTED("POST", "/containers/{id}/rename"),
+        NOT_IMPLEMENTED("POST", "/containers/{id}/update"),
+        NOT_IMPLEMENTED("POST", "/commit"),
+        NOT_IMPLEMENTED("GET", "/images/get"),
+        NOT_IMPLEMENTED("GET", "/images/{name*}/get"),
+        NOT_IMPLEMENTED("POST", "/images/{name*}/push"),
+        NOT_IMPLEMENTED("GET", "/images/search"),
+        { "POST", "/build", api_not_implemented, HTTP_BODY_STREAM },
+        NOT_IMPLEMENTED("POST", "/build/prune"),
+        NOT_IMPLEMENTED("POST", "/auth"),
+        NOT_IMPLEMENTED("GET", "/events"),
+        NOT_IMPLEMENTED("GET", "/system/df"),
+        NOT_IMPLEMENTED("GET", "/distribution/{name*}/json"),
+        NOT_IMPLEMENTED("GET", "/networks"),
+        NOT_IMPLEMENTED("GET", "/networks/{id}"),
+        NOT_IMPLEMENTED("POST", "/networks/create"),
+        NOT_IMPLEMENTED("POST", "/networks/{id}/connect"),
+        NOT_IMPLEMENTED("POST", "/networks/{id}/disconnect"),
+        NOT_IMPLEMENTED("POST", "/networks/prune"),
+        NOT_IMPLEMENTED("DELETE", "/networks/{id}"),
+        NOT_IMPLEMENTED("GET", "/volumes"),
+        NOT_IMPLEMENTED("GET", "/volumes/{name}"),
+        NOT_IMPLEMENTED("POST", "/volumes/create"),
+        NOT_IMPLEMENTED("POST", "/volumes/prune"),
+        NOT_IMPLEMENTED("DELETE", "/volumes/{name}"),
+};
+const size_t api_unimplemented_routes_count = ARRAY_SIZE(api_unimplemented_routes);

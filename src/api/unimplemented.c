@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Endpoints of the Docker API this daemon does not implement yet. They
- * answer 501 with a message naming the operation, so a client learns what
+ * reply 501 with a message naming the operation, so a client learns what
  * is missing instead of getting "page not found". */
 #include "api.h"
 

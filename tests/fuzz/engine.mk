@@ -1,4 +1,5 @@
-# Fuzz targets of the engine (see tests/fuzz/local.mk): the create request.
+# Fuzz targets of the engine (see tests/fuzz/local.mk): the create request
+# and the single values clients send.
 ENGINE_FUZZ_TARGETS = tests/fuzz/fuzz-create-request
 check_PROGRAMS += $(ENGINE_FUZZ_TARGETS)
 if !ENABLE_FUZZING
@@ -10,3 +11,16 @@ tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ
 tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_create_request_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_create_request_LDADD = libcommon.a $(JSONC_LIBS)
+
+ENGINE_FUZZ_VALUES = tests/fuzz/fuzz-query-values
+check_PROGRAMS += $(ENGINE_FUZZ_VALUES)
+if !ENABLE_FUZZING
+TESTS += $(ENGINE_FUZZ_VALUES)
+endif
+
+tests_fuzz_fuzz_query_values_SOURCES = tests/fuzz/fuzz-query-values.c $(FUZZ_MAIN) \
+	src/engine/binds.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c \
+	src/engine/signals.c
+tests_fuzz_fuzz_query_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_query_values_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_query_values_LDADD = libcommon.a $(JSONC_LIBS)

@@ -23,7 +23,7 @@ test_packages=(
         busybox-static curl python3 jq debootstrap
         clang libclang-rt-dev llvm
         iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar
-        ca-certificates shellcheck clang-format
+        ca-certificates shellcheck clang-format runc
 )
 
 die() {

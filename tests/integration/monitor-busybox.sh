@@ -30,7 +30,17 @@ for program in sockerless-monitor sockerless-runtime tests/unit/test-monitor-e2e
 done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/monitor-busybox.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# The containers' cgroups go under a parent of this run's own, removed at
+# the end (the runtime removes each container's cgroup when it ends).
+cgroup_parent=sockerless-monitor-test-$$
+cleanup() {
+        rm -rf "$tmp"
+        for dir in /sys/fs/cgroup/*/"$cgroup_parent" /sys/fs/cgroup/"$cgroup_parent"; do
+                [ -d "$dir" ] && rmdir "$dir" 2>/dev/null
+        done
+        return 0
+}
+trap cleanup EXIT
 
 mkdir -p "$tmp/rootfs/bin"
 cp "$busybox" "$tmp/rootfs/bin/busybox"
@@ -40,7 +50,8 @@ done
 "$builddir/sockerless-runtime" spec >"$tmp/template.json"
 
 rc=0
-MONITOR_E2E_PROGRAM="$builddir/sockerless-monitor" \
+MONITOR_E2E_CGROUP_PARENT=$cgroup_parent \
+        MONITOR_E2E_PROGRAM="$builddir/sockerless-monitor" \
         MONITOR_E2E_TEMPLATE="$tmp/template.json" \
         MONITOR_E2E_ROOTFS="$tmp/rootfs" \
         "$builddir/tests/unit/test-monitor-e2e" || rc=$?

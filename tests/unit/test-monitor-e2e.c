@@ -165,10 +165,16 @@ static void spawn_monitor(struct monitor_run *m, const char *const *extra)
 {
         const char *argv[32] = { "test-monitor-fake", "--id",   m->id,        "--bundle", m->bundle,
                                  "--state-dir",       m->state, "--data-dir", m->data,    "--debug" };
+        const char *cgroup_parent = getenv("MONITOR_E2E_CGROUP_PARENT");
         size_t argc = 10;
         int sv[2], status;
         pid_t pid;
 
+        /* The real runtime creates cgroups: keep them under the test's own parent. */
+        if (cgroup_parent) {
+                argv[argc++] = "--cgroup-parent";
+                argv[argc++] = cgroup_parent;
+        }
         for (; extra && *extra; extra++)
                 argv[argc++] = *extra;
         argv[argc] = NULL;

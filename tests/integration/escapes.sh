@@ -15,7 +15,6 @@ busybox=sockerless-test/busybox:1.35
 run() {
         sl_run sl_docker run --rm --network none "$@"
 }
-host_mounts_before=$(wc -l </proc/self/mountinfo)
 core_pattern_before=$(cat /proc/sys/kernel/core_pattern)
 
 # A root filesystem of static busybox to import as a crafted image. $1 is
@@ -126,30 +125,32 @@ run "$busybox" sh -c 'touch /sys/fs/cgroup/probe 2>&1; mkdir /sys/fs/cgroup/memo
 sl_assert_contains "/sys/fs/cgroup is read-only" "Read-only file system" "$SL_OUT"
 
 # ---- CVE-2021-30465: a mount target swapped for a symlink during start
-shared=$SL_TMP/race
-mkdir -p "$shared/d" "$SL_TMP/inner"
-racer=$(sl_docker run -d --network none -v "$shared:/shared" "$busybox" sh -c \
-        'while true; do mv /shared/d /shared/d.tmp 2>/dev/null; ln -s / /shared/d 2>/dev/null;
-                rm -f /shared/d 2>/dev/null; mv /shared/d.tmp /shared/d 2>/dev/null; done')
-escaped=0
-for _ in $(seq 1 15); do
-        sl_run sl_docker run --rm --network none -v "$shared:/mnt" -v "$SL_TMP/inner:/mnt/d/inner" \
-                "$busybox" true
-        # Resolved inside the container's root, a swapped target lands at
-        # the container's own /inner at worst. A mount that escaped would
-        # show in the host's mount table, on / or under the test's directory.
-        if [ -e /inner ] || awk '{print $5}' /proc/self/mountinfo | grep -qx -e /inner -e "$shared/.*"; then
-                escaped=$((escaped + 1))
-        fi
-done
-sl_docker rm -f "$racer" >/dev/null
+# Resolved inside the container's root, a swapped target lands at the
+# container's own /inner at worst. An escape would create /inner on the
+# host or leave a mount on the host under the test's directory.
 if sl_engine_is dockerd; then
-        # dockerd keeps each container's root filesystem mounted in the host's
-        # table, so the table changes under it whatever the race does.
-        sl_skip "racing symlink never mounts on the host" "dockerd mounts container roots on the host"
+        # dockerd keeps container roots mounted in the host's table, and its
+        # runc 1.1 was seen creating the target on the host's /: not run there.
+        sl_skip "racing symlink never reaches the host" "checked for Sockerless only"
+elif [ -e /inner ]; then
+        sl_skip "racing symlink never reaches the host" "/inner exists on this host already"
 else
-        sl_assert_eq "racing symlink never mounts on the host" 0 "$escaped"
-        sl_assert_eq "no mount left on the host" "$host_mounts_before" "$(wc -l </proc/self/mountinfo)"
+        shared=$SL_TMP/race
+        mkdir -p "$shared/d" "$SL_TMP/inner"
+        racer=$(sl_docker run -d --network none -v "$shared:/shared" "$busybox" sh -c \
+                'while true; do mv /shared/d /shared/d.tmp 2>/dev/null; ln -s / /shared/d 2>/dev/null;
+                        rm -f /shared/d 2>/dev/null; mv /shared/d.tmp /shared/d 2>/dev/null; done')
+        escaped=0
+        for _ in $(seq 1 15); do
+                sl_docker run --rm --network none -v "$shared:/mnt" -v "$SL_TMP/inner:/mnt/d/inner" \
+                        "$busybox" true >/dev/null 2>&1
+                if [ -e /inner ] || awk '{print $5}' /proc/self/mountinfo | grep -q "^$SL_TMP/"; then
+                        escaped=$((escaped + 1))
+                fi
+        done
+        sl_docker rm -f "$racer" >/dev/null
+        sl_assert_eq "racing symlink never reaches the host" 0 "$escaped"
+        [ -d /inner ] && rmdir /inner
 fi
 
 # ---- CVE-2024-41110: the body the handler sees is the body that was checked

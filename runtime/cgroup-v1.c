@@ -37,22 +37,89 @@ static int init_dir(int parent_fd, int dir_fd, struct error *err)
         return 0;
 }
 
+static uint64_t read_uint(int dir_fd, const char *name)
+{
+        _cleanup_free_ char *text = NULL;
+
+        if (fs_read_file_at(dir_fd, name, 64, &text, NULL) < 0)
+                return 0;
+        return strtoull(text, NULL, 10);
+}
+
+/* Writes memory.limit_in_bytes. The kernel refuses (EBUSY) a limit below
+ * what it cannot reclaim, and the message then gives the usage, as runc's. */
+static int write_memory_limit(int fd, int64_t limit, struct error *err)
+{
+        _cleanup_error_ struct error write_err = ERROR_INIT;
+        char text[32];
+        int r;
+
+        snprintf(text, sizeof(text), "%" PRId64, limit);
+        r = cgroup_write(fd, "memory.limit_in_bytes", text, &write_err);
+        if (r == -EBUSY)
+                return error_set(err, r,
+                                 "unable to set memory limit to %" PRId64 " (current usage: %" PRIu64
+                                 ", peak usage: %" PRIu64 ")",
+                                 limit, read_uint(fd, "memory.usage_in_bytes"),
+                                 read_uint(fd, "memory.max_usage_in_bytes"));
+        if (r < 0)
+                return error_set(err, r, "%s", error_message(&write_err, r));
+        return 0;
+}
+
+/* -1 (no limit) as the largest value, to compare limits. */
+static uint64_t limit_value(int64_t limit)
+{
+        return limit < 0 ? UINT64_MAX : (uint64_t)limit;
+}
+
 static int set_memory(int fd, const struct runtime_resources *res, struct error *err)
 {
+        bool has_swap = res->has_memory_swap, swap_first = false;
         int r = 0;
 
-        if (res->has_memory_limit)
-                r = write_int(fd, "memory.limit_in_bytes", res->memory_limit, err);
-        if (r >= 0 && res->has_memory_swap) {
+        /* Without swap accounting, unlimited swap is all there is. */
+        if (has_swap && res->memory_swap < 0 && faccessat(fd, "memory.memsw.limit_in_bytes", F_OK, 0) < 0)
+                has_swap = false;
+        if (has_swap) {
                 if (faccessat(fd, "memory.memsw.limit_in_bytes", F_OK, 0) < 0)
                         return error_set(err, -EOPNOTSUPP,
                                          "swap limits are not supported: the kernel does not account swap");
-                r = write_int(fd, "memory.memsw.limit_in_bytes", res->memory_swap, err);
+                /* The kernel keeps the memory limit at or below the memory+swap
+                 * limit, so raising the memory limit above the current memory+swap
+                 * limit must write the memory+swap limit first. */
+                swap_first = res->has_memory_limit &&
+                             limit_value(res->memory_limit) > read_uint(fd, "memory.memsw.limit_in_bytes");
         }
+        if (swap_first)
+                r = write_int(fd, "memory.memsw.limit_in_bytes", res->memory_swap, err);
+        if (r >= 0 && res->has_memory_limit)
+                r = write_memory_limit(fd, res->memory_limit, err);
+        if (r >= 0 && has_swap && !swap_first)
+                r = write_int(fd, "memory.memsw.limit_in_bytes", res->memory_swap, err);
         if (r >= 0 && res->has_memory_reservation)
                 r = write_int(fd, "memory.soft_limit_in_bytes", res->memory_reservation, err);
         if (r >= 0 && res->disable_oom_killer)
                 r = cgroup_write(fd, "memory.oom_control", "1", err);
+        if (r >= 0 && res->has_memory_swappiness)
+                r = write_int(fd, "memory.swappiness", (int64_t)res->memory_swappiness, err);
+        return r;
+}
+
+/* The kernel checks the real-time runtime against the period, so the
+ * period goes first unless the new one is below the current runtime. */
+static int set_cpu_rt(int fd, const struct runtime_resources *res, struct error *err)
+{
+        bool runtime_first = res->cpu_rt_runtime != 0 && res->cpu_rt_period != 0 &&
+                             res->cpu_rt_period < read_uint(fd, "cpu.rt_runtime_us");
+        int r = 0;
+
+        if (runtime_first)
+                r = write_int(fd, "cpu.rt_runtime_us", res->cpu_rt_runtime, err);
+        if (r >= 0 && res->cpu_rt_period)
+                r = write_int(fd, "cpu.rt_period_us", (int64_t)res->cpu_rt_period, err);
+        if (r >= 0 && res->cpu_rt_runtime && !runtime_first)
+                r = write_int(fd, "cpu.rt_runtime_us", res->cpu_rt_runtime, err);
         return r;
 }
 
@@ -67,6 +134,8 @@ static int set_cpu(int fd, const struct runtime_resources *res, struct error *er
                 r = write_int(fd, "cpu.cfs_period_us", res->cpu_period, err);
         if (r >= 0 && res->cpu_quota)
                 r = write_int(fd, "cpu.cfs_quota_us", res->cpu_quota, err);
+        if (r >= 0)
+                r = set_cpu_rt(fd, res, err);
         return r;
 }
 
@@ -112,5 +181,6 @@ const struct cgroup_ops cgroup_v1_ops = {
         .set_cpu = set_cpu,
         .set_pids = set_pids,
         .set_devices = set_devices,
+        .set_blkio = cgroup_v1_set_blkio,
         .oom_kill_file = "memory.oom_control",
 };

@@ -54,6 +54,8 @@ static int set_memory(int fd, const struct runtime_resources *res, struct error 
 
         if (res->disable_oom_killer)
                 return error_set(err, -EOPNOTSUPP, "disabling the OOM killer is not supported with cgroup v2");
+        if (res->has_memory_swappiness)
+                return error_set(err, -EOPNOTSUPP, "memory swappiness is not supported with cgroup v2");
         if (res->has_memory_limit)
                 r = write_limit(fd, "memory.max", res->memory_limit, err);
         /* OCI's swap is memory plus swap; cgroup v2 limits swap alone. */
@@ -76,6 +78,11 @@ static int set_cpu(int fd, const struct runtime_resources *res, struct error *er
 {
         char text[64];
         int r = 0;
+
+        if (res->cpu_rt_runtime != 0 || res->cpu_rt_period != 0)
+                return error_set(err, -EOPNOTSUPP,
+                                 "real-time CPU limits are not supported with cgroup v2, which has no real-time "
+                                 "group scheduling");
 
         /* The conversion runc and crun use, mapping shares 2..262144 onto
          * weights 1..10000. */
@@ -108,5 +115,6 @@ const struct cgroup_ops cgroup_v2_ops = {
         .set_cpu = set_cpu,
         .set_pids = set_pids,
         .set_devices = cgroup_bpf_devices_attach,
+        .set_blkio = cgroup_v2_set_blkio,
         .oom_kill_file = "memory.events",
 };

@@ -334,7 +334,8 @@ static int apply_memory(const struct cgroup *cg, const struct runtime_resources 
         const struct cgroup_hierarchy *h;
         _cleanup_close_ int fd = -1;
 
-        if (!res->has_memory_limit && !res->has_memory_reservation && !res->has_memory_swap && !res->disable_oom_killer)
+        if (!res->has_memory_limit && !res->has_memory_reservation && !res->has_memory_swap &&
+            !res->disable_oom_killer && !res->has_memory_swappiness)
                 return 0;
         fd = open_controller(cg, "memory", &h, err);
         return fd < 0 ? fd : h->ops->set_memory(fd, res, err);
@@ -345,7 +346,8 @@ static int apply_cpu(const struct cgroup *cg, const struct runtime_resources *re
         const struct cgroup_hierarchy *h;
         _cleanup_close_ int fd = -1;
 
-        if (res->cpu_shares == 0 && res->cpu_quota == 0 && res->cpu_period == 0)
+        if (res->cpu_shares == 0 && res->cpu_quota == 0 && res->cpu_period == 0 && res->cpu_rt_runtime == 0 &&
+            res->cpu_rt_period == 0)
                 return 0;
         fd = open_controller(cg, "cpu", &h, err);
         return fd < 0 ? fd : h->ops->set_cpu(fd, res, err);
@@ -386,6 +388,22 @@ static int apply_pids(const struct cgroup *cg, const struct runtime_resources *r
         return fd < 0 ? fd : h->ops->set_pids(fd, res, err);
 }
 
+static int apply_blkio(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
+{
+        const struct runtime_blkio *b = &res->blkio;
+        const struct cgroup_hierarchy *h;
+        _cleanup_close_ int fd = -1;
+        bool set = b->weight != 0 || b->n_weight_devices > 0;
+
+        for (size_t i = 0; i < ARRAY_SIZE(b->n_throttle); i++)
+                set = set || b->n_throttle[i] > 0;
+        if (!set)
+                return 0;
+        /* cgroup v1 calls the controller blkio, v2 calls it io. */
+        fd = open_controller(cg, find_controller(cg, "blkio") ? "blkio" : "io", &h, err);
+        return fd < 0 ? fd : h->ops->set_blkio(fd, res, err);
+}
+
 static int apply_devices(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
 {
         const struct cgroup_hierarchy *h;
@@ -408,7 +426,8 @@ static int apply_devices(const struct cgroup *cg, const struct runtime_resources
         return h->ops->set_devices(fd, res, err);
 }
 
-static int apply_resources(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
+/* Applies every limit but the device rules. */
+static int apply_limits(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
 {
         int r;
 
@@ -420,8 +439,26 @@ static int apply_resources(const struct cgroup *cg, const struct runtime_resourc
         if (r >= 0)
                 r = apply_pids(cg, res, err);
         if (r >= 0)
+                r = apply_blkio(cg, res, err);
+        return r;
+}
+
+static int apply_resources(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
+{
+        int r;
+
+        r = apply_limits(cg, res, err);
+        if (r >= 0)
                 r = apply_devices(cg, res, err);
         return r;
+}
+
+int cgroup_update(const struct cgroup *cg, const struct runtime_resources *res, struct error *err)
+{
+        /* The device filter is built once, when the cgroup is created. */
+        if (res->n_devices > 0)
+                return error_set(err, -EOPNOTSUPP, "the device rules of a running container cannot be changed");
+        return apply_limits(cg, res, err);
 }
 
 int cgroup_create(const char *path, const struct runtime_resources *res, struct cgroup **ret, struct error *err)
@@ -454,6 +491,37 @@ int cgroup_create(const char *path, const struct runtime_resources *res, struct 
 undo_dirs:
         cgroup_destroy(cg);
         return r;
+}
+
+int cgroup_open(const char *path, bool owned, struct cgroup **ret, struct error *err)
+{
+        _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
+        int r;
+
+        cg = calloc(1, sizeof(*cg));
+        if (!cg)
+                return -ENOMEM;
+        cg->path = strdup(path);
+        if (!cg->path)
+                return -ENOMEM;
+        r = detect_hierarchies(cg, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                cg->hierarchies[i].created = owned;
+
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+const struct cgroup_hierarchy *cgroup_find_controller(const struct cgroup *cg, const char *controller)
+{
+        return find_controller(cg, controller);
+}
+
+int cgroup_open_dir(const struct cgroup *cg, const struct cgroup_hierarchy *h)
+{
+        return open_dir(cg, h);
 }
 
 int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *err)

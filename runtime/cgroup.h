@@ -23,11 +23,16 @@ struct cgroup_ops {
         int (*set_cpu)(int dir_fd, const struct runtime_resources *res, struct error *err);
         int (*set_pids)(int dir_fd, const struct runtime_resources *res, struct error *err);
         int (*set_devices)(int dir_fd, const struct runtime_resources *res, struct error *err);
+        int (*set_blkio)(int dir_fd, const struct runtime_resources *res, struct error *err);
         const char *oom_kill_file; /* memory controller file with the oom_kill counter */
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
 extern const struct cgroup_ops cgroup_v2_ops;
+
+/* The block I/O limits of res->blkio for each version (cgroup-blkio.c). */
+int cgroup_v1_set_blkio(int dir_fd, const struct runtime_resources *res, struct error *err);
+int cgroup_v2_set_blkio(int dir_fd, const struct runtime_resources *res, struct error *err);
 
 struct cgroup_hierarchy {
         char *mountpoint; /* on the host, such as /sys/fs/cgroup/memory */
@@ -53,6 +58,22 @@ int cgroup_path_for(const char *cgroups_path, const char *parent, const char *id
 /* Detects the host's hierarchies, creates path in each of them and
  * applies res. Fails with -EEXIST when the cgroup exists already. */
 int cgroup_create(const char *path, const struct runtime_resources *res, struct cgroup **ret, struct error *err);
+
+/* Applies new limits to an existing cgroup: the memory, CPU, cpuset, pids
+ * and block I/O limits that res sets; the others keep their values.
+ * Device rules cannot change (-EOPNOTSUPP). */
+int cgroup_update(const struct cgroup *cg, const struct runtime_resources *res, struct error *err);
+
+/* Opens the existing cgroup path (as cgroup_path_for returns it), such as
+ * that of a container another process created. With owned, cgroup_destroy
+ * removes its directories; without, it leaves them alone. */
+int cgroup_open(const char *path, bool owned, struct cgroup **ret, struct error *err);
+
+/* The hierarchy of controller (a v1 one on a hybrid host), or NULL. */
+const struct cgroup_hierarchy *cgroup_find_controller(const struct cgroup *cg, const char *controller);
+
+/* Opens the container's directory in hierarchy h. */
+int cgroup_open_dir(const struct cgroup *cg, const struct cgroup_hierarchy *h);
 
 /* Moves pid into the cgroup in every hierarchy. */
 int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *err);

@@ -4,6 +4,7 @@ libruntime_a_SOURCES = \
 	runtime/caps.c runtime/caps.h \
 	runtime/cgroup.c runtime/cgroup.h \
 	runtime/cgroup-bpf.c \
+	runtime/cgroup-blkio.c \
 	runtime/cgroup-mount.c \
 	runtime/cgroup-v1.c \
 	runtime/cgroup-v2.c \
@@ -24,6 +25,7 @@ libruntime_a_SOURCES = \
 	runtime/spec-json.c runtime/spec-json.h \
 	runtime/spec-linux.c \
 	runtime/spec-process.c \
+	runtime/spec-resources.c \
 	runtime/spec-seccomp.c \
 	runtime/sync.c runtime/sync.h \
 	runtime/terminal.c runtime/terminal.h \

@@ -81,218 +81,6 @@ static int parse_sysctl(json_object *linux_obj, struct runtime_linux *l, struct 
         return 0;
 }
 
-static int parse_device_number(json_object *obj, const char *path, const char *key, int64_t *ret, struct error *err)
-{
-        int64_t v = -1;
-        int r;
-
-        r = spec_json_int64(obj, path, key, &v, err);
-        if (r < 0)
-                return r;
-        if (v < -1 || v > UINT32_MAX)
-                return spec_json_invalid(err, path, key, "not a device number");
-        *ret = v;
-        return 0;
-}
-
-static int parse_device_rule(json_object *obj, const char *path, void *items, size_t index, struct error *err)
-{
-        struct runtime_device_rule *rule = (struct runtime_device_rule *)items + index;
-        _cleanup_free_ char *type = NULL, *access = NULL;
-        int r;
-
-        r = spec_json_bool(obj, path, "allow", &rule->allow, err);
-        if (r < 0)
-                return r;
-        r = spec_json_string(obj, path, "type", &type, err);
-        if (r < 0)
-                return r;
-        if (!type || !*type)
-                rule->type = 'a';
-        else if (strlen(type) == 1 && strchr("acb", type[0]))
-                rule->type = type[0];
-        else
-                return spec_json_invalid(err, path, "type", "must be a, c or b");
-
-        rule->major = rule->minor = -1;
-        r = parse_device_number(obj, path, "major", &rule->major, err);
-        if (r < 0)
-                return r;
-        r = parse_device_number(obj, path, "minor", &rule->minor, err);
-        if (r < 0)
-                return r;
-
-        r = spec_json_string(obj, path, "access", &access, err);
-        if (r < 0)
-                return r;
-        if (!access || !*access)
-                strcpy(rule->access, "rwm");
-        else if (strlen(access) <= 3 && strspn(access, "rwm") == strlen(access))
-                strcpy(rule->access, access);
-        else
-                return spec_json_invalid(err, path, "access", "must be a combination of r, w and m");
-        return 0;
-}
-
-static int parse_memory(json_object *resources, struct runtime_resources *res, struct error *err)
-{
-        static const char *path = "linux.resources.memory";
-        json_object *obj;
-        int64_t v;
-        int r;
-
-        r = spec_json_object(resources, "linux.resources", "memory", &obj, err);
-        if (r < 0 || !obj)
-                return r;
-
-        if (json_object_object_get_ex(obj, "limit", NULL)) {
-                r = spec_json_int64(obj, path, "limit", &res->memory_limit, err);
-                if (r < 0)
-                        return r;
-                res->has_memory_limit = true;
-        }
-        if (json_object_object_get_ex(obj, "reservation", NULL)) {
-                r = spec_json_int64(obj, path, "reservation", &res->memory_reservation, err);
-                if (r < 0)
-                        return r;
-                res->has_memory_reservation = true;
-        }
-        if (json_object_object_get_ex(obj, "swap", NULL)) {
-                r = spec_json_int64(obj, path, "swap", &res->memory_swap, err);
-                if (r < 0)
-                        return r;
-                res->has_memory_swap = true;
-        }
-        r = spec_json_bool(obj, path, "disableOOMKiller", &res->disable_oom_killer, err);
-        if (r < 0)
-                return r;
-
-        /* Docker sends these only when the user set them. */
-        v = 0;
-        r = spec_json_int64(obj, path, "kernel", &v, err);
-        if (r < 0)
-                return r;
-        if (v != 0)
-                return error_set(err, -EOPNOTSUPP, "%s.kernel: kernel memory limits are not supported", path);
-        v = -1;
-        r = spec_json_int64(obj, path, "swappiness", &v, err);
-        if (r < 0)
-                return r;
-        if (v != -1)
-                return error_set(err, -EOPNOTSUPP, "%s.swappiness is not supported", path);
-        return 0;
-}
-
-static int parse_cpu(json_object *resources, struct runtime_resources *res, struct error *err)
-{
-        static const char *path = "linux.resources.cpu";
-        json_object *obj;
-        int64_t rt = 0;
-        int r;
-
-        r = spec_json_object(resources, "linux.resources", "cpu", &obj, err);
-        if (r < 0 || !obj)
-                return r;
-
-        r = spec_json_uint64(obj, path, "shares", UINT64_MAX, &res->cpu_shares, err);
-        if (r < 0)
-                return r;
-        r = spec_json_int64(obj, path, "quota", &res->cpu_quota, err);
-        if (r < 0)
-                return r;
-        r = spec_json_uint64(obj, path, "period", UINT64_MAX, &res->cpu_period, err);
-        if (r < 0)
-                return r;
-        r = spec_json_string(obj, path, "cpus", &res->cpuset_cpus, err);
-        if (r < 0)
-                return r;
-        r = spec_json_string(obj, path, "mems", &res->cpuset_mems, err);
-        if (r < 0)
-                return r;
-
-        r = spec_json_int64(obj, path, "realtimeRuntime", &rt, err);
-        if (r >= 0 && rt == 0)
-                r = spec_json_int64(obj, path, "realtimePeriod", &rt, err);
-        if (r < 0)
-                return r;
-        if (rt != 0)
-                return error_set(err, -EOPNOTSUPP, "%s: real-time scheduling limits are not supported", path);
-        return 0;
-}
-
-static int parse_pids(json_object *resources, struct runtime_resources *res, struct error *err)
-{
-        json_object *obj;
-        int r;
-
-        r = spec_json_object(resources, "linux.resources", "pids", &obj, err);
-        if (r < 0 || !obj)
-                return r;
-        if (!json_object_object_get_ex(obj, "limit", NULL))
-                return 0;
-
-        r = spec_json_int64(obj, "linux.resources.pids", "limit", &res->pids_limit, err);
-        if (r < 0)
-                return r;
-        res->has_pids_limit = true;
-        return 0;
-}
-
-/* Docker writes "blockIO": {"weight": 0} and empty lists when nothing is
- * set; anything more is rejected until it is implemented. */
-static int reject_unsupported_resources(json_object *resources, struct error *err)
-{
-        json_object *obj;
-        int r;
-
-        r = spec_json_object(resources, "linux.resources", "blockIO", &obj, err);
-        if (r < 0)
-                return r;
-        if (obj) {
-                json_object_object_foreach (obj, key, value) {
-                        bool unset =
-                                !value ||
-                                (json_object_is_type(value, json_type_int) && json_object_get_int64(value) == 0) ||
-                                (json_object_is_type(value, json_type_array) && json_object_array_length(value) == 0);
-                        if (!unset)
-                                return error_set(err, -EOPNOTSUPP,
-                                                 "linux.resources.blockIO.%s: block I/O limits are not supported", key);
-                }
-        }
-
-        r = spec_json_array(resources, "linux.resources", "hugepageLimits", &obj, err);
-        if (r < 0)
-                return r;
-        if (obj && json_object_array_length(obj) > 0)
-                return error_set(err, -EOPNOTSUPP, "linux.resources.hugepageLimits: hugetlb limits are not supported");
-        return 0;
-}
-
-static int parse_resources(json_object *linux_obj, struct runtime_resources *res, struct error *err)
-{
-        json_object *obj;
-        int r;
-
-        r = spec_json_object(linux_obj, "linux", "resources", &obj, err);
-        if (r < 0 || !obj)
-                return r;
-
-        r = reject_unsupported_resources(obj, err);
-        if (r < 0)
-                return r;
-        r = spec_json_parse_array(obj, "linux.resources", "devices", sizeof(*res->devices), parse_device_rule,
-                                  (void **)&res->devices, &res->n_devices, err);
-        if (r < 0)
-                return r;
-        r = parse_memory(obj, res, err);
-        if (r < 0)
-                return r;
-        r = parse_cpu(obj, res, err);
-        if (r < 0)
-                return r;
-        return parse_pids(obj, res, err);
-}
-
 static int parse_device(json_object *obj, const char *path, void *items, size_t index, struct error *err)
 {
         struct runtime_device *dev = (struct runtime_device *)items + index;
@@ -313,9 +101,9 @@ static int parse_device(json_object *obj, const char *path, void *items, size_t 
         dev->type = type[0];
 
         dev->major = dev->minor = 0;
-        r = parse_device_number(obj, path, "major", &dev->major, err);
+        r = spec_parse_device_number(obj, path, "major", &dev->major, err);
         if (r >= 0)
-                r = parse_device_number(obj, path, "minor", &dev->minor, err);
+                r = spec_parse_device_number(obj, path, "minor", &dev->minor, err);
         if (r < 0)
                 return r;
         if (dev->type != 'p' && (dev->major < 0 || dev->minor < 0))
@@ -433,7 +221,7 @@ static int reject_unsupported(json_object *linux_obj, struct error *err)
 
 int spec_parse_linux(json_object *obj, struct runtime_linux *l, struct error *err)
 {
-        json_object *seccomp;
+        json_object *seccomp, *resources;
         int r;
 
         r = reject_unsupported(obj, err);
@@ -457,7 +245,9 @@ int spec_parse_linux(json_object *obj, struct runtime_linux *l, struct error *er
         r = parse_sysctl(obj, l, err);
         if (r < 0)
                 return r;
-        r = parse_resources(obj, &l->resources, err);
+        r = spec_json_object(obj, "linux", "resources", &resources, err);
+        if (r >= 0 && resources)
+                r = spec_parse_resources(resources, &l->resources, err);
         if (r < 0)
                 return r;
         r = spec_json_string(obj, "linux", "cgroupsPath", &l->cgroups_path, err);
@@ -492,9 +282,7 @@ void spec_linux_done(struct runtime_linux *l)
         free(l->gid_mappings);
         strv_free(l->sysctl_keys);
         strv_free(l->sysctl_values);
-        free(l->resources.cpuset_cpus);
-        free(l->resources.cpuset_mems);
-        free(l->resources.devices);
+        spec_resources_done(&l->resources);
         free(l->cgroups_path);
         for (size_t i = 0; i < l->n_devices; i++)
                 free(l->devices[i].path);

@@ -40,6 +40,7 @@
 #define RUNTIME_ANNOTATION_USER  "org.sockerless.user"
 
 struct runtime_spec;
+struct runtime_resources;
 
 /* Parses config.json text. Unknown fields are ignored, as the OCI runtime
  * spec requires; known fields of the wrong type are errors naming the
@@ -51,6 +52,12 @@ int runtime_spec_parse(const char *text, size_t len, struct runtime_spec **ret, 
 int runtime_spec_load(const char *bundle, struct runtime_spec **ret, struct error *err);
 
 void runtime_spec_free(struct runtime_spec *spec);
+
+/* Parses a linux.resources object on its own, such as the new limits of
+ * a running container, with the checks of runtime_spec_parse. */
+int runtime_resources_parse(const char *text, size_t len, struct runtime_resources **ret, struct error *err);
+
+void runtime_resources_free(struct runtime_resources *res);
 
 /* Tells whether process.terminal is set. */
 bool runtime_spec_terminal(const struct runtime_spec *spec);
@@ -134,6 +141,30 @@ struct runtime_device {
         gid_t gid;
 };
 
+enum runtime_blkio_throttle {
+        RUNTIME_BLKIO_READ_BPS,
+        RUNTIME_BLKIO_WRITE_BPS,
+        RUNTIME_BLKIO_READ_IOPS,
+        RUNTIME_BLKIO_WRITE_IOPS,
+        _RUNTIME_BLKIO_THROTTLE_MAX,
+};
+
+/* A block device's weight (weight devices) or rate limit (throttle lists). */
+struct runtime_blkio_device {
+        int64_t major;
+        int64_t minor;
+        uint64_t value; /* weight 1..1000, or bytes or operations per second, 0 for no limit */
+};
+
+/* linux.resources.blockIO. Weights use the cgroup v1 scale (1..1000). */
+struct runtime_blkio {
+        uint64_t weight; /* 0 when unset */
+        struct runtime_blkio_device *weight_devices;
+        size_t n_weight_devices;
+        struct runtime_blkio_device *throttle[_RUNTIME_BLKIO_THROTTLE_MAX];
+        size_t n_throttle[_RUNTIME_BLKIO_THROTTLE_MAX];
+};
+
 struct runtime_resources {
         bool has_memory_limit;
         int64_t memory_limit; /* bytes, -1 for unlimited */
@@ -142,15 +173,20 @@ struct runtime_resources {
         bool has_memory_swap;
         int64_t memory_swap; /* memory plus swap, bytes, -1 for unlimited */
         bool disable_oom_killer;
-        uint64_t cpu_shares; /* 0 when unset */
-        int64_t cpu_quota;   /* microseconds per period, 0 when unset */
-        uint64_t cpu_period; /* microseconds, 0 when unset */
+        bool has_memory_swappiness;
+        uint64_t memory_swappiness; /* 0..100 */
+        uint64_t cpu_shares;        /* 0 when unset */
+        int64_t cpu_quota;          /* microseconds per period, 0 when unset */
+        uint64_t cpu_period;        /* microseconds, 0 when unset */
+        int64_t cpu_rt_runtime;     /* real-time microseconds per period, 0 when unset */
+        uint64_t cpu_rt_period;     /* microseconds, 0 when unset */
         char *cpuset_cpus;
         char *cpuset_mems;
         bool has_pids_limit;
         int64_t pids_limit; /* -1 or 0 for unlimited, as runc reads it */
         struct runtime_device_rule *devices;
         size_t n_devices;
+        struct runtime_blkio blkio;
 };
 
 enum runtime_seccomp_action {

@@ -233,14 +233,136 @@ static void spec_unsupported_rejected(void **state)
                     -EOPNOTSUPP, "AppArmor is not supported");
         parse_fails(MINIMAL_HEAD "\"linux\":{\"intelRdt\":{\"closID\":\"x\"}}}", -EOPNOTSUPP,
                     "Intel RDT is not supported");
-        parse_fails(MINIMAL_HEAD "\"linux\":{\"resources\":{\"blockIO\":{\"weight\":500}}}}", -EOPNOTSUPP,
-                    "block I/O limits are not supported");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\","
+                                 "\"limit\":1}]}}}",
+                    -EOPNOTSUPP, "hugetlb limits are not supported");
         parse_fails(MINIMAL_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\","
                                  "\"capabilities\":{\"bounding\":[\"CAP_FLY\"]}}}",
                     -EINVAL, "unknown capability CAP_FLY");
         parse_fails(MINIMAL_HEAD "\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
                                  "\"listenerPath\":\"/run/x.sock\"}}}",
                     -EOPNOTSUPP, "seccomp notification is not supported");
+}
+
+#define BLKIO_HEAD MINIMAL_HEAD "\"linux\":{\"resources\":{\"blockIO\":"
+
+static void spec_blkio(void **state)
+{
+        struct runtime_spec *spec =
+                parse_ok(BLKIO_HEAD "{\"weight\":500,\"leafWeight\":0,"
+                                    "\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":300}],"
+                                    "\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1048576},"
+                                    "{\"major\":254,\"minor\":16,\"rate\":0}],"
+                                    "\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":1,\"rate\":2097152}],"
+                                    "\"throttleReadIOPSDevice\":[{\"major\":8,\"minor\":2,\"rate\":100}],"
+                                    "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":3,\"rate\":200}]}}}}");
+        const struct runtime_blkio *b = &spec->linux_config.resources.blkio;
+
+        assert_int_equal(b->weight, 500);
+        assert_int_equal(b->n_weight_devices, 1);
+        assert_int_equal(b->weight_devices[0].major, 8);
+        assert_int_equal(b->weight_devices[0].minor, 0);
+        assert_int_equal(b->weight_devices[0].value, 300);
+        assert_int_equal(b->n_throttle[RUNTIME_BLKIO_READ_BPS], 2);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_READ_BPS][0].value, 1048576);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_READ_BPS][1].major, 254);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_READ_BPS][1].minor, 16);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_READ_BPS][1].value, 0);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_WRITE_BPS][0].minor, 1);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_WRITE_BPS][0].value, 2097152);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_READ_IOPS][0].value, 100);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_WRITE_IOPS][0].minor, 3);
+        assert_int_equal(b->throttle[RUNTIME_BLKIO_WRITE_IOPS][0].value, 200);
+        runtime_spec_free(spec);
+
+        /* What dockerd writes when no block I/O option is set. */
+        spec = parse_ok(BLKIO_HEAD "{\"weight\":0}}}}");
+        assert_int_equal(spec->linux_config.resources.blkio.weight, 0);
+        assert_int_equal(spec->linux_config.resources.blkio.n_weight_devices, 0);
+        assert_null(spec->linux_config.resources.blkio.throttle[RUNTIME_BLKIO_READ_BPS]);
+        runtime_spec_free(spec);
+}
+
+static void spec_blkio_invalid(void **state)
+{
+        parse_fails(BLKIO_HEAD "{\"weight\":1001}}}}", -EINVAL, "linux.resources.blockIO.weight");
+        parse_fails(BLKIO_HEAD "{\"weight\":\"high\"}}}}", -EINVAL,
+                    "linux.resources.blockIO.weight must be an integer, not a string");
+        parse_fails(BLKIO_HEAD "{\"leafWeight\":100}}}}", -EOPNOTSUPP,
+                    "linux.resources.blockIO.leafWeight: leaf weights are not supported");
+        parse_fails(BLKIO_HEAD "{\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":300,\"leafWeight\":5}]}}}}",
+                    -EOPNOTSUPP, "linux.resources.blockIO.weightDevice[0].leafWeight: leaf weights are not supported");
+        parse_fails(BLKIO_HEAD "{\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":5000}]}}}}", -EINVAL,
+                    "linux.resources.blockIO.weightDevice[0].weight");
+        parse_fails(BLKIO_HEAD "{\"throttleReadBpsDevice\":[{\"minor\":0,\"rate\":1}]}}}}", -EINVAL,
+                    "linux.resources.blockIO.throttleReadBpsDevice[0]: a block device needs a major and a minor "
+                    "number");
+        parse_fails(BLKIO_HEAD "{\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":-1}]}}}}", -EINVAL,
+                    "linux.resources.blockIO.throttleWriteIOPSDevice[0].rate: must not be negative");
+        parse_fails(BLKIO_HEAD "{\"throttleWriteBpsDevice\":{\"major\":8}}}}}", -EINVAL,
+                    "linux.resources.blockIO.throttleWriteBpsDevice");
+        parse_fails(BLKIO_HEAD "{\"throttleReadIOPSDevice\":[7]}}}}", -EINVAL,
+                    "linux.resources.blockIO.throttleReadIOPSDevice[0]");
+        parse_fails(BLKIO_HEAD "[]}}}", -EINVAL, "linux.resources.blockIO must be an object");
+}
+
+static void spec_memory_and_realtime(void **state)
+{
+        struct runtime_spec *spec =
+                parse_ok(MINIMAL_HEAD "\"linux\":{\"resources\":{\"memory\":{\"swappiness\":0},"
+                                      "\"cpu\":{\"realtimeRuntime\":950,\"realtimePeriod\":1000}}}}");
+        const struct runtime_resources *res = &spec->linux_config.resources;
+
+        assert_true(res->has_memory_swappiness);
+        assert_int_equal(res->memory_swappiness, 0);
+        assert_int_equal(res->cpu_rt_runtime, 950);
+        assert_int_equal(res->cpu_rt_period, 1000);
+        runtime_spec_free(spec);
+
+        spec = parse_ok(MINIMAL_HEAD "\"linux\":{\"resources\":{\"memory\":{\"swappiness\":-1}}}}");
+        assert_false(spec->linux_config.resources.has_memory_swappiness);
+        runtime_spec_free(spec);
+
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"resources\":{\"memory\":{\"swappiness\":101}}}}", -EINVAL,
+                    "linux.resources.memory.swappiness: must be between 0 and 100");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"resources\":{\"memory\":{\"kernel\":67108864}}}}", -EOPNOTSUPP,
+                    "kernel memory limits are not supported");
+        parse_fails(MINIMAL_HEAD "\"linux\":{\"resources\":{\"cpu\":{\"realtimePeriod\":-5}}}}", -EINVAL,
+                    "linux.resources.cpu.realtimePeriod: must not be negative");
+}
+
+static void resources_alone(void **state)
+{
+        static const char text[] = "{\"memory\":{\"limit\":104857600,\"swap\":-1},\"cpu\":{\"shares\":512},"
+                                   "\"pids\":{\"limit\":-1},\"blockIO\":{\"weight\":300}}";
+        static const char wrong_type[] = "{\"pids\":{\"limit\":\"x\"}}";
+        struct runtime_resources *res = NULL;
+        struct error err = ERROR_INIT;
+
+        assert_int_equal(runtime_resources_parse(text, strlen(text), &res, &err), 0);
+        assert_true(res->has_memory_limit);
+        assert_int_equal(res->memory_limit, 104857600);
+        assert_true(res->has_memory_swap);
+        assert_int_equal(res->memory_swap, -1);
+        assert_int_equal(res->cpu_shares, 512);
+        assert_true(res->has_pids_limit);
+        assert_int_equal(res->pids_limit, -1);
+        assert_int_equal(res->blkio.weight, 300);
+        runtime_resources_free(res);
+
+        res = NULL;
+        assert_int_equal(runtime_resources_parse("[]", 2, &res, &err), -EINVAL);
+        assert_null(res);
+        assert_string_equal(err.message, "invalid resources: not a JSON object");
+        error_clear(&err);
+        assert_int_equal(runtime_resources_parse(wrong_type, strlen(wrong_type), &res, &err), -EINVAL);
+        assert_null(res);
+        assert_non_null(strstr(err.message, "linux.resources.pids.limit must be an integer"));
+        error_clear(&err);
+        assert_int_equal(runtime_resources_parse("{\"memory\"", 9, &res, &err), -EINVAL);
+        assert_null(res);
+        error_clear(&err);
+        runtime_resources_free(NULL);
 }
 
 static void spec_user_namespace(void **state)
@@ -310,7 +432,9 @@ int main(void)
                 cmocka_unit_test(spec_minimal),        cmocka_unit_test(spec_wrong_types),
                 cmocka_unit_test(spec_rlimits),        cmocka_unit_test(spec_unsupported_rejected),
                 cmocka_unit_test(spec_user_namespace), cmocka_unit_test(spec_annotations),
-                cmocka_unit_test(sysctl_names),
+                cmocka_unit_test(sysctl_names),        cmocka_unit_test(spec_blkio),
+                cmocka_unit_test(spec_blkio_invalid),  cmocka_unit_test(spec_memory_and_realtime),
+                cmocka_unit_test(resources_alone),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,6 +273,11 @@ bool runtime_container_oom_killed(const struct runtime_container *c)
         return cgroup_oom_killed(c->cg);
 }
 
+int runtime_container_update(struct runtime_container *c, const struct runtime_resources *res, struct error *err)
+{
+        return cgroup_update(c->cg, res, err);
+}
+
 int runtime_container_destroy(struct runtime_container *c)
 {
         return cgroup_destroy(c->cg);

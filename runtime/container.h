@@ -64,6 +64,10 @@ int runtime_container_kill(struct runtime_container *c, int sig);
  * read from its memory cgroup; call after the init has exited. */
 bool runtime_container_oom_killed(const struct runtime_container *c);
 
+/* Applies new limits to the container's cgroup at once: the memory, CPU,
+ * cpuset, pids and block I/O limits res sets, as cgroup_update does. */
+int runtime_container_update(struct runtime_container *c, const struct runtime_resources *res, struct error *err);
+
 /* Kills whatever is left in the container's cgroup and removes the cgroup
  * directories. Call after the init has been reaped. */
 int runtime_container_destroy(struct runtime_container *c);

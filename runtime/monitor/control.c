@@ -164,6 +164,43 @@ static void handle_resize(struct monitor *m, json_object *msg)
                 log_debug_errno(r, "Resizing the terminal failed: %m");
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct runtime_resources *, runtime_resources_free)
+
+/* Applies new limits to the container's cgroup and replies on the same
+ * connection, so the daemon learns whether they took effect. */
+static void handle_update(struct monitor *m, struct control *ctl, json_object *msg)
+{
+        _cleanup_(runtime_resources_freep) struct runtime_resources *res = NULL;
+        _cleanup_json_ json_object *reply = json_object_new_object();
+        _cleanup_error_ struct error err = ERROR_INIT;
+        json_object *resources = json_field_object(msg, "resources");
+        const char *text;
+        size_t len;
+        int r;
+
+        if (!reply)
+                return;
+        if (!resources)
+                r = error_set(&err, -EINVAL, "the update has no resources object");
+        else if (!m->container || (m->phase != PHASE_CREATED && m->phase != PHASE_RUNNING))
+                r = error_set(&err, -ESRCH, "the container is not running");
+        else {
+                text = json_object_to_json_string_length(resources, JSON_C_TO_STRING_PLAIN, &len);
+                r = runtime_resources_parse(text, len, &res, &err);
+                if (r >= 0)
+                        r = runtime_container_update(m->container, res, &err);
+        }
+        if (r < 0)
+                log_warn("Updating the container's limits failed: %s", error_message(&err, r));
+        else
+                log_info("Updated the container's limits");
+
+        json_object_object_add(reply, "type", json_object_new_string("updated"));
+        if (r < 0)
+                json_object_object_add(reply, "error", json_object_new_string(error_message(&err, r)));
+        control_send(m, ctl, reply);
+}
+
 static void handle_message(struct monitor *m, struct control *ctl, json_object *msg, int *fds, size_t n_fds)
 {
         const char *type = monitor_proto_type(msg);
@@ -181,6 +218,8 @@ static void handle_message(struct monitor *m, struct control *ctl, json_object *
                 handle_kill(m, msg);
         else if (streq(type, "resize"))
                 handle_resize(m, msg);
+        else if (streq(type, "update"))
+                handle_update(m, ctl, msg);
         else if (streq(type, "hello")) {
                 _cleanup_json_ json_object *state = lifecycle_state_message(m);
 

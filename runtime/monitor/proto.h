@@ -23,10 +23,15 @@
  *   {"type":"kill","signal":N}        send signal N to the container's init
  *   {"type":"resize","height":H,"width":W}   resize the pty
  *   {"type":"hello"}                  ask for a "state" reply (after reconnecting)
+ *   {"type":"update","resources":{...}}
+ *                                     apply an OCI linux.resources object to the
+ *                                     container's cgroup; "updated" replies
  *
  * Monitor to daemon:
  *   {"type":"created","pid":N}        the init is waiting for "start"
  *   {"type":"started","pid":N,"started_at":"RFC3339"}
+ *   {"type":"updated"} or {"type":"updated","error":"..."}
+ *                                     the reply to "update", on its connection
  *   {"type":"state","status":"created|running","pid":N,"started_at":"..."}
  *                                     "running" also while the output of an
  *                                     exited container drains; "exited" follows

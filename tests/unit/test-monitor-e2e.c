@@ -542,6 +542,34 @@ static void reconnect_through_socket(void **state)
         expect_exited(m, ctl, 137);
 }
 
+/* "update" replies on its connection, with the runtime's error when the
+ * new limits cannot be applied; the container runs on either way. */
+static void update_replies(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_json_ json_object *ok = NULL, *bad = NULL, *missing = NULL;
+
+        write_config(m, "[\"sleep\",\"100\"]", false);
+        spawn_monitor(m, NULL);
+        expect_created(m);
+        start_container(m);
+
+        send_message(m->ctl, "{\"type\":\"update\",\"resources\":{\"pids\":{\"limit\":50}}}");
+        ok = expect_message(m->ctl, "updated");
+        assert_null(json_field_string(ok, "error", NULL));
+
+        send_message(m->ctl, "{\"type\":\"update\",\"resources\":{\"pids\":{\"limit\":\"x\"}}}");
+        bad = expect_message(m->ctl, "updated");
+        assert_non_null(strstr(json_field_string(bad, "error", ""), "linux.resources.pids.limit must be an integer"));
+
+        send_message(m->ctl, "{\"type\":\"update\"}");
+        missing = expect_message(m->ctl, "updated");
+        assert_string_equal(json_field_string(missing, "error", ""), "the update has no resources object");
+
+        send_message(m->ctl, "{\"type\":\"kill\",\"signal\":9}");
+        expect_exited(m, m->ctl, 137);
+}
+
 static void state_before_start(void **state)
 {
         struct monitor_run *m = *state;
@@ -833,6 +861,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(half_close_ends_attach, setup, teardown),
                 cmocka_unit_test_setup_teardown(kill_reports_signal, setup, teardown),
                 cmocka_unit_test_setup_teardown(reconnect_through_socket, setup, teardown),
+                cmocka_unit_test_setup_teardown(update_replies, setup, teardown),
                 cmocka_unit_test_setup_teardown(state_before_start, setup, teardown),
                 cmocka_unit_test_setup_teardown(exec_failure_reported, setup, teardown),
                 cmocka_unit_test_setup_teardown(bad_config_reported, setup, teardown),

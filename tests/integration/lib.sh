@@ -21,6 +21,11 @@
 #   SOCKERLESS_TEST_TIMEOUT    seconds a docker or curl command may take (default 60)
 #   SOCKERLESS_TEST_KEEP=1     keep the per-test directory after the test
 #   SOCKERLESS_TEST_DEBIAN_MIRROR  mirror debootstrap uses for the Debian image
+#   SOCKERLESS_TEST_USERNS_REMAP=1 start the daemon with --userns-remap default
+#                              (any other value but 0: that setting), in a mount
+#                              namespace whose /etc is an overlay in the test
+#                              directory, so the user the daemon may create
+#                              (dockremap) never reaches the host's /etc
 
 set -u
 set -o pipefail
@@ -33,6 +38,11 @@ SL_TIMEOUT=${SOCKERLESS_TEST_TIMEOUT:-60}
 SL_START_TIMEOUT=60
 SL_STOP_TIMEOUT=30
 SL_PYTHON=/usr/bin/python3
+SL_USERNS_REMAP=${SOCKERLESS_TEST_USERNS_REMAP:-}
+case $SL_USERNS_REMAP in
+0) SL_USERNS_REMAP= ;;
+1) SL_USERNS_REMAP=default ;;
+esac
 [ -x "$SL_PYTHON" ] || SL_PYTHON=$(command -v python3 || echo python3)
 
 SL_TMP=
@@ -239,16 +249,18 @@ sl_pid_alive() {
 # ---------------------------------------------------------------- daemon
 
 sl_write_config() {
-        local network=
+        local network='' remap=''
         # dockerd, unlike sockerlessd, shares the host's docker0 bridge and
         # iptables chains with any other dockerd; keep it off both.
         if sl_engine_is dockerd; then
                 network='"bridge": "none", "iptables": false, "ip6tables": false,
   "ip-forward": false, "ip-masq": false,'
         fi
+        [ -z "$SL_USERNS_REMAP" ] || remap="\"userns-remap\": \"$SL_USERNS_REMAP\","
         cat >"$SL_CONFIG" <<EOF
 {
   $network
+  $remap
   "cgroup-parent": "$SL_CGROUP_PARENT",
   "live-restore": true
 }
@@ -269,6 +281,40 @@ sl_daemon_command() {
                 sl_bail "unknown SOCKERLESS_TEST_ENGINE '$SL_ENGINE': use sockerlessd or dockerd"
                 ;;
         esac
+        # With remapping, the daemon may add a user to /etc, so it runs in a
+        # mount namespace whose /etc is an overlay kept in the test directory.
+        if [ -n "$SL_USERNS_REMAP" ]; then
+                mkdir -p "$SL_TMP/etc/upper" "$SL_TMP/etc/work"
+                # shellcheck disable=SC2016 # expanded by the inner shell
+                SL_DAEMON_CMD=(unshare --mount --propagation slave sh -c
+                        'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"'
+                        sl-etc "$SL_TMP/etc/upper" "$SL_TMP/etc/work" "${SL_DAEMON_CMD[@]}")
+        fi
+}
+
+# sl_remapped: true when the daemon runs with --userns-remap.
+sl_remapped() {
+        [ -n "$SL_USERNS_REMAP" ]
+}
+
+# sl_remap_root: print the host uid:gid of root in remapped containers
+# ("0:0" without remapping), from the name of the daemon's data root
+# subdirectory <uid>.<gid>.
+sl_remap_root() {
+        local dir
+        if ! sl_remapped; then
+                echo 0:0
+                return
+        fi
+        dir=$(find "$SL_DATA" -mindepth 1 -maxdepth 1 -type d -regex '.*/[0-9]+\.[0-9]+' -printf '%f\n' | head -n 1)
+        echo "${dir/./:}"
+}
+
+# sl_remap_chown PATH...: give paths to the remapped root, so that root in
+# a remapped container may write there as it may in a directory it owns.
+sl_remap_chown() {
+        sl_remapped || return 0
+        chown "$(sl_remap_root)" "$@"
 }
 
 # sl_daemon_start: start the daemon and wait until GET /_ping returns OK.
@@ -627,10 +673,13 @@ sl_check_engine() {
 sl_setup() {
         sl_require_root
         sl_require_tools docker curl timeout setsid flock awk find "$SL_PYTHON"
+        sl_remapped && sl_require_tools unshare
         sl_check_engine
 
         SL_TMP=$(mktemp -d "${SOCKERLESS_TEST_TMPDIR:-/tmp}/sl-$SL_NAME.XXXXXX") ||
                 sl_bail "cannot create the test directory"
+        # The remapped root must get through it to the data and exec roots.
+        ! sl_remapped || chmod 711 "$SL_TMP"
         trap sl_on_exit EXIT
         trap 'exit 130' INT
         trap 'exit 143' TERM
@@ -653,7 +702,8 @@ sl_setup() {
         unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION
 
         exec </dev/null
-        printf '# %s against %s in %s\n' "$SL_NAME" "$SL_ENGINE" "$SL_TMP"
+        printf '# %s against %s in %s%s\n' "$SL_NAME" "$SL_ENGINE" "$SL_TMP" \
+                "${SL_USERNS_REMAP:+ with --userns-remap $SL_USERNS_REMAP}"
         sl_daemon_start
 }
 

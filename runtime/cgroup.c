@@ -629,3 +629,110 @@ bool cgroup_oom_killed(const struct cgroup *cg)
         fd = open_dir(cg, h);
         return fd >= 0 && cgroup_read_key(fd, h->ops->oom_kill_file, "oom_kill", &n) == 0 && n > 0;
 }
+
+static bool has_file(const char *dir, const char *name)
+{
+        _cleanup_free_ char *path = fs_path_join(dir, name);
+
+        return path && access(path, F_OK) == 0;
+}
+
+/* Reads a list file such as cpuset.cpus ("0-3,5") without its newline, or
+ * returns NULL. */
+static char *read_list(const char *dir, const char *name)
+{
+        _cleanup_free_ char *path = fs_path_join(dir, name);
+        char *text = NULL;
+
+        if (!path || fs_read_file_at(AT_FDCWD, path, 65536, &text, NULL) < 0)
+                return NULL;
+        text[strcspn(text, "\n")] = '\0';
+        return text;
+}
+
+static void detect_memory_support(const struct cgroup *cg, struct cgroup_support *s)
+{
+        const struct cgroup_hierarchy *h = find_controller(cg, "memory");
+
+        if (!h)
+                return;
+        s->memory = true;
+        if (h->unified) {
+                s->swap = true;
+                return;
+        }
+        s->swap = has_file(h->mountpoint, "memory.memsw.limit_in_bytes");
+        s->memory_swappiness = has_file(h->mountpoint, "memory.swappiness");
+        s->oom_kill_disable = has_file(h->mountpoint, "memory.oom_control");
+        s->kernel_memory = has_file(h->mountpoint, "memory.kmem.limit_in_bytes");
+}
+
+static void detect_blkio_support(const struct cgroup *cg, struct cgroup_support *s)
+{
+        const struct cgroup_hierarchy *h = find_controller(cg, "blkio") ?: find_controller(cg, "io");
+
+        if (!h)
+                return;
+        /* A v2 hierarchy shows no io files at its root; the runtime reports
+         * a weight file that a container's cgroup lacks. */
+        if (h->unified) {
+                s->blkio_weight = s->blkio_weight_device = s->blkio_throttle = true;
+                return;
+        }
+        s->blkio_weight = has_file(h->mountpoint, "blkio.weight") || has_file(h->mountpoint, "blkio.bfq.weight");
+        s->blkio_weight_device =
+                has_file(h->mountpoint, "blkio.weight_device") || has_file(h->mountpoint, "blkio.bfq.weight_device");
+        s->blkio_throttle = has_file(h->mountpoint, "blkio.throttle.read_bps_device");
+}
+
+/* The CPUs and memory nodes containers may use: the root cpuset's, or
+ * the online ones without a cpuset controller. */
+static int detect_cpuset_support(const struct cgroup *cg, struct cgroup_support *s)
+{
+        const struct cgroup_hierarchy *h = find_controller(cg, "cpuset");
+
+        if (h) {
+                s->cpus = read_list(h->mountpoint, h->unified ? "cpuset.cpus.effective" : "cpuset.cpus");
+                s->mems = read_list(h->mountpoint, h->unified ? "cpuset.mems.effective" : "cpuset.mems");
+        }
+        if (!s->cpus)
+                s->cpus = read_list("/sys/devices/system/cpu", "online");
+        if (!s->mems)
+                s->mems = read_list("/sys/devices/system/node", "online") ?: strdup("0");
+        return s->cpus && s->mems ? 0 : -ENOENT;
+}
+
+int cgroup_support_detect(struct cgroup_support *ret)
+{
+        _cleanup_(cgroup_freep) struct cgroup *cg = calloc(1, sizeof(*cg));
+        struct cgroup_support s = {};
+        const struct cgroup_hierarchy *cpu;
+        int r;
+
+        if (!cg)
+                return -ENOMEM;
+        r = detect_hierarchies(cg, NULL);
+        if (r < 0)
+                return r;
+
+        s.v2 = cg->v2_only;
+        detect_memory_support(cg, &s);
+        detect_blkio_support(cg, &s);
+        cpu = find_controller(cg, "cpu");
+        s.cpu_realtime = cpu && !cpu->unified && has_file(cpu->mountpoint, "cpu.rt_period_us") &&
+                         has_file(cpu->mountpoint, "cpu.rt_runtime_us");
+        r = detect_cpuset_support(cg, &s);
+        if (r < 0) {
+                cgroup_support_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+void cgroup_support_done(struct cgroup_support *s)
+{
+        free(s->cpus);
+        free(s->mems);
+        s->cpus = s->mems = NULL;
+}

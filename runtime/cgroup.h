@@ -86,6 +86,28 @@ bool cgroup_oom_killed(const struct cgroup *cg);
 
 void cgroup_free(struct cgroup *cg);
 
+/* The limits the host's cgroup hierarchies can enforce, as dockerd's
+ * sysinfo reports them. */
+struct cgroup_support {
+        bool v2; /* /sys/fs/cgroup is the cgroup2 hierarchy */
+        bool memory;
+        bool swap;
+        bool memory_swappiness;
+        bool oom_kill_disable;
+        bool kernel_memory;
+        bool cpu_realtime;
+        bool blkio_weight;
+        bool blkio_weight_device;
+        bool blkio_throttle;
+        char *cpus; /* the CPUs containers may use, such as "0-3" */
+        char *mems; /* the memory nodes, such as "0" */
+};
+
+/* Reads the host's hierarchies from /proc/self/mountinfo and what their
+ * controllers offer. Release *ret with cgroup_support_done. */
+int cgroup_support_detect(struct cgroup_support *ret);
+void cgroup_support_done(struct cgroup_support *s);
+
 /* Mounts the container's view of the cgroup hierarchies read-only on the
  * directory target_fd: a tmpfs with one cgroup mount per v1 hierarchy, or
  * one cgroup2 mount. With cgroupns the mounts are new ones, whose root the

@@ -28,7 +28,9 @@ libsockerlessd_a_SOURCES = \
 	src/engine/names.c src/engine/names.h \
 	src/engine/ocispec.c src/engine/ocispec.h \
 	src/engine/ocispec-options.c src/engine/ocispec-options.h \
+	src/engine/ocispec-resources.c src/engine/ocispec-resources.h \
 	src/engine/prune.c \
+	src/engine/resources.c src/engine/resources.h \
 	src/engine/restore.c \
 	src/engine/signals.c src/engine/signals.h \
 	src/hostinfo.c src/hostinfo.h \

@@ -60,16 +60,7 @@ static const struct {
         { "VolumesFrom", "--volumes-from" },
         { "VolumeDriver", "--volume-driver" },
         { "Init", "--init" },
-        { "OomKillDisable", "--oom-kill-disable" },
         { "KernelMemoryTCP", "--kernel-memory-tcp" },
-        { "BlkioWeight", "--blkio-weight" },
-        { "BlkioWeightDevice", "--blkio-weight-device" },
-        { "BlkioDeviceReadBps", "--device-read-bps" },
-        { "BlkioDeviceWriteBps", "--device-write-bps" },
-        { "BlkioDeviceReadIOps", "--device-read-iops" },
-        { "BlkioDeviceWriteIOps", "--device-write-iops" },
-        { "CpuRealtimePeriod", "--cpu-rt-period" },
-        { "CpuRealtimeRuntime", "--cpu-rt-runtime" },
         { "CpuCount", "--cpu-count" },
         { "CpuPercent", "--cpu-percent" },
         { "IOMaximumIOps", "--io-maxiops" },
@@ -81,17 +72,10 @@ static const struct {
 
 static int check_unsupported(json_object *hc, struct error *err)
 {
-        json_object *swappiness = member(hc, "MemorySwappiness");
-
         for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
                 if (!is_unset(member(hc, unsupported[i].key)))
                         return error_set(err, -EOPNOTSUPP, "%s (HostConfig.%s) is not supported by this daemon yet",
                                          unsupported[i].flag, unsupported[i].key);
-        /* The CLI sends -1 for "unset". */
-        if (swappiness && json_object_get_int64(swappiness) != -1)
-                return error_set(
-                        err, -EOPNOTSUPP,
-                        "--memory-swappiness (HostConfig.MemorySwappiness) is not supported by this daemon yet");
         return 0;
 }
 
@@ -200,7 +184,8 @@ static int check_log_config(json_object *hc, struct error *err)
         return 0;
 }
 
-static int check_memory(json_object *hc, json_object *warnings, struct error *err)
+/* dockerd's memory checks; an update may set a swap limit alone. */
+static int check_memory(json_object *hc, bool update, json_object *warnings, struct error *err)
 {
         int64_t memory = json_field_int(hc, "Memory", 0);
         int64_t swap = json_field_int(hc, "MemorySwap", 0);
@@ -208,7 +193,7 @@ static int check_memory(json_object *hc, json_object *warnings, struct error *er
 
         if (memory != 0 && memory < MIN_MEMORY)
                 return error_set(err, -EINVAL, "Minimum memory limit allowed is 6MB");
-        if (swap > 0 && memory == 0)
+        if (swap > 0 && memory == 0 && !update)
                 return error_set(err, -EINVAL,
                                  "You should always set the Memory limit when using Memoryswap limit, see usage");
         if (swap > 0 && swap < memory)
@@ -223,6 +208,8 @@ static int check_memory(json_object *hc, json_object *warnings, struct error *er
                 json_object_array_add(warnings, json_object_new_string("Specifying a kernel memory limit is "
                                                                        "deprecated and will be removed in a future "
                                                                        "release."));
+        if (json_field_int(hc, "KernelMemory", 0) > 0 && json_field_int(hc, "KernelMemory", 0) < MIN_MEMORY)
+                return error_set(err, -EINVAL, "Minimum kernel memory limit allowed is 6MB");
         return 0;
 }
 
@@ -379,7 +366,19 @@ int create_options_check(json_object *hc, json_object *warnings, struct error *e
                 if (r < 0)
                         return r;
         }
-        return check_memory(hc, warnings, err);
+        return check_memory(hc, false, warnings, err);
+}
+
+int create_update_options_check(json_object *update, json_object *warnings, struct error *err)
+{
+        int r;
+
+        r = check_restart_policy(update, err);
+        if (r >= 0)
+                r = check_cpu(update, err);
+        if (r >= 0)
+                r = check_memory(update, true, warnings, err);
+        return r;
 }
 
 int create_config_options_check(json_object *req, struct error *err)

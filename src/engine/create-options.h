@@ -19,6 +19,11 @@
  * is not NULL. */
 int create_options_check(json_object *hc, json_object *warnings, struct error *err);
 
+/* Checks the fields of a docker update request (POST
+ * /containers/{id}/update) as create checks them: the restart policy and
+ * the memory and CPU limits, with dockerd's messages and warnings. */
+int create_update_options_check(json_object *update, json_object *warnings, struct error *err);
+
 /* Checks the Config options of the request (not the image's): anonymous
  * volumes, a MAC address and health check flags are not implemented. */
 int create_config_options_check(json_object *req, struct error *err);

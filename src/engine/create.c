@@ -14,6 +14,7 @@
 #include "log.h"
 #include "names.h"
 #include "pool/backend.h"
+#include "resources.h"
 #include "strv.h"
 #include "timeutil.h"
 
@@ -78,6 +79,7 @@ static int build_container(struct engine *e, json_object *req, struct image *img
                 return -ENOMEM;
 
         create_host_config_defaults(c->host_config);
+        resources_create_defaults(c->host_config);
         network = json_field_string(c->host_config, "NetworkMode", "default");
         if (!*json_field_string(c->config, "Hostname", "")) {
                 char hostname[256] = "";
@@ -112,6 +114,8 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         r = create_host_config_check(hc, err);
         if (r >= 0)
                 r = create_options_check(hc, warnings, err);
+        if (r >= 0)
+                r = resources_check(hc, "HostConfig", warnings, err);
         if (r >= 0)
                 r = create_config_options_check(request, err);
         if (r < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The docker run options that become parts of the OCI config: capability
- * changes, ulimits, sysctls, resource limits and the user's mounts. */
+ * changes, ulimits, sysctls and the user's mounts (ocispec-resources.c has
+ * the resource limits). */
 #include "ocispec-options.h"
 
 #include <ctype.h>
@@ -186,74 +187,6 @@ json_object *ocispec_rlimits(json_object *hc)
                 json_object_array_add(rlimits, rl);
         }
         return rlimits;
-}
-
-static void add_int(json_object *obj, const char *key, int64_t value)
-{
-        json_object_object_add(obj, key, json_object_new_int64(value));
-}
-
-static void add_memory(json_object *resources, json_object *hc)
-{
-        int64_t limit = json_field_int(hc, "Memory", 0), swap = json_field_int(hc, "MemorySwap", 0);
-        int64_t reservation = json_field_int(hc, "MemoryReservation", 0);
-        json_object *memory;
-
-        if (!limit && !swap && !reservation)
-                return;
-        memory = json_object_new_object();
-        if (limit > 0)
-                add_int(memory, "limit", limit);
-        if (reservation > 0)
-                add_int(memory, "reservation", reservation);
-        /* Docker's default swap is twice the memory limit; -1 is unlimited. */
-        if (swap != 0)
-                add_int(memory, "swap", swap);
-        else if (limit > 0)
-                add_int(memory, "swap", 2 * limit);
-        json_object_object_add(resources, "memory", memory);
-}
-
-static void add_cpu(json_object *resources, json_object *hc)
-{
-        int64_t nano = json_field_int(hc, "NanoCpus", 0), shares = json_field_int(hc, "CpuShares", 0);
-        int64_t period = json_field_int(hc, "CpuPeriod", 0), quota = json_field_int(hc, "CpuQuota", 0);
-        const char *cpus = json_field_string(hc, "CpusetCpus", ""), *mems = json_field_string(hc, "CpusetMems", "");
-        json_object *cpu;
-
-        if (!nano && !shares && !period && !quota && !*cpus && !*mems)
-                return;
-        cpu = json_object_new_object();
-        /* --cpus N is a quota of N periods of 100 ms, as dockerd sets it. */
-        if (nano > 0) {
-                period = 100000;
-                quota = nano * period / 1000000000;
-        }
-        if (shares > 0)
-                add_int(cpu, "shares", shares);
-        if (period > 0)
-                add_int(cpu, "period", period);
-        if (quota != 0)
-                add_int(cpu, "quota", quota);
-        if (*cpus)
-                json_object_object_add(cpu, "cpus", json_object_new_string(cpus));
-        if (*mems)
-                json_object_object_add(cpu, "mems", json_object_new_string(mems));
-        json_object_object_add(resources, "cpu", cpu);
-}
-
-void ocispec_add_resources(json_object *resources, json_object *hc)
-{
-        int64_t pids = json_field_int(hc, "PidsLimit", 0);
-
-        add_memory(resources, hc);
-        add_cpu(resources, hc);
-        if (pids > 0) {
-                json_object *limit = json_object_new_object();
-
-                add_int(limit, "limit", pids);
-                json_object_object_add(resources, "pids", limit);
-        }
 }
 
 void ocispec_add_sysctls(json_object *sysctl, json_object *hc)

@@ -24,9 +24,6 @@ json_object *ocispec_capabilities(json_object *hc);
 /* The process rlimits for HostConfig.Ulimits, or NULL when there are none. */
 json_object *ocispec_rlimits(json_object *hc);
 
-/* Adds HostConfig's memory, CPU and pids limits to the OCI resources. */
-void ocispec_add_resources(json_object *resources, json_object *hc);
-
 /* Adds HostConfig.Sysctls to the OCI sysctl object. */
 void ocispec_add_sysctls(json_object *sysctl, json_object *hc);
 

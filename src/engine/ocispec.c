@@ -8,6 +8,7 @@
 #include "daemon.h"
 #include "engine-internal.h"
 #include "ocispec-options.h"
+#include "ocispec-resources.h"
 #include "jsonutil.h"
 #include "runtime/spec.h"
 #include "strv.h"
@@ -209,7 +210,6 @@ static json_object *build_linux(struct engine *e, struct container *c)
         char cgroups_path[512];
 
         json_object_object_add(resources, "devices", build_device_rules());
-        ocispec_add_resources(resources, c->host_config);
         snprintf(cgroups_path, sizeof(cgroups_path), "/%s/%s", parent ? parent : "sockerless", c->id);
 
         if (!streq(json_field_string(c->host_config, "NetworkMode", ""), "host")) {
@@ -263,6 +263,7 @@ int ocispec_build(struct engine *e, struct container *c, const struct ocispec_ro
         _cleanup_json_ json_object *spec = json_object_new_object();
         json_object *root = json_object_new_object(), *mounts, *annotations;
         const char *domainname = json_field_string(c->config, "Domainname", "");
+        int r;
 
         mounts = build_mounts(c, rootfs, err);
         annotations = build_annotations(c, rootfs);
@@ -286,6 +287,10 @@ int ocispec_build(struct engine *e, struct container *c, const struct ocispec_ro
         json_object_object_add(spec, "mounts", mounts);
         json_object_object_add(spec, "linux", build_linux(e, c));
         json_object_object_add(spec, "annotations", annotations);
+        r = ocispec_add_resources(json_field_object(json_field_object(spec, "linux"), "resources"), c->host_config,
+                                  err);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(spec);
         return 0;

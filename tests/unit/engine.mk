@@ -8,3 +8,13 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 tests_unit_test_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
+
+# The resource limits: their checks against the host and their OCI form.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-resources
+TESTS += tests/unit/test-engine-resources
+tests_unit_test_engine_resources_SOURCES = tests/unit/test-engine-resources.c \
+	src/engine/resources.c src/engine/ocispec-resources.c
+tests_unit_test_engine_resources_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_resources_LDADD = $(RUNTIME_LIBS) $(CMOCKA_LIBS)
+endif

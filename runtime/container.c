@@ -13,6 +13,7 @@
 #include "runtime/container.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
+#include "runtime/rootfs.h"
 #include "runtime/sync.h"
 
 struct runtime_container {
@@ -126,12 +127,14 @@ static int report_early_exit(struct runtime_container *c, struct error *err)
                          strsignal(info.si_status));
 }
 
-static int wait_created(struct runtime_container *c, struct error *err)
+/* Lets the init go on, with the root filesystem the parent built for it
+ * (rootfs_fd, or -1), and waits until it is ready to execve. */
+static int wait_created(struct runtime_container *c, int rootfs_fd, struct error *err)
 {
         int console = -1;
         int r;
 
-        r = sync_send(c->sock, SYNC_CGROUPS_JOINED, -1);
+        r = sync_send(c->sock, SYNC_CGROUPS_JOINED, rootfs_fd);
         if (r < 0)
                 return error_set_errno(err, r, "failed to signal the container's init");
         r = sync_recv(c->sock, SYNC_CREATED, &console, err);
@@ -178,6 +181,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
 {
         _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
         _cleanup_free_ char *cgroup_path = NULL;
+        _cleanup_close_ int rootfs_fd = -1;
         uint64_t flags;
         int r;
 
@@ -211,7 +215,10 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         r = namespaces_write_id_maps(spec, c->pid, err);
         if (r < 0)
                 goto undo_init;
-        r = wait_created(c, err);
+        r = rootfs_build_idmapped(spec, c->pid, &rootfs_fd, err);
+        if (r < 0)
+                goto undo_init;
+        r = wait_created(c, rootfs_fd, err);
         if (r < 0)
                 goto undo_init;
 

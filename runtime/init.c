@@ -51,6 +51,7 @@ struct init_state {
         int sock;
         int procfd;
         int console_master;
+        int rootfs_fd; /* the root filesystem the parent built, or -1 */
         struct runtime_exec_user user;
         struct runtime_capabilities caps;
         char **env;
@@ -153,7 +154,7 @@ static int setup_rootfs(struct init_state *s, struct error *err)
         bool cgroupns = runtime_spec_has_namespace(spec, CLONE_NEWCGROUP, NULL);
         int r;
 
-        root_fd = rootfs_prepare(spec, s->args->bundle, err);
+        root_fd = rootfs_prepare(spec, s->args->bundle, TAKE_FD(s->rootfs_fd), err);
         if (root_fd < 0)
                 return root_fd;
         r = mounts_apply(spec, s->args->bundle, root_fd, s->args->cg, cgroupns, err);
@@ -369,7 +370,7 @@ static int setup(struct init_state *s, struct error *err)
 {
         int r;
 
-        r = sync_recv(s->sock, SYNC_CGROUPS_JOINED, NULL, err);
+        r = sync_recv(s->sock, SYNC_CGROUPS_JOINED, &s->rootfs_fd, err);
         if (r != 0)
                 return r < 0 ? r : -EPIPE;
         r = setup_namespaces(s, err);
@@ -454,6 +455,7 @@ _noreturn_ void init_main(const struct init_args *args)
                 .sock = args->sock,
                 .procfd = -1,
                 .console_master = -1,
+                .rootfs_fd = -1,
         };
         int r;
 

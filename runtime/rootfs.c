@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -50,9 +51,124 @@ static int mount_overlay(const struct runtime_spec *spec, struct error *err)
         return mountutil_new_fs("overlay", "overlay", data, 0, "the overlay root filesystem", err);
 }
 
-int rootfs_prepare(const struct runtime_spec *spec, const char *bundle, struct error *err)
+/* Appends the kernel's explanation in the overlay's filesystem context
+ * to the message, when it left one, else the errno and hint. */
+static int overlay_error(int fs_fd, int code, const char *what, const char *hint, struct error *err)
 {
-        _cleanup_close_ int bundle_fd = -1, target_fd = -1, mnt_fd = -1;
+        char log[512];
+        ssize_t n = read(fs_fd, log, sizeof(log) - 1);
+
+        if (n > 2) {
+                log[n] = '\0';
+                log[strcspn(log, "\n")] = '\0';
+                /* The log starts with "e ", "w " or "i " for its level. */
+                return error_set(err, code, "failed to %s of the id-mapped overlay: %s", what, log + 2);
+        }
+        return error_set_errno(err, code, "failed to %s of the id-mapped overlay%s", what, hint);
+}
+
+/* Returns a detached copy of dir whose ids appear through the map of the
+ * user namespace userns_fd. */
+static int idmap_layer(const char *dir, int userns_fd, struct error *err)
+{
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+        _cleanup_close_ int fd = -1;
+
+        fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to bind the layer %s", dir);
+        if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return error_set_errno(err, negative_errno(), "failed to id-map the layer %s", dir);
+        return TAKE_FD(fd);
+}
+
+static void close_all(int **fds)
+{
+        for (int *fd = *fds; fd && *fd >= 0; fd++)
+                close(*fd);
+        free(*fds);
+}
+
+/* Adds the id-mapped lower directories to the overlay. Their fds, in
+ * *layer_fds (ending with -1), must stay open until the overlay exists:
+ * closing a detached mount unmounts it. */
+static int add_idmapped_layers(int fs_fd, const struct runtime_spec *spec, pid_t pid, int **layer_fds,
+                               struct error *err)
+{
+        size_t n = strv_length(spec->rootfs_lower);
+        _cleanup_close_ int userns_fd = -1;
+        char path[64];
+
+        *layer_fds = malloc((n + 1) * sizeof(int));
+        if (!*layer_fds)
+                return -ENOMEM;
+        for (size_t i = 0; i <= n; i++)
+                (*layer_fds)[i] = -1;
+
+        /* pid is the caller's unreaped child, so it cannot name another
+         * process. */
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (userns_fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open the container's user namespace");
+        for (size_t i = 0; i < n; i++) {
+                const char *dir = spec->rootfs_lower[i];
+                int layer_fd = idmap_layer(dir, userns_fd, err);
+
+                if (layer_fd < 0)
+                        return layer_fd;
+                (*layer_fds)[i] = layer_fd;
+                /* overlayfs takes layers as file descriptors since Linux
+                 * 6.13, and O_PATH ones such as open_tree's since 6.15. */
+                if (fsconfig(fs_fd, FSCONFIG_SET_FD, "lowerdir+", NULL, layer_fd) < 0) {
+                        _cleanup_free_ char *what = NULL;
+
+                        if (asprintf(&what, "add the layer %s", dir) < 0)
+                                return -ENOMEM;
+                        return overlay_error(fs_fd, negative_errno(), what, " (it needs Linux 6.15 or later)", err);
+                }
+        }
+        return 0;
+}
+
+int rootfs_build_idmapped(const struct runtime_spec *spec, pid_t pid, int *ret_fd, struct error *err)
+{
+        _cleanup_(close_all) int *layer_fds = NULL;
+        _cleanup_close_ int fs_fd = -1;
+        const char *path = NULL;
+        int r, mnt_fd;
+
+        *ret_fd = -1;
+        if (!spec->rootfs_idmap)
+                return 0;
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, &path) || path)
+                return error_set(err, -EINVAL,
+                                 "invalid config.json: " RUNTIME_ANNOTATION_IDMAP " needs a new user namespace");
+        if (!spec->rootfs_lower)
+                return error_set(err, -EINVAL,
+                                 "invalid config.json: " RUNTIME_ANNOTATION_IDMAP " needs the overlay annotations");
+
+        fs_fd = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs_fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to create the overlay root filesystem");
+        r = add_idmapped_layers(fs_fd, spec, pid, &layer_fds, err);
+        if (r < 0)
+                return r;
+        if (spec->rootfs_upper && (fsconfig(fs_fd, FSCONFIG_SET_STRING, "upperdir", spec->rootfs_upper, 0) < 0 ||
+                                   fsconfig(fs_fd, FSCONFIG_SET_STRING, "workdir", spec->rootfs_work, 0) < 0))
+                return overlay_error(fs_fd, negative_errno(), "set the upper and work directories", "", err);
+        if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return overlay_error(fs_fd, negative_errno(), "create the filesystem", "", err);
+        mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, 0);
+        if (mnt_fd < 0)
+                return overlay_error(fs_fd, negative_errno(), "mount the filesystem", "", err);
+        *ret_fd = mnt_fd;
+        return 0;
+}
+
+int rootfs_prepare(const struct runtime_spec *spec, const char *bundle, int premounted_fd, struct error *err)
+{
+        _cleanup_close_ int bundle_fd = -1, target_fd = -1, mnt_fd = premounted_fd;
         int r;
 
         r = set_propagation(spec, err);
@@ -68,9 +184,9 @@ int rootfs_prepare(const struct runtime_spec *spec, const char *bundle, struct e
         if (target_fd < 0)
                 return error_set_errno(err, negative_errno(), "failed to open root.path %s", spec->root_path);
 
-        if (spec->rootfs_lower)
+        if (mnt_fd < 0 && spec->rootfs_lower)
                 mnt_fd = mount_overlay(spec, err);
-        else
+        else if (mnt_fd < 0)
                 mnt_fd = mountutil_clone_tree(target_fd, "", true, "the root filesystem", err);
         if (mnt_fd < 0)
                 return mnt_fd;

@@ -53,6 +53,20 @@ static int parse_mount(json_object *obj, const char *path, void *items, size_t i
         return spec_json_strv(obj, path, "options", &m->options, err);
 }
 
+static int parse_idmap(json_object *annotations, struct runtime_spec *spec, struct error *err)
+{
+        _cleanup_free_ char *value = NULL;
+        int r;
+
+        r = spec_json_string(annotations, "annotations", RUNTIME_ANNOTATION_IDMAP, &value, err);
+        if (r < 0 || !value)
+                return r;
+        if (!streq(value, "true") && !streq(value, "false"))
+                return spec_json_invalid(err, "annotations", RUNTIME_ANNOTATION_IDMAP, "must be \"true\" or \"false\"");
+        spec->rootfs_idmap = streq(value, "true");
+        return 0;
+}
+
 static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, struct error *err)
 {
         _cleanup_free_ char *lower = NULL;
@@ -73,6 +87,9 @@ static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, s
         if (r < 0)
                 return r;
         r = spec_json_string(annotations, "annotations", RUNTIME_ANNOTATION_USER, &spec->user, err);
+        if (r < 0)
+                return r;
+        r = parse_idmap(annotations, spec, err);
         if (r < 0)
                 return r;
 

@@ -19,6 +19,11 @@
  *                                 joined by ':', top-most first
  *   org.sockerless.rootfs.upper   overlay upper directory
  *   org.sockerless.rootfs.work    overlay work directory
+ *   org.sockerless.rootfs.idmap   "true": the lower directories appear to
+ *                                 the container through mounts id-mapped
+ *                                 with its user namespace, so files of host
+ *                                 root are root's inside. Needs a new user
+ *                                 namespace and the overlay annotations.
  *   org.sockerless.user           Docker's user string ("name", "uid",
  *                                 "name:group", "uid:gid"), resolved in the
  *                                 container's /etc/passwd and /etc/group. It
@@ -37,6 +42,7 @@
 #define RUNTIME_ANNOTATION_LOWER "org.sockerless.rootfs.lower"
 #define RUNTIME_ANNOTATION_UPPER "org.sockerless.rootfs.upper"
 #define RUNTIME_ANNOTATION_WORK  "org.sockerless.rootfs.work"
+#define RUNTIME_ANNOTATION_IDMAP "org.sockerless.rootfs.idmap"
 #define RUNTIME_ANNOTATION_USER  "org.sockerless.user"
 
 struct runtime_spec;
@@ -279,6 +285,8 @@ struct runtime_spec {
         char **rootfs_lower; /* NULL without the overlay annotations */
         char *rootfs_upper;
         char *rootfs_work;
+        /* Whether the lower directories are id-mapped with the user namespace. */
+        bool rootfs_idmap;
         char *user; /* Docker's user string, or NULL */
 };
 

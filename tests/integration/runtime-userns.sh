@@ -3,9 +3,10 @@
 #
 # Runs containers in a new user namespace whose root is host uid and gid
 # 200000, as with dockerd's --userns-remap, on a root filesystem owned by
-# that user. Checks the maps, the ownership of files written to a volume
-# and to the overlay's upper layer, and the mounts that a user namespace
-# cannot create itself.
+# that user, and on layers of host root that the runtime id-maps. Checks
+# the maps, the ownership of files written to a volume and to the
+# overlay's upper layer, and the mounts that a user namespace cannot
+# create itself.
 
 # shellcheck source=tests/integration/runtime-lib.sh
 . "$(dirname "$0")/runtime-lib.sh"
@@ -71,6 +72,50 @@ rt_check_contains "overlay whiteout hides the file" "$RT_OUT" "/gone: No such fi
 rt_check_eq "upper file owned by the mapped id" "$HOST_ID:$HOST_ID" "$(stat -c %u:%g "$O/upper/new-file" 2>&1)"
 rt_check_eq "removal leaves a whiteout in the upper layer" "character special file 0:0" \
         "$(stat -c '%F %t:%T' "$O/upper/file" 2>&1)"
+
+# --- id-mapped layers: lower directories of host root, seen as root's
+
+I=$RT_TMP/idmap
+mkdir -p "$I/lower1" "$I/lower2/data" "$I/upper" "$I/work" "$I/bundle/rootfs"
+rt_rootfs "$I/lower1" || exit 99
+echo from-lower2 >"$I/lower2/file"
+echo hidden >"$I/lower1/gone"
+mknod "$I/lower2/gone" c 0 0
+mkdir -p "$I/lower1/data" && echo old >"$I/lower1/data/old"
+setfattr_opaque() {
+        "$RT_PYTHON" -c 'import os, sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' "$1"
+}
+setfattr_opaque "$I/lower2/data"
+mkdir -p "$I/lower2/owned" && chown 1234:1234 "$I/lower2/owned"
+# Layers readable by host root only: the runtime builds the overlay as host
+# root, not as the container's root.
+chmod 700 "$I/lower1" "$I/lower2"
+chown "$HOST_ID:$HOST_ID" "$I/upper" "$I/work"
+idmap="d['annotations'] = {'org.sockerless.rootfs.lower': '$I/lower2:$I/lower1', 'org.sockerless.rootfs.upper': '$I/upper', 'org.sockerless.rootfs.work': '$I/work', 'org.sockerless.rootfs.idmap': 'true'}"
+rt_bundle "$I/bundle" "$userns" "$maps" "$sysctls" "$idmap" \
+        "d['process']['args'] = ['sh', '-c', 'stat -c %u:%g /bin/busybox /file /owned; cat /file; ls /gone 2>&1; echo data:$(ls /data); echo new > /new-file; rm /file; rm -rf /data; mkdir /data; ls -a /data']"
+rt_run "$I/bundle" idmap
+rt_check_eq "id-mapped overlay runs" 0 "$RT_RC"
+rt_check_eq "layer files of host root are root's inside" "0:0 0:0" "$(sed -n 1,2p <<<"$RT_OUT" | paste -sd' ')"
+rt_check_eq "layer owners other than root keep their id inside" "1234:1234" "$(sed -n 3p <<<"$RT_OUT")"
+rt_check_eq "id-mapped overlay shows the top layer" "from-lower2" "$(sed -n 4p <<<"$RT_OUT")"
+rt_check_contains "id-mapped whiteout hides the file" "$RT_OUT" "/gone: No such file or directory"
+rt_check_eq "id-mapped opaque directory hides the lower one" "data:" "$(sed -n 6p <<<"$RT_OUT")"
+rt_check_eq "recreated directory is empty" ". .." "$(tail -n 2 <<<"$RT_OUT" | paste -sd' ')"
+rt_check_eq "upper file owned by the mapped id" "$HOST_ID:$HOST_ID" "$(stat -c %u:%g "$I/upper/new-file" 2>&1)"
+rt_check_eq "layers keep host root's ids" "0:0" "$(stat -c %u:%g "$I/lower1/bin/busybox")"
+rt_check_eq "upper directory made opaque" "y" \
+        "$("$RT_PYTHON" -c 'import os, sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque").decode())' \
+                "$I/upper/data" 2>&1)"
+
+rt_bundle "$I/bundle" "$sysctls" "$idmap" "d['process']['args'] = ['true']"
+rt_run "$I/bundle" idmap
+rt_check_contains "id-mapping needs a user namespace" "$RT_ERR" \
+        "org.sockerless.rootfs.idmap needs a new user namespace"
+rt_bundle "$I/bundle" "$userns" "$maps" "$sysctls" "d['process']['args'] = ['true']" \
+        "d['annotations'] = {'org.sockerless.rootfs.idmap': 'yes'}"
+rt_run "$I/bundle" idmap
+rt_check_contains "id-mapping annotation must be a boolean" "$RT_ERR" "org.sockerless.rootfs.idmap"
 
 rt_check_eq "no cgroup left" "" "$(rt_cgroup_dirs userns; rt_cgroup_dirs bundle)"
 rt_check_eq "nothing mounted on the host" "" "$(rt_host_mounts)"

@@ -12,6 +12,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/containers-io.c \
 	src/api/containers-json.c \
 	src/api/containers-list.c \
+	src/api/containers-update.c \
 	src/api/system.c \
 	src/api/unimplemented.c \
 	src/daemon-config.c src/daemon-config.h \
@@ -33,7 +34,9 @@ libsockerlessd_a_SOURCES = \
 	src/engine/resources.c src/engine/resources.h \
 	src/engine/restore.c \
 	src/engine/signals.c src/engine/signals.h \
+	src/engine/update.c \
 	src/hostinfo.c src/hostinfo.h \
 	src/pool/backend.h \
-	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c
+	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c \
+	src/pool/local-update.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)

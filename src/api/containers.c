@@ -303,6 +303,7 @@ const struct http_route api_container_routes[] = {
         { "POST", "/containers/{id}/wait", api_container_wait, HTTP_BODY_JSON },
         { "POST", "/containers/{id}/attach", api_container_attach, HTTP_BODY_JSON },
         { "POST", "/containers/{id}/resize", api_container_resize, HTTP_BODY_JSON },
+        { "POST", "/containers/{id}/update", api_container_update, HTTP_BODY_JSON },
         { "GET", "/containers/{id}/logs", api_container_logs, HTTP_BODY_JSON },
         { "DELETE", "/containers/{id}", api_container_remove, HTTP_BODY_JSON },
 };

@@ -30,7 +30,6 @@ const struct http_route api_unimplemented_routes[] = {
         NOT_IMPLEMENTED("POST", "/containers/{id}/pause"),
         NOT_IMPLEMENTED("POST", "/containers/{id}/unpause"),
         NOT_IMPLEMENTED("POST", "/containers/{id}/rename"),
-        NOT_IMPLEMENTED("POST", "/containers/{id}/update"),
         NOT_IMPLEMENTED("POST", "/commit"),
         NOT_IMPLEMENTED("GET", "/images/get"),
         NOT_IMPLEMENTED("GET", "/images/{name*}/get"),

@@ -66,6 +66,14 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
  * StopTimeout or 10), then kills it. -EALREADY when it is not running. */
 int engine_container_stop(struct engine *e, struct container *c, int timeout, struct error *err);
 
+/* Applies a docker update request (Docker's UpdateConfig: resource limits
+ * and a restart policy) to the container's HostConfig, and to its cgroup
+ * at once when it runs. Checks and messages are dockerd's; a conflict with
+ * the current limits is -EBUSY, a failure to apply them is prefixed with
+ * "Cannot update container ID". Warnings go into warnings. */
+int engine_container_update(struct engine *e, struct container *c, json_object *update, json_object *warnings,
+                            struct error *err);
+
 /* Sends a signal to a running container (-EBUSY when it is not running). */
 int engine_container_kill(struct engine *e, struct container *c, int signal, struct error *err);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -58,6 +59,10 @@ struct backend_ops {
         /* Connects a client to the container's streams: at once when it runs,
          * otherwise at its next start. Takes ownership of req. */
         int (*attach)(struct backend *b, struct container *c, struct attach_request *req, struct error *err);
+
+        /* Applies new limits, an OCI linux.resources object, to the running
+         * container at once. -ESRCH when it no longer runs. */
+        int (*update)(struct backend *b, struct container *c, json_object *resources, struct error *err);
 
         /* Resizes the container's terminal. */
         int (*resize)(struct backend *b, struct container *c, unsigned height, unsigned width, struct error *err);

@@ -58,5 +58,8 @@ int local_restore(struct backend *b, struct container *c);
 /* Starts a container (see backend_ops.start). */
 int local_start(struct backend *b, struct container *c, struct error *err);
 
+/* Applies new limits to a running container (see backend_ops.update). */
+int local_update(struct backend *b, struct container *c, json_object *resources, struct error *err);
+
 /* Sends one message to the container's monitor. Call without c->lock. */
 int local_send(struct container *c, json_object *msg, const int *fds, size_t n_fds);

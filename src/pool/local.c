@@ -214,6 +214,7 @@ static const struct backend_ops local_ops = {
         .start = local_start,
         .kill = local_kill,
         .attach = local_attach,
+        .update = local_update,
         .resize = local_resize,
         .remove = local_remove,
         .forget = local_forget,

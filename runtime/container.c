@@ -11,6 +11,7 @@
 
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/rootfs.h"
@@ -22,6 +23,7 @@ struct runtime_container {
         int sock; /* the parent's end of the handshake, -1 once started */
         int console;
         struct cgroup *cg;
+        int join_pidfd; /* exec: the init of the container joined (borrowed), else -1 */
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct runtime_container *, runtime_container_free)
@@ -129,7 +131,38 @@ static int report_early_exit(struct runtime_container *c, struct error *err)
 
 /* Lets the init go on, with the root filesystem the parent built for it
  * (rootfs_fd, or -1), and waits until it is ready to execve. */
-static int wait_created(struct runtime_container *c, int rootfs_fd, struct error *err)
+/* Runs the prestart and createRuntime hooks when the init asks for them,
+ * once the container's namespaces and mounts exist. */
+static int run_runtime_hooks(struct runtime_container *c, const struct runtime_spec *spec,
+                             const struct runtime_create_options *opts, struct error *err)
+{
+        struct runtime_state st = {
+                .id = opts->id,
+                .status = "creating",
+                .pid = c->pid,
+                .bundle = opts->bundle,
+                .annotations = spec->annotations,
+        };
+        int r;
+
+        r = sync_recv(c->sock, SYNC_HOOKS, NULL, err);
+        if (r == 1)
+                return report_early_exit(c, err);
+        if (r < 0)
+                return r == -EPROTO ? error_set(err, r, "unexpected message from the container's init") : r;
+        r = runtime_hooks_run(spec, RUNTIME_HOOK_PRESTART, &st, err);
+        if (r >= 0)
+                r = runtime_hooks_run(spec, RUNTIME_HOOK_CREATE_RUNTIME, &st, err);
+        if (r < 0)
+                return r;
+        r = sync_send(c->sock, SYNC_HOOKS_DONE, -1);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to signal the container's init");
+        return 0;
+}
+
+static int wait_created(struct runtime_container *c, const struct runtime_spec *spec,
+                        const struct runtime_create_options *opts, int rootfs_fd, struct error *err)
 {
         int console = -1;
         int r;
@@ -137,6 +170,11 @@ static int wait_created(struct runtime_container *c, int rootfs_fd, struct error
         r = sync_send(c->sock, SYNC_CGROUPS_JOINED, rootfs_fd);
         if (r < 0)
                 return error_set_errno(err, r, "failed to signal the container's init");
+        if (c->join_pidfd < 0 && init_has_runtime_hooks(spec)) {
+                r = run_runtime_hooks(c, spec, opts, err);
+                if (r < 0)
+                        return r;
+        }
         r = sync_recv(c->sock, SYNC_CREATED, &console, err);
         if (r == 1)
                 return report_early_exit(c, err);
@@ -159,6 +197,8 @@ static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
                 return error_set_errno(err, negative_errno(), "failed to create the handshake socket");
         c->sock = args.parent_sock = socks[0];
         child_sock = args.sock = socks[1];
+        args.id = opts->id;
+        args.join_pidfd = c->join_pidfd;
 
         r = open_stdio(spec, opts, args.stdio, err);
         if (r >= 0)
@@ -201,7 +241,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
-        *c = (struct runtime_container){ .pidfd = -1, .sock = -1, .console = -1 };
+        *c = (struct runtime_container){ .pidfd = -1, .sock = -1, .console = -1, .join_pidfd = -1 };
 
         r = cgroup_create(cgroup_path, &spec->linux_config.resources, &c->cg, err);
         if (r < 0)
@@ -218,7 +258,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         r = rootfs_build_idmapped(spec, c->pid, &rootfs_fd, err);
         if (r < 0)
                 goto undo_init;
-        r = wait_created(c, rootfs_fd, err);
+        r = wait_created(c, spec, opts, rootfs_fd, err);
         if (r < 0)
                 goto undo_init;
 
@@ -230,6 +270,45 @@ undo_init:
 undo_cgroup:
         cgroup_destroy(c->cg);
         return r;
+}
+
+int runtime_container_exec(const struct runtime_spec *spec, const struct runtime_create_options *opts, int init_pidfd,
+                           const char *cgroup_path, struct runtime_container **ret, struct error *err)
+{
+        _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
+        int saved_pid_ns = -1;
+        int r;
+
+        if (!spec->has_process)
+                return error_set(err, -EINVAL, "the process to execute is missing");
+        if (count_threads() != 1)
+                return error_set(err, -EINVAL, "the process must be started from a single-threaded process");
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        *c = (struct runtime_container){ .pidfd = -1, .sock = -1, .console = -1, .join_pidfd = init_pidfd };
+        r = cgroup_open(cgroup_path, false, &c->cg, err);
+        if (r < 0)
+                return r;
+
+        r = namespaces_enter_pid_of(spec, init_pidfd, &saved_pid_ns, err);
+        if (r < 0)
+                return r;
+        r = spawn(c, spec, opts, 0, err);
+        namespaces_leave_pid(saved_pid_ns);
+        if (r < 0)
+                return r;
+        r = cgroup_join(c->cg, c->pid, err);
+        if (r >= 0)
+                r = wait_created(c, spec, opts, -1, err);
+        if (r < 0) {
+                abort_init(c);
+                return r;
+        }
+
+        *ret = TAKE_PTR(c);
+        return 0;
 }
 
 int runtime_container_start(struct runtime_container *c, struct error *err)

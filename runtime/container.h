@@ -42,6 +42,18 @@ struct runtime_create_options {
 int runtime_container_create(const struct runtime_spec *spec, const struct runtime_create_options *opts,
                              struct runtime_container **ret, struct error *err);
 
+/* Starts process (spec->process) in the running container whose init
+ * init_pidfd refers to, as `exec` does, in two steps like a container:
+ * this stops the new process just before execve, joined to the
+ * container's cgroup (cgroup_path, relative to each hierarchy's root) and
+ * namespaces, with its user, capabilities and seccomp filter applied;
+ * runtime_container_start lets it execve. The caller becomes its parent.
+ * From opts, only the stdio fds and the seccomp cache are used; the
+ * cgroup stays when the process ends (runtime_container_destroy does
+ * nothing then). */
+int runtime_container_exec(const struct runtime_spec *spec, const struct runtime_create_options *opts, int init_pidfd,
+                           const char *cgroup_path, struct runtime_container **ret, struct error *err);
+
 /* Lets the init execve the user's process. Returns 0 once execve has
  * succeeded; on failure the init has exited, and err holds runc's message
  * for the cause (see runtime_exec_error_exit_code). */

@@ -27,6 +27,7 @@
 #include "runtime/container.h"
 #include "runtime/devices.h"
 #include "runtime/exec.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/mounts.h"
 #include "runtime/mountutil.h"
@@ -146,6 +147,43 @@ static int setup_namespaces(struct init_state *s, struct error *err)
         return 0;
 }
 
+/* Runs the hooks of kind from inside the container's namespaces. */
+static int run_hooks(struct init_state *s, enum runtime_hook_kind kind, const char *status, struct error *err)
+{
+        struct runtime_state st = {
+                .id = s->args->id,
+                .status = status,
+                .pid = getpid(),
+                .bundle = s->args->bundle,
+                .annotations = s->spec->annotations,
+        };
+
+        return runtime_hooks_run(s->spec, kind, &st, err);
+}
+
+/* Has the parent run the prestart and createRuntime hooks, then runs the
+ * createContainer hooks: all once the mounts exist, before pivot_root,
+ * so that the hooks still see the host's filesystem. */
+static int run_create_hooks(struct init_state *s, struct error *err)
+{
+        int r;
+
+        if (init_has_runtime_hooks(s->spec)) {
+                r = sync_send(s->sock, SYNC_HOOKS, -1);
+                if (r < 0)
+                        return r;
+                r = sync_recv(s->sock, SYNC_HOOKS_DONE, NULL, err);
+                if (r != 0)
+                        return r < 0 ? r : -EPIPE;
+        }
+        return run_hooks(s, RUNTIME_HOOK_CREATE_CONTAINER, "creating", err);
+}
+
+bool init_has_runtime_hooks(const struct runtime_spec *spec)
+{
+        return runtime_hooks_any(spec, RUNTIME_HOOK_PRESTART) || runtime_hooks_any(spec, RUNTIME_HOOK_CREATE_RUNTIME);
+}
+
 /* Builds the container's filesystem and moves into it. */
 static int setup_rootfs(struct init_state *s, struct error *err)
 {
@@ -168,6 +206,9 @@ static int setup_rootfs(struct init_state *s, struct error *err)
         cwd_fd = mountutil_open_target(root_fd, spec->process.cwd, false, false, err);
         if (cwd_fd < 0)
                 return error_prefix(err, cwd_fd, "working directory %s", spec->process.cwd);
+        r = run_create_hooks(s, err);
+        if (r < 0)
+                return r;
         return rootfs_pivot(root_fd, err);
 }
 
@@ -366,13 +407,37 @@ static int setup_process(struct init_state *s, struct error *err)
         return caps_apply(&s->caps, err);
 }
 
-static int setup(struct init_state *s, struct error *err)
+/* Sets up an exec'd process in a running container: its namespaces (the
+ * parent entered the PID namespace for it), a pty and its limits. */
+static int setup_joined(struct init_state *s, struct error *err)
+{
+        _cleanup_close_ int slave = -1;
+        int r;
+
+        /* Opened while the host's mount namespace is still there, and for
+         * the container's PID namespace, which the init is already in. */
+        s->procfd = procfs_open_private(err);
+        if (s->procfd < 0)
+                return s->procfd;
+        r = namespaces_join_process(s->spec, s->args->join_pidfd, err);
+        if (r < 0)
+                return r;
+
+        if (s->spec->process.terminal) {
+                s->console_master = terminal_open(&s->spec->process, &slave, err);
+                if (s->console_master < 0)
+                        return s->console_master;
+                r = install_stdio((int[]){ slave, slave, slave }, err);
+                if (r < 0)
+                        return r;
+        }
+        return process_set_limits(s->spec, s->procfd, err);
+}
+
+static int setup_container(struct init_state *s, struct error *err)
 {
         int r;
 
-        r = sync_recv(s->sock, SYNC_CGROUPS_JOINED, &s->rootfs_fd, err);
-        if (r != 0)
-                return r < 0 ? r : -EPIPE;
         r = setup_namespaces(s, err);
         if (r < 0)
                 return r;
@@ -385,7 +450,17 @@ static int setup(struct init_state *s, struct error *err)
         r = setup_terminal(s, err);
         if (r < 0)
                 return r;
-        r = setup_system(s, err);
+        return setup_system(s, err);
+}
+
+static int setup(struct init_state *s, struct error *err)
+{
+        int r;
+
+        r = sync_recv(s->sock, SYNC_CGROUPS_JOINED, &s->rootfs_fd, err);
+        if (r != 0)
+                return r < 0 ? r : -EPIPE;
+        r = s->args->join_pidfd >= 0 ? setup_joined(s, err) : setup_container(s, err);
         if (r < 0)
                 return r;
         r = setup_process(s, err);
@@ -426,6 +501,12 @@ static int start(struct init_state *s, struct error *err)
         /* The death signal only guarded the setup; the container must not
          * die with the process that created it. */
         (void)prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+
+        if (s->args->join_pidfd < 0) {
+                r = run_hooks(s, RUNTIME_HOOK_START_CONTAINER, "created", err);
+                if (r < 0)
+                        return r;
+        }
 
         if (s->spec->linux_config.seccomp && s->spec->process.no_new_privileges) {
                 r = runtime_seccomp_load(s->spec->linux_config.seccomp, err);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
 #include <sys/mount.h>
 
 #include "runtime/mountopts.h"
@@ -164,4 +165,22 @@ void runtime_mount_options_done(struct runtime_mount_options *o)
 {
         strv_free(o->data);
         o->data = NULL;
+}
+
+int runtime_mount_options_known(char ***ret)
+{
+        _cleanup_strv_free_ char **names = NULL;
+
+        for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+                _cleanup_free_ char *recursive = NULL;
+
+                if (strv_append(&names, options[i].name) < 0)
+                        return -ENOMEM;
+                if (options[i].kind != OPTION_ATTR)
+                        continue;
+                if (asprintf(&recursive, "r%s", options[i].name) < 0 || strv_append(&names, recursive) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(names);
+        return 0;
 }

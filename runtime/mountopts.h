@@ -29,3 +29,7 @@ struct runtime_mount_options {
 int runtime_mount_options_parse(char *const *options, struct runtime_mount_options *ret, struct error *err);
 
 void runtime_mount_options_done(struct runtime_mount_options *o);
+
+/* Lists the mount options this runtime knows, the "r" forms included, for
+ * the features document; other options pass to the filesystem. */
+int runtime_mount_options_known(char ***ret);

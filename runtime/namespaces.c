@@ -122,3 +122,45 @@ void namespaces_leave_pid(int saved_fd)
         (void)setns(saved_fd, CLONE_NEWPID);
         close(saved_fd);
 }
+
+/* The namespaces of the spec, as CLONE_NEW* flags, without the PID one. */
+static int listed_flags(const struct runtime_spec *spec)
+{
+        const struct runtime_linux *l = &spec->linux_config;
+        int flags = 0;
+
+        for (size_t i = 0; i < l->n_namespaces; i++)
+                if (l->namespaces[i].type != CLONE_NEWPID)
+                        flags |= l->namespaces[i].type;
+        return flags;
+}
+
+int namespaces_enter_pid_of(const struct runtime_spec *spec, int pidfd, int *ret_saved_fd, struct error *err)
+{
+        _cleanup_close_ int saved = -1;
+
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWPID, NULL)) {
+                *ret_saved_fd = -1;
+                return 0;
+        }
+        saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (saved < 0)
+                return error_set_errno(err, negative_errno(), "failed to open the current PID namespace");
+        if (setns(pidfd, CLONE_NEWPID) < 0)
+                return error_set_errno(err, negative_errno(), "failed to join the container's PID namespace");
+        *ret_saved_fd = TAKE_FD(saved);
+        return 0;
+}
+
+int namespaces_join_process(const struct runtime_spec *spec, int pidfd, struct error *err)
+{
+        int flags = listed_flags(spec);
+
+        if (flags && setns(pidfd, flags) < 0)
+                return error_set_errno(err, negative_errno(), "failed to join the container's namespaces");
+        /* Root of the joined user namespace, as the container's init is;
+         * the user's credentials come later. */
+        if ((flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+                return error_set_errno(err, negative_errno(), "failed to become root in the user namespace");
+        return 0;
+}

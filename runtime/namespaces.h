@@ -23,6 +23,15 @@ int namespaces_join(const struct runtime_spec *spec, struct error *err);
 int namespaces_enter_pid(const struct runtime_spec *spec, int *ret_saved_fd, struct error *err);
 void namespaces_leave_pid(int saved_fd);
 
+/* For exec: makes the caller's next child start in the PID namespace of
+ * the process pidfd refers to, when the spec has a PID namespace. Sets
+ * *ret_saved_fd as namespaces_enter_pid does. */
+int namespaces_enter_pid_of(const struct runtime_spec *spec, int pidfd, int *ret_saved_fd, struct error *err);
+
+/* For exec: joins the namespaces the spec lists other than the PID one,
+ * taking them from the process pidfd refers to, all in one setns(2). */
+int namespaces_join_process(const struct runtime_spec *spec, int pidfd, struct error *err);
+
 /* Writes linux.uidMappings and linux.gidMappings for the new user
  * namespace of the init pid, if the spec creates one. Called by the parent,
  * which needs CAP_SETUID and CAP_SETGID over the host ids mapped. */

@@ -67,6 +67,26 @@ static int parse_idmap(json_object *annotations, struct runtime_spec *spec, stru
         return 0;
 }
 
+/* Keeps every annotation, which the runtime passes on to hooks and shows
+ * in the container's state. */
+static int parse_all_annotations(json_object *annotations, struct runtime_spec *spec, struct error *err)
+{
+        json_object_object_foreach (annotations, key, value) {
+                _cleanup_free_ char *text = NULL;
+                int r;
+
+                (void)value;
+                r = spec_json_string(annotations, "annotations", key, &text, err);
+                if (r < 0)
+                        return r;
+                if (!text)
+                        continue;
+                if (strv_append(&spec->annotations, key) < 0 || strv_consume(&spec->annotations, TAKE_PTR(text)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
 static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, struct error *err)
 {
         _cleanup_free_ char *lower = NULL;
@@ -75,6 +95,9 @@ static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, s
 
         r = spec_json_object(spec_obj, "", "annotations", &annotations, err);
         if (r < 0 || !annotations)
+                return r;
+        r = parse_all_annotations(annotations, spec, err);
+        if (r < 0)
                 return r;
 
         r = spec_json_string(annotations, "annotations", RUNTIME_ANNOTATION_LOWER, &lower, err);
@@ -111,23 +134,6 @@ static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, s
         return 0;
 }
 
-/* Rejects the parts of the spec this runtime does not implement, so that a
- * configuration is never run with a setting silently dropped. */
-static int reject_unsupported(json_object *spec_obj, struct error *err)
-{
-        json_object *hooks;
-        int r;
-
-        r = spec_json_object(spec_obj, "", "hooks", &hooks, err);
-        if (r < 0 || !hooks)
-                return r;
-        json_object_object_foreach (hooks, key, list) {
-                if (list && json_object_is_type(list, json_type_array) && json_object_array_length(list) > 0)
-                        return error_set(err, -EOPNOTSUPP, "hooks.%s: hooks are not supported", key);
-        }
-        return 0;
-}
-
 static int parse_object(json_object *obj, struct runtime_spec *spec, struct error *err)
 {
         json_object *process, *linux_obj;
@@ -139,7 +145,7 @@ static int parse_object(json_object *obj, struct runtime_spec *spec, struct erro
         r = spec_json_string(obj, "", "ociVersion", &spec->oci_version, err);
         if (r < 0)
                 return r;
-        r = reject_unsupported(obj, err);
+        r = spec_parse_hooks(obj, spec, err);
         if (r < 0)
                 return r;
         r = parse_root(obj, spec, err);
@@ -235,11 +241,36 @@ void runtime_spec_free(struct runtime_spec *spec)
         }
         free(spec->mounts);
         spec_linux_done(&spec->linux_config);
+        spec_hooks_done(spec);
+        strv_free(spec->annotations);
         strv_free(spec->rootfs_lower);
         free(spec->rootfs_upper);
         free(spec->rootfs_work);
         free(spec->user);
         free(spec);
+}
+
+int runtime_spec_parse_process(struct runtime_spec *spec, const char *text, size_t len, struct error *err)
+{
+        _cleanup_json_ json_object *obj = NULL;
+        struct runtime_process process = {};
+        int r;
+
+        r = json_parse_buffer(text, len, &obj, err);
+        if (r < 0)
+                return error_prefix(err, r, "invalid process.json");
+        if (!json_object_is_type(obj, json_type_object))
+                return error_set(err, -EINVAL, "invalid process.json: not a JSON object");
+
+        r = spec_parse_process(obj, &process, err);
+        if (r < 0) {
+                spec_process_done(&process);
+                return r == -ENOMEM ? error_set(err, r, "out of memory parsing process.json") : r;
+        }
+        spec_process_done(&spec->process);
+        spec->process = process;
+        spec->has_process = true;
+        return 0;
 }
 
 bool runtime_spec_terminal(const struct runtime_spec *spec)

@@ -50,8 +50,8 @@ struct runtime_resources;
 
 /* Parses config.json text. Unknown fields are ignored, as the OCI runtime
  * spec requires; known fields of the wrong type are errors naming the
- * field, and features this runtime lacks (hooks, user namespaces, AppArmor
- * and others) are rejected with -EOPNOTSUPP. */
+ * field, and features this runtime lacks (AppArmor, SELinux and others)
+ * are rejected with -EOPNOTSUPP. */
 int runtime_spec_parse(const char *text, size_t len, struct runtime_spec **ret, struct error *err);
 
 /* Reads and parses <bundle>/config.json. */
@@ -67,6 +67,10 @@ void runtime_resources_free(struct runtime_resources *res);
 
 /* Tells whether process.terminal is set. */
 bool runtime_spec_terminal(const struct runtime_spec *spec);
+
+/* Replaces spec->process with the OCI process object in text, as the
+ * process.json of `exec --process` has it. */
+int runtime_spec_parse_process(struct runtime_spec *spec, const char *text, size_t len, struct error *err);
 
 /*
  * The parsed configuration. Fields keep the OCI names; absent optional
@@ -267,6 +271,24 @@ struct runtime_linux {
         char **readonly_paths;
 };
 
+/* The OCI hooks, in the order the lifecycle runs them. */
+enum runtime_hook_kind {
+        RUNTIME_HOOK_PRESTART,
+        RUNTIME_HOOK_CREATE_RUNTIME,
+        RUNTIME_HOOK_CREATE_CONTAINER,
+        RUNTIME_HOOK_START_CONTAINER,
+        RUNTIME_HOOK_POSTSTART,
+        RUNTIME_HOOK_POSTSTOP,
+        _RUNTIME_HOOK_KIND_MAX,
+};
+
+struct runtime_hook {
+        char *path;    /* absolute */
+        char **args;   /* NULL: argv is { path } */
+        char **env;    /* NULL: the caller's environment */
+        int timeout_s; /* 0: no timeout */
+};
+
 struct runtime_spec {
         char *oci_version;
         bool has_process;
@@ -280,6 +302,11 @@ struct runtime_spec {
         /* The "linux" object; the member cannot be named linux because GNU C
          * predefines that name as a macro. */
         struct runtime_linux linux_config;
+        struct runtime_hook *hooks[_RUNTIME_HOOK_KIND_MAX];
+        size_t n_hooks[_RUNTIME_HOOK_KIND_MAX];
+        /* All annotations, as "key", "value" pairs in one NULL-terminated
+         * vector (NULL without any). */
+        char **annotations;
 
         /* From the annotations described at the top of this file. */
         char **rootfs_lower; /* NULL without the overlay annotations */

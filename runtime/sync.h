@@ -12,11 +12,15 @@
  *   parent                              init
  *   clone ---------------------------->  (waits)
  *   joins the init to its cgroups
- *   SYNC_CGROUPS_JOINED -------------->  namespaces, mounts, pivot_root,
+ *   SYNC_CGROUPS_JOINED -------------->  namespaces, mounts
+ *                       <--------------  SYNC_HOOKS, only with prestart or
+ *   runs prestart and createRuntime       createRuntime hooks in the spec
+ *   hooks
+ *   SYNC_HOOKS_DONE ------------------>  createContainer hooks, pivot_root,
  *                                        user, capabilities, executable lookup
  *                       <--------------  SYNC_CREATED (+ pty master)
  *   (create returns; start is called)
- *   SYNC_START ----------------------->  execve
+ *   SYNC_START ----------------------->  startContainer hooks, execve
  *                       <--------------  end of stream, or SYNC_ERROR
  *
  * Either side may get SYNC_ERROR instead of the next step: the init sends
@@ -27,6 +31,8 @@ enum sync_step {
         SYNC_CREATED,
         SYNC_START,
         SYNC_ERROR,
+        SYNC_HOOKS,
+        SYNC_HOOKS_DONE,
 };
 
 /* Sends step with an optional fd (-1 for none). */

@@ -36,15 +36,13 @@ static int bind_console(int root_fd, int slave, struct error *err)
         return mountutil_attach(tree_fd, target_fd, "/dev/console", err);
 }
 
-int terminal_setup(const struct runtime_spec *spec, int *ret_slave, struct error *err)
+/* Allocates a pty in the devpts instance of the container's /dev/pts,
+ * sized from process.consoleSize. */
+static int open_pty(int root_fd, const struct runtime_process *process, int *ret_slave, struct error *err)
 {
-        _cleanup_close_ int root_fd = -1, master = -1, slave = -1;
+        _cleanup_close_ int master = -1, slave = -1;
         int unlock = 0;
-        int r;
 
-        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
-                return error_set_errno(err, negative_errno(), "failed to open the container's root");
         master = open_ptmx(root_fd, err);
         if (master < 0)
                 return master;
@@ -54,18 +52,61 @@ int terminal_setup(const struct runtime_spec *spec, int *ret_slave, struct error
         if (slave < 0)
                 return error_set_errno(err, negative_errno(), "failed to open the pty's slave");
 
-        if (spec->process.console_height && spec->process.console_width) {
-                struct winsize ws = { .ws_row = spec->process.console_height, .ws_col = spec->process.console_width };
+        if (process->console_height && process->console_width) {
+                struct winsize ws = { .ws_row = process->console_height, .ws_col = process->console_width };
 
                 if (ioctl(master, TIOCSWINSZ, &ws) < 0)
                         return error_set_errno(err, negative_errno(), "failed to set the terminal size");
         }
 
+        *ret_slave = TAKE_FD(slave);
+        return TAKE_FD(master);
+}
+
+static int make_controlling(int slave, struct error *err)
+{
+        if (ioctl(slave, TIOCSCTTY, 0) < 0)
+                return error_set_errno(err, negative_errno(), "failed to make the pty the controlling terminal");
+        return 0;
+}
+
+int terminal_open(const struct runtime_process *process, int *ret_slave, struct error *err)
+{
+        _cleanup_close_ int root_fd = -1, master = -1, slave = -1;
+        int r;
+
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open the container's root");
+        master = open_pty(root_fd, process, &slave, err);
+        if (master < 0)
+                return master;
+        r = make_controlling(slave, err);
+        if (r < 0)
+                return r;
+
+        *ret_slave = TAKE_FD(slave);
+        return TAKE_FD(master);
+}
+
+int terminal_setup(const struct runtime_spec *spec, int *ret_slave, struct error *err)
+{
+        _cleanup_close_ int root_fd = -1, master = -1, slave = -1;
+        int r;
+
+        root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open the container's root");
+        master = open_pty(root_fd, &spec->process, &slave, err);
+        if (master < 0)
+                return master;
+
         r = bind_console(root_fd, slave, err);
         if (r < 0)
                 return r;
-        if (ioctl(slave, TIOCSCTTY, 0) < 0)
-                return error_set_errno(err, negative_errno(), "failed to make the pty the controlling terminal");
+        r = make_controlling(slave, err);
+        if (r < 0)
+                return r;
 
         *ret_slave = TAKE_FD(slave);
         return TAKE_FD(master);

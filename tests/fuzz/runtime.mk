@@ -9,7 +9,7 @@ endif
 
 tests_fuzz_fuzz_runtime_spec_SOURCES = tests/fuzz/fuzz-runtime-spec.c $(FUZZ_MAIN) \
 	runtime/spec.c runtime/spec-json.c runtime/spec-linux.c runtime/spec-process.c runtime/spec-resources.c \
-	runtime/spec-seccomp.c
+	runtime/spec-seccomp.c runtime/spec-hooks.c
 tests_fuzz_fuzz_runtime_spec_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS) $(CAP_CFLAGS)
 tests_fuzz_fuzz_runtime_spec_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_runtime_spec_LDADD = libcommon.a $(JSONC_LIBS) $(CAP_LIBS)

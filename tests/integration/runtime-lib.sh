@@ -205,6 +205,20 @@ rt_run() {
         RT_ERR=$(cat "$RT_TMP/stderr")
 }
 
+# rt_cli ARGS...: runs the runtime with its state directory in the test
+# directory; sets RT_OUT, RT_ERR and RT_RC. Stdin is /dev/null. Output
+# goes through files of its own, not a pipe, because a created container
+# keeps the stdout of `create` open.
+RT_CLI_CALLS=0
+rt_cli() {
+        RT_CLI_CALLS=$((RT_CLI_CALLS + 1))
+        local out=$RT_TMP/cli-out.$RT_CLI_CALLS err=$RT_TMP/cli-err.$RT_CLI_CALLS
+        timeout 60 "$RT_RUNTIME" --root "$RT_TMP/state" "$@" </dev/null >"$out" 2>"$err"
+        RT_RC=$?
+        RT_OUT=$(cat "$out")
+        RT_ERR=$(cat "$err")
+}
+
 # rt_cgroup_dirs ID: lists the container's cgroup directories that exist.
 rt_cgroup_dirs() {
         local dir

@@ -9,7 +9,8 @@ RUNTIME_INTEGRATION_TESTS = \
 	tests/integration/runtime-namespaces.sh \
 	tests/integration/runtime-cgroup2.sh \
 	tests/integration/runtime-userns.sh \
-	tests/integration/runtime-runc.sh
+	tests/integration/runtime-runc.sh \
+	tests/integration/runtime-hooks.sh
 
 TESTS += $(RUNTIME_INTEGRATION_TESTS)
 EXTRA_DIST += $(RUNTIME_INTEGRATION_TESTS) tests/integration/runtime-lib.sh

@@ -6,7 +6,8 @@ RUNTIME_UNIT_TESTS = \
 	tests/unit/test-runtime-exec \
 	tests/unit/test-runtime-mountopts \
 	tests/unit/test-runtime-container \
-	tests/unit/test-runtime-cgroup
+	tests/unit/test-runtime-cgroup \
+	tests/unit/test-runtime-hooks
 check_PROGRAMS += $(RUNTIME_UNIT_TESTS)
 TESTS += $(RUNTIME_UNIT_TESTS)
 
@@ -36,4 +37,8 @@ tests_unit_test_runtime_container_LDADD = $(RUNTIME_UNIT_LDADD)
 tests_unit_test_runtime_cgroup_SOURCES = tests/unit/test-runtime-cgroup.c
 tests_unit_test_runtime_cgroup_CFLAGS = $(RUNTIME_UNIT_CFLAGS)
 tests_unit_test_runtime_cgroup_LDADD = $(RUNTIME_UNIT_LDADD)
+
+tests_unit_test_runtime_hooks_SOURCES = tests/unit/test-runtime-hooks.c
+tests_unit_test_runtime_hooks_CFLAGS = $(RUNTIME_UNIT_CFLAGS)
+tests_unit_test_runtime_hooks_LDADD = $(RUNTIME_UNIT_LDADD)
 endif

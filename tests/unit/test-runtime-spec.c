@@ -227,8 +227,6 @@ static void spec_rlimits(void **state)
 
 static void spec_unsupported_rejected(void **state)
 {
-        parse_fails(MINIMAL_HEAD "\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\"}]}}", -EOPNOTSUPP,
-                    "hooks.prestart: hooks are not supported");
         parse_fails(MINIMAL_HEAD "\"process\":{\"args\":[\"sh\"],\"cwd\":\"/\",\"apparmorProfile\":\"x\"}}",
                     -EOPNOTSUPP, "AppArmor is not supported");
         parse_fails(MINIMAL_HEAD "\"linux\":{\"intelRdt\":{\"closID\":\"x\"}}}", -EOPNOTSUPP,

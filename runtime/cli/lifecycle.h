@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include "runtime/cli/store.h"
+#include "runtime/container.h"
+
+/* What create and run share: a container from a bundle, on its way. */
+struct cli_new_container {
+        const char *id;
+        char *bundle; /* absolute */
+        struct runtime_spec *spec;
+        char *cgroup_path;
+};
+
+/* Loads the bundle's config.json and creates the container's state
+ * directory. Reports any failure itself and returns a negative errno. */
+int cli_prepare_container(const char *id, const char *bundle, struct cli_new_container *ret);
+
+/* Creates the container's processes: the init waits before execve. */
+int cli_create_container(const struct cli_new_container *n, struct runtime_container **ret, struct error *err);
+
+/* Writes the first state record of container c, while its init waits
+ * for start. */
+int cli_record_container(const struct cli_new_container *n, const struct runtime_container *c);
+
+/* Records that container id has started. */
+int cli_mark_started(const char *id);
+
+void cli_new_container_done(struct cli_new_container *n);
+
+/* Runs the poststart hooks; a failure is a warning, as the OCI runtime
+ * spec has it. */
+void cli_run_poststart(const struct runtime_spec *spec, const struct store_container *rec);
+
+/* Removes what remains of a stopped container: kills what is left in its
+ * cgroup and removes it, runs the poststop hooks (a failure is a warning),
+ * and removes the state directory. */
+int cli_destroy_container(const struct store_container *rec, const struct runtime_spec *spec);
+
+/* Exit status of a verb for a failure to create or start a container:
+ * runc's 1. */
+#define CLI_EXIT_FAILURE 1

@@ -337,7 +337,10 @@ static int resolve_user(struct init_state *s, struct error *err)
         }
         if (r < 0)
                 return r;
-        return append_groups(&s->user, spec_user);
+        r = append_groups(&s->user, spec_user);
+        if (r < 0)
+                return r;
+        return runtime_user_add_groups(&s->user, s->spec->group_add, group, err);
 }
 
 static int build_env(struct init_state *s)

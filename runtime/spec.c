@@ -87,6 +87,18 @@ static int parse_all_annotations(json_object *annotations, struct runtime_spec *
         return 0;
 }
 
+static int parse_group_add(json_object *annotations, struct runtime_spec *spec, struct error *err)
+{
+        _cleanup_free_ char *value = NULL;
+        int r;
+
+        r = spec_json_string(annotations, "annotations", RUNTIME_ANNOTATION_GROUP_ADD, &value, err);
+        if (r < 0 || !value)
+                return r;
+        spec->group_add = strv_split(value, ",", false);
+        return spec->group_add ? 0 : -ENOMEM;
+}
+
 static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, struct error *err)
 {
         _cleanup_free_ char *lower = NULL;
@@ -107,6 +119,9 @@ static int parse_annotations(json_object *spec_obj, struct runtime_spec *spec, s
         if (r < 0)
                 return r;
         r = spec_json_string(annotations, "annotations", RUNTIME_ANNOTATION_WORK, &spec->rootfs_work, err);
+        if (r < 0)
+                return r;
+        r = parse_group_add(annotations, spec, err);
         if (r < 0)
                 return r;
         r = spec_json_string(annotations, "annotations", RUNTIME_ANNOTATION_USER, &spec->user, err);
@@ -247,6 +262,7 @@ void runtime_spec_free(struct runtime_spec *spec)
         free(spec->rootfs_upper);
         free(spec->rootfs_work);
         free(spec->user);
+        strv_free(spec->group_add);
         free(spec);
 }
 

@@ -34,6 +34,12 @@
  *                                 sets them. A missing HOME comes from passwd.
  *                                 A user other than root keeps only the
  *                                 bounding capability set, as with dockerd.
+ *   org.sockerless.group-add      the values of docker run --group-add,
+ *                                 joined by ',': group names or gids, each
+ *                                 resolved in the container's /etc/group
+ *                                 and added to the supplementary groups. A
+ *                                 number without an entry is used as the
+ *                                 gid, as runc does for dockerd.
  *
  * With the overlay annotations, root.path names the (empty) directory the
  * overlay is mounted on.
@@ -44,6 +50,8 @@
 #define RUNTIME_ANNOTATION_WORK  "org.sockerless.rootfs.work"
 #define RUNTIME_ANNOTATION_IDMAP "org.sockerless.rootfs.idmap"
 #define RUNTIME_ANNOTATION_USER  "org.sockerless.user"
+
+#define RUNTIME_ANNOTATION_GROUP_ADD "org.sockerless.group-add"
 
 struct runtime_spec;
 struct runtime_resources;
@@ -315,6 +323,8 @@ struct runtime_spec {
         /* Whether the lower directories are id-mapped with the user namespace. */
         bool rootfs_idmap;
         char *user; /* Docker's user string, or NULL */
+        /* The --group-add values, or NULL. */
+        char **group_add;
 };
 
 /* Tells whether the spec has a namespace of type (CLONE_NEW*), new or

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdint.h>
@@ -222,6 +223,77 @@ int runtime_user_resolve(const char *spec, const char *passwd, const char *group
                 return r;
         }
         *ret = u;
+        return 0;
+}
+
+/* Finds the first group of the group file text named value, or whose gid
+ * is written as value. */
+static int find_group(const char *text, const char *value, gid_t *ret)
+{
+        _cleanup_free_ char *copy = text ? strdup(text) : NULL;
+        char *saveptr = NULL;
+
+        if (!copy)
+                return text ? -ENOMEM : 0;
+        for (char *line = strtok_r(copy, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr)) {
+                char *f[4] = {};
+                long long gid;
+
+                line[strcspn(line, "\r")] = '\0';
+                if (split_fields(line, f, 4) < 3 || !parse_id(f[2], &gid))
+                        continue;
+                if (streq(f[0], value) || streq(f[2], value)) {
+                        *ret = gid;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+/* A value without a group entry as a number, with the sign Go's
+ * strconv.ParseInt takes, so that "-5" is out of range, not unknown. */
+static int parse_group_number(const char *value, gid_t *ret, struct error *err)
+{
+        char *end;
+        long long v;
+
+        if (!value[0] || !(isdigit((unsigned char)value[0]) || value[0] == '-' || value[0] == '+'))
+                return error_set(err, -ENOENT, "Unable to find group %s: no matching entries in group file", value);
+        errno = 0;
+        v = strtoll(value, &end, 10);
+        if (errno || end == value || *end)
+                return error_set(err, -ENOENT, "Unable to find group %s: no matching entries in group file", value);
+        if (v < 0 || v > INT32_MAX)
+                return error_set(err, -EINVAL, "uids and gids must be in range 0-%d", INT32_MAX);
+        *ret = v;
+        return 0;
+}
+
+static bool has_group(const struct runtime_exec_user *u, gid_t gid)
+{
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (u->groups[i] == gid)
+                        return true;
+        return false;
+}
+
+int runtime_user_add_groups(struct runtime_exec_user *u, char *const *values, const char *group, struct error *err)
+{
+        for (char *const *v = values; v && *v; v++) {
+                gid_t gid = 0;
+                int r;
+
+                r = find_group(group, *v, &gid);
+                if (r == 0)
+                        r = parse_group_number(*v, &gid, err);
+                if (r < 0)
+                        return r;
+                if (has_group(u, gid))
+                        continue;
+                r = add_group(u, gid);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 

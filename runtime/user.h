@@ -33,6 +33,17 @@ struct runtime_exec_user {
 int runtime_user_resolve(const char *spec, const char *passwd, const char *group, struct runtime_exec_user *ret,
                          struct error *err);
 
+/*
+ * Adds the groups of `docker run --group-add` to u's supplementary groups,
+ * resolved against the text of the container's /etc/group (NULL when it is
+ * missing) as runc resolves them for dockerd: each value names the first
+ * group with that name or gid, and a number without an entry is used as
+ * the gid. A gid u has already is not added again. Fails with runc's
+ * messages: "Unable to find group NAME: no matching entries in group file"
+ * (-ENOENT), or -EINVAL for a number outside 0..INT32_MAX.
+ */
+int runtime_user_add_groups(struct runtime_exec_user *u, char *const *values, const char *group, struct error *err);
+
 void runtime_exec_user_done(struct runtime_exec_user *u);
 
 /* Switches the calling process to u's uid, gid and supplementary groups,

@@ -125,11 +125,62 @@ static void user_errors(void **state)
         fails("-1", passwd, group, -ENOENT, "unable to find user -1: no matching entries in passwd file");
 }
 
+/* --group-add as runc resolves it for dockerd: names and gids of the group
+ * file, numbers without an entry as they are, no gid twice. */
+static void group_add_values(void **state)
+{
+        char *values[] = { (char *)"wheel", (char *)"50", (char *)"4321", (char *)"+7", (char *)"0", NULL };
+        static const gid_t expected[] = { 0, 10, 50, 4321, 7 };
+        struct runtime_exec_user u = {};
+        struct error err = ERROR_INIT;
+
+        assert_int_equal(runtime_user_resolve("root", passwd, group, &u, &err), 0);
+        assert_int_equal(runtime_user_add_groups(&u, values, group, &err), 0);
+        assert_int_equal(u.n_groups, sizeof(expected) / sizeof(expected[0]));
+        for (size_t i = 0; i < u.n_groups; i++)
+                assert_int_equal(u.groups[i], expected[i]);
+        runtime_exec_user_done(&u);
+
+        /* Without a group file, only numbers resolve. */
+        assert_int_equal(runtime_user_add_groups(&u, values + 1, NULL, &err), 0);
+        assert_int_equal(u.n_groups, 4);
+        runtime_exec_user_done(&u);
+}
+
+static void group_add_errors(void **state)
+{
+        static const struct {
+                const char *value;
+                int code;
+                const char *message;
+        } cases[] = {
+                { "nosuch", -ENOENT, "Unable to find group nosuch: no matching entries in group file" },
+                { "0x10", -ENOENT, "Unable to find group 0x10: no matching entries in group file" },
+                { " 5", -ENOENT, "Unable to find group  5: no matching entries in group file" },
+                { "99999999999999999999", -ENOENT,
+                  "Unable to find group 99999999999999999999: no matching entries in group file" },
+                { "-5", -EINVAL, "uids and gids must be in range 0-2147483647" },
+                { "4000000000", -EINVAL, "uids and gids must be in range 0-2147483647" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *values[] = { (char *)cases[i].value, NULL };
+                struct runtime_exec_user u = {};
+                struct error err = ERROR_INIT;
+
+                assert_int_equal(runtime_user_add_groups(&u, values, group, &err), cases[i].code);
+                assert_string_equal(err.message, cases[i].message);
+                error_clear(&err);
+                runtime_exec_user_done(&u);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(user_by_name),       cmocka_unit_test(user_by_uid), cmocka_unit_test(user_with_group),
-                cmocka_unit_test(user_missing_files), cmocka_unit_test(user_errors),
+                cmocka_unit_test(user_missing_files), cmocka_unit_test(user_errors), cmocka_unit_test(group_add_values),
+                cmocka_unit_test(group_add_errors),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,12 +10,13 @@
 #include "runtime/mountutil.h"
 #include "strv.h"
 
-#define CGROUP_MOUNT_ATTR (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+#define CGROUP_MOUNT_ATTR (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
 /* Returns a detached mount of the container's cgroup in h: a new mount of
  * the hierarchy, which the cgroup namespace roots at the container's
  * cgroup, or without one a bind of the container's directory. */
-static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarchy *h, bool cgroupns, struct error *err)
+static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarchy *h, bool cgroupns, uint64_t attr,
+                           struct error *err)
 {
         _cleanup_free_ char *source = NULL;
         _cleanup_strv_free_ char **data = NULL;
@@ -28,8 +29,7 @@ static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarch
                         if (!data)
                                 return -ENOMEM;
                 }
-                fd = mountutil_new_fs(h->unified ? "cgroup2" : "cgroup", "cgroup", data, CGROUP_MOUNT_ATTR,
-                                      h->mountpoint, &new_err);
+                fd = mountutil_new_fs(h->unified ? "cgroup2" : "cgroup", "cgroup", data, attr, h->mountpoint, &new_err);
                 /* Only the initial user namespace may mount a v1 hierarchy;
                  * in another, the bind below shows the same directory. */
                 if (fd != -EPERM || h->unified)
@@ -42,7 +42,7 @@ static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarch
         fd = mountutil_clone_tree(AT_FDCWD, source, false, source, err);
         if (fd < 0)
                 return fd;
-        r = mountutil_set_attr(fd, CGROUP_MOUNT_ATTR, 0, false, source, err);
+        r = mountutil_set_attr(fd, attr, 0, false, source, err);
         if (r < 0) {
                 close(fd);
                 return r;
@@ -68,7 +68,7 @@ static int link_controllers(int dir_fd, const char *name)
 }
 
 static int mount_v1_hierarchy(const struct cgroup *cg, const struct cgroup_hierarchy *h, int dir_fd, bool cgroupns,
-                              struct error *err)
+                              uint64_t attr, struct error *err)
 {
         _cleanup_free_ char *copy = strdup(h->mountpoint);
         _cleanup_close_ int sub_fd = -1, mnt_fd = -1;
@@ -84,7 +84,7 @@ static int mount_v1_hierarchy(const struct cgroup *cg, const struct cgroup_hiera
         if (sub_fd < 0)
                 return error_set_errno(err, negative_errno(), "failed to open /sys/fs/cgroup/%s", name);
 
-        mnt_fd = hierarchy_mount(cg, h, cgroupns, err);
+        mnt_fd = hierarchy_mount(cg, h, cgroupns, attr, err);
         if (mnt_fd < 0)
                 return mnt_fd;
         r = mountutil_attach(mnt_fd, sub_fd, h->mountpoint, err);
@@ -96,7 +96,7 @@ static int mount_v1_hierarchy(const struct cgroup *cg, const struct cgroup_hiera
         return 0;
 }
 
-static int mount_v1(const struct cgroup *cg, int target_fd, bool cgroupns, struct error *err)
+static int mount_v1(const struct cgroup *cg, int target_fd, bool cgroupns, uint64_t attr, struct error *err)
 {
         char *const tmpfs_data[] = { (char *)"mode=755", NULL };
         _cleanup_close_ int tmpfs_fd = -1, dir_fd = -1;
@@ -118,21 +118,24 @@ static int mount_v1(const struct cgroup *cg, int target_fd, bool cgroupns, struc
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
                 if (cg->hierarchies[i].unified)
                         continue;
-                r = mount_v1_hierarchy(cg, &cg->hierarchies[i], dir_fd, cgroupns, err);
+                r = mount_v1_hierarchy(cg, &cg->hierarchies[i], dir_fd, cgroupns, attr, err);
                 if (r < 0)
                         return r;
         }
+        if (!(attr & MOUNT_ATTR_RDONLY))
+                return 0;
         return mountutil_set_attr(tmpfs_fd, MOUNT_ATTR_RDONLY, 0, false, "/sys/fs/cgroup", err);
 }
 
-int cgroup_mount(const struct cgroup *cg, int target_fd, bool cgroupns, struct error *err)
+int cgroup_mount(const struct cgroup *cg, int target_fd, bool cgroupns, bool readonly, struct error *err)
 {
+        uint64_t attr = CGROUP_MOUNT_ATTR | (readonly ? MOUNT_ATTR_RDONLY : 0);
         _cleanup_close_ int mnt_fd = -1;
 
         if (!cg->v2_only)
-                return mount_v1(cg, target_fd, cgroupns, err);
+                return mount_v1(cg, target_fd, cgroupns, attr, err);
 
-        mnt_fd = hierarchy_mount(cg, &cg->hierarchies[0], cgroupns, err);
+        mnt_fd = hierarchy_mount(cg, &cg->hierarchies[0], cgroupns, attr, err);
         if (mnt_fd < 0)
                 return mnt_fd;
         return mountutil_attach(mnt_fd, target_fd, "/sys/fs/cgroup", err);

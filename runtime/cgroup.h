@@ -108,13 +108,13 @@ struct cgroup_support {
 int cgroup_support_detect(struct cgroup_support *ret);
 void cgroup_support_done(struct cgroup_support *s);
 
-/* Mounts the container's view of the cgroup hierarchies read-only on the
- * directory target_fd: a tmpfs with one cgroup mount per v1 hierarchy, or
- * one cgroup2 mount. With cgroupns the mounts are new ones, whose root the
- * cgroup namespace makes the container's cgroup; without, they are bind
- * mounts of the container's cgroup directories. Call from the container's
- * mount namespace before pivot_root. */
-int cgroup_mount(const struct cgroup *cg, int target_fd, bool cgroupns, struct error *err);
+/* Mounts the container's view of the cgroup hierarchies on the directory
+ * target_fd, read-only with readonly: a tmpfs with one cgroup mount per v1
+ * hierarchy, or one cgroup2 mount. With cgroupns the mounts are new ones,
+ * whose root the cgroup namespace makes the container's cgroup; without,
+ * they are bind mounts of the container's cgroup directories. Call from the
+ * container's mount namespace before pivot_root. */
+int cgroup_mount(const struct cgroup *cg, int target_fd, bool cgroupns, bool readonly, struct error *err);
 
 /* Builds an eBPF program from the device rules of res followed by the
  * default ones and attaches it to the cgroup2 directory dir_fd, where it

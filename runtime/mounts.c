@@ -190,8 +190,8 @@ static int mount_new(const struct runtime_mount *m, const struct runtime_mount_o
         return r;
 }
 
-static int mount_cgroup(const struct runtime_mount *m, int root_fd, const struct cgroup *cg, bool cgroupns,
-                        struct error *err)
+static int mount_cgroup(const struct runtime_mount *m, const struct runtime_mount_options *o, int root_fd,
+                        const struct cgroup *cg, bool cgroupns, struct error *err)
 {
         _cleanup_close_ int target_fd = -1;
 
@@ -206,7 +206,7 @@ static int mount_cgroup(const struct runtime_mount *m, int root_fd, const struct
         r = check_proc_destination(m, false, target_fd, err);
         if (r < 0)
                 return r;
-        return cgroup_mount(cg, target_fd, cgroupns, err);
+        return cgroup_mount(cg, target_fd, cgroupns, o->attr_set & MOUNT_ATTR_RDONLY, err);
 }
 
 static int mount_one(const struct runtime_mount *m, const char *bundle, int root_fd, const struct cgroup *cg,
@@ -222,7 +222,7 @@ static int mount_one(const struct runtime_mount *m, const char *bundle, int root
         if (is_bind(m, &o))
                 return mount_bind(m, &o, bundle, root_fd, err);
         if (streq_ptr(m->type, "cgroup") || streq_ptr(m->type, "cgroup2"))
-                return mount_cgroup(m, root_fd, cg, cgroupns, err);
+                return mount_cgroup(m, &o, root_fd, cg, cgroupns, err);
         return mount_new(m, &o, root_fd, err);
 }
 

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "daemon-ulimits.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "strv.h"
@@ -347,8 +348,11 @@ static int apply(struct daemon_config *config, json_object *settings, struct err
         if (config->data_root[0] != '/' || config->exec_root[0] != '/')
                 return error_set(err, -EINVAL, "--data-root and --exec-root must be absolute paths");
         json_object_put(config->default_ulimits);
-        config->default_ulimits = json_object_get(json_field_object(settings, "default-ulimits")
-                                                          ?: json_field_array(settings, "default-ulimits"));
+        config->default_ulimits = NULL;
+        r = config_default_ulimits_parse(json_object_object_get(settings, "default-ulimits"), &config->default_ulimits,
+                                         err);
+        if (r < 0)
+                return r;
         return apply_reloadable(config, settings, err);
 }
 

@@ -27,11 +27,12 @@
 /* How long running requests may take to finish at shutdown. */
 #define SHUTDOWN_TIMEOUT_MS 10000
 
-/* Finds sockerless-monitor: $SOCKERLESS_MONITOR, next to this executable
- * (a build tree), or the installed libexec directory. */
-static char *find_monitor(void)
+/* Finds a helper program such as sockerless-monitor: the path in the
+ * environment variable env_name, next to this executable (a build tree),
+ * or the installed libexec directory. */
+static char *find_helper(const char *env_name, const char *name)
 {
-        const char *env = getenv("SOCKERLESS_MONITOR");
+        const char *env = getenv(env_name);
         char self[4096];
         ssize_t n;
 
@@ -42,11 +43,11 @@ static char *find_monitor(void)
                 _cleanup_free_ char *candidate = NULL;
 
                 self[n] = '\0';
-                candidate = fs_path_join(dirname(self), "sockerless-monitor");
+                candidate = fs_path_join(dirname(self), name);
                 if (candidate && access(candidate, X_OK) == 0)
                         return TAKE_PTR(candidate);
         }
-        return strdup(LIBEXECDIR "/sockerless-monitor");
+        return fs_path_join(LIBEXECDIR, name);
 }
 
 /* Refuses to run a second daemon on the same data root: a lock held for
@@ -311,8 +312,9 @@ int daemon_run(struct daemon_config *config)
         r = write_pidfile(config->pidfile);
         if (r < 0)
                 return r;
-        d.monitor_path = find_monitor();
-        r = d.monitor_path ? load_engine_id(&d) : -ENOMEM;
+        d.monitor_path = find_helper("SOCKERLESS_MONITOR", "sockerless-monitor");
+        d.init_path = find_helper("SOCKERLESS_INIT", "sockerless-init");
+        r = d.monitor_path && d.init_path ? load_engine_id(&d) : -ENOMEM;
         if (r < 0)
                 log_error_errno(r, "Failed to set up the daemon ID: %m");
         if (r >= 0)
@@ -323,6 +325,7 @@ int daemon_run(struct daemon_config *config)
         engine_free(d.engine);
         image_store_free(d.images);
         free(d.monitor_path);
+        free(d.init_path);
         unlink(config->pidfile);
         *config = d.config;
         log_info("Daemon shutdown complete");

@@ -25,7 +25,7 @@ struct daemon_config {
         char **dns_options;           /* "dns-opts" */
         char *cgroup_parent;          /* "cgroup-parent", "sockerless" by default */
         char *group;                  /* "group": owner group of unix sockets, "docker" */
-        json_object *default_ulimits; /* "default-ulimits" as in daemon.json */
+        json_object *default_ulimits; /* "default-ulimits" as [{Name, Soft, Hard}], or NULL */
         json_object *labels;          /* "labels" as a JSON array of "k=v" */
         json_object *flags;           /* settings given as flags, kept for reloads */
 };
@@ -37,6 +37,7 @@ struct daemon {
         struct engine *engine;
         struct http_server *server;
         char *monitor_path; /* the sockerless-monitor executable */
+        char *init_path;    /* the sockerless-init executable (--init) */
         char engine_id[64]; /* stable daemon ID (/info "ID"), kept in <data-root>/engine-id */
         int64_t started_ns;
 };

@@ -17,17 +17,22 @@ libsockerlessd_a_SOURCES = \
 	src/api/unimplemented.c \
 	src/daemon-config.c src/daemon-config.h \
 	src/daemon-run.c src/daemon-run.h \
+	src/daemon-ulimits.c src/daemon-ulimits.h \
 	src/daemon.h \
 	src/engine/binds.c src/engine/binds.h \
 	src/engine/container.c src/engine/container.h \
 	src/engine/create.c \
 	src/engine/create-config.c src/engine/create-config.h \
+	src/engine/create-isolation.c src/engine/create-isolation.h \
 	src/engine/create-options.c src/engine/create-options.h \
+	src/engine/devices.c src/engine/devices.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
 	src/engine/lifecycle.c \
 	src/engine/names.c src/engine/names.h \
+	src/engine/namespace-modes.c src/engine/namespace-modes.h \
 	src/engine/ocispec.c src/engine/ocispec.h \
+	src/engine/ocispec-isolation.c src/engine/ocispec-isolation.h \
 	src/engine/ocispec-options.c src/engine/ocispec-options.h \
 	src/engine/ocispec-resources.c src/engine/ocispec-resources.h \
 	src/engine/prune.c \

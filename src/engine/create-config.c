@@ -414,10 +414,15 @@ static int check_host_config_types(json_object *hc, struct error *err)
                 { "CpusetMems", json_type_string },
                 { "PidsLimit", json_type_int },
                 { "PortBindings", json_type_object },
+                { "Devices", json_type_array },
+                { "DeviceCgroupRules", json_type_array },
+                { "GroupAdd", json_type_array },
+                { "Init", json_type_boolean },
         };
-        static const char *const string_arrays[] = { "Binds",     "Dns",         "DnsOptions",
-                                                     "DnsSearch", "MaskedPaths", "ReadonlyPaths",
-                                                     "CapAdd",    "CapDrop",     "ExtraHosts" };
+        static const char *const string_arrays[] = {
+                "Binds",  "Dns",     "DnsOptions", "DnsSearch",         "MaskedPaths", "ReadonlyPaths",
+                "CapAdd", "CapDrop", "ExtraHosts", "DeviceCgroupRules", "GroupAdd"
+        };
         int r;
 
         for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
@@ -445,7 +450,6 @@ static int check_host_config_types(json_object *hc, struct error *err)
 /* Checks HostConfig for what this daemon can run, with Docker's messages. */
 int create_host_config_check(json_object *hc, struct error *err)
 {
-        static const char *const unsupported_modes[] = { "PidMode", "UTSMode", "UsernsMode" };
         const char *network = json_field_string(hc, "NetworkMode", "default");
         json_object *binds = json_field_array(hc, "Binds");
         int r;
@@ -467,12 +471,5 @@ int create_host_config_check(json_object *hc, struct error *err)
          * reads a 404 from create as a missing image. */
         if (startswith(network, "container:"))
                 return error_set(err, -EOPNOTSUPP, "network mode %s is not supported by this daemon yet", network);
-        for (size_t i = 0; i < ARRAY_SIZE(unsupported_modes); i++) {
-                const char *mode = json_field_string(hc, unsupported_modes[i], "");
-
-                if (*mode && !streq(mode, "private"))
-                        return error_set(err, -EOPNOTSUPP, "%s \"%s\" is not supported by this daemon yet",
-                                         unsupported_modes[i], mode);
-        }
         return 0;
 }

@@ -6,9 +6,11 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "create-isolation.h"
 #include "jsonutil.h"
-#include "ocispec-options.h"
 #include "macro.h"
+#include "ocispec-options.h"
+#include "signals.h"
 
 /* dockerd's smallest memory limit and reservation. */
 #define MIN_MEMORY (6 * 1024 * 1024)
@@ -48,18 +50,13 @@ static const struct {
         const char *key;
         const char *flag;
 } unsupported[] = {
-        { "Privileged", "--privileged" },
         { "SecurityOpt", "--security-opt" },
-        { "Devices", "--device" },
-        { "DeviceCgroupRules", "--device-cgroup-rule" },
         { "DeviceRequests", "--gpus" },
-        { "GroupAdd", "--group-add" },
         { "PortBindings", "--publish" },
         { "PublishAllPorts", "--publish-all" },
         { "Links", "--link" },
         { "VolumesFrom", "--volumes-from" },
         { "VolumeDriver", "--volume-driver" },
-        { "Init", "--init" },
         { "KernelMemoryTCP", "--kernel-memory-tcp" },
         { "CpuCount", "--cpu-count" },
         { "CpuPercent", "--cpu-percent" },
@@ -79,16 +76,41 @@ static int check_unsupported(json_object *hc, struct error *err)
         return 0;
 }
 
+const char *create_mode_container(const char *mode)
+{
+        return mode ? startswith(mode, "container:") : NULL;
+}
+
+static bool mode_is(const char *mode, const char *const *names)
+{
+        for (; *names; names++)
+                if (streq(mode, *names))
+                        return true;
+        return false;
+}
+
+/* The namespace modes dockerd takes. "container:X" needs an X, which
+ * create then looks up. */
 static int check_modes(json_object *hc, struct error *err)
 {
+        static const char *const ipc_modes[] = { "", "private", "shareable", "host", "none", NULL };
+        static const char *const pid_modes[] = { "", "private", "host", NULL };
+        static const char *const uts_modes[] = { "", "private", "host", NULL };
+        static const char *const cgroupns_modes[] = { "", "private", "host", NULL };
         const char *ipc = json_field_string(hc, "IpcMode", "");
+        const char *pid = json_field_string(hc, "PidMode", "");
+        const char *uts = json_field_string(hc, "UTSMode", "");
         const char *cgroupns = json_field_string(hc, "CgroupnsMode", "");
         const char *runtime = json_field_string(hc, "Runtime", "");
 
-        if (*ipc && !streq(ipc, "private"))
-                return error_set(err, -EOPNOTSUPP, "--ipc \"%s\" is not supported by this daemon yet", ipc);
-        if (*cgroupns && !streq(cgroupns, "private"))
-                return error_set(err, -EOPNOTSUPP, "--cgroupns \"%s\" is not supported by this daemon yet", cgroupns);
+        if (!mode_is(ipc, ipc_modes) && isempty(create_mode_container(ipc)))
+                return error_set(err, -EINVAL, "Invalid IPC mode: %s", ipc);
+        if (!mode_is(pid, pid_modes) && isempty(create_mode_container(pid)))
+                return error_set(err, -EINVAL, "invalid PID mode: %s", pid);
+        if (!mode_is(uts, uts_modes))
+                return error_set(err, -EINVAL, "invalid UTS mode: %s", uts);
+        if (!mode_is(cgroupns, cgroupns_modes))
+                return error_set(err, -EINVAL, "invalid cgroup namespace mode: %s", cgroupns);
         if (*runtime && !streq(runtime, "sockerless") && !streq(runtime, "runc"))
                 return error_set(err, -EINVAL, "Unknown runtime specified %s", runtime);
         return 0;
@@ -330,32 +352,11 @@ static int check_capabilities(json_object *hc, struct error *err)
         return 0;
 }
 
-static int check_ulimits(json_object *hc, struct error *err)
-{
-        json_object *ulimits = json_field_array(hc, "Ulimits");
-
-        for (size_t i = 0; ulimits && i < json_object_array_length(ulimits); i++) {
-                json_object *u = json_object_array_get_idx(ulimits, i);
-                const char *name = json_field_string(u, "Name", "");
-                int64_t soft = json_field_int(u, "Soft", 0), hard = json_field_int(u, "Hard", 0);
-
-                char type[32];
-
-                if (ocispec_rlimit_type(name, type, sizeof(type)) < 0)
-                        return error_set(err, -EINVAL, "invalid ulimit type: %s", name);
-                if (soft > hard)
-                        return error_set(err, -EINVAL,
-                                         "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
-                                         (long long)soft, (long long)hard);
-        }
-        return 0;
-}
-
 int create_options_check(json_object *hc, json_object *warnings, struct error *err)
 {
         int (*const checks[])(json_object *, struct error *) = {
-                check_unsupported, check_modes,  check_restart_policy, check_log_config,   check_cpu,
-                check_extra_hosts, check_mounts, check_ulimits,        check_capabilities,
+                check_unsupported, check_modes,  check_restart_policy,   check_log_config,   check_cpu,
+                check_extra_hosts, check_mounts, create_isolation_check, check_capabilities,
         };
         int r;
 
@@ -381,9 +382,25 @@ int create_update_options_check(json_object *update, json_object *warnings, stru
         return r;
 }
 
+/* With the host's UTS namespace, the container cannot have a host or
+ * domain name of its own. */
+static int check_uts_conflicts(json_object *req, struct error *err)
+{
+        json_object *hc = json_field_object(req, "HostConfig");
+
+        if (!streq(json_field_string(hc, "UTSMode", ""), "host"))
+                return 0;
+        if (*json_field_string(req, "Hostname", ""))
+                return error_set(err, -EINVAL, "conflicting options: hostname and the UTS mode");
+        if (*json_field_string(req, "Domainname", ""))
+                return error_set(err, -EINVAL, "conflicting options: domainname and the UTS mode");
+        return 0;
+}
+
 int create_config_options_check(json_object *req, struct error *err)
 {
         json_object *health = json_field_object(req, "Healthcheck");
+        const char *stop_signal = json_field_string(req, "StopSignal", "");
         json_object *test = json_field_array(health, "Test");
         const char *workdir = json_field_string(req, "WorkingDir", "");
 
@@ -398,5 +415,7 @@ int create_config_options_check(json_object *req, struct error *err)
         if (test && json_object_array_length(test) > 0 &&
             !streq(json_object_get_string(json_object_array_get_idx(test, 0)), "NONE"))
                 return error_set(err, -EOPNOTSUPP, "--health-cmd: health checks are not supported by this daemon yet");
-        return 0;
+        if (*stop_signal && signal_from_string(stop_signal) < 0)
+                return error_set(err, -EINVAL, "Invalid signal: %s", stop_signal);
+        return check_uts_conflicts(req, err);
 }

@@ -25,8 +25,13 @@ int create_options_check(json_object *hc, json_object *warnings, struct error *e
 int create_update_options_check(json_object *update, json_object *warnings, struct error *err);
 
 /* Checks the Config options of the request (not the image's): anonymous
- * volumes, a MAC address and health check flags are not implemented. */
+ * volumes, a MAC address and health check flags are not implemented, the
+ * stop signal must be valid, and a host or domain name conflicts with the
+ * host's UTS namespace. */
 int create_config_options_check(json_object *req, struct error *err);
+
+/* Returns X of a namespace mode "container:X", or NULL for another mode. */
+const char *create_mode_container(const char *mode);
 
 /* Parses a size such as "64m", "1g", "512k" or "1024" (bytes, units in
  * powers of 1024, as Docker's RAMInBytes). Returns 0 or -EINVAL. */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "create-config.h"
+#include "create-isolation.h"
 #include "create-options.h"
 #include "daemon.h"
 #include "engine-internal.h"
@@ -13,6 +14,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "names.h"
+#include "namespace-modes.h"
 #include "pool/backend.h"
 #include "resources.h"
 #include "strv.h"
@@ -79,6 +81,10 @@ static int build_container(struct engine *e, json_object *req, struct image *img
                 return -ENOMEM;
 
         create_host_config_defaults(c->host_config);
+        create_merge_default_ulimits(c->host_config, e->daemon->config.default_ulimits);
+        r = namespace_modes_resolve_donors(e, c->host_config, err);
+        if (r < 0)
+                return r;
         resources_create_defaults(c->host_config);
         network = json_field_string(c->host_config, "NetworkMode", "default");
         if (!*json_field_string(c->config, "Hostname", "")) {
@@ -118,6 +124,8 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                 r = resources_check(hc, "HostConfig", warnings, err);
         if (r >= 0)
                 r = create_config_options_check(request, err);
+        if (r >= 0)
+                r = create_default_ulimits_check(e->daemon->config.default_ulimits, hc, err);
         if (r < 0)
                 return r;
 

@@ -9,6 +9,7 @@
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "namespace-modes.h"
 #include "pool/backend.h"
 #include "timeutil.h"
 
@@ -96,6 +97,7 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
                 r = c->backend->ops->start(c->backend, c, err);
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0) {
+                namespace_shares_release(e, c);
                 /* As dockerd does, a container that was to be removed when it
                  * ends is removed when it cannot start: `docker run --rm`
                  * waits for that removal. */
@@ -356,6 +358,7 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
         auto_remove = container_auto_remove(c);
         pthread_mutex_unlock(&c->lock);
 
+        namespace_shares_release(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
         if (auto_remove)
                 schedule_auto_remove(e, c);
@@ -417,6 +420,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
                 log_warn("Removing container %s from its backend failed: %s", c->id, error_message(err, r));
         error_clear(err);
 
+        namespace_shares_release(e, c);
         r = remove_files(e, c);
         engine_table_remove(e, c);
         if (image_store_release(e->daemon->images, c->id) < 0)

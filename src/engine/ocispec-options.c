@@ -153,11 +153,14 @@ json_object *ocispec_capabilities(json_object *hc)
         static const char *const sets[] = { "bounding", "effective", "permitted" };
         json_object *add = json_field_array(hc, "CapAdd"), *drop = json_field_array(hc, "CapDrop");
         json_object *granted = json_object_new_array(), *caps = json_object_new_object();
+        bool privileged = json_field_bool(hc, "Privileged", false);
 
         for (int cap = 0; cap < (int)ARRAY_SIZE(capability_names); cap++) {
                 char name[64];
 
-                if (!capability_granted(add, drop, cap))
+                /* --privileged grants all, whatever CapAdd and CapDrop say,
+                 * as dockerd does; the daemon can only give those it has. */
+                if (privileged ? !in_bounding_set(cap) : !capability_granted(add, drop, cap))
                         continue;
                 snprintf(name, sizeof(name), "CAP_%s", capability_names[cap]);
                 json_object_array_add(granted, json_object_new_string(name));
@@ -182,8 +185,9 @@ json_object *ocispec_rlimits(json_object *hc)
                         continue;
                 rl = json_object_new_object();
                 json_object_object_add(rl, "type", json_object_new_string(type));
-                json_object_object_add(rl, "hard", json_object_new_int64(json_field_int(u, "Hard", 0)));
-                json_object_object_add(rl, "soft", json_object_new_int64(json_field_int(u, "Soft", 0)));
+                /* -1 is unlimited, RLIM_INFINITY as the runtime reads it. */
+                json_object_object_add(rl, "hard", json_object_new_uint64((uint64_t)json_field_int(u, "Hard", 0)));
+                json_object_object_add(rl, "soft", json_object_new_uint64((uint64_t)json_field_int(u, "Soft", 0)));
                 json_object_array_add(rlimits, rl);
         }
         return rlimits;

@@ -18,7 +18,8 @@ int ocispec_capability_check(const char *name, bool grantable, struct error *err
 int ocispec_rlimit_type(const char *name, char *buf, size_t size);
 
 /* The capability sets for HostConfig's CapAdd and CapDrop over Docker's
- * default set. */
+ * default set or, with Privileged, every capability of the daemon's
+ * bounding set. */
 json_object *ocispec_capabilities(json_object *hc);
 
 /* The process rlimits for HostConfig.Ulimits, or NULL when there are none. */

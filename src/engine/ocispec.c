@@ -7,6 +7,7 @@
 #include "container.h"
 #include "daemon.h"
 #include "engine-internal.h"
+#include "ocispec-isolation.h"
 #include "ocispec-options.h"
 #include "ocispec-resources.h"
 #include "jsonutil.h"
@@ -257,8 +258,8 @@ static json_object *build_annotations(struct container *c, const struct ocispec_
         return annotations;
 }
 
-int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs, json_object **ret,
-                  struct error *err)
+int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs,
+                  const struct namespace_shares *shares, json_object **ret, struct error *err)
 {
         _cleanup_json_ json_object *spec = json_object_new_object();
         json_object *root = json_object_new_object(), *mounts, *annotations;
@@ -289,6 +290,9 @@ int ocispec_build(struct engine *e, struct container *c, const struct ocispec_ro
         json_object_object_add(spec, "annotations", annotations);
         r = ocispec_add_resources(json_field_object(json_field_object(spec, "linux"), "resources"), c->host_config,
                                   err);
+        if (r < 0)
+                return r;
+        r = ocispec_isolation_apply(e, c, shares, spec, err);
         if (r < 0)
                 return r;
 

@@ -7,6 +7,7 @@
 
 struct engine;
 struct container;
+struct namespace_shares;
 
 /* The sources of the container's root filesystem. */
 struct ocispec_rootfs {
@@ -19,7 +20,8 @@ struct ocispec_rootfs {
 
 /* Builds the OCI runtime config (config.json) for c as dockerd builds it
  * for runc: Docker's default namespaces, capabilities, mounts, masked
- * paths and devices, plus the container's command, environment, user and
- * binds. Call with c->lock held. */
-int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs, json_object **ret,
-                  struct error *err);
+ * paths and devices, plus the container's command, environment, user,
+ * binds and isolation options. shares is what namespace_shares_prepare
+ * found for this start. Call with c->lock held. */
+int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs,
+                  const struct namespace_shares *shares, json_object **ret, struct error *err);

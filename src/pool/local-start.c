@@ -14,6 +14,7 @@
 #include "engine/binds.h"
 #include "engine/create-options.h"
 #include "engine/etcfiles.h"
+#include "engine/namespace-modes.h"
 #include "engine/ocispec.h"
 #include "fsutil.h"
 #include "image/image.h"
@@ -94,6 +95,7 @@ static int create_bind_sources(struct container *c, struct error *err)
 /* Writes the /etc files and config.json, and clears what a previous run left. */
 static int prepare_bundle(struct local_backend *lb, struct container *c, const struct start_paths *p, struct error *err)
 {
+        _cleanup_(namespace_shares_clear) struct namespace_shares shares = {};
         _cleanup_close_ int data_fd = -1, exec_fd = -1;
         _cleanup_json_ json_object *spec = NULL;
         struct ocispec_rootfs rootfs = {
@@ -122,10 +124,15 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         if (unlinkat(data_fd, MONITOR_EXIT_NAME, 0) < 0 && errno != ENOENT)
                 return error_set_errno(err, -errno, "removing the old exit status of container %s failed", c->id);
 
+        /* Before c->lock: it locks the containers c joins. */
+        r = namespace_shares_prepare(lb->base.engine, c, &shares, err);
+        if (r < 0)
+                return r;
+
         pthread_mutex_lock(&c->lock);
         r = etcfiles_write(&engine_daemon(lb->base.engine)->config, c, data_fd, err);
         if (r >= 0)
-                r = ocispec_build(lb->base.engine, c, &rootfs, &spec, err);
+                r = ocispec_build(lb->base.engine, c, &rootfs, &shares, &spec, err);
         pthread_mutex_unlock(&c->lock);
         if (r < 0)
                 return r;

@@ -8,6 +8,7 @@ endif
 
 tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ_MAIN) \
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c
+tests_fuzz_fuzz_create_request_SOURCES += src/engine/create-isolation.c src/engine/devices.c src/engine/signals.c
 tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_create_request_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_create_request_LDADD = libcommon.a $(JSONC_LIBS)
@@ -21,6 +22,19 @@ endif
 tests_fuzz_fuzz_query_values_SOURCES = tests/fuzz/fuzz-query-values.c $(FUZZ_MAIN) \
 	src/engine/binds.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c \
 	src/engine/signals.c
+tests_fuzz_fuzz_query_values_SOURCES += src/engine/create-isolation.c src/engine/devices.c
 tests_fuzz_fuzz_query_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_query_values_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_query_values_LDADD = libcommon.a $(JSONC_LIBS)
+
+# --device-cgroup-rule values.
+DEVICE_FUZZ_TARGETS = tests/fuzz/fuzz-device-rule
+check_PROGRAMS += $(DEVICE_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(DEVICE_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_device_rule_SOURCES = tests/fuzz/fuzz-device-rule.c $(FUZZ_MAIN) src/engine/devices.c
+tests_fuzz_fuzz_device_rule_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_device_rule_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_device_rule_LDADD = libcommon.a $(JSONC_LIBS)

@@ -7,6 +7,7 @@ INTEGRATION_TESTS = \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \
 	tests/integration/options.sh \
+	tests/integration/isolation.sh \
 	tests/integration/resources.sh \
 	tests/integration/escapes.sh \
 	tests/integration/images.sh \

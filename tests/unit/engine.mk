@@ -5,8 +5,20 @@ check_PROGRAMS += tests/unit/test-engine
 TESTS += tests/unit/test-engine
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c
+# The create checks of the isolation options and the daemon's default ulimits.
+tests_unit_test_engine_SOURCES += src/daemon-ulimits.c src/engine/create-isolation.c src/engine/devices.c
 tests_unit_test_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# The create checks of the isolation options and the daemon's default ulimits.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-isolation
+TESTS += tests/unit/test-engine-isolation
+tests_unit_test_engine_isolation_SOURCES = tests/unit/test-engine-isolation.c \
+	src/daemon-ulimits.c src/engine/create-isolation.c src/engine/devices.c
+tests_unit_test_engine_isolation_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_isolation_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
 
 # The resource limits: their checks against the host and their OCI form.

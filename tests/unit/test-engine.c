@@ -353,7 +353,7 @@ static void create_host_config_rules(void **state)
                 { "{\"NetworkMode\":\"mynet\"}", 0 },
                 { "{\"Binds\":[\"/tmp:relative\"]}", -EINVAL },
                 { "{\"Binds\":[5]}", -EINVAL },
-                { "{\"PidMode\":\"host\"}", -EOPNOTSUPP },
+                { "{\"PidMode\":\"host\",\"UTSMode\":\"host\"}", 0 },
         };
         _cleanup_json_ json_object *defaults = json_object_new_object();
 
@@ -382,8 +382,14 @@ static void create_options_rules(void **state)
                   "\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"1m\",\"max-file\":\"2\"}},"
                   "\"RestartPolicy\":{\"Name\":\"no\"},\"MemorySwappiness\":-1}",
                   0, NULL },
-                { "{\"Privileged\":true}", -EOPNOTSUPP,
-                  "--privileged (HostConfig.Privileged) is not supported by this daemon yet" },
+                { "{\"VolumesFrom\":[\"other\"]}", -EOPNOTSUPP,
+                  "--volumes-from (HostConfig.VolumesFrom) is not supported by this daemon yet" },
+                { "{\"Privileged\":true,\"Init\":true,\"GroupAdd\":[\"audio\"],\"IpcMode\":\"shareable\","
+                  "\"CgroupnsMode\":\"host\",\"DeviceCgroupRules\":[\"c 1:3 r\"]}",
+                  0, NULL },
+                { "{\"PidMode\":\"container:\"}", -EINVAL, "invalid PID mode: container:" },
+                { "{\"UTSMode\":\"container:x\"}", -EINVAL, "invalid UTS mode: container:x" },
+                { "{\"CgroupnsMode\":\"bogus\"}", -EINVAL, "invalid cgroup namespace mode: bogus" },
                 { "{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}", -EOPNOTSUPP,
                   "--publish (HostConfig.PortBindings) is not supported by this daemon yet" },
                 { "{\"Memory\":1024}", -EINVAL, "Minimum memory limit allowed is 6MB" },
@@ -406,7 +412,7 @@ static void create_options_rules(void **state)
                   "invalid mount config for type \"bind\": bind source path does not exist: /nonexistent/x" },
                 { "{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/x\"}]}", -EOPNOTSUPP, NULL },
                 { "{\"ExtraHosts\":[\"nohost\"]}", -EINVAL, NULL },
-                { "{\"IpcMode\":\"host\"}", -EOPNOTSUPP, NULL },
+                { "{\"IpcMode\":\"bogus\"}", -EINVAL, "Invalid IPC mode: bogus" },
                 { "{\"Runtime\":\"kata\"}", -EINVAL, "Unknown runtime specified kata" },
         };
 
@@ -433,6 +439,11 @@ static void create_config_options_rules(void **state)
                 { "{\"Volumes\":{\"/data\":{}}}", -EOPNOTSUPP },
                 { "{\"MacAddress\":\"02:42:ac:11:00:02\"}", -EOPNOTSUPP },
                 { "{\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}}", -EOPNOTSUPP },
+                { "{\"StopSignal\":\"SIGBOGUS\"}", -EINVAL },
+                { "{\"StopSignal\":\"USR1\"}", 0 },
+                { "{\"Hostname\":\"h\",\"HostConfig\":{\"UTSMode\":\"host\"}}", -EINVAL },
+                { "{\"Domainname\":\"d\",\"HostConfig\":{\"UTSMode\":\"host\"}}", -EINVAL },
+                { "{\"HostConfig\":{\"UTSMode\":\"host\"}}", 0 },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

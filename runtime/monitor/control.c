@@ -198,6 +198,8 @@ static void handle_update(struct monitor *m, struct control *ctl, json_object *m
         json_object_object_add(reply, "type", json_object_new_string("updated"));
         if (r < 0)
                 json_object_object_add(reply, "error", json_object_new_string(error_message(&err, r)));
+        if (r == -ESRCH)
+                json_object_object_add(reply, "exited", json_object_new_boolean(true));
         control_send(m, ctl, reply);
 }
 

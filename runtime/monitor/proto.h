@@ -30,8 +30,9 @@
  * Monitor to daemon:
  *   {"type":"created","pid":N}        the init is waiting for "start"
  *   {"type":"started","pid":N,"started_at":"RFC3339"}
- *   {"type":"updated"} or {"type":"updated","error":"..."}
- *                                     the reply to "update", on its connection
+ *   {"type":"updated"} or {"type":"updated","error":"...","exited":B}
+ *                                     the reply to "update", on its connection;
+ *                                     "exited" when the container has ended
  *   {"type":"state","status":"created|running","pid":N,"started_at":"..."}
  *                                     "running" also while the output of an
  *                                     exited container drains; "exited" follows

@@ -81,6 +81,8 @@ int local_update(struct backend *b, struct container *c, json_object *resources,
         /* The runtime's error (such as a limit below the memory in use) is
          * the daemon's failure to apply the update, 500 as in dockerd. */
         error = json_field_string(reply, "error", NULL);
+        if (json_field_bool(reply, "exited", false))
+                return -ESRCH;
         if (error)
                 return error_set(err, -EIO, "%s", error);
         return 0;

@@ -14,6 +14,7 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
+#include "runtime/process.h"
 #include "runtime/rootfs.h"
 #include "runtime/sync.h"
 
@@ -253,6 +254,9 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         if (r < 0)
                 goto undo_init;
         r = namespaces_write_id_maps(spec, c->pid, err);
+        if (r < 0)
+                goto undo_init;
+        r = process_set_oom_score_adj_of(spec, c->pid, err);
         if (r < 0)
                 goto undo_init;
         r = rootfs_build_idmapped(spec, c->pid, &rootfs_fd, err);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
@@ -107,6 +108,29 @@ static int set_rlimit(const struct runtime_rlimit *rl, struct error *err)
                                  rl->resource, rl->hard, (uint64_t)current.rlim_max);
         return error_set_errno(err, negative_errno(), "failed to set resource limit %d to %" PRIu64 ":%" PRIu64,
                                rl->resource, rl->soft, rl->hard);
+}
+
+int process_set_oom_score_adj_of(const struct runtime_spec *spec, pid_t pid, struct error *err)
+{
+        _cleanup_close_ int fd = -1;
+        const char *userns_path = NULL;
+        char path[64], text[16];
+        int r;
+
+        if (!spec->process.has_oom_score_adj || !runtime_spec_has_namespace(spec, CLONE_NEWUSER, &userns_path) ||
+            userns_path)
+                return 0;
+        /* pid is the caller's unreaped child, so it cannot name another
+         * process. */
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open %s", path);
+        snprintf(text, sizeof(text), "%d", spec->process.oom_score_adj);
+        r = fs_write_all(fd, text, strlen(text));
+        if (r < 0)
+                return error_set_errno(err, r, "failed to set the OOM score adjustment to %s", text);
+        return 0;
 }
 
 static int set_oom_score_adj(int value, int procfd, struct error *err)

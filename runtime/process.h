@@ -15,5 +15,11 @@ int process_set_sysctls(const struct runtime_spec *spec, int procfd, struct erro
 /* Sets process.rlimits and process.oomScoreAdj. */
 int process_set_limits(const struct runtime_spec *spec, int procfd, struct error *err);
 
+/* Writes process.oomScoreAdj for pid, the caller's child, when the spec
+ * has a new user namespace. The child is not dumpable during its setup,
+ * so its /proc files belong to host root, which its namespace's root
+ * cannot write as. Call from the parent, as host root. */
+int process_set_oom_score_adj_of(const struct runtime_spec *spec, pid_t pid, struct error *err);
+
 /* Checks a sysctl name and returns its path below /proc/sys. */
 int process_sysctl_path(const char *name, char **ret, struct error *err);

@@ -48,6 +48,12 @@ rt_run "$B" userns
 rt_check_eq "user of the image inside the namespace" "uid=1000(app) gid=1000(app) groups=1000(app),2000(extra)" \
         "$(sed -n 1p <<<"$RT_OUT")"
 
+# The init cannot write its own oom_score_adj from the namespace.
+rt_bundle "$B" "$userns" "$maps" "$sysctls" "d['process']['oomScoreAdj'] = 500" \
+        "d['process']['args'] = ['cat', '/proc/self/oom_score_adj']"
+rt_run "$B" userns
+rt_check_eq "oomScoreAdj in a user namespace" 500 "$RT_OUT"
+
 rt_bundle "$B" "$userns" "$maps" "$sysctls" "d['process']['args'] = ['true']" \
         "d['linux']['uidMappings'] = [{'containerID': 1, 'hostID': $HOST_ID, 'size': 10}]"
 rt_run "$B" userns

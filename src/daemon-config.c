@@ -26,6 +26,7 @@ enum {
         OPT_INSECURE_REGISTRY,
         OPT_REGISTRY_MIRROR,
         OPT_LABEL,
+        OPT_USERNS_REMAP,
 };
 
 static const struct option options[] = { { "host", required_argument, NULL, 'H' },
@@ -46,6 +47,7 @@ static const struct option options[] = { { "host", required_argument, NULL, 'H' 
                                          { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
                                          { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
                                          { "label", required_argument, NULL, OPT_LABEL },
+                                         { "userns-remap", required_argument, NULL, OPT_USERNS_REMAP },
                                          { "version", no_argument, NULL, 'v' },
                                          { "help", no_argument, NULL, 'h' },
                                          {} };
@@ -74,6 +76,7 @@ static const struct {
         { "insecure-registries", "insecure-registry" },
         { "registry-mirrors", "registry-mirror" },
         { "labels", "label" },
+        { "userns-remap", "userns-remap" },
         { "pools", NULL },
         { "storage-driver", NULL },
         { "log-driver", NULL },
@@ -89,7 +92,6 @@ static const struct {
         { "max-concurrent-downloads", NULL },
         { "max-concurrent-uploads", NULL },
         { "shutdown-timeout", NULL },
-        { "userns-remap", NULL },
         { "seccomp-profile", NULL },
         { "default-runtime", NULL },
         { "runtimes", NULL },
@@ -119,6 +121,8 @@ void config_print_help(void)
                "      --dns-opt OPTION          DNS option for containers, may repeat\n"
                "      --cgroup-parent NAME      parent cgroup of containers (default sockerless)\n"
                "      --label KEY=VALUE         daemon label, may repeat\n"
+               "      --userns-remap USER[:GROUP]  run containers in user namespaces mapped to the\n"
+               "                                subordinate ids of USER (\"default\": dockremap)\n"
                "  -v, --version                 print the version and exit\n"
                "  -h, --help                    print this help and exit\n");
 }
@@ -223,6 +227,9 @@ static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config
                         break;
                 case OPT_LABEL:
                         flag_append(f, "labels", optarg);
+                        break;
+                case OPT_USERNS_REMAP:
+                        flag_add_string(f, "userns-remap", optarg);
                         break;
                 case 'v':
                         *ret_action = CONFIG_VERSION;
@@ -332,6 +339,7 @@ static int apply_reloadable(struct daemon_config *config, json_object *settings,
 
 static int apply(struct daemon_config *config, json_object *settings, struct error *err)
 {
+        json_object *remap;
         int r;
 
         r = set_strv(&config->hosts, settings, "hosts");
@@ -343,8 +351,12 @@ static int apply(struct daemon_config *config, json_object *settings, struct err
             set_string(&config->exec_root, settings, "exec-root", DEFAULT_EXEC_ROOT) < 0 ||
             set_string(&config->pidfile, settings, "pidfile", DEFAULT_PIDFILE) < 0 ||
             set_string(&config->cgroup_parent, settings, "cgroup-parent", "sockerless") < 0 ||
-            set_string(&config->group, settings, "group", "docker") < 0)
+            set_string(&config->group, settings, "group", "docker") < 0 ||
+            set_string(&config->userns_remap, settings, "userns-remap", NULL) < 0)
                 return -ENOMEM;
+        if (json_object_object_get_ex(settings, "userns-remap", &remap) && remap &&
+            !json_object_is_type(remap, json_type_string))
+                return error_set(err, -EINVAL, "invalid \"userns-remap\": expected a string");
         if (config->data_root[0] != '/' || config->exec_root[0] != '/')
                 return error_set(err, -EINVAL, "--data-root and --exec-root must be absolute paths");
         json_object_put(config->default_ulimits);
@@ -430,6 +442,7 @@ void config_clear(struct daemon_config *config)
         strv_free(config->dns_options);
         free(config->cgroup_parent);
         free(config->group);
+        free(config->userns_remap);
         json_object_put(config->default_ulimits);
         json_object_put(config->labels);
         json_object_put(config->flags);

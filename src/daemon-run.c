@@ -23,6 +23,7 @@
 #include "log.h"
 #include "strv.h"
 #include "timeutil.h"
+#include "userns-remap.h"
 
 /* How long running requests may take to finish at shutdown. */
 #define SHUTDOWN_TIMEOUT_MS 10000
@@ -237,6 +238,22 @@ static void wait_for_shutdown(struct daemon *d, const sigset_t *set)
         }
 }
 
+/* Resolves --userns-remap and moves the data root to the remapped root's
+ * subdirectory. Runs after the data root is locked, so the lock covers
+ * every mapping's state. */
+static int setup_userns_remap(struct daemon *d)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        int r;
+
+        r = userns_remap_load(d->config.userns_remap, &d->userns_remap, &err);
+        if (r >= 0 && d->userns_remap)
+                r = userns_remap_setup_dirs(&d->config, d->userns_remap, &err);
+        if (r < 0)
+                log_error("%s", error_message(&err, r));
+        return r;
+}
+
 static int open_stores(struct daemon *d)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
@@ -318,12 +335,15 @@ int daemon_run(struct daemon_config *config)
         if (r < 0)
                 log_error_errno(r, "Failed to set up the daemon ID: %m");
         if (r >= 0)
+                r = setup_userns_remap(&d);
+        if (r >= 0)
                 r = open_stores(&d);
         if (r >= 0)
                 r = serve(&d, &signals);
 
         engine_free(d.engine);
         image_store_free(d.images);
+        userns_remap_free(d.userns_remap);
         free(d.monitor_path);
         free(d.init_path);
         unlink(config->pidfile);

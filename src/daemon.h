@@ -10,6 +10,7 @@
 struct image_store;
 struct engine;
 struct http_server;
+struct userns_remap;
 
 /* The daemon's settings: command-line flags over daemon.json over defaults. */
 struct daemon_config {
@@ -25,6 +26,7 @@ struct daemon_config {
         char **dns_options;           /* "dns-opts" */
         char *cgroup_parent;          /* "cgroup-parent", "sockerless" by default */
         char *group;                  /* "group": owner group of unix sockets, "docker" */
+        char *userns_remap;           /* "userns-remap": "USER[:GROUP]", "default" or NULL */
         json_object *default_ulimits; /* "default-ulimits" as [{Name, Soft, Hard}], or NULL */
         json_object *labels;          /* "labels" as a JSON array of "k=v" */
         json_object *flags;           /* settings given as flags, kept for reloads */
@@ -36,6 +38,8 @@ struct daemon {
         struct image_store *images;
         struct engine *engine;
         struct http_server *server;
+        /* The resolved "userns-remap", NULL when the daemon does not remap. */
+        struct userns_remap *userns_remap;
         char *monitor_path; /* the sockerless-monitor executable */
         char *init_path;    /* the sockerless-init executable (--init) */
         char engine_id[64]; /* stable daemon ID (/info "ID"), kept in <data-root>/engine-id */

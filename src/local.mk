@@ -39,8 +39,11 @@ libsockerlessd_a_SOURCES = \
 	src/engine/resources.c src/engine/resources.h \
 	src/engine/restore.c \
 	src/engine/signals.c src/engine/signals.h \
+	src/engine/userns.c src/engine/userns.h \
 	src/engine/update.c \
 	src/hostinfo.c src/hostinfo.h \
+	src/userns-adduser.c src/userns-adduser.h \
+	src/userns-remap.c src/userns-remap.h \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c \
 	src/pool/local-update.c

@@ -19,6 +19,7 @@
 #include "resources.h"
 #include "strv.h"
 #include "timeutil.h"
+#include "userns.h"
 
 /* Picks the container's name: the requested one, checked, or a generated one. */
 static int choose_name(struct engine *e, const char *requested, char **ret, struct error *err)
@@ -118,6 +119,8 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                 return error_set(err, -EINVAL, "no image specified");
         hc = json_field_object(request, "HostConfig");
         r = create_host_config_check(hc, err);
+        if (r >= 0)
+                r = userns_check_host_config(e->daemon->userns_remap, hc, err);
         if (r >= 0)
                 r = create_options_check(hc, warnings, err);
         if (r >= 0)

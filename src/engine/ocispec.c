@@ -13,6 +13,7 @@
 #include "jsonutil.h"
 #include "runtime/spec.h"
 #include "strv.h"
+#include "userns.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -208,6 +209,7 @@ static json_object *build_linux(struct engine *e, struct container *c)
         json_object *resources = json_object_new_object();
         json_object *sysctl = json_object_new_object();
         const char *parent = e->daemon->config.cgroup_parent;
+        bool remapped = userns_container_remapped(e->daemon->userns_remap, c->host_config);
         char cgroups_path[512];
 
         json_object_object_add(resources, "devices", build_device_rules());
@@ -215,7 +217,11 @@ static json_object *build_linux(struct engine *e, struct container *c)
 
         if (!streq(json_field_string(c->host_config, "NetworkMode", ""), "host")) {
                 json_object_object_add(sysctl, "net.ipv4.ip_unprivileged_port_start", json_object_new_string("0"));
-                json_object_object_add(sysctl, "net.ipv4.ping_group_range", json_object_new_string("0 2147483647"));
+                /* As dockerd, none in a user namespace, which could not
+                 * write gids beyond its map. */
+                if (!remapped)
+                        json_object_object_add(sysctl, "net.ipv4.ping_group_range",
+                                               json_object_new_string("0 2147483647"));
         }
 
         json_object_object_add(linux_obj, "resources", resources);
@@ -223,6 +229,8 @@ static json_object *build_linux(struct engine *e, struct container *c)
         ocispec_add_sysctls(sysctl, c->host_config);
         json_object_object_add(linux_obj, "sysctl", sysctl);
         json_object_object_add(linux_obj, "namespaces", build_namespaces(c));
+        if (remapped)
+                userns_spec_add(e->daemon->userns_remap, linux_obj);
         json_object_object_add(linux_obj, "maskedPaths",
                                json_object_get(json_field_array(c->host_config, "MaskedPaths")));
         json_object_object_add(linux_obj, "readonlyPaths",
@@ -268,6 +276,10 @@ int ocispec_build(struct engine *e, struct container *c, const struct ocispec_ro
 
         mounts = build_mounts(c, rootfs, err);
         annotations = build_annotations(c, rootfs);
+        /* The layers belong to host root; the runtime shows them to the
+         * remapped root through id-mapped mounts instead of copies. */
+        if (annotations && userns_container_remapped(e->daemon->userns_remap, c->host_config))
+                json_object_object_add(annotations, RUNTIME_ANNOTATION_IDMAP, json_object_new_string("true"));
         if (!mounts || !annotations) {
                 json_object_put(root);
                 json_object_put(mounts);

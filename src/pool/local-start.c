@@ -16,6 +16,7 @@
 #include "engine/etcfiles.h"
 #include "engine/namespace-modes.h"
 #include "engine/ocispec.h"
+#include "engine/userns.h"
 #include "fsutil.h"
 #include "image/image.h"
 #include "jsonutil.h"
@@ -82,7 +83,7 @@ static int create_bind_sources(struct container *c, struct error *err)
                 if (r < 0)
                         break;
                 if (access(b.source, F_OK) < 0) {
-                        r = fs_mkdir_p(b.source, 0755);
+                        r = userns_mkdir_bind_source(engine_daemon(c->backend->engine)->userns_remap, b.source);
                         if (r < 0)
                                 error_set_errno(err, r, "creating the bind mount source %s failed", b.source);
                 }
@@ -131,6 +132,9 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
 
         pthread_mutex_lock(&c->lock);
         r = etcfiles_write(&engine_daemon(lb->base.engine)->config, c, data_fd, err);
+        if (r >= 0)
+                r = userns_prepare_container_files(engine_daemon(lb->base.engine)->userns_remap, c->host_config,
+                                                   data_fd, exec_fd, err);
         if (r >= 0)
                 r = ocispec_build(lb->base.engine, c, &rootfs, &shares, &spec, err);
         pthread_mutex_unlock(&c->lock);

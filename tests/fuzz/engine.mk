@@ -38,3 +38,15 @@ tests_fuzz_fuzz_device_rule_SOURCES = tests/fuzz/fuzz-device-rule.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_device_rule_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_device_rule_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_device_rule_LDADD = libcommon.a $(JSONC_LIBS)
+
+# /etc/subuid and /etc/subgid for --userns-remap.
+USERNS_FUZZ_TARGETS = tests/fuzz/fuzz-subid
+check_PROGRAMS += $(USERNS_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(USERNS_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_subid_SOURCES = tests/fuzz/fuzz-subid.c $(FUZZ_MAIN) src/engine/userns.c src/userns-adduser.c
+tests_fuzz_fuzz_subid_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_subid_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_subid_LDADD = libcommon.a $(JSONC_LIBS)

@@ -30,3 +30,13 @@ tests_unit_test_engine_resources_SOURCES = tests/unit/test-engine-resources.c \
 tests_unit_test_engine_resources_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_resources_LDADD = $(RUNTIME_LIBS) $(CMOCKA_LIBS)
 endif
+
+# --userns-remap: the setting, /etc/subuid and /etc/subgid, the maps.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-userns
+TESTS += tests/unit/test-userns
+tests_unit_test_userns_SOURCES = tests/unit/test-userns.c \
+	src/engine/userns.c src/userns-adduser.c
+tests_unit_test_userns_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_userns_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

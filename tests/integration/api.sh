@@ -110,7 +110,11 @@ for field in ID Containers ContainersRunning ContainersStopped Images Driver \
         CgroupDriver CgroupVersion KernelVersion Name; do
         sl_assert_eq "docker info has $field" true "$(jq "has(\"$field\")" <<<"$info")"
 done
-sl_assert_eq "docker info DockerRootDir" "$SL_DATA" "$(jq -r .DockerRootDir <<<"$info")"
+# With --userns-remap, the state of remapped containers lives in a
+# subdirectory named after the remapped root's ids, as with dockerd.
+root_dir=$SL_DATA
+sl_remapped && root_dir=$SL_DATA/$(sl_remap_root | tr : .)
+sl_assert_eq "docker info DockerRootDir" "$root_dir" "$(jq -r .DockerRootDir <<<"$info")"
 sl_assert_eq "docker info OSType" linux "$(jq -r .OSType <<<"$info")"
 sl_assert_eq "docker info NCPU" "$(nproc)" "$(jq -r .NCPU <<<"$info")"
 

@@ -16,7 +16,8 @@ INTEGRATION_TESTS = \
 	tests/integration/ps.sh \
 	tests/integration/load-malicious.sh \
 	tests/integration/fixtures.sh \
-	tests/integration/api.sh
+	tests/integration/api.sh \
+	tests/integration/userns.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \

@@ -43,6 +43,7 @@ host_file() {
 # from its own /sys/fs/cgroup to a host directory, since the daemon has no
 # docker exec yet.
 mkdir -p "$SL_TMP/watch"
+sl_remap_chown "$SL_TMP/watch"
 watch_files='/sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes
 /sys/fs/cgroup/memory/memory.soft_limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us
 /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/pids/pids.max

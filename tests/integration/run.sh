@@ -136,6 +136,9 @@ sl_docker rm sl-run-kept >/dev/null
 # ---- bind mounts
 host_dir=$SL_TMP/bind
 mkdir -p "$host_dir"
+# With --userns-remap, root in the container may write only where the
+# remapped root may, as with dockerd.
+sl_remap_chown "$host_dir"
 echo from-host >"$host_dir/in"
 run -v "$host_dir:/mnt" "$busybox" sh -c 'cat /mnt/in && echo from-container >/mnt/out'
 sl_assert_out "bind mount reads host file" from-host
@@ -150,12 +153,16 @@ sl_assert_out "bind mount target created" from-host
 # ---- networks
 run --network none "$busybox" ls /sys/class/net
 sl_assert_out "--network none has only lo" lo
-run --network host "$busybox" ls /sys/class/net
-# shellcheck disable=SC2012 # interface names are plain words
-sl_assert_eq "--network host sees host interfaces" "$(ls /sys/class/net | sort | xargs)" \
-        "$(xargs -n1 <<<"$SL_OUT" | sort | xargs)"
-run --network host "$busybox" hostname
-sl_assert_out "--network host keeps host name" "$(hostname)"
+if sl_remapped; then
+        sl_skip "--network host" "dockerd refuses --network host with --userns-remap"
+else
+        run --network host "$busybox" ls /sys/class/net
+        # shellcheck disable=SC2012 # interface names are plain words
+        sl_assert_eq "--network host sees host interfaces" "$(ls /sys/class/net | sort | xargs)" \
+                "$(xargs -n1 <<<"$SL_OUT" | sort | xargs)"
+        run --network host "$busybox" hostname
+        sl_assert_out "--network host keeps host name" "$(hostname)"
+fi
 
 # ---- container names
 sl_run sl_docker create --name sl-run-dup "$busybox"

@@ -186,9 +186,12 @@ static int wait_created(struct runtime_container *c, const struct runtime_spec *
 }
 
 static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
-                 const struct runtime_create_options *opts, uint64_t flags, struct error *err)
+                 const struct runtime_create_options *opts, uint64_t flags,
+                 const struct runtime_seccomp_program *seccomp, struct error *err)
 {
-        struct init_args args = { .spec = spec, .bundle = opts->bundle, .cg = c->cg, .stdio = { -1, -1, -1 } };
+        struct init_args args = {
+                .spec = spec, .bundle = opts->bundle, .cg = c->cg, .seccomp = seccomp, .stdio = { -1, -1, -1 }
+        };
         _cleanup_close_ int child_sock = -1;
         int socks[2], saved_pid_ns = -1;
         pid_t pid;
@@ -221,6 +224,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
                              struct runtime_container **ret, struct error *err)
 {
         _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
+        _cleanup_(runtime_seccomp_program_freep) struct runtime_seccomp_program *seccomp = NULL;
         _cleanup_free_ char *cgroup_path = NULL;
         _cleanup_close_ int rootfs_fd = -1;
         uint64_t flags;
@@ -238,6 +242,13 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         r = cgroup_path_for(spec->linux_config.cgroups_path, opts->cgroup_parent, opts->id, &cgroup_path, err);
         if (r < 0)
                 return r;
+        /* Compiled here, in the host's mount namespace where the cache is,
+         * and before anything exists that a failure would have to undo. */
+        if (spec->linux_config.seccomp) {
+                r = runtime_seccomp_prepare(spec->linux_config.seccomp, opts->seccomp_cache_dir, &seccomp, err);
+                if (r < 0)
+                        return r;
+        }
 
         c = calloc(1, sizeof(*c));
         if (!c)
@@ -247,7 +258,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         r = cgroup_create(cgroup_path, &spec->linux_config.resources, &c->cg, err);
         if (r < 0)
                 return r;
-        r = spawn(c, spec, opts, flags, err);
+        r = spawn(c, spec, opts, flags, seccomp, err);
         if (r < 0)
                 goto undo_cgroup;
         r = cgroup_join(c->cg, c->pid, err);
@@ -280,6 +291,7 @@ int runtime_container_exec(const struct runtime_spec *spec, const struct runtime
                            const char *cgroup_path, struct runtime_container **ret, struct error *err)
 {
         _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
+        _cleanup_(runtime_seccomp_program_freep) struct runtime_seccomp_program *seccomp = NULL;
         int saved_pid_ns = -1;
         int r;
 
@@ -287,6 +299,11 @@ int runtime_container_exec(const struct runtime_spec *spec, const struct runtime
                 return error_set(err, -EINVAL, "the process to execute is missing");
         if (count_threads() != 1)
                 return error_set(err, -EINVAL, "the process must be started from a single-threaded process");
+        if (spec->linux_config.seccomp) {
+                r = runtime_seccomp_prepare(spec->linux_config.seccomp, opts->seccomp_cache_dir, &seccomp, err);
+                if (r < 0)
+                        return r;
+        }
 
         c = calloc(1, sizeof(*c));
         if (!c)
@@ -299,7 +316,7 @@ int runtime_container_exec(const struct runtime_spec *spec, const struct runtime
         r = namespaces_enter_pid_of(spec, init_pidfd, &saved_pid_ns, err);
         if (r < 0)
                 return r;
-        r = spawn(c, spec, opts, 0, err);
+        r = spawn(c, spec, opts, 0, seccomp, err);
         namespaces_leave_pid(saved_pid_ns);
         if (r < 0)
                 return r;

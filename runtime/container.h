@@ -31,6 +31,10 @@ struct runtime_create_options {
          * container's cgroup when spec->linux_config.cgroups_path is empty,
          * "sockerless" by default. */
         const char *cgroup_parent;
+
+        /* Directory of compiled seccomp filters shared by the containers of
+         * one engine (see runtime/seccomp.h), or NULL to compile every time. */
+        const char *seccomp_cache_dir;
 };
 
 /* Creates the container described by spec and stops its init just before

@@ -381,8 +381,8 @@ static int setup_process(struct init_state *s, struct error *err)
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN,
          * which the process is about to lose. With no_new_privs, the filter
          * waits until just before execve, so it covers less of the runtime. */
-        if (s->spec->linux_config.seccomp && !p->no_new_privileges) {
-                r = runtime_seccomp_load(s->spec->linux_config.seccomp, err);
+        if (s->args->seccomp && !p->no_new_privileges) {
+                r = runtime_seccomp_program_load(s->args->seccomp, err);
                 if (r < 0)
                         return r;
         }
@@ -511,8 +511,8 @@ static int start(struct init_state *s, struct error *err)
                         return r;
         }
 
-        if (s->spec->linux_config.seccomp && s->spec->process.no_new_privileges) {
-                r = runtime_seccomp_load(s->spec->linux_config.seccomp, err);
+        if (s->args->seccomp && s->spec->process.no_new_privileges) {
+                r = runtime_seccomp_program_load(s->args->seccomp, err);
                 if (r < 0)
                         return r;
         }

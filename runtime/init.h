@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/cgroup.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
 /* What the init gets from its parent across clone. */
@@ -10,6 +11,8 @@ struct init_args {
         const char *id;     /* the container's, for the state hooks read */
         const char *bundle; /* absolute path */
         const struct cgroup *cg;
+        /* The compiled linux.seccomp, NULL without one. */
+        const struct runtime_seccomp_program *seccomp;
         int sock;        /* the init's end of the handshake (see sync.h) */
         int parent_sock; /* the parent's end, which the init closes */
         int stdio[3];    /* the fds to install as 0, 1 and 2 */

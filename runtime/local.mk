@@ -22,6 +22,7 @@ libruntime_a_SOURCES = \
 	runtime/procfs.c runtime/procfs.h \
 	runtime/rootfs.c runtime/rootfs.h \
 	runtime/seccomp.c runtime/seccomp.h \
+	runtime/seccomp-cache.c \
 	runtime/spec.c runtime/spec.h \
 	runtime/spec-internal.h \
 	runtime/spec-hooks.c \

@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "runtime/seccomp.h"
 #include "strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(scmp_filter_ctx, seccomp_release)
 
+/* The filter flags of the spec, with the lowest libseccomp API level at
+ * which the kernel supports each. TSYNC maps to no flag: the init that
+ * loads the filter is single-threaded, and execve ends any other thread. */
 static const struct {
         const char *name;
-        uint32_t flag_attr; /* SCMP_FLTATR_* set to 1 for the flag */
+        unsigned flag;
+        unsigned min_api;
 } filter_flags[] = {
-        { "SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG },
-        { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB },
-        { "SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC },
+        { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG, 3 },
+        { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW, 4 },
+        { "SECCOMP_FILTER_FLAG_TSYNC", 0, 1 },
 };
 
 static uint32_t action_value(enum runtime_seccomp_action action, bool has_errno, unsigned errno_ret)
@@ -79,24 +87,6 @@ static int add_architectures(scmp_filter_ctx ctx, char *const *names, struct err
         return 0;
 }
 
-static int set_flags(scmp_filter_ctx ctx, char *const *flags, struct error *err)
-{
-        STRV_FOREACH (flag, flags) {
-                size_t i;
-                int r;
-
-                for (i = 0; i < ARRAY_SIZE(filter_flags); i++)
-                        if (streq(*flag, filter_flags[i].name))
-                                break;
-                if (i == ARRAY_SIZE(filter_flags))
-                        return error_set(err, -EOPNOTSUPP, "linux.seccomp.flags: %s is not supported", *flag);
-                r = seccomp_attr_set(ctx, filter_flags[i].flag_attr, 1);
-                if (r < 0)
-                        return error_set_errno(err, r, "failed to set seccomp flag %s", *flag);
-        }
-        return 0;
-}
-
 /* Adds one syscall of a rule. When several conditions test the same
  * argument, libseccomp cannot join them in one rule; each then becomes a
  * rule of its own, as runc does. */
@@ -157,7 +147,67 @@ static int add_rules(scmp_filter_ctx ctx, const struct runtime_seccomp *s, uint3
         return 0;
 }
 
-int runtime_seccomp_load(const struct runtime_seccomp *s, struct error *err)
+/* Without a flags array in the spec, SPEC_ALLOW where the kernel has it, as
+ * runc does: the filter then leaves the Speculative Store Bypass mitigation
+ * as it is instead of forcing it on for the container. */
+static int load_flags(char *const *flags, unsigned *ret, struct error *err)
+{
+        unsigned api = seccomp_api_get(), result = 0;
+
+        if (!flags) {
+                *ret = api >= 4 ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0;
+                return 0;
+        }
+        STRV_FOREACH (flag, flags) {
+                size_t i;
+
+                for (i = 0; i < ARRAY_SIZE(filter_flags); i++)
+                        if (streq(*flag, filter_flags[i].name))
+                                break;
+                if (i == ARRAY_SIZE(filter_flags))
+                        return error_set(err, -EOPNOTSUPP, "linux.seccomp.flags: %s is not supported", *flag);
+                if (api < filter_flags[i].min_api)
+                        return error_set(err, -EOPNOTSUPP, "linux.seccomp.flags: the kernel does not support %s",
+                                         *flag);
+                result |= filter_flags[i].flag;
+        }
+        *ret = result;
+        return 0;
+}
+
+/* Reads back the BPF that libseccomp exports to an fd. */
+static int export_bpf(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_n, struct error *err)
+{
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        _cleanup_free_ struct sock_filter *insns = NULL;
+        struct stat st;
+        ssize_t n;
+        int r;
+
+        if (fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to create a memfd for the seccomp filter");
+        r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to compile the seccomp filter");
+        if (fstat(fd, &st) < 0)
+                return error_set_errno(err, negative_errno(), "failed to read the seccomp filter");
+        if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+            st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return error_set(err, -E2BIG, "the seccomp filter has %lld bytes of BPF: at most %d instructions fit",
+                                 (long long)st.st_size, BPF_MAXINSNS);
+
+        insns = malloc(st.st_size);
+        if (!insns)
+                return -ENOMEM;
+        n = pread(fd, insns, st.st_size, 0);
+        if (n != st.st_size)
+                return error_set_errno(err, n < 0 ? negative_errno() : -EIO, "failed to read the seccomp filter");
+        *ret = TAKE_PTR(insns);
+        *ret_n = st.st_size / sizeof(struct sock_filter);
+        return 0;
+}
+
+static int compile(const struct runtime_seccomp *s, struct sock_filter **ret, size_t *ret_n, struct error *err)
 {
         uint32_t default_action = action_value(s->default_action, s->has_default_errno_ret, s->default_errno_ret);
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
@@ -174,15 +224,70 @@ int runtime_seccomp_load(const struct runtime_seccomp *s, struct error *err)
         r = add_architectures(ctx, s->architectures, err);
         if (r < 0)
                 return r;
-        r = set_flags(ctx, s->flags, err);
-        if (r < 0)
-                return r;
         r = add_rules(ctx, s, default_action, err);
         if (r < 0)
                 return r;
+        return export_bpf(ctx, ret, ret_n, err);
+}
 
-        r = seccomp_load(ctx);
+/* Looks the filter up in the cache, or compiles and stores it. A cache that
+ * cannot be used only costs the compilation. */
+static int compile_cached(const struct runtime_seccomp *s, const char *cache_dir, struct runtime_seccomp_program *p,
+                          struct error *err)
+{
+        _cleanup_close_ int dirfd = -1;
+        _cleanup_free_ char *key = NULL;
+        size_t key_len;
+        int r;
+
+        dirfd = seccomp_cache_open_dir(cache_dir);
+        if (dirfd >= 0 && seccomp_cache_key(s, &key, &key_len) >= 0 &&
+            seccomp_cache_read(dirfd, key, key_len, &p->insns, &p->n_insns) > 0)
+                return 0;
+
+        r = compile(s, &p->insns, &p->n_insns, err);
         if (r < 0)
-                return error_set_errno(err, r, "failed to load the seccomp filter");
+                return r;
+        if (key)
+                (void)seccomp_cache_write(dirfd, key, key_len, p->insns, p->n_insns);
         return 0;
+}
+
+int runtime_seccomp_prepare(const struct runtime_seccomp *s, const char *cache_dir,
+                            struct runtime_seccomp_program **ret, struct error *err)
+{
+        _cleanup_(runtime_seccomp_program_freep) struct runtime_seccomp_program *p = NULL;
+        int r;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        r = load_flags(s->flags, &p->flags, err);
+        if (r < 0)
+                return r;
+        if (cache_dir)
+                r = compile_cached(s, cache_dir, p, err);
+        else
+                r = compile(s, &p->insns, &p->n_insns, err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int runtime_seccomp_program_load(const struct runtime_seccomp_program *p, struct error *err)
+{
+        struct sock_fprog prog = { .len = (unsigned short)p->n_insns, .filter = p->insns };
+
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog) < 0)
+                return error_set_errno(err, negative_errno(), "failed to load the seccomp filter");
+        return 0;
+}
+
+void runtime_seccomp_program_free(struct runtime_seccomp_program *p)
+{
+        if (!p)
+                return;
+        free(p->insns);
+        free(p);
 }

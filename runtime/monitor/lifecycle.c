@@ -127,6 +127,7 @@ int lifecycle_create(struct monitor *m)
                 .id = m->opt.id,
                 .bundle = m->opt.bundle,
                 .cgroup_parent = m->opt.cgroup_parent,
+                .seccomp_cache_dir = m->opt.seccomp_cache_dir,
         };
         _cleanup_(runtime_spec_freep) struct runtime_spec *spec = NULL;
         int fds[3] = { -1, -1, -1 };

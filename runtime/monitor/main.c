@@ -34,6 +34,7 @@ static const struct option long_options[] = {
         { "log-max-size", required_argument, NULL, 'S' },
         { "log-max-file", required_argument, NULL, 'F' },
         { "cgroup-parent", required_argument, NULL, 'c' },
+        { "seccomp-cache", required_argument, NULL, 'C' },
         { "stdin", no_argument, NULL, 'I' },
         { "stdin-once", no_argument, NULL, 'O' },
         { "debug", no_argument, NULL, 'D' },
@@ -84,6 +85,9 @@ static int parse_option(int opt, struct monitor_options *o, struct error *err)
                 return 0;
         case 'c':
                 o->cgroup_parent = optarg;
+                return 0;
+        case 'C':
+                o->seccomp_cache_dir = optarg;
                 return 0;
         case 'I':
                 o->open_stdin = true;

@@ -69,6 +69,7 @@ struct monitor_options {
         int64_t log_max_size;
         int log_max_files;
         const char *cgroup_parent;
+        const char *seccomp_cache_dir;
         bool open_stdin;
         bool stdin_once;
         bool debug;

@@ -102,7 +102,8 @@ int monitor_proto_parse(const char *buf, size_t len, json_object **ret);
  *
  *   sockerless-monitor --id ID --bundle DIR --state-dir DIR --data-dir DIR
  *                      [--log-path FILE [--log-max-size BYTES] [--log-max-file N]]
- *                      [--stdin] [--stdin-once] [--cgroup-parent DIR] [--debug]
+ *                      [--stdin] [--stdin-once] [--cgroup-parent DIR]
+ *                      [--seccomp-cache DIR] [--debug]
  *
  * with fd 3 the daemon's end of a SOCK_SEQPACKET socketpair. The monitor
  * forks once and the first process exits at once, so the daemon reaps it and
@@ -113,7 +114,8 @@ int monitor_proto_parse(const char *buf, size_t len, json_object **ret);
  * input (Docker's StdinOnce); as in dockerd it applies only without a
  * terminal, because a terminal container's stdin stays open for the next
  * attach after a detach. Without --log-path nothing is logged.
- * --cgroup-parent is runtime_create_options.cgroup_parent. The monitor
- * writes its own diagnostics to <state-dir>/monitor.log, with debug detail
- * only under --debug.
+ * --cgroup-parent and --seccomp-cache set the cgroup_parent and
+ * seccomp_cache_dir of runtime_create_options. The monitor writes its own
+ * diagnostics to <state-dir>/monitor.log, with debug detail only under
+ * --debug.
  */

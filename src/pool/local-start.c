@@ -202,6 +202,9 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
                 return -ENOMEM;
         if (log_get_level() >= LOG_LEVEL_DEBUG && strv_append(&argv, "--debug") < 0)
                 return -ENOMEM;
+        if (strv_append(&argv, "--seccomp-cache") < 0 ||
+            strv_consume(&argv, fs_path_join(lb->exec_root, "seccomp")) < 0)
+                return -ENOMEM;
         *ret = TAKE_PTR(argv);
         return 0;
 }

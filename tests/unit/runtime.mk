@@ -5,6 +5,7 @@ RUNTIME_UNIT_TESTS = \
 	tests/unit/test-runtime-user \
 	tests/unit/test-runtime-exec \
 	tests/unit/test-runtime-mountopts \
+	tests/unit/test-runtime-seccomp \
 	tests/unit/test-runtime-container \
 	tests/unit/test-runtime-cgroup \
 	tests/unit/test-runtime-hooks
@@ -29,6 +30,10 @@ tests_unit_test_runtime_exec_LDADD = $(RUNTIME_UNIT_LDADD)
 tests_unit_test_runtime_mountopts_SOURCES = tests/unit/test-runtime-mountopts.c
 tests_unit_test_runtime_mountopts_CFLAGS = $(RUNTIME_UNIT_CFLAGS)
 tests_unit_test_runtime_mountopts_LDADD = $(RUNTIME_UNIT_LDADD)
+
+tests_unit_test_runtime_seccomp_SOURCES = tests/unit/test-runtime-seccomp.c
+tests_unit_test_runtime_seccomp_CFLAGS = $(RUNTIME_UNIT_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_test_runtime_seccomp_LDADD = $(RUNTIME_UNIT_LDADD)
 
 tests_unit_test_runtime_container_SOURCES = tests/unit/test-runtime-container.c
 tests_unit_test_runtime_container_CFLAGS = $(RUNTIME_UNIT_CFLAGS)

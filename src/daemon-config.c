@@ -6,6 +6,8 @@
 #include <stdio.h>
 
 #include "daemon-ulimits.h"
+#include "engine/seccomp-profile.h"
+#include "engine/security-opt.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "strv.h"
@@ -26,6 +28,7 @@ enum {
         OPT_INSECURE_REGISTRY,
         OPT_REGISTRY_MIRROR,
         OPT_LABEL,
+        OPT_SECCOMP_PROFILE,
         OPT_USERNS_REMAP,
 };
 
@@ -47,6 +50,7 @@ static const struct option options[] = { { "host", required_argument, NULL, 'H' 
                                          { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
                                          { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
                                          { "label", required_argument, NULL, OPT_LABEL },
+                                         { "seccomp-profile", required_argument, NULL, OPT_SECCOMP_PROFILE },
                                          { "userns-remap", required_argument, NULL, OPT_USERNS_REMAP },
                                          { "version", no_argument, NULL, 'v' },
                                          { "help", no_argument, NULL, 'h' },
@@ -76,6 +80,7 @@ static const struct {
         { "insecure-registries", "insecure-registry" },
         { "registry-mirrors", "registry-mirror" },
         { "labels", "label" },
+        { "seccomp-profile", "seccomp-profile" },
         { "userns-remap", "userns-remap" },
         { "pools", NULL },
         { "storage-driver", NULL },
@@ -92,7 +97,6 @@ static const struct {
         { "max-concurrent-downloads", NULL },
         { "max-concurrent-uploads", NULL },
         { "shutdown-timeout", NULL },
-        { "seccomp-profile", NULL },
         { "default-runtime", NULL },
         { "runtimes", NULL },
 };
@@ -121,6 +125,8 @@ void config_print_help(void)
                "      --dns-opt OPTION          DNS option for containers, may repeat\n"
                "      --cgroup-parent NAME      parent cgroup of containers (default sockerless)\n"
                "      --label KEY=VALUE         daemon label, may repeat\n"
+               "      --seccomp-profile FILE    default seccomp profile of containers, in Docker's\n"
+               "                                format; \"unconfined\" for none (default: Docker's)\n"
                "      --userns-remap USER[:GROUP]  run containers in user namespaces mapped to the\n"
                "                                subordinate ids of USER (\"default\": dockremap)\n"
                "  -v, --version                 print the version and exit\n"
@@ -227,6 +233,9 @@ static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config
                         break;
                 case OPT_LABEL:
                         flag_append(f, "labels", optarg);
+                        break;
+                case OPT_SECCOMP_PROFILE:
+                        flag_add_string(f, "seccomp-profile", optarg);
                         break;
                 case OPT_USERNS_REMAP:
                         flag_add_string(f, "userns-remap", optarg);
@@ -368,6 +377,21 @@ static int apply(struct daemon_config *config, json_object *settings, struct err
         return apply_reloadable(config, settings, err);
 }
 
+/* Reads the default seccomp profile once, at start: as in dockerd, a
+ * reload keeps the profile the daemon started with. */
+static int apply_seccomp_profile(struct daemon_config *config, json_object *settings, struct error *err)
+{
+        json_object *value = NULL;
+
+        if (json_object_object_get_ex(settings, "seccomp-profile", &value) && value &&
+            !json_object_is_type(value, json_type_string))
+                return error_set(err, -EINVAL, "invalid \"seccomp-profile\": expected a string");
+        if (set_string(&config->seccomp_profile, settings, "seccomp-profile", NULL) < 0)
+                return -ENOMEM;
+        seccomp_profile_free(config->seccomp);
+        return security_seccomp_profile_load(config->seccomp_profile, &config->seccomp, err);
+}
+
 /* Merges the flag values over the file's into one settings object. */
 static json_object *merge(json_object *file, json_object *flag_values)
 {
@@ -410,7 +434,10 @@ int config_load(int argc, char **argv, struct daemon_config *config, enum config
         settings = merge(file, flag_values);
         json_object_put(config->flags);
         config->flags = json_object_get(flag_values);
-        return apply(config, settings, err);
+        r = apply(config, settings, err);
+        if (r < 0)
+                return r;
+        return apply_seccomp_profile(config, settings, err);
 }
 
 int config_reload(struct daemon_config *config, struct error *err)
@@ -446,5 +473,7 @@ void config_clear(struct daemon_config *config)
         json_object_put(config->default_ulimits);
         json_object_put(config->labels);
         json_object_put(config->flags);
+        free(config->seccomp_profile);
+        seccomp_profile_free(config->seccomp);
         memset(config, 0, sizeof(*config));
 }

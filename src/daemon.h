@@ -10,6 +10,7 @@
 struct image_store;
 struct engine;
 struct http_server;
+struct seccomp_profile;
 struct userns_remap;
 
 /* The daemon's settings: command-line flags over daemon.json over defaults. */
@@ -30,6 +31,9 @@ struct daemon_config {
         json_object *default_ulimits; /* "default-ulimits" as [{Name, Soft, Hard}], or NULL */
         json_object *labels;          /* "labels" as a JSON array of "k=v" */
         json_object *flags;           /* settings given as flags, kept for reloads */
+        char *seccomp_profile;        /* "seccomp-profile": a file, "builtin", "unconfined" or NULL */
+        /* The profile of the "seccomp-profile" file, parsed at start. */
+        struct seccomp_profile *seccomp;
 };
 
 /* Everything the handlers reach through http_request_userdata(). */

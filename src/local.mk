@@ -38,6 +38,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/prune.c \
 	src/engine/resources.c src/engine/resources.h \
 	src/engine/restore.c \
+	$(SECURITY_OPT_SOURCES) \
 	src/engine/signals.c src/engine/signals.h \
 	src/engine/userns.c src/engine/userns.h \
 	src/engine/update.c \
@@ -47,4 +48,25 @@ libsockerlessd_a_SOURCES = \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c \
 	src/pool/local-update.c
+nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
+
+# Docker's default seccomp profile, built into the daemon as a string so
+# that the daemon needs no file at runtime.
+src/engine/seccomp-default.c: $(top_srcdir)/contrib/seccomp/default.json
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && { \
+		echo '/* Generated from contrib/seccomp/default.json by src/local.mk. */'; \
+		echo '#include "engine/seccomp-profile.h"'; \
+		echo 'const char seccomp_default_json[] ='; \
+		od -An -v -tx1 $< | sed -e 's/ \([0-9a-f][0-9a-f]\)/\\x\1/g' -e 's/^/"/' -e 's/$$/"/'; \
+		echo ';'; \
+		echo 'const size_t seccomp_default_json_size = sizeof(seccomp_default_json) - 1;'; \
+	} >$@.tmp && mv $@.tmp $@
+CLEANFILES += src/engine/seccomp-default.c
+
+# --security-opt and Docker seccomp profiles; unit and fuzz tests compile
+# them too.
+SECURITY_OPT_SOURCES = \
+	src/engine/seccomp-profile.c src/engine/seccomp-profile.h src/engine/seccomp-profile-internal.h \
+	src/engine/seccomp-profile-oci.c \
+	src/engine/security-opt.c src/engine/security-opt.h

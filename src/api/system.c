@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "engine/security-opt.h"
 #include "hostinfo.h"
 #include "image/image.h"
 #include "jsonutil.h"
@@ -178,11 +179,22 @@ static void add_features(json_object *info, const struct hostinfo *host)
         add_bool(info, "OomKillDisable", host->cgroup_version == 1);
 }
 
+/* dockerd's order: seccomp, userns, then the fixed entries. */
+static json_object *security_options(struct daemon *d, const char *const *fixed, size_t n)
+{
+        json_object *options = json_object_new_array();
+
+        json_object_array_add(options, security_seccomp_info(&d->config));
+        if (d->userns_remap)
+                json_object_array_add(options, json_object_new_string("name=userns"));
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(options, json_object_new_string(fixed[i]));
+        return options;
+}
+
 static json_object *info_json(struct daemon *d)
 {
         static const char *const security[] = { "name=cgroupns" };
-        /* dockerd lists userns before cgroupns. */
-        static const char *const security_remapped[] = { "name=userns", "name=cgroupns" };
         json_object *info = json_object_new_object(), *runtimes = json_object_new_object();
         json_object *runtime = json_object_new_object();
         size_t running, paused, stopped;
@@ -240,9 +252,7 @@ static json_object *info_json(struct daemon *d)
         json_object_object_add(info, "ContainerdCommit", commit_json());
         json_object_object_add(info, "RuncCommit", commit_json());
         json_object_object_add(info, "InitCommit", commit_json());
-        json_object_object_add(info, "SecurityOptions",
-                               d->userns_remap ? strings(security_remapped, ARRAY_SIZE(security_remapped))
-                                               : strings(security, ARRAY_SIZE(security)));
+        json_object_object_add(info, "SecurityOptions", security_options(d, security, ARRAY_SIZE(security)));
         json_object_object_add(info, "Warnings", NULL);
         return info;
 }

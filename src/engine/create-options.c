@@ -10,6 +10,7 @@
 #include "jsonutil.h"
 #include "macro.h"
 #include "ocispec-options.h"
+#include "security-opt.h"
 #include "signals.h"
 
 /* dockerd's smallest memory limit and reservation. */
@@ -50,7 +51,6 @@ static const struct {
         const char *key;
         const char *flag;
 } unsupported[] = {
-        { "SecurityOpt", "--security-opt" },
         { "DeviceRequests", "--gpus" },
         { "PortBindings", "--publish" },
         { "PublishAllPorts", "--publish-all" },
@@ -367,6 +367,9 @@ int create_options_check(json_object *hc, json_object *warnings, struct error *e
                 if (r < 0)
                         return r;
         }
+        r = security_opts_check(hc, err);
+        if (r < 0)
+                return r;
         return check_memory(hc, false, warnings, err);
 }
 

@@ -9,6 +9,7 @@
 #include "engine-internal.h"
 #include "ocispec-isolation.h"
 #include "ocispec-options.h"
+#include "security-opt.h"
 #include "ocispec-resources.h"
 #include "jsonutil.h"
 #include "runtime/spec.h"
@@ -305,6 +306,11 @@ int ocispec_build(struct engine *e, struct container *c, const struct ocispec_ro
         if (r < 0)
                 return r;
         r = ocispec_isolation_apply(e, c, shares, spec, err);
+        if (r < 0)
+                return r;
+
+        /* Last: the seccomp rules depend on the final capability set. */
+        r = ocispec_add_security(spec, c->host_config, &e->daemon->config, err);
         if (r < 0)
                 return r;
 

@@ -8,6 +8,8 @@ endif
 
 tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ_MAIN) \
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c
+tests_fuzz_fuzz_create_request_SOURCES += $(SECURITY_OPT_SOURCES)
+nodist_tests_fuzz_fuzz_create_request_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_create_request_SOURCES += src/engine/create-isolation.c src/engine/devices.c src/engine/signals.c
 tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_create_request_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
@@ -23,9 +25,24 @@ tests_fuzz_fuzz_query_values_SOURCES = tests/fuzz/fuzz-query-values.c $(FUZZ_MAI
 	src/engine/binds.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c \
 	src/engine/signals.c
 tests_fuzz_fuzz_query_values_SOURCES += src/engine/create-isolation.c src/engine/devices.c
+tests_fuzz_fuzz_query_values_SOURCES += $(SECURITY_OPT_SOURCES)
+nodist_tests_fuzz_fuzz_query_values_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_query_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_query_values_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_query_values_LDADD = libcommon.a $(JSONC_LIBS)
+
+# Docker seccomp profiles, which API clients send in --security-opt.
+SECCOMP_FUZZ_TARGETS = tests/fuzz/fuzz-seccomp-profile
+check_PROGRAMS += $(SECCOMP_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(SECCOMP_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_seccomp_profile_SOURCES = tests/fuzz/fuzz-seccomp-profile.c $(FUZZ_MAIN) \
+	src/engine/seccomp-profile.c src/engine/seccomp-profile-oci.c
+tests_fuzz_fuzz_seccomp_profile_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_seccomp_profile_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_seccomp_profile_LDADD = libcommon.a $(JSONC_LIBS)
 
 # --device-cgroup-rule values.
 DEVICE_FUZZ_TARGETS = tests/fuzz/fuzz-device-rule

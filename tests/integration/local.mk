@@ -7,6 +7,7 @@ INTEGRATION_TESTS = \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \
 	tests/integration/options.sh \
+	tests/integration/seccomp.sh \
 	tests/integration/isolation.sh \
 	tests/integration/resources.sh \
 	tests/integration/escapes.sh \
@@ -23,6 +24,7 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/pty-drive.py \
+	tests/integration/seccomp-probe.c \
 	tests/fixtures/mkimage.py \
 	tests/fixtures/build-images.sh
 

@@ -5,10 +5,23 @@ check_PROGRAMS += tests/unit/test-engine
 TESTS += tests/unit/test-engine
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c
+# --security-opt and the seccomp profiles, for the create checks and --seccomp-profile.
+tests_unit_test_engine_SOURCES += $(SECURITY_OPT_SOURCES)
+nodist_tests_unit_test_engine_SOURCES = src/engine/seccomp-default.c
 # The create checks of the isolation options and the daemon's default ulimits.
 tests_unit_test_engine_SOURCES += src/daemon-ulimits.c src/engine/create-isolation.c src/engine/devices.c
 tests_unit_test_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# Seccomp profiles and --security-opt, with the built-in profile.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-seccomp-profile
+TESTS += tests/unit/test-seccomp-profile
+tests_unit_test_seccomp_profile_SOURCES = tests/unit/test-seccomp-profile.c $(SECURITY_OPT_SOURCES)
+nodist_tests_unit_test_seccomp_profile_SOURCES = src/engine/seccomp-default.c
+tests_unit_test_seccomp_profile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_seccomp_profile_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
 
 # The create checks of the isolation options and the daemon's default ulimits.

@@ -156,7 +156,8 @@ int userns_idmap_build(struct userns_range *ranges, size_t n, const char *kind, 
         if (n > USERNS_MAX_RANGES)
                 return error_set(err, -EINVAL, "too many %s ranges: a user namespace takes at most %d", kind,
                                  USERNS_MAX_RANGES);
-        qsort(owned, n, sizeof(*owned), compare_ranges);
+        if (n > 0)
+                qsort(owned, n, sizeof(*owned), compare_ranges);
         for (size_t i = 0; i < n; i++) {
                 struct userns_range *r = &owned[i];
 

@@ -524,14 +524,26 @@ int cgroup_open_dir(const struct cgroup *cg, const struct cgroup_hierarchy *h)
         return open_dir(cg, h);
 }
 
-int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *err)
+int cgroup_open_unified(const struct cgroup *cg)
+{
+        for (size_t i = 0; i < cg->n_hierarchies; i++)
+                if (cg->hierarchies[i].unified)
+                        return open_dir(cg, &cg->hierarchies[i]);
+        return -ENOENT;
+}
+
+int cgroup_join(const struct cgroup *cg, pid_t pid, bool in_unified, struct error *err)
 {
         char value[32];
 
         snprintf(value, sizeof(value), "%d", (int)pid);
         for (size_t i = 0; i < cg->n_hierarchies; i++) {
-                _cleanup_close_ int fd = open_dir(cg, &cg->hierarchies[i]);
+                _cleanup_close_ int fd = -1;
                 int r;
+
+                if (in_unified && cg->hierarchies[i].unified)
+                        continue;
+                fd = open_dir(cg, &cg->hierarchies[i]);
 
                 if (fd < 0)
                         return error_set_errno(err, fd, "failed to open cgroup %s/%s", cg->hierarchies[i].mountpoint,

@@ -75,8 +75,13 @@ const struct cgroup_hierarchy *cgroup_find_controller(const struct cgroup *cg, c
 /* Opens the container's directory in hierarchy h. */
 int cgroup_open_dir(const struct cgroup *cg, const struct cgroup_hierarchy *h);
 
-/* Moves pid into the cgroup in every hierarchy. */
-int cgroup_join(const struct cgroup *cg, pid_t pid, struct error *err);
+/* Opens the container's directory in the cgroup2 hierarchy, for clone3's
+ * CLONE_INTO_CGROUP, or returns -ENOENT when the host has none. */
+int cgroup_open_unified(const struct cgroup *cg);
+
+/* Moves pid into the cgroup in every hierarchy; with in_unified, in all
+ * but the cgroup2 one, where CLONE_INTO_CGROUP put it already. */
+int cgroup_join(const struct cgroup *cg, pid_t pid, bool in_unified, struct error *err);
 
 /* Kills the processes left in the cgroup and removes the directories
  * this runtime created; leaves every other cgroup alone. */

@@ -21,7 +21,7 @@ struct create_options {
         const char *id;
 };
 
-/* What the holder tells the create command once the container exists. */
+/* The holder's report to the create command once the container exists. */
 struct create_result {
         int32_t code;
         int32_t pid;

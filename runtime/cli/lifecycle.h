@@ -4,7 +4,7 @@
 #include "runtime/cli/store.h"
 #include "runtime/container.h"
 
-/* What create and run share: a container from a bundle, on its way. */
+/* A container that create or run is bringing up from a bundle. */
 struct cli_new_container {
         const char *id;
         char *bundle; /* absolute */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -14,7 +15,8 @@
 #include "strv.h"
 #include "timeutil.h"
 
-/* A record is a few hundred bytes; config.json as the spec parser allows. */
+/* A record is a few hundred bytes, and config.json may be as large as the
+ * spec parser allows. */
 #define STATE_MAX_SIZE  (64u << 10)
 #define CONFIG_MAX_SIZE (4u << 20)
 
@@ -50,6 +52,28 @@ static int open_dir(const char *id)
         return fd < 0 ? negative_errno() : fd;
 }
 
+/* Replaces dirfd/name atomically (a temporary file renamed over it), but
+ * without fsync: the state directory describes processes, which a reboot
+ * ends anyway, and the runtime's default one is on tmpfs. */
+static int write_file(int dirfd, const char *name, const char *data, size_t len)
+{
+        char tmp[NAME_MAX + 1];
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+        (void)unlinkat(dirfd, tmp, 0);
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return negative_errno();
+        r = fs_write_all(fd, data, len);
+        if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+                r = negative_errno();
+        if (r < 0)
+                (void)unlinkat(dirfd, tmp, 0);
+        return r;
+}
+
 int store_create(const char *id, const char *config, size_t config_len, struct error *err)
 {
         _cleanup_free_ char *path = store_path(id, NULL);
@@ -70,7 +94,7 @@ int store_create(const char *id, const char *config, size_t config_len, struct e
         fd = open_dir(id);
         if (fd < 0)
                 return error_set_errno(err, fd, "failed to open %s", path);
-        r = fs_write_atomic_at(fd, "config.json", config, config_len, 0600);
+        r = write_file(fd, "config.json", config, config_len);
         if (r < 0)
                 return error_set_errno(err, r, "failed to write %s/config.json", path);
         return 0;
@@ -80,6 +104,7 @@ int store_save(const struct store_container *c)
 {
         _cleanup_json_ json_object *obj = json_object_new_object();
         _cleanup_close_ int fd = open_dir(c->id);
+        const char *text;
 
         if (fd < 0)
                 return fd;
@@ -91,7 +116,8 @@ int store_save(const struct store_container *c)
         json_object_object_add(obj, "created", json_object_new_int64(c->created_ns));
         json_object_object_add(obj, "cgroup_path", json_object_new_string(c->cgroup_path));
         json_object_object_add(obj, "started", json_object_new_boolean(c->started));
-        return json_file_write_atomic(fd, "state.json", obj, 0600);
+        text = json_to_string(obj);
+        return write_file(fd, "state.json", text, strlen(text));
 }
 
 static int dup_field(json_object *obj, const char *key, char **ret)

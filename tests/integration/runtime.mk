@@ -10,7 +10,9 @@ RUNTIME_INTEGRATION_TESTS = \
 	tests/integration/runtime-cgroup2.sh \
 	tests/integration/runtime-userns.sh \
 	tests/integration/runtime-runc.sh \
-	tests/integration/runtime-hooks.sh
+	tests/integration/runtime-hooks.sh \
+	tests/integration/runtime-cli.sh \
+	tests/integration/runtime-exec.sh
 
 TESTS += $(RUNTIME_INTEGRATION_TESTS)
-EXTRA_DIST += $(RUNTIME_INTEGRATION_TESTS) tests/integration/runtime-lib.sh
+EXTRA_DIST += $(RUNTIME_INTEGRATION_TESTS) tests/integration/runtime-lib.sh tests/integration/runtime-console.py

@@ -217,6 +217,7 @@ static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
         child_sock = args.sock = socks[1];
         args.id = opts->id;
         args.join_pidfd = c->join_pidfd;
+        args.no_new_keyring = opts->no_new_keyring;
 
         r = open_stdio(spec, opts, args.stdio, err);
         if (r >= 0)

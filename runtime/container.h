@@ -35,6 +35,10 @@ struct runtime_create_options {
         /* Directory of compiled seccomp filters shared by the containers of
          * one engine (see runtime/seccomp.h), or NULL to compile every time. */
         const char *seccomp_cache_dir;
+
+        /* Keep the caller's session keyring (runc's --no-new-keyring)
+         * instead of giving the process a new one. */
+        bool no_new_keyring;
 };
 
 /* Creates the container described by spec and stops its init just before

@@ -19,7 +19,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <linux/keyctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "fsutil.h"
 #include "netns/loopback.h"
@@ -410,6 +412,19 @@ static int setup_process(struct init_state *s, struct error *err)
         return caps_apply(&s->caps, err);
 }
 
+/* Gives the process a new, anonymous session keyring, as runc does unless
+ * --no-new-keyring: the caller's would hand the container the caller's
+ * keys. Runs after the user namespace is joined, so that the keyring
+ * belongs to the container's root. Kernels without keyrings are fine. */
+static int join_new_keyring(const struct init_args *args, struct error *err)
+{
+        if (args->no_new_keyring)
+                return 0;
+        if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+                return error_set_errno(err, negative_errno(), "failed to join a new session keyring");
+        return 0;
+}
+
 /* Sets up an exec'd process in a running container: its namespaces (the
  * parent entered the PID namespace for it), a pty and its limits. */
 static int setup_joined(struct init_state *s, struct error *err)
@@ -423,6 +438,9 @@ static int setup_joined(struct init_state *s, struct error *err)
         if (s->procfd < 0)
                 return s->procfd;
         r = namespaces_join_process(s->spec, s->args->join_pidfd, err);
+        if (r < 0)
+                return r;
+        r = join_new_keyring(s->args, err);
         if (r < 0)
                 return r;
 
@@ -442,6 +460,9 @@ static int setup_container(struct init_state *s, struct error *err)
         int r;
 
         r = setup_namespaces(s, err);
+        if (r < 0)
+                return r;
+        r = join_new_keyring(s->args, err);
         if (r < 0)
                 return r;
         s->procfd = procfs_open_private(err);

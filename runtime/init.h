@@ -17,6 +17,7 @@ struct init_args {
         int parent_sock; /* the parent's end, which the init closes */
         int stdio[3];    /* the fds to install as 0, 1 and 2 */
         int join_pidfd;  /* exec: the init of the container to join; -1 for a new container */
+        bool no_new_keyring; /* keep the caller's session keyring */
 };
 
 /* Runs the container's init from its first instruction after clone: sets

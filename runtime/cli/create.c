@@ -19,6 +19,7 @@ struct create_options {
         const char *pid_file;
         const char *console_socket;
         const char *id;
+        bool no_new_keyring;
 };
 
 /* The holder's report to the create command once the container exists. */
@@ -38,8 +39,7 @@ static void create_usage(FILE *f)
                    "      --pid-file FILE       write the container's pid to FILE\n"
                    "      --console-socket PATH send the pty master of a terminal container to the\n"
                    "                            unix socket PATH (SCM_RIGHTS), as runc does\n"
-                   "      --no-new-keyring      accepted: the container always keeps the caller's\n"
-                   "                            session keyring\n");
+                   "      --no-new-keyring      keep the caller's session keyring instead of a new one\n");
 }
 
 static int parse_args(int argc, char **argv, struct create_options *o)
@@ -68,6 +68,7 @@ static int parse_args(int argc, char **argv, struct create_options *o)
                         o->console_socket = optarg;
                         break;
                 case 'k':
+                        o->no_new_keyring = true;
                         break;
                 case 'n':
                         cli_error("--no-pivot is not supported: the runtime always uses pivot_root");
@@ -283,6 +284,7 @@ int cli_create(int argc, char **argv)
                 return r;
         if (cli_prepare_container(o.id, o.bundle, &n) < 0)
                 return CLI_EXIT_FAILURE;
+        n.no_new_keyring = o.no_new_keyring;
 
         r = check_console(&o, n.spec) ? create_container(&o, &n) : -EINVAL;
         if (r < 0)

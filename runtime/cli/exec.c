@@ -360,6 +360,7 @@ static int exec_process(const struct exec_options *o)
 
         opts.id = rec->id;
         opts.bundle = rec->bundle;
+        opts.no_new_keyring = rec->no_new_keyring;
         r = runtime_container_exec(spec, &opts, init_fd, rec->cgroup_path, &c, &err);
         if (r < 0)
                 goto fail;

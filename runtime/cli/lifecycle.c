@@ -85,6 +85,7 @@ int cli_create_container(const struct cli_new_container *n, struct runtime_conta
                 .stdin_fd = STDIN_FILENO,
                 .stdout_fd = STDOUT_FILENO,
                 .stderr_fd = STDERR_FILENO,
+                .no_new_keyring = n->no_new_keyring,
         };
 
         return runtime_container_create(n->spec, &opts, ret, err);
@@ -99,6 +100,7 @@ int cli_record_container(const struct cli_new_container *n, const struct runtime
                 .bundle = n->bundle,
                 .created_ns = timeutil_now_ns(),
                 .cgroup_path = n->cgroup_path,
+                .no_new_keyring = n->no_new_keyring,
         };
         int r;
 

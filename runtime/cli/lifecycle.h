@@ -10,6 +10,7 @@ struct cli_new_container {
         char *bundle; /* absolute */
         struct runtime_spec *spec;
         char *cgroup_path;
+        bool no_new_keyring; /* keep the caller's session keyring */
 };
 
 /* Loads the bundle's config.json and creates the container's state

@@ -12,6 +12,7 @@ struct run_options {
         const char *bundle;
         const char *pid_file;
         const char *id;
+        bool no_new_keyring;
 };
 
 static void run_usage(FILE *f)
@@ -22,7 +23,7 @@ static void run_usage(FILE *f)
                    "deletes it and exits with its exit code (128+N when signal N killed it).\n\n"
                    "  -b, --bundle DIR     bundle directory holding config.json (default: .)\n"
                    "      --pid-file FILE  write the container's pid to FILE\n"
-                   "      --no-new-keyring accepted: the container always keeps the caller's session keyring\n");
+                   "      --no-new-keyring keep the caller's session keyring instead of a new one\n");
 }
 
 static int parse_args(int argc, char **argv, struct run_options *o)
@@ -44,6 +45,7 @@ static int parse_args(int argc, char **argv, struct run_options *o)
                         o->pid_file = optarg;
                         break;
                 case 'k':
+                        o->no_new_keyring = true;
                         break;
                 case 'n':
                         cli_error("--no-pivot is not supported: the runtime always uses pivot_root");
@@ -142,6 +144,7 @@ int cli_run(int argc, char **argv)
         }
         if (cli_prepare_container(o.id, o.bundle, &n) < 0)
                 return 1;
+        n.no_new_keyring = o.no_new_keyring;
         status = run_container(&o, &n, sig_fd);
         cli_new_container_done(&n);
         return status;

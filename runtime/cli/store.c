@@ -116,6 +116,7 @@ int store_save(const struct store_container *c)
         json_object_object_add(obj, "created", json_object_new_int64(c->created_ns));
         json_object_object_add(obj, "cgroup_path", json_object_new_string(c->cgroup_path));
         json_object_object_add(obj, "started", json_object_new_boolean(c->started));
+        json_object_object_add(obj, "no_new_keyring", json_object_new_boolean(c->no_new_keyring));
         text = json_to_string(obj);
         return write_file(fd, "state.json", text, strlen(text));
 }
@@ -138,6 +139,7 @@ static int parse_record(json_object *obj, struct store_container *c)
         c->start_time = (uint64_t)json_field_int(obj, "start_time", 0);
         c->created_ns = json_field_int(obj, "created", 0);
         c->started = json_field_bool(obj, "started", false);
+        c->no_new_keyring = json_field_bool(obj, "no_new_keyring", false);
         r = dup_field(obj, "id", &c->id);
         if (r >= 0)
                 r = dup_field(obj, "bundle", &c->bundle);

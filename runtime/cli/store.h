@@ -28,7 +28,8 @@ struct store_container {
         char *rootfs;        /* absolute */
         int64_t created_ns;
         char *cgroup_path;
-        bool started; /* start has let the init execve */
+        bool started;        /* start has let the init execve */
+        bool no_new_keyring; /* processes keep the caller's session keyring (create --no-new-keyring) */
 };
 
 /* Checks id as runc does: letters, digits, '_', '+', '-' and '.', but not

@@ -60,10 +60,11 @@ static long field(const char *line, int column)
         return strtol(p, NULL, 10);
 }
 
-/* Starts ps(1) with args (-ef without any), its stdout on a pipe. */
+/* Starts ps(1) with args (-ef without any), its stdout on a pipe. The
+ * argument vector has room for "ps", the arguments or -ef, and NULL. */
 static FILE *start_ps(int argc, char **argv, pid_t *ret_pid)
 {
-        _cleanup_free_ char **ps_argv = calloc(argc + 2, sizeof(char *));
+        _cleanup_free_ char **ps_argv = calloc(argc + 3, sizeof(char *));
         posix_spawn_file_actions_t actions;
         static char ef[] = "-ef", ps[] = "ps";
         int fds[2], r;

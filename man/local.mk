@@ -1,1 +1,1 @@
-dist_man_MANS += man/sockerlessd.8
+dist_man_MANS += man/sockerlessd.8 man/sockerless-runtime.8

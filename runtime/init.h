@@ -13,10 +13,10 @@ struct init_args {
         const struct cgroup *cg;
         /* The compiled linux.seccomp, NULL without one. */
         const struct runtime_seccomp_program *seccomp;
-        int sock;        /* the init's end of the handshake (see sync.h) */
-        int parent_sock; /* the parent's end, which the init closes */
-        int stdio[3];    /* the fds to install as 0, 1 and 2 */
-        int join_pidfd;  /* exec: the init of the container to join; -1 for a new container */
+        int sock;            /* the init's end of the handshake (see sync.h) */
+        int parent_sock;     /* the parent's end, which the init closes */
+        int stdio[3];        /* the fds to install as 0, 1 and 2 */
+        int join_pidfd;      /* exec: the init of the container to join; -1 for a new container */
         bool no_new_keyring; /* keep the caller's session keyring */
 };
 

@@ -40,7 +40,8 @@ static void normalize(const char *text, char *out)
 
 static void check_round_trip(const char *text, const struct device_rule *rule)
 {
-        char major[24], minor[24], printed[96], expected[96];
+        char major[24], minor[24], printed[96];
+        char *expected = malloc(strlen(text) + 1);
 
         if (!strchr("abc", rule->type) || rule->major < -1 || rule->minor < -1 || rule->major > UINT32_MAX ||
             rule->minor > UINT32_MAX || rule->access[0] == '\0')
@@ -48,11 +49,14 @@ static void check_round_trip(const char *text, const struct device_rule *rule)
         format_number(major, sizeof(major), rule->major);
         format_number(minor, sizeof(minor), rule->minor);
         snprintf(printed, sizeof(printed), "%c %s:%s %s", rule->type, major, minor, rule->access);
-        if (strlen(text) >= sizeof(expected))
-                abort();
+        if (!expected)
+                return;
+        /* Leading zeros make a valid rule of any length; compare to the
+         * text without them. */
         normalize(text, expected);
         if (strcmp(printed, expected) != 0)
                 abort();
+        free(expected);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

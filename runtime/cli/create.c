@@ -198,6 +198,8 @@ static int holder_main(const struct create_options *o, struct cli_new_container 
                 return 1;
         }
 
+        cli_debug("container %s created, init pid %d, holder pid %d", n->id, (int)runtime_container_pid(c),
+                  (int)getpid());
         send_result(result_fd, 0, runtime_container_pid(c), NULL);
         close(result_fd);
         detach_stdio();

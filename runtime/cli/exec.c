@@ -328,6 +328,7 @@ static int start_process(const struct exec_options *o, struct runtime_container 
                 (void)waitid(P_PIDFD, runtime_container_pidfd(c), &(siginfo_t){}, WEXITED);
                 return EXEC_FAILED;
         }
+        cli_debug("process %d started in container %s", (int)runtime_container_pid(c), o->id);
         if (o->detach)
                 return 0;
         return cli_wait_process(c, sig_fd, console);

@@ -192,6 +192,7 @@ int cli_destroy_container(const struct store_container *rec, const struct runtim
                 cli_error("failed to remove the cgroup of container %s: %s", rec->id, error_message(&err, r));
                 return r;
         }
+        cli_debug("container %s: cgroup %s removed", rec->id, rec->cgroup_path);
         if (spec)
                 run_poststop(spec, rec);
         r = store_remove(rec->id);

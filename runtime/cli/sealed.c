@@ -75,6 +75,7 @@ int cli_reexec_sealed(void)
         if (fcntl(copy, F_ADD_SEALS, SEALS) < 0)
                 return negative_errno();
 
+        cli_debug("re-executing from a sealed copy of the runtime binary");
         /* An ELF binary may run from a close-on-exec fd: the kernel has
          * loaded it by the time the fd closes. */
         execveat(copy, "", cli.argv, environ, AT_EMPTY_PATH);

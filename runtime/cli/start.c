@@ -68,6 +68,7 @@ int cli_start(int argc, char **argv)
                 cli_error("%s", error_message(&err, r));
                 return 1;
         }
+        cli_debug("container %s started", rec->id);
         cli_run_poststart(spec, rec);
         return 0;
 }

@@ -222,6 +222,28 @@ rt_check_contains "the container's stdio is the pty" "$out" "/dev/pts/0"
 wait_stopped tty
 rt_cli delete tty
 
+# --- pause and resume with cgroup.freeze, as on a cgroup2-only host
+
+cat >"$RT_TMP/pause-v2.sh" <<'SCRIPT'
+mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 77
+rt() { "$RT_RUNTIME" --root "$RT_TMP/state" "$@"; }
+rt create --bundle "$RT_TMP/frozen" frozen </dev/null >/dev/null && rt start frozen || exit 1
+rt pause frozen && rt state frozen | jq -r .status
+grep '^frozen ' "/sys/fs/cgroup/$RT_CGROUP_PARENT/frozen/cgroup.events"
+rt resume frozen && rt state frozen | jq -r .status
+grep '^frozen ' "/sys/fs/cgroup/$RT_CGROUP_PARENT/frozen/cgroup.events"
+rt delete --force frozen
+SCRIPT
+bundle frozen || exit 99
+export RT_RUNTIME RT_TMP RT_CGROUP_PARENT
+out=$(unshare --mount --propagation private bash "$RT_TMP/pause-v2.sh" 2>&1)
+rc=$?
+if [ $rc = 77 ]; then
+        rt_ok "# SKIP cannot mount the cgroup2 hierarchy"
+else
+        rt_check_eq "pause and resume on cgroup v2" "$(printf 'paused\nfrozen 1\nrunning\nfrozen 0')" "$out"
+fi
+
 # --- global options and features
 
 rt_cli --version
@@ -238,8 +260,9 @@ rt_check "text log line as logrus writes it" grep -q '^time=".*" level=error msg
         "$RT_TMP/log.txt"
 rt_cli --log-format yaml state nosuch
 rt_check_contains "unknown log format is rejected" "$RT_ERR" "invalid log format \"yaml\""
-rt_cli --debug --log "$RT_TMP/debug.log" list
-rt_check_eq "--debug is accepted" 0 "$RT_RC"
+rt_cli --debug --log "$RT_TMP/debug.log" create --bundle "$RT_TMP/checks" debugged
+rt_check "--debug logs the steps" grep -q 'level=debug msg="container debugged created, init pid' "$RT_TMP/debug.log"
+rt_cli delete debugged
 
 rt_cli features
 rt_check "features is valid JSON" json_true .

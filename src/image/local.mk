@@ -20,6 +20,14 @@ libimage_a_SOURCES = \
 	src/image/load-oci.c \
 	src/image/reference.c src/image/reference.h \
 	src/image/reference-match.c \
+	src/image/registry.c src/image/registry.h \
+	src/image/registry-auth.c \
+	src/image/registry-batch.c \
+	src/image/registry-context.c \
+	src/image/registry-internal.h \
+	src/image/registry-response.c \
+	src/image/registry-token.c \
+	src/image/registry-transfer.c \
 	src/image/render.c src/image/render.h \
 	src/image/render-list.c \
 	src/image/shellword.c src/image/shellword.h \
@@ -32,10 +40,10 @@ libimage_a_SOURCES = \
 	src/image/store-prune.c \
 	src/image/store-snapshot.c \
 	src/image/store-tag.c
-libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
 
 libimageapi_a_SOURCES = src/api/images.c src/api/images.h
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it.
-IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(JSONC_LIBS) -lpthread
+IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(CURL_LIBS) $(JSONC_LIBS) -lpthread

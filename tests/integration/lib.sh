@@ -55,6 +55,14 @@ SL_CLEANED=
 SL_OUT=
 SL_ERR=
 SL_RC=0
+# Mount points that the test made itself under the test directory. The
+# leftover check at cleanup leaves them out, and sl_unmount_owned still
+# unmounts them.
+SL_FIXTURE_MOUNTS=()
+# Functions sl_cleanup calls, last added first, with "check" or "" as the
+# argument, after it has killed the test's processes and unmounted its
+# mounts and before it removes the test directory (see sl_on_cleanup).
+SL_CLEANUP_HOOKS=()
 
 # ---------------------------------------------------------------- reporting
 
@@ -607,6 +615,9 @@ sl_cleanup() {
         sl_kill_owned
 
         leftover=$(sl_owned_mounts)
+        if [ "${#SL_FIXTURE_MOUNTS[@]}" -gt 0 ]; then
+                leftover=$(grep -vxF "${SL_FIXTURE_MOUNTS[@]/#/-e}" <<<"$leftover")
+        fi
         # dockerd 20.10 keeps the default network namespace of libnetwork
         # mounted after it exits, and, once it was killed and restarted,
         # the bind mount of its data root that sets mount propagation.
@@ -624,6 +635,12 @@ sl_cleanup() {
         fi
         sl_remove_cgroups
 
+        local hook index
+        for ((index = ${#SL_CLEANUP_HOOKS[@]} - 1; index >= 0; index--)); do
+                hook=${SL_CLEANUP_HOOKS[index]}
+                "$hook" "$check"
+        done
+
         if [ "${SOCKERLESS_TEST_KEEP:-0}" = 1 ]; then
                 printf '# kept %s\n' "$SL_TMP"
         else
@@ -631,6 +648,12 @@ sl_cleanup() {
         fi
         # Set last, so that the EXIT trap repeats a cleanup that failed midway.
         SL_CLEANED=1
+}
+
+# sl_on_cleanup FUNCTION: have sl_cleanup call FUNCTION, for fixtures that
+# helper libraries start (see SL_CLEANUP_HOOKS).
+sl_on_cleanup() {
+        SL_CLEANUP_HOOKS+=("$1")
 }
 
 sl_on_exit() {
@@ -669,12 +692,12 @@ sl_check_engine() {
         esac
 }
 
-# sl_setup: check prerequisites, create the test directory, start the daemon.
-sl_setup() {
+# sl_setup_dir: create the test directory and install the cleanup traps.
+# sl_setup calls it. A script that starts fixtures but no daemon calls it
+# in place of sl_setup, and ends with sl_done all the same.
+sl_setup_dir() {
         sl_require_root
-        sl_require_tools docker curl timeout setsid flock awk find "$SL_PYTHON"
-        sl_remapped && sl_require_tools unshare
-        sl_check_engine
+        sl_require_tools curl timeout awk find "$SL_PYTHON"
 
         SL_TMP=$(mktemp -d "${SOCKERLESS_TEST_TMPDIR:-/tmp}/sl-$SL_NAME.XXXXXX") ||
                 sl_bail "cannot create the test directory"
@@ -691,6 +714,16 @@ sl_setup() {
         SL_CONFIG=$SL_TMP/daemon.json
         SL_LOG=$SL_TMP/daemon.log
         SL_CGROUP_PARENT=sockerless-test-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+}
+
+# sl_setup: check prerequisites, create the test directory, start the daemon.
+sl_setup() {
+        sl_require_root
+        sl_require_tools docker curl timeout setsid flock awk find "$SL_PYTHON"
+        sl_remapped && sl_require_tools unshare
+        sl_check_engine
+
+        sl_setup_dir
         mkdir -p "$SL_TMP/cli"
         sl_write_config
 

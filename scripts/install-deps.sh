@@ -6,7 +6,9 @@
 #
 # The docker CLI drives the integration tests. When it is missing, Debian's
 # docker.io is installed for its CLI only: its daemon is kept from starting,
-# because the tests start their own daemons on private sockets.
+# because the tests start their own daemons on private sockets. The same
+# goes for docker-registry, whose service would listen on port 5000 of every
+# address: the tests start their own registries on 127.0.0.1.
 set -euo pipefail
 
 build_packages=(
@@ -26,6 +28,11 @@ test_packages=(
         ca-certificates shellcheck clang-format runc
 )
 
+# Registry fixtures (tests/integration/registry-lib.sh): skopeo copies the
+# test images in, htpasswd writes bcrypt password files, and openssl makes
+# the token server's key and certificate and signs its tokens.
+registry_packages=(skopeo apache2-utils openssl)
+
 die() {
         echo "install-deps.sh: $*" >&2
         exit 1
@@ -39,22 +46,36 @@ apt_install() {
         apt-get install -y -q --no-install-recommends "$@"
 }
 
-apt-get update -q
-apt_install "${build_packages[@]}" "${test_packages[@]}"
-
-if ! command -v docker >/dev/null; then
-        # policy-rc.d exit code 101 tells invoke-rc.d and deb-systemd-invoke
-        # not to start services, so docker.io's postinst leaves dockerd down.
-        policy=/usr/sbin/policy-rc.d
-        created_policy=
+# apt_install_stopped PACKAGE...: install packages without starting their
+# services. policy-rc.d exit code 101 tells invoke-rc.d and
+# deb-systemd-invoke not to start services, so the postinst scripts leave
+# them down.
+apt_install_stopped() {
+        local policy=/usr/sbin/policy-rc.d created_policy='' status=0
         if [ ! -e "$policy" ]; then
                 printf '#!/bin/sh\nexit 101\n' >"$policy"
                 chmod 755 "$policy"
                 created_policy=1
         fi
-        apt_install docker.io || status=$?
+        apt_install "$@" || status=$?
         [ -z "$created_policy" ] || rm -f "$policy"
-        [ "${status:-0}" = 0 ] || die "installing docker.io for the docker CLI failed"
+        return "$status"
+}
+
+apt-get update -q
+apt_install "${build_packages[@]}" "${test_packages[@]}" "${registry_packages[@]}"
+
+if ! command -v docker >/dev/null; then
+        apt_install_stopped docker.io || die "installing docker.io for the docker CLI failed"
+fi
+
+if ! command -v docker-registry >/dev/null; then
+        apt_install_stopped docker-registry || die "installing docker-registry failed"
+        # Keep it from starting at the next boot too.
+        if command -v systemctl >/dev/null; then
+                systemctl disable docker-registry.service >/dev/null 2>&1 ||
+                        echo "install-deps.sh: failed to disable docker-registry.service, so stop it before running tests" >&2
+        fi
 fi
 
 echo "install-deps.sh: build and test dependencies are installed"

@@ -18,11 +18,14 @@ INTEGRATION_TESTS = \
 	tests/integration/load-malicious.sh \
 	tests/integration/fixtures.sh \
 	tests/integration/api.sh \
-	tests/integration/userns.sh
+	tests/integration/userns.sh \
+	tests/integration/registry-fixtures.sh
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
+	tests/integration/registry-lib.sh \
+	tests/fixtures/token-server.py \
 	tests/integration/pty-drive.py \
 	tests/integration/seccomp-probe.c \
 	tests/fixtures/mkimage.py \

@@ -1,0 +1,402 @@
+# shellcheck shell=bash disable=SC2034 # globals are read by the test scripts
+# SPDX-License-Identifier: Apache-2.0
+#
+# Registry fixtures for the integration tests: Debian's docker-registry
+# (Distribution 2.8) on 127.0.0.1 without auth, with htpasswd (Basic) auth
+# or with token auth, and the test images copied into it with skopeo.
+# Source it after lib.sh. The script's cleanup (sl_done, or the EXIT trap)
+# stops everything started here and removes its files.
+#
+# Usage:
+#
+#   . "$(dirname "$0")/lib.sh"
+#   . "$(dirname "$0")/registry-lib.sh"
+#   registry_require_tools    # skips the script when a tool is missing
+#   sl_setup                  # or sl_setup_dir for a script without a daemon
+#   registry_start open
+#   registry_start basic --basic alice:alice-password
+#   registry_start token --token --user alice:alice-password --reader bob:bob-password
+#   registry_seed "$REGISTRY_OPEN_ADDR"
+#   sl_docker pull "$REGISTRY_OPEN_ADDR/sockerless-test/busybox:1.35"
+#
+# dockerd treats registries on 127.0.0.0/8 as insecure (plain HTTP) without
+# configuration, so the addresses work in `docker pull` and `docker push`.
+#
+# registry_start NAME [OPTION...]
+#   Starts a registry with a config file written to its directory, storage
+#   in that directory and deletes enabled, waits until GET /v2/ returns
+#   200 or 401, and exports, with NAME upper-cased and - turned into _:
+#     REGISTRY_<NAME>_ADDR       127.0.0.1:PORT
+#     REGISTRY_<NAME>_DIR        config.yml, storage/, registry.log
+#     REGISTRY_<NAME>_USER       the first --basic or --user account, and
+#     REGISTRY_<NAME>_PASSWORD   its password (empty without auth)
+#     REGISTRY_<NAME>_REALM      token server URL (--token only)
+#     REGISTRY_<NAME>_TOKEN_LOG  token server log: one JSON object a line
+#                                per request, with "account", "scopes"
+#                                (as requested), "granted" and "status"
+#   Options:
+#     --basic USER:PASSWORD   htpasswd auth; repeat for more accounts
+#     --token                 token auth through tests/fixtures/token-server.py;
+#                             the challenge is Bearer realm=...,service=
+#                             "sockerless-test-registry"
+#     --user USER:PASSWORD    token account with pull, push and delete; repeat
+#                             for more (default: sockerless:sockerless-password)
+#     --reader USER:PASSWORD  token account with pull only
+#     --anonymous-pull        grant pull to token requests without credentials
+#     --expires-in SECONDS    token lifetime (default 300)
+#   It bails out (exit 99) when the registry does not start.
+#
+# registry_seed ADDR [--creds USER:PASSWORD] [IMAGE...]
+#   Copies test images in with skopeo, as the first account of the registry
+#   at ADDR unless --creds names another. IMAGE is busybox, layers, oci or
+#   debian. The default is busybox, layers and oci, plus debian when
+#   SOCKERLESS_TEST_IMAGES has debian-family.tar.gz (a named debian without
+#   it runs debootstrap, which takes minutes and needs a Debian mirror).
+#   Tags:
+#     sockerless-test/busybox:1.35         OCI index: linux/amd64 and linux/arm64
+#                                          (oci; the host's platform when generated)
+#     sockerless-test/busybox:1.35-single  one platform, Docker schema 2 (busybox)
+#     sockerless-test/layers:1             Docker schema 2 (layers)
+#     sockerless-test/debian:bookworm, sockerless-test/nginx:1.22,
+#     sockerless-test/redis:7.0            Docker schema 2 (debian; the archive
+#                                          that debootstrap makes has debian only)
+#   It bails out when a copy fails.
+#
+# registry_stop NAME
+#   Stops the registry and its token server and removes its directory,
+#   before the end of the script.
+
+REGISTRY_SERVICE=sockerless-test-registry
+REGISTRY_DEFAULT_ACCOUNT=sockerless:sockerless-password
+REGISTRY_START_TIMEOUT=30
+REGISTRY_STOP_TIMEOUT=10
+REGISTRY_TOKEN_SERVER=$SL_SRCDIR/../fixtures/token-server.py
+
+# Per registry NAME: its process IDs (registry, token server) and directory.
+declare -gA REGISTRY_PIDS=()
+declare -gA REGISTRY_DIRS=()
+# Per address: USER:PASSWORD that registry_seed pushes with.
+declare -gA REGISTRY_CREDS=()
+REGISTRY_CLEANUP_ADDED=
+
+# registry_require_tools: skip the whole script when a tool that the
+# fixtures run is missing. Call it before sl_setup.
+registry_require_tools() {
+        sl_require_tools docker-registry skopeo htpasswd openssl ss gzip tar
+}
+
+# registry_var NAME FIELD: the name of the variable REGISTRY_<NAME>_<FIELD>.
+registry_var() {
+        local name=${1^^}
+        printf 'REGISTRY_%s_%s' "${name//-/_}" "$2"
+}
+
+# registry_listen_port PID: print the TCP port the process listens on.
+registry_listen_port() {
+        ss -Hltnp 2>/dev/null | awk -v pid="pid=$1," 'index($0, pid) { n = split($4, a, ":"); print a[n]; exit }'
+}
+
+# registry_wait_port PID LOG: print the port once the process listens,
+# or return 1 when it exits or the start timeout passes.
+registry_wait_port() {
+        local pid=$1 port deadline=$((SECONDS + REGISTRY_START_TIMEOUT))
+        until port=$(registry_listen_port "$pid") && [ -n "$port" ]; do
+                sl_pid_alive "$pid" || return 1
+                [ "$SECONDS" -lt "$deadline" ] || return 1
+                sleep 0.05
+        done
+        echo "$port"
+}
+
+# registry_v2_status ADDR: print the HTTP status of an anonymous GET /v2/.
+registry_v2_status() {
+        curl -s --noproxy '*' --max-time 5 -o /dev/null -w '%{http_code}' "http://$1/v2/"
+}
+
+# registry_wait_ready PID ADDR: wait until GET /v2/ returns 200 or 401.
+registry_wait_ready() {
+        local deadline=$((SECONDS + REGISTRY_START_TIMEOUT))
+        until [[ $(registry_v2_status "$2") =~ ^(200|401)$ ]]; do
+                sl_pid_alive "$1" || return 1
+                [ "$SECONDS" -lt "$deadline" ] || return 1
+                sleep 0.05
+        done
+}
+
+# registry_write_htpasswd DIR ACCOUNT...: write DIR/htpasswd with bcrypt hashes.
+registry_write_htpasswd() {
+        local dir=$1 account
+        shift
+        : >"$dir/htpasswd"
+        for account in "$@"; do
+                htpasswd -Bbn "${account%%:*}" "${account#*:}" | sed '/^$/d' >>"$dir/htpasswd" ||
+                        sl_bail "htpasswd failed for account '${account%%:*}'"
+        done
+}
+
+# registry_start_token_server NAME DIR ARGS...: start the token server in
+# DIR/token and wait until it has written DIR/token/port.
+registry_start_token_server() {
+        local name=$1 dir=$2/token
+        shift 2
+        mkdir -p "$dir"
+        "$SL_PYTHON" "$REGISTRY_TOKEN_SERVER" --dir "$dir" --service "$REGISTRY_SERVICE" "$@" \
+                >>"$dir/server.log" 2>&1 </dev/null &
+        REGISTRY_PIDS[$name]="$!"
+        # Out of the job table, bash reaps it without a "Killed" line when
+        # the cleanup kills it.
+        disown "$!"
+        local deadline=$((SECONDS + REGISTRY_START_TIMEOUT))
+        until [ -s "$dir/port" ]; do
+                sl_pid_alive "${REGISTRY_PIDS[$name]}" ||
+                        sl_bail "token server of registry '$name' exited: $(tail -n 3 "$dir/server.log")"
+                [ "$SECONDS" -lt "$deadline" ] ||
+                        sl_bail "token server of registry '$name' did not start within ${REGISTRY_START_TIMEOUT}s"
+                sleep 0.05
+        done
+}
+
+# registry_write_config DIR AUTH: write DIR/config.yml. AUTH is the YAML
+# of the auth section, indented by two spaces, or empty.
+registry_write_config() {
+        local dir=$1 auth=$2
+        cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  formatter: text
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  # Port 0: the kernel picks a free port, which registry_start reads back.
+  addr: 127.0.0.1:0
+  secret: $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+${auth:+auth:
+$auth}
+EOF
+}
+
+# registry_parse_options NAME OPTION...: set kind, basic_accounts,
+# token_args and first_account in the caller (registry_start).
+registry_parse_options() {
+        local name=$1
+        shift
+        while [ $# -gt 0 ]; do
+                case $1 in
+                --basic | --user | --reader | --expires-in)
+                        [ $# -ge 2 ] || sl_bail "registry_start $name: $1 needs a value"
+                        ;;&
+                --basic)
+                        [[ $2 == ?*:* ]] || sl_bail "registry_start $name: invalid --basic '$2': expected USER:PASSWORD"
+                        kind=basic
+                        basic_accounts+=("$2")
+                        first_account=${first_account:-$2}
+                        shift 2
+                        ;;
+                --user)
+                        first_account=${first_account:-$2}
+                        token_args+=(--user "$2")
+                        shift 2
+                        ;;
+                --reader | --expires-in)
+                        token_args+=("$1" "$2")
+                        shift 2
+                        ;;
+                --token)
+                        kind=token
+                        shift
+                        ;;
+                --anonymous-pull)
+                        token_args+=("$1")
+                        shift
+                        ;;
+                *)
+                        sl_bail "registry_start $name: unknown option '$1'"
+                        ;;
+                esac
+        done
+        if [ "$kind" = token ] && [ ${#basic_accounts[@]} -gt 0 ]; then
+                sl_bail "registry_start $name: --basic and --token exclude each other; use --user with --token"
+        fi
+        if [ "$kind" != token ] && [ ${#token_args[@]} -gt 0 ]; then
+                sl_bail "registry_start $name: ${token_args[0]} needs --token"
+        fi
+        if [ "$kind" = token ] && [[ " ${token_args[*]} " != *" --user "* ]] &&
+                [[ " ${token_args[*]} " != *" --reader "* ]]; then
+                first_account=$REGISTRY_DEFAULT_ACCOUNT
+                token_args+=(--user "$first_account")
+        fi
+}
+
+registry_start() {
+        local name=${1:-}
+        [[ $name =~ ^[A-Za-z][A-Za-z0-9_-]*$ ]] ||
+                sl_bail "registry_start: invalid registry name '$name': use letters, digits, - and _"
+        [ -z "${REGISTRY_DIRS[$name]:-}" ] || sl_bail "registry_start: registry '$name' is already running"
+        [ -n "$SL_TMP" ] || sl_bail "registry_start: call sl_setup or sl_setup_dir first"
+        shift
+        local kind=none first_account='' auth='' realm='' token_log=''
+        local -a basic_accounts=() token_args=()
+        registry_parse_options "$name" "$@"
+        command -v docker-registry >/dev/null ||
+                sl_bail "registry_start: docker-registry is not installed (scripts/install-deps.sh installs it)"
+        if [ -z "$REGISTRY_CLEANUP_ADDED" ]; then
+                sl_on_cleanup registry_cleanup
+                REGISTRY_CLEANUP_ADDED=1
+        fi
+
+        local dir=$SL_TMP/registry-$name
+        mkdir -p "$dir/storage"
+        REGISTRY_DIRS[$name]=$dir
+        case $kind in
+        basic)
+                registry_write_htpasswd "$dir" "${basic_accounts[@]}"
+                auth="  htpasswd:
+    realm: $REGISTRY_SERVICE
+    path: $dir/htpasswd"
+                ;;
+        token)
+                registry_start_token_server "$name" "$dir" "${token_args[@]}"
+                realm=http://127.0.0.1:$(cat "$dir/token/port")/token
+                token_log=$dir/token/requests.log
+                auth="  token:
+    realm: $realm
+    service: $REGISTRY_SERVICE
+    issuer: sockerless-test-token-server
+    rootcertbundle: $dir/token/cert.pem"
+                ;;
+        esac
+        registry_write_config "$dir" "$auth"
+
+        docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null &
+        local pid=$! port
+        disown "$pid"
+        REGISTRY_PIDS[$name]="$pid ${REGISTRY_PIDS[$name]:-}"
+        port=$(registry_wait_port "$pid") ||
+                sl_bail "registry '$name' did not listen within ${REGISTRY_START_TIMEOUT}s: $(tail -n 3 "$dir/registry.log")"
+        registry_wait_ready "$pid" "127.0.0.1:$port" ||
+                sl_bail "registry '$name' on 127.0.0.1:$port did not answer GET /v2/ within ${REGISTRY_START_TIMEOUT}s"
+
+        REGISTRY_CREDS[127.0.0.1:$port]=$first_account
+        export "$(registry_var "$name" ADDR)=127.0.0.1:$port"
+        export "$(registry_var "$name" DIR)=$dir"
+        export "$(registry_var "$name" USER)=${first_account%%:*}"
+        export "$(registry_var "$name" PASSWORD)=${first_account#*:}"
+        export "$(registry_var "$name" REALM)=$realm"
+        export "$(registry_var "$name" TOKEN_LOG)=$token_log"
+}
+
+# registry_stop_pids PID...: SIGTERM, then SIGKILL after
+# REGISTRY_STOP_TIMEOUT seconds.
+registry_stop_pids() {
+        local pid deadline
+        kill -TERM "$@" 2>/dev/null
+        for pid in "$@"; do
+                deadline=$((SECONDS + REGISTRY_STOP_TIMEOUT))
+                while sl_pid_alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do
+                        sleep 0.05
+                done
+                kill -KILL "$pid" 2>/dev/null
+        done
+}
+
+registry_stop() {
+        local name=$1 addr_var
+        [ -n "${REGISTRY_DIRS[$name]:-}" ] || return 0
+        # shellcheck disable=SC2086 # one PID per word
+        registry_stop_pids ${REGISTRY_PIDS[$name]}
+        addr_var=$(registry_var "$name" ADDR)
+        unset "REGISTRY_CREDS[${!addr_var:-none}]"
+        [ "${SOCKERLESS_TEST_KEEP:-0}" = 1 ] || rm -rf --one-file-system "${REGISTRY_DIRS[$name]}"
+        unset "REGISTRY_PIDS[$name]" "REGISTRY_DIRS[$name]"
+        local field
+        for field in ADDR DIR USER PASSWORD REALM TOKEN_LOG; do
+                unset "$(registry_var "$name" "$field")"
+        done
+}
+
+# Cleanup hook: sl_cleanup has killed the processes by then, because their
+# command lines name the test directory. This stops any that are left and
+# unsets the registries' variables.
+registry_cleanup() {
+        local name
+        for name in "${!REGISTRY_DIRS[@]}"; do
+                registry_stop "$name"
+        done
+}
+
+# ---------------------------------------------------------------- seeding
+
+# registry_copy SOURCE ADDR/REPO:TAG [SKOPEO-COPY-OPTION...]: skopeo copy
+# into a registry, with the credentials in the caller's `creds`.
+registry_copy() {
+        local source=$1 destination=$2
+        shift 2
+        local -a auth=()
+        [ -z "$creds" ] || auth=(--dest-creds "$creds")
+        # --insecure-policy: the test images are not signed, and the host's
+        # /etc/containers/policy.json must not change what a test can copy.
+        sl_run timeout -k 10 "$SL_TIMEOUT" skopeo --insecure-policy copy -q --dest-tls-verify=false \
+                "${auth[@]}" "$@" "$source" "docker://$destination"
+        [ "$SL_RC" = 0 ] || sl_bail "skopeo copy $source to $destination failed: $SL_ERR"
+}
+
+# registry_archive_tags ARCHIVE: print the RepoTags of a docker-archive.
+registry_archive_tags() {
+        tar -xOf "$1" manifest.json | "$SL_PYTHON" -c '
+import json, sys
+for image in json.load(sys.stdin):
+    for tag in image.get("RepoTags") or []:
+        print(tag)'
+}
+
+# registry_seed_family ADDR ARCHIVE: copy every image of a gzip'd
+# docker-archive. skopeo 1.9 does not read a compressed docker-archive, so
+# it is decompressed into the test directory first.
+registry_seed_family() {
+        local addr=$1 archive=$2 plain tag
+        plain=$(mktemp "$SL_TMP/seed.XXXXXX.tar")
+        gzip -dc "$archive" >"$plain" || sl_bail "cannot decompress $archive"
+        for tag in $(registry_archive_tags "$plain"); do
+                registry_copy "docker-archive:$plain:$tag" "$addr/$tag"
+        done
+        rm -f "$plain"
+}
+
+# registry_default_images: set the caller's `images` to busybox, layers
+# and oci, and debian when a prebuilt archive of it exists.
+registry_default_images() {
+        images=(busybox layers oci)
+        if [ -n "${SOCKERLESS_TEST_IMAGES:-}" ] && [ -f "$SOCKERLESS_TEST_IMAGES/debian-family.tar.gz" ]; then
+                images+=(debian)
+        else
+                echo '# registry_seed: debian left out: no debian-family.tar.gz in SOCKERLESS_TEST_IMAGES'
+        fi
+}
+
+registry_seed() {
+        local addr=$1 creds image archive
+        shift
+        creds=${REGISTRY_CREDS[$addr]:-}
+        if [ "${1:-}" = --creds ]; then
+                creds=$2
+                shift 2
+        fi
+        local -a images=("$@")
+        [ ${#images[@]} -gt 0 ] || registry_default_images
+        for image in "${images[@]}"; do
+                archive=$(sl_image_archive "$image") || sl_bail "registry_seed: test image '$image' is not available"
+                case $image in
+                busybox) registry_copy "docker-archive:$archive" "$addr/sockerless-test/busybox:1.35-single" ;;
+                layers) registry_copy "docker-archive:$archive" "$addr/sockerless-test/layers:1" ;;
+                oci) registry_copy "oci-archive:$archive" "$addr/sockerless-test/busybox:1.35" --all ;;
+                debian) registry_seed_family "$addr" "$archive" ;;
+                esac
+        done
+}

@@ -3,6 +3,8 @@
 noinst_LIBRARIES += libimageapi.a libimage.a
 
 libimage_a_SOURCES = \
+	src/image/blob-compress.c src/image/blob-compress.h \
+	src/image/blob-upload.c src/image/blob-upload.h \
 	src/image/changes.c src/image/changes.h \
 	src/image/changes-health.c \
 	src/image/changes-internal.h \
@@ -10,6 +12,7 @@ libimage_a_SOURCES = \
 	src/image/changes-parse.c \
 	src/image/config.c src/image/config.h \
 	src/image/digest.c src/image/digest.h \
+	src/image/distribution.c src/image/distribution.h \
 	src/image/extract.c src/image/extract.h \
 	src/image/extract-layer.c \
 	src/image/extract-path.c \
@@ -18,6 +21,7 @@ libimage_a_SOURCES = \
 	src/image/jsonmessage.c src/image/jsonmessage.h \
 	src/image/load.c src/image/load.h \
 	src/image/load-oci.c \
+	src/image/push-manifest.c src/image/push-manifest.h \
 	src/image/reference.c src/image/reference.h \
 	src/image/reference-match.c \
 	src/image/registry.c src/image/registry.h \
@@ -40,10 +44,10 @@ libimage_a_SOURCES = \
 	src/image/store-prune.c \
 	src/image/store-snapshot.c \
 	src/image/store-tag.c
-libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
+libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
 
 libimageapi_a_SOURCES = src/api/images.c src/api/images.h
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it.
-IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(CURL_LIBS) $(JSONC_LIBS) -lpthread
+IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(JSONC_LIBS) -lpthread

@@ -7,11 +7,13 @@ IMAGE_UNIT_TESTS = \
 	tests/unit/test-image-changes \
 	tests/unit/test-image-extract \
 	tests/unit/test-image-store \
-	tests/unit/test-image-archives
+	tests/unit/test-image-archives \
+	tests/unit/test-image-blob-upload \
+	tests/unit/test-image-push-parts
 check_PROGRAMS += $(IMAGE_UNIT_TESTS)
 TESTS += $(IMAGE_UNIT_TESTS)
 
-IMAGE_UNIT_COMPILE = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS)
+IMAGE_UNIT_COMPILE = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS)
 IMAGE_UNIT_LINK = $(IMAGE_LIBS) $(CMOCKA_LIBS)
 IMAGE_UNIT_UTIL = tests/unit/image-test-util.c tests/unit/image-test-util.h
 
@@ -34,4 +36,12 @@ tests_unit_test_image_store_LDADD = $(IMAGE_UNIT_LINK)
 tests_unit_test_image_archives_SOURCES = tests/unit/test-image-archives.c $(IMAGE_UNIT_UTIL)
 tests_unit_test_image_archives_CFLAGS = $(IMAGE_UNIT_COMPILE)
 tests_unit_test_image_archives_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_blob_upload_SOURCES = tests/unit/test-image-blob-upload.c
+tests_unit_test_image_blob_upload_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_blob_upload_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_push_parts_SOURCES = tests/unit/test-image-push-parts.c $(IMAGE_UNIT_UTIL)
+tests_unit_test_image_push_parts_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_push_parts_LDADD = $(IMAGE_UNIT_LINK)
 endif

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "tar-split.h"
 #include "timeutil.h"
 
 #define READ_BUFFER_SIZE    (64 * 1024)
@@ -35,6 +36,7 @@ struct raw_source {
 struct tar_source {
         struct archive *decompressor;
         struct digester digest;
+        struct tar_split_recorder *recorder; /* or NULL */
         char buf[READ_BUFFER_SIZE];
 };
 
@@ -95,8 +97,11 @@ static la_ssize_t read_decompressed(struct tar_source *src)
 {
         la_ssize_t n = archive_read_data(src->decompressor, src->buf, sizeof(src->buf));
 
-        if (n > 0)
+        if (n > 0) {
                 digester_update(&src->digest, src->buf, (size_t)n);
+                if (src->recorder)
+                        tar_split_recorder_feed(src->recorder, src->buf, (size_t)n);
+        }
         return n;
 }
 
@@ -193,6 +198,12 @@ static int drain(struct raw_source *raw, struct tar_source *tar, bool empty, str
 int extract_layer(int fd, int rootfd, extract_progress_fn progress, void *userdata, struct extract_layer_result *ret,
                   struct error *err)
 {
+        return extract_layer_recorded(fd, rootfd, NULL, progress, userdata, ret, err);
+}
+
+int extract_layer_recorded(int fd, int rootfd, struct tar_split_recorder *recorder, extract_progress_fn progress,
+                           void *userdata, struct extract_layer_result *ret, struct error *err)
+{
         _cleanup_(raw_source_freep) struct raw_source *raw = calloc(1, sizeof(*raw));
         _cleanup_(tar_source_freep) struct tar_source *tar = calloc(1, sizeof(*tar));
         _cleanup_(archive_read_freep) struct archive *decompressor = NULL;
@@ -207,6 +218,7 @@ int extract_layer(int fd, int rootfd, extract_progress_fn progress, void *userda
         raw->progress = progress;
         raw->userdata = userdata;
         raw->total = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+        tar->recorder = recorder;
 
         r = digester_init(&raw->digest);
         if (r < 0)

@@ -62,6 +62,13 @@ struct extract_layer_result {
 int extract_layer(int fd, int rootfd, extract_progress_fn progress, void *userdata, struct extract_layer_result *ret,
                   struct error *err);
 
+struct tar_split_recorder;
+
+/* The same, also feeding every byte of the uncompressed tar, up to the end
+ * of the decompressed stream, to recorder (tar-split.h). */
+int extract_layer_recorded(int fd, int rootfd, struct tar_split_recorder *recorder, extract_progress_fn progress,
+                           void *userdata, struct extract_layer_result *ret, struct error *err);
+
 /* Computes a layer's size as Docker's overlay2 driver does: the st_size of
  * every entry that is not a directory, each hard-linked inode once. */
 int extract_dir_size(int rootfd, int64_t *ret);

@@ -21,6 +21,10 @@
  *                                       directories carry
  *                                       trusted.overlay.opaque=y)
  *   layers/<chain-id hex>/layer.json    {"ChainID","DiffID","Parent","Size"}
+ *   layers/<chain-id hex>/tar-split     how to write the layer's tar again
+ *                                       byte for byte from diff/
+ *                                       (tar-split.h, layer-tar.h); missing
+ *                                       in layers stored before it existed
  *   configs/<image-id hex>              the image config, byte for byte; the
  *                                       image ID is its sha256
  *   meta/<image-id hex>.json            {"LastTagTime"}, once tagged by API

@@ -19,6 +19,7 @@ libimage_a_SOURCES = \
 	src/image/image.h \
 	src/image/import.c \
 	src/image/jsonmessage.c src/image/jsonmessage.h \
+	src/image/layer-tar.c src/image/layer-tar.h \
 	src/image/load.c src/image/load.h \
 	src/image/load-oci.c \
 	src/image/push-manifest.c src/image/push-manifest.h \
@@ -43,7 +44,13 @@ libimage_a_SOURCES = \
 	src/image/store-layer.c \
 	src/image/store-prune.c \
 	src/image/store-snapshot.c \
-	src/image/store-tag.c
+	src/image/store-tag.c \
+	src/image/tar-split.h \
+	src/image/tar-split-internal.h \
+	src/image/tar-split-parse.c \
+	src/image/tar-split-record.c \
+	src/image/tar-split-tar.c \
+	src/image/tar-split-write.c
 libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
 
 libimageapi_a_SOURCES = src/api/images.c src/api/images.h

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "store-internal.h"
 #include "strv.h"
+#include "tar-split.h"
 
 #define LAYER_METADATA "layer.json"
 #define LAYER_CONTENT  "diff"
@@ -245,6 +246,25 @@ static int blame_digest(const struct layer_source *src, int code, struct error *
                          src->expected_blob, actual);
 }
 
+/* Extracts the blob into dirfd/diff, recording its tar-split next to it. */
+static int extract_recorded(int dirfd, int contentfd, const struct layer_source *src, struct extract_layer_result *ret,
+                            struct error *err)
+{
+        _cleanup_(tar_split_recorder_freep) struct tar_split_recorder *recorder = NULL;
+        int r;
+
+        r = tar_split_recorder_new(dirfd, TAR_SPLIT_FILE, &recorder);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to create the layer's tar-split record");
+        r = extract_layer_recorded(src->fd, contentfd, recorder, src->progress, src->userdata, ret, err);
+        if (r < 0)
+                return r;
+        r = tar_split_recorder_finish(recorder);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to write the layer's tar-split record");
+        return 0;
+}
+
 /* Extracts and verifies the blob into staging/<staged>/diff and writes
  * layer.json next to it. */
 static int stage_layer(struct image_store *s, const char *staged, char *chain_id, const char *parent,
@@ -263,7 +283,7 @@ static int stage_layer(struct image_store *s, const char *staged, char *chain_id
         if (contentfd < 0)
                 return error_set_errno(err, -errno, "failed to open a layer directory");
 
-        r = extract_layer(src->fd, contentfd, src->progress, src->userdata, &result, err);
+        r = extract_recorded(dirfd, contentfd, src, &result, err);
         if (r < 0)
                 return blame_digest(src, r, err);
 

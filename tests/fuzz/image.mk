@@ -1,6 +1,8 @@
 # Fuzz targets of the image store: reference parsing, archive manifests
-# and configs, and layer extraction (see tests/fuzz/local.mk).
-IMAGE_FUZZ_TARGETS = tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-extract
+# and configs, layer extraction, tar-split records and their recording
+# (see tests/fuzz/local.mk).
+IMAGE_FUZZ_TARGETS = tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-extract \
+	tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-layer-tar
 check_PROGRAMS += $(IMAGE_FUZZ_TARGETS)
 if !ENABLE_FUZZING
 TESTS += $(IMAGE_FUZZ_TARGETS)
@@ -23,3 +25,13 @@ tests_fuzz_fuzz_extract_SOURCES = tests/fuzz/fuzz-extract.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_extract_CFLAGS = $(IMAGE_FUZZ_COMPILE)
 tests_fuzz_fuzz_extract_LDFLAGS = $(IMAGE_FUZZ_LINK)
 tests_fuzz_fuzz_extract_LDADD = $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_tar_split_SOURCES = tests/fuzz/fuzz-tar-split.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_tar_split_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_tar_split_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_tar_split_LDADD = $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_layer_tar_SOURCES = tests/fuzz/fuzz-layer-tar.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_layer_tar_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_layer_tar_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_layer_tar_LDADD = $(IMAGE_LIBS)

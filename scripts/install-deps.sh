@@ -20,12 +20,13 @@ build_packages=(
 
 # clang and libclang-rt-dev build the libFuzzer targets; llvm provides
 # llvm-symbolizer for sanitizer reports. debootstrap builds the Debian test
-# image when no prebuilt one is given.
+# image when no prebuilt one is given. runc and crun are the runtimes that
+# the runtime comparison tests run the same bundles under.
 test_packages=(
         busybox-static curl python3 jq debootstrap
         clang libclang-rt-dev llvm
         iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar
-        ca-certificates shellcheck clang-format runc
+        ca-certificates shellcheck clang-format runc crun
 )
 
 # Registry fixtures (tests/integration/registry-lib.sh): skopeo copies the

@@ -167,6 +167,15 @@ void runtime_mount_options_done(struct runtime_mount_options *o)
         o->data = NULL;
 }
 
+int runtime_mount_options_readonly_superblock(struct runtime_mount_options *o, const char *type)
+{
+        if (!((o->attr_set | o->recursive_attr_set) & MOUNT_ATTR_RDONLY) || streq_ptr(type, "tmpfs"))
+                return 0;
+        if (strv_contains(o->data, "ro"))
+                return 0;
+        return strv_append(&o->data, "ro");
+}
+
 int runtime_mount_options_known(char ***ret)
 {
         _cleanup_strv_free_ char **names = NULL;

@@ -30,6 +30,14 @@ int runtime_mount_options_parse(char *const *options, struct runtime_mount_optio
 
 void runtime_mount_options_done(struct runtime_mount_options *o);
 
+/* Adds "ro" to the filesystem options of a read-only mount of a new
+ * filesystem of type, so that a new superblock is read-only too, as
+ * mount(2) with MS_RDONLY makes it for runc. A superblock that exists
+ * already, such as the host's sysfs for a container without a network
+ * namespace, keeps its flags. tmpfs is left out, because runc mounts it
+ * read-write and makes only the mount read-only. Returns 0 or -ENOMEM. */
+int runtime_mount_options_readonly_superblock(struct runtime_mount_options *o, const char *type);
+
 /* Lists the mount options this runtime knows, the "r" forms included, for
  * the features document; other options pass to the filesystem. */
 int runtime_mount_options_known(char ***ret);

@@ -223,6 +223,9 @@ static int mount_one(const struct runtime_mount *m, const char *bundle, int root
                 return mount_bind(m, &o, bundle, root_fd, err);
         if (streq_ptr(m->type, "cgroup") || streq_ptr(m->type, "cgroup2"))
                 return mount_cgroup(m, &o, root_fd, cg, cgroupns, err);
+        r = runtime_mount_options_readonly_superblock(&o, m->type);
+        if (r < 0)
+                return r;
         return mount_new(m, &o, root_fd, err);
 }
 
@@ -257,6 +260,7 @@ static int open_dev_null(int root_fd, struct error *err)
 
 static int mask_path(int root_fd, const char *path, int null_fd, struct error *err)
 {
+        char *const readonly_data[] = { (char *)"ro", NULL };
         _cleanup_close_ int target_fd = -1, mnt_fd = -1;
         struct stat st;
 
@@ -268,8 +272,10 @@ static int mask_path(int root_fd, const char *path, int null_fd, struct error *e
         if (fstat(target_fd, &st) < 0)
                 return error_set_errno(err, negative_errno(), "failed to inspect masked path %s", path);
 
+        /* runc mounts this tmpfs with MS_RDONLY, which makes its superblock
+         * read-only as well as the mount. */
         if (S_ISDIR(st.st_mode))
-                mnt_fd = mountutil_new_fs("tmpfs", "tmpfs", NULL, MOUNT_ATTR_RDONLY, path, err);
+                mnt_fd = mountutil_new_fs("tmpfs", "tmpfs", readonly_data, MOUNT_ATTR_RDONLY, path, err);
         else
                 mnt_fd = mountutil_clone_tree(null_fd, "", false, path, err);
         if (mnt_fd < 0)

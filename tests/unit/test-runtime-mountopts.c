@@ -120,12 +120,44 @@ static void mountopts_rejected(void **state)
         }
 }
 
+static void mountopts_readonly_superblock(void **state)
+{
+        char *sysfs[] = { "nosuid", "noexec", "nodev", "ro", NULL };
+        char *recursive[] = { "rro", NULL };
+        char *writable[] = { "nosuid", "mode=755", NULL };
+        struct runtime_mount_options o;
+
+        o = parse_ok(sysfs);
+        assert_int_equal(runtime_mount_options_readonly_superblock(&o, "sysfs"), 0);
+        assert_string_equal(o.data[0], "ro");
+        assert_null(o.data[1]);
+        assert_int_equal(runtime_mount_options_readonly_superblock(&o, "sysfs"), 0);
+        assert_null(o.data[1]);
+        runtime_mount_options_done(&o);
+
+        o = parse_ok(recursive);
+        assert_int_equal(runtime_mount_options_readonly_superblock(&o, "mqueue"), 0);
+        assert_string_equal(o.data[0], "ro");
+        runtime_mount_options_done(&o);
+
+        o = parse_ok(sysfs);
+        assert_int_equal(runtime_mount_options_readonly_superblock(&o, "tmpfs"), 0);
+        assert_null(o.data);
+        runtime_mount_options_done(&o);
+
+        o = parse_ok(writable);
+        assert_int_equal(runtime_mount_options_readonly_superblock(&o, "proc"), 0);
+        assert_string_equal(o.data[0], "mode=755");
+        assert_null(o.data[1]);
+        runtime_mount_options_done(&o);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(mountopts_docker_defaults), cmocka_unit_test(mountopts_bind),
                 cmocka_unit_test(mountopts_last_wins),       cmocka_unit_test(mountopts_empty),
-                cmocka_unit_test(mountopts_rejected),
+                cmocka_unit_test(mountopts_rejected),        cmocka_unit_test(mountopts_readonly_superblock),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,14 @@
 
 #define CGROUP_MOUNT_ATTR (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
+/* Returns the source that mountinfo shows for a new mount of h:
+ * "systemd" for the name=systemd hierarchy, as runc 1.1 names it, and
+ * "cgroup" for the others. */
+static const char *mount_source(const struct cgroup_hierarchy *h)
+{
+        return streq_ptr(h->options, "name=systemd") ? "systemd" : "cgroup";
+}
+
 /* Returns a detached mount of the container's cgroup in h: a new mount of
  * the hierarchy, which the cgroup namespace roots at the container's
  * cgroup, or without one a bind of the container's directory. */
@@ -29,7 +37,8 @@ static int hierarchy_mount(const struct cgroup *cg, const struct cgroup_hierarch
                         if (!data)
                                 return -ENOMEM;
                 }
-                fd = mountutil_new_fs(h->unified ? "cgroup2" : "cgroup", "cgroup", data, attr, h->mountpoint, &new_err);
+                fd = mountutil_new_fs(h->unified ? "cgroup2" : "cgroup", mount_source(h), data, attr, h->mountpoint,
+                                      &new_err);
                 /* Only the initial user namespace may mount a v1 hierarchy;
                  * in another, the bind below shows the same directory. */
                 if (fd != -EPERM || h->unified)

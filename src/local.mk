@@ -9,6 +9,7 @@ noinst_LIBRARIES += libsockerlessd.a
 libsockerlessd_a_SOURCES = \
 	src/api/api.h \
 	src/api/containers.c \
+	src/api/containers-archive.c \
 	src/api/containers-io.c \
 	src/api/containers-json.c \
 	src/api/containers-list.c \
@@ -19,8 +20,11 @@ libsockerlessd_a_SOURCES = \
 	src/daemon-run.c src/daemon-run.h \
 	src/daemon-ulimits.c src/daemon-ulimits.h \
 	src/daemon.h \
+	src/engine/archive.c src/engine/archive.h \
 	src/engine/binds.c src/engine/binds.h \
 	src/engine/container.c src/engine/container.h \
+	src/engine/copy.h src/engine/copy-extract.c src/engine/copy-resolve.c src/engine/copy-stat.c \
+	src/engine/copy-tar.c \
 	src/engine/create.c \
 	src/engine/create-config.c src/engine/create-config.h \
 	src/engine/create-isolation.c src/engine/create-isolation.h \
@@ -47,7 +51,7 @@ libsockerlessd_a_SOURCES = \
 	src/userns-remap.c src/userns-remap.h \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c \
-	src/pool/local-update.c
+	src/pool/local-rootfs.c src/pool/local-update.c
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 

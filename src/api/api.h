@@ -41,6 +41,9 @@ void api_container_attach(struct http_request *req);
 void api_container_logs(struct http_request *req);
 void api_container_resize(struct http_request *req);
 void api_container_update(struct http_request *req);
+void api_container_archive_head(struct http_request *req);
+void api_container_archive_get(struct http_request *req);
+void api_container_archive_put(struct http_request *req);
 
 /* Builds the JSON of inspect and list. Call with c->lock held. */
 json_object *api_container_inspect_json(struct daemon *d, struct container *c);

@@ -194,6 +194,17 @@ int64_t userns_idmap_to_host(const struct userns_idmap *map, uint32_t container_
         return -1;
 }
 
+int64_t userns_idmap_to_container(const struct userns_idmap *map, uint32_t host_id)
+{
+        for (size_t i = 0; i < map->n_ranges; i++) {
+                const struct userns_range *r = &map->ranges[i];
+
+                if (host_id >= r->host_id && host_id - r->host_id < r->size)
+                        return (int64_t)r->container_id + (host_id - r->host_id);
+        }
+        return -1;
+}
+
 void userns_idmap_clear(struct userns_idmap *map)
 {
         free(map->ranges);

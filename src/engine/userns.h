@@ -66,6 +66,9 @@ int userns_idmap_build(struct userns_range *ranges, size_t n, const char *kind, 
 /* Returns the host id that container id maps to, or -1 when it is unmapped. */
 int64_t userns_idmap_to_host(const struct userns_idmap *map, uint32_t container_id);
 
+/* Returns the container id that host id maps to, or -1 when it is unmapped. */
+int64_t userns_idmap_to_container(const struct userns_idmap *map, uint32_t host_id);
+
 void userns_idmap_clear(struct userns_idmap *map);
 void userns_remap_free(struct userns_remap *remap);
 

@@ -32,6 +32,16 @@ struct backend_exit {
         const char *error; /* why it ended without running, or NULL */
 };
 
+/* A container's filesystem as its processes see it: the root filesystem
+ * and the container's mounts, for docker cp. */
+struct rootfs_view {
+        int root_fd;  /* the root directory */
+        int hold_fd;  /* keeps the mounts alive (the container's mount namespace), or -1 */
+        bool running; /* the running container's own view, with its tmpfs mounts */
+};
+
+void rootfs_view_close(struct rootfs_view *view);
+
 struct backend;
 
 /*
@@ -78,6 +88,14 @@ struct backend_ops {
         /* Reconnects to a container found on disk at daemon start, and sets
          * its true state (running, or exited with its code). */
         int (*restore)(struct backend *b, struct container *c);
+
+        /* Opens the container's filesystem for docker cp: the running
+         * container's own mount tree, or for a stopped one a private tree
+         * of its root filesystem and bind mounts that no other process
+         * sees. Writes reach the container's writable layer and binds.
+         * A view of a stopped container must be closed before the
+         * container starts, so the caller holds op_lock until then. */
+        int (*open_rootfs)(struct backend *b, struct container *c, struct rootfs_view *ret, struct error *err);
 
         /* Returns the path of the container's json-file log (newly
          * allocated), or NULL when the backend keeps no such log. */

@@ -61,5 +61,8 @@ int local_start(struct backend *b, struct container *c, struct error *err);
 /* Applies new limits to a running container (see backend_ops.update). */
 int local_update(struct backend *b, struct container *c, json_object *resources, struct error *err);
 
+/* Opens the container's filesystem (see backend_ops.open_rootfs). */
+int local_open_rootfs(struct backend *b, struct container *c, struct rootfs_view *ret, struct error *err);
+
 /* Sends one message to the container's monitor. Call without c->lock. */
 int local_send(struct container *c, json_object *msg, const int *fds, size_t n_fds);

@@ -219,6 +219,7 @@ static const struct backend_ops local_ops = {
         .remove = local_remove,
         .forget = local_forget,
         .restore = local_restore,
+        .open_rootfs = local_open_rootfs,
         .log_path = local_log_path,
         .free = local_free,
 };

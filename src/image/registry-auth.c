@@ -121,6 +121,7 @@ void registry_challenge_done(struct registry_challenge *c)
         free(c->service);
         free(c->scope);
         free(c->error);
+        free(c->error_description);
         *c = (struct registry_challenge){ 0 };
 }
 
@@ -184,6 +185,8 @@ static char **challenge_field(struct registry_challenge *c, const char *name)
                 return &c->scope;
         if (strcasecmp(name, "error") == 0)
                 return &c->error;
+        if (strcasecmp(name, "error_description") == 0)
+                return &c->error_description;
         return NULL;
 }
 

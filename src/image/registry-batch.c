@@ -11,6 +11,8 @@ struct registry_batch {
         unsigned running;
         struct transfer *queue, **queue_tail; /* not started yet */
         atomic_bool cancelled;
+        registry_tick_fn tick;
+        void *tick_userdata;
 };
 
 bool batch_cancelled(const struct registry_batch *b)
@@ -72,6 +74,12 @@ int registry_batch_add(struct registry_batch *b, const struct registry_request *
         *b->queue_tail = t;
         b->queue_tail = &t->next;
         return 0;
+}
+
+void registry_batch_set_tick(struct registry_batch *b, registry_tick_fn tick, void *userdata)
+{
+        b->tick = tick;
+        b->tick_userdata = userdata;
 }
 
 void registry_batch_cancel(struct registry_batch *b)
@@ -141,12 +149,20 @@ static void handle_done(struct registry_batch *b, CURL *easy, CURLcode code)
         finish(b, t, r, &err);
 }
 
+/* Runs the tick; returns whether it keeps the batch alive. */
+static bool run_tick(struct registry_batch *b)
+{
+        return b->tick && b->tick(b->tick_userdata) && !batch_cancelled(b);
+}
+
 int registry_batch_run(struct registry_batch *b)
 {
         int still_running = 0;
+        bool waiting;
 
         start_queued(b);
-        while (b->running > 0 || b->queue) {
+        waiting = run_tick(b);
+        while (b->running > 0 || b->queue || waiting) {
                 CURLMsg *msg;
                 int left;
 
@@ -155,8 +171,9 @@ int registry_batch_run(struct registry_batch *b)
                 while ((msg = curl_multi_info_read(b->multi, &left)))
                         if (msg->msg == CURLMSG_DONE)
                                 handle_done(b, msg->easy_handle, msg->data.result);
+                waiting = run_tick(b);
                 start_queued(b);
-                if (b->running > 0 && curl_multi_poll(b->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+                if ((b->running > 0 || waiting) && curl_multi_poll(b->multi, NULL, 0, 1000, NULL) != CURLM_OK)
                         return -EIO;
         }
         return 0;

@@ -22,6 +22,7 @@ struct registry_challenge {
         char *service;
         char *scope;
         char *error; /* "insufficient_scope", "invalid_token", ... */
+        char *error_description;
 };
 
 /* Parses the first challenge of a WWW-Authenticate value: a scheme token,

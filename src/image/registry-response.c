@@ -169,8 +169,10 @@ static int parse_errors(json_object *root, struct parsed_error *ret, size_t max)
         return (int)n;
 }
 
-/* The error a bearer challenge's "error" parameter states (RFC 6750). */
-static int challenge_error(const struct registry_response *r, struct parsed_error *ret)
+/* The error a bearer challenge's "error" parameter states (RFC 6750),
+ * with its error_description; the description is copied to description
+ * (size bytes). */
+static int challenge_error(const struct registry_response *r, struct parsed_error *ret, char *description, size_t size)
 {
         const char *header = registry_response_header(r, "WWW-Authenticate");
         struct registry_challenge c;
@@ -185,7 +187,8 @@ static int challenge_error(const struct registry_response *r, struct parsed_erro
                 ret->code = find_code("DENIED");
                 found = 1;
         }
-        ret->message = NULL;
+        snprintf(description, size, "%s", c.error_description ?: "");
+        ret->message = description[0] ? description : NULL;
         registry_challenge_done(&c);
         return found;
 }
@@ -253,6 +256,7 @@ int registry_response_error(const struct registry_response *r, struct error *err
 {
         _cleanup_json_ json_object *root = NULL;
         struct parsed_error errors[9];
+        char description[512];
         _cleanup_free_ char *text = NULL;
         const char *details;
         int n = 0, from_body;
@@ -261,7 +265,7 @@ int registry_response_error(const struct registry_response *r, struct error *err
                 return error_set(err, r->status == 503 ? -EAGAIN : -EIO, "received unexpected HTTP status: %ld %s",
                                  r->status, status_text(r->status));
 
-        n = challenge_error(r, &errors[0]);
+        n = challenge_error(r, &errors[0], description, sizeof(description));
         if (r->body && json_parse_buffer(r->body, r->body_len, &root, NULL) >= 0) {
                 details = json_field_string(root, "details", NULL);
                 if (!isempty(details) && n == 0) {
@@ -288,4 +292,30 @@ int registry_response_error(const struct registry_response *r, struct error *err
                 if (append_error(&text, errors[i].code, errors[i].message, n > 1) < 0)
                         return -ENOMEM;
         return error_set(err, errno_for(r->status, errors[0].code), "%s", text);
+}
+
+int registry_response_first_error(const struct registry_response *r, char **ret_code, char **ret_message)
+{
+        _cleanup_json_ json_object *root = NULL;
+        struct parsed_error e;
+        char description[512];
+        int n;
+
+        n = challenge_error(r, &e, description, sizeof(description));
+        if (n == 0) {
+                if (!r->body || json_parse_buffer(r->body, r->body_len, &root, NULL) < 0)
+                        return -ENOENT;
+                n = parse_errors(root, &e, 1);
+        }
+        if (n <= 0)
+                return -ENOENT;
+
+        *ret_code = strdup(error_codes[e.code].code);
+        *ret_message = strdup(!isempty(e.message) ? e.message : error_codes[e.code].message);
+        if (!*ret_code || !*ret_message) {
+                free(*ret_code);
+                free(*ret_message);
+                return -ENOMEM;
+        }
+        return 0;
 }

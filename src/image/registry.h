@@ -14,7 +14,7 @@
  *  - struct registry_context is daemon-wide: the insecure registries, the
  *    mirrors of Docker Hub and the cache of bearer tokens. It is
  *    thread-safe and outlives every client made from it.
- *  - struct registry_auth holds the credentials of one API request,
+ *  - struct registry_auth contains the credentials of one API request,
  *    decoded from its X-Registry-Auth header.
  *  - struct registry_client talks to one registry endpoint with one set of
  *    credentials. One thread uses it at a time (a pull or a push owns its
@@ -173,10 +173,10 @@ struct registry_request {
         int64_t body_size;
         void *body_userdata;
 
-        /* The response body: a 2xx body goes to write_body when it is
-         * set; every other body, and a 2xx body without write_body, is
-         * kept in the response up to max_body bytes (0 means 4 MiB), and
-         * a longer one fails the request with -EFBIG. */
+        /* The response body. A 2xx body goes to write_body when it is
+         * set. Every other body is kept in the response up to max_body
+         * bytes (0 means 4 MiB), and a longer one fails the request with
+         * -EFBIG. */
         registry_write_fn write_body;
         size_t max_body;
         void *write_userdata;
@@ -187,7 +187,7 @@ struct registry_response {
         char **headers; /* its headers, "Name: value" without CRLF, NULL-terminated */
         char *body;     /* a kept body, NUL-terminated, or NULL */
         size_t body_len;
-        char *url; /* the URL that answered, after redirects */
+        char *url; /* the URL of the final response, after redirects */
 };
 
 void registry_response_done(struct registry_response *r);
@@ -216,18 +216,24 @@ const char *registry_response_header(const struct registry_response *r, const ch
  * not a sha256 digest. */
 int registry_response_digest(const struct registry_response *r, char *ret);
 
-/* Resolves the Location header against the URL that answered, giving an
+/* Resolves the Location header against the response URL, giving an
  * absolute http or https URL in *ret (a new string). -ENOENT when
  * missing, -EBADMSG when malformed. */
 int registry_response_location(const struct registry_response *r, char **ret);
 
-/* Turns a response that is not what the caller expected into an error:
- * the registry's first {"errors":[{"code","message","detail"}]} entry as
- * "<code lowercased with spaces>: <message>" (Docker's format, e.g.
- * "manifest unknown: manifest unknown"), else the status text. Returns
- * -ENOENT for 404, -EACCES for 401 and 403, -EINVAL for 400, -EAGAIN for
- * 429 and 503, -EIO otherwise. */
+/* Turns a response that is not what the caller expected into an error
+ * with docker/distribution's text: the registry's {"errors":[{"code",
+ * "message"}]} entries as "<code in lowercase words>: <message>" (e.g.
+ * "manifest unknown: manifest unknown"), else the status. Returns -ENOENT
+ * for 404, -EACCES for 401 and 403, -EINVAL for 400, -EAGAIN for 429 and
+ * 503, -EIO otherwise. */
 int registry_response_error(const struct registry_response *r, struct error *err);
+
+/* The code ("MANIFEST_UNKNOWN") and message of the response's first
+ * error, as registry_response_error orders them, in new strings. Codes
+ * docker/distribution does not know read as "UNKNOWN"; an empty message
+ * reads as the code's default. -ENOENT when the response states none. */
+int registry_response_first_error(const struct registry_response *r, char **ret_code, char **ret_message);
 
 /* ---- Parallel transfers ---- */
 
@@ -245,6 +251,13 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct registry_batch *, registry_batch_free)
  * done has been called for it. */
 int registry_batch_add(struct registry_batch *b, const struct registry_request *req, registry_done_fn done,
                        void *userdata);
+
+/* Called by registry_batch_run about once a second and after each
+ * transfer ends. Returns true while the caller still has work for the
+ * batch that is not queued yet (a retry waiting for its delay), so the
+ * batch keeps running while nothing is in flight. */
+typedef bool (*registry_tick_fn)(void *userdata);
+void registry_batch_set_tick(struct registry_batch *b, registry_tick_fn tick, void *userdata);
 
 /* Runs the queued requests until all have ended, calling done for each,
  * also for those a cancel stopped (with -ECANCELED). A done callback may

@@ -26,6 +26,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/registry-lib.sh \
 	tests/fixtures/token-server.py \
+	tests/fixtures/bad-registry.py \
 	tests/integration/pty-drive.py \
 	tests/integration/seccomp-probe.c \
 	tests/fixtures/mkimage.py \

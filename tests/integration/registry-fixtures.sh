@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The registry fixtures of registry-lib.sh: a registry of each kind starts
-# on 127.0.0.1, takes the test images, serves them to the right clients
-# only, and leaves no process and no file behind. No daemon is involved.
+# The fixtures of registry-lib.sh. A registry of each kind starts on
+# 127.0.0.1, takes the test images and serves them to the right clients
+# only. The bad registry serves each fault it promises, and the small
+# filesystem fills up. The cleanup leaves no process, mount, loop device
+# or file behind. No daemon is involved.
 
 # shellcheck disable=SC2016 # the child script is expanded by the child shell
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/registry-lib.sh"
 
 registry_require_tools
-sl_require_tools jq sha256sum
+sl_require_tools jq sha256sum findmnt losetup mkfs.ext4 dd
 sl_setup_dir
 
 OCI_INDEX=application/vnd.oci.image.index.v1+json
@@ -197,6 +199,128 @@ registry_seed "$addr" busybox
 inspect_raw "$addr/$BUSYBOX:1.35-single"
 sl_assert_rc "public: anonymous inspect" 0
 
+# ---------------------------------------------------------------- bad registry
+
+registry_start broken --bad
+addr=$REGISTRY_BROKEN_ADDR
+requests=$REGISTRY_BROKEN_REQUEST_LOG
+http_get "http://$addr/v2/"
+sl_assert_eq "bad: GET /v2/ status" 200 "$HTTP_STATUS"
+
+# fetch_layer MODE [CURL-ARGS...]: download the layer of a case to
+# $SL_TMP/layer.MODE. Sets LAYER_DIGEST, LAYER_SIZE (from the manifest),
+# FETCH_EXIT (curl's exit code) and FETCH_STATUS.
+fetch_layer() {
+        local mode=$1
+        shift
+        http_get "http://$addr/v2/$mode/img/manifests/latest"
+        LAYER_DIGEST=$(jq -r '.layers[0].digest' <<<"$HTTP_BODY")
+        LAYER_SIZE=$(jq -r '.layers[0].size' <<<"$HTTP_BODY")
+        FETCH_STATUS=$(curl -s --noproxy '*' --max-time "$SL_TIMEOUT" -o "$SL_TMP/layer.$mode" \
+                -D "$SL_TMP/layer.headers" -w '%{http_code}' "$@" "http://$addr/v2/$mode/img/blobs/$LAYER_DIGEST")
+        FETCH_EXIT=$?
+}
+
+file_digest() {
+        echo "sha256:$(sha256sum <"$1" | cut -d' ' -f1)"
+}
+
+fetch_layer good
+sl_assert_eq "bad: good layer status" 200 "$FETCH_STATUS"
+sl_assert_eq "bad: good layer digest" "$LAYER_DIGEST" "$(file_digest "$SL_TMP/layer.good")"
+good_digest=$LAYER_DIGEST
+
+fetch_layer bad-digest
+sl_assert_ne "bad: layers differ per case" "$good_digest" "$LAYER_DIGEST"
+sl_assert_eq "bad: bad-digest layer status" 200 "$FETCH_STATUS"
+sl_assert_ne "bad: bad-digest layer digest" "$LAYER_DIGEST" "$(file_digest "$SL_TMP/layer.bad-digest")"
+sl_assert_eq "bad: bad-digest layer size" "$LAYER_SIZE" "$(stat -c %s "$SL_TMP/layer.bad-digest")"
+sl_check "bad: bad-digest layer is a tar.gz" tar -tzf "$SL_TMP/layer.bad-digest"
+
+for attempt in 1 2; do
+        fetch_layer truncated
+        sl_assert_eq "bad: truncated download $attempt curl exit" 18 "$FETCH_EXIT"
+        sl_assert_eq "bad: truncated download $attempt size" $((LAYER_SIZE / 2)) "$(stat -c %s "$SL_TMP/layer.truncated")"
+done
+fetch_layer truncated -H 'Range: bytes=1000-'
+sl_assert_eq "bad: truncated range status" 200 "$FETCH_STATUS"
+sl_assert_eq "bad: truncated range curl exit" 18 "$FETCH_EXIT"
+
+fetch_layer truncated-once
+sl_assert_eq "bad: truncated-once first curl exit" 18 "$FETCH_EXIT"
+fetch_layer truncated-once -H 'Range: bytes=1000-'
+sl_assert_eq "bad: truncated-once range status" 206 "$FETCH_STATUS"
+sl_assert_contains "bad: truncated-once Content-Range" "bytes 1000-$((LAYER_SIZE - 1))/$LAYER_SIZE" \
+        "$(tr -d '\r' <"$SL_TMP/layer.headers")"
+fetch_layer truncated-once
+sl_assert_eq "bad: truncated-once second curl exit" 0 "$FETCH_EXIT"
+sl_assert_eq "bad: truncated-once second digest" "$LAYER_DIGEST" "$(file_digest "$SL_TMP/layer.truncated-once")"
+sl_assert_eq "bad: request log marks cuts" 4 "$(jq -s 'map(select(.cut)) | length' "$requests")"
+
+http_get "http://$addr/v2/schema1/img/manifests/latest"
+sl_assert_eq "bad: schema1 status" 200 "$HTTP_STATUS"
+sl_assert_eq "bad: schema1 schemaVersion" 1 "$(jq .schemaVersion <<<"$HTTP_BODY")"
+sl_assert_contains "bad: schema1 media type" "application/vnd.docker.distribution.manifest.v1+prettyjws" \
+        "$(tr -d '\r' <"$SL_TMP/http.headers")"
+cp "$SL_TMP/http.body" "$SL_TMP/schema1.json"
+schema1_layer=$(jq -r '.fsLayers[0].blobSum' "$SL_TMP/schema1.json")
+curl -s --noproxy '*' -o "$SL_TMP/schema1.layer" "http://$addr/v2/schema1/img/blobs/$schema1_layer"
+sl_assert_eq "bad: schema1 layer digest" "$schema1_layer" "$(file_digest "$SL_TMP/schema1.layer")"
+
+http_get "http://$addr/v2/unknown/img/manifests/latest"
+sl_assert_eq "bad: unknown case status" 404 "$HTTP_STATUS"
+sl_assert_eq "bad: unknown case code" NAME_UNKNOWN "$(jq -r '.errors[0].code' <<<"$HTTP_BODY")"
+http_get "http://$addr/v2/good/img/manifests/other"
+sl_assert_eq "bad: unknown tag code" MANIFEST_UNKNOWN "$(jq -r '.errors[0].code' <<<"$HTTP_BODY")"
+http_get "http://$addr/v2/good/img/blobs/sha256:$(printf '%064d' 0)"
+sl_assert_eq "bad: unknown blob code" BLOB_UNKNOWN "$(jq -r '.errors[0].code' <<<"$HTTP_BODY")"
+http_get "http://$addr/v2/good/img/manifests/latest" -X PUT --data-binary '{}'
+sl_assert_eq "bad: push status" 405 "$HTTP_STATUS"
+
+# Distribution verifies the libtrust signature of a schema 1 manifest on
+# push: it takes the fixture's manifest and rejects a changed copy.
+registry_start legacy --schema1
+addr=$REGISTRY_LEGACY_ADDR
+location=$(curl -s --noproxy '*' -D - -o /dev/null -X POST "http://$addr/v2/schema1/img/blobs/uploads/" |
+        tr -d '\r' | awk 'tolower($1) == "location:" { print $2 }')
+[[ $location == http* ]] || location=http://$addr$location
+http_get "$location&digest=$schema1_layer" -X PUT --data-binary "@$SL_TMP/schema1.layer" \
+        -H 'Content-Type: application/octet-stream'
+sl_assert_eq "schema1: layer upload status" 201 "$HTTP_STATUS"
+http_get "http://$addr/v2/schema1/img/manifests/latest" -X PUT --data-binary "@$SL_TMP/schema1.json" \
+        -H 'Content-Type: application/vnd.docker.distribution.manifest.v1+prettyjws'
+sl_assert_eq "schema1: signed manifest accepted" 201 "$HTTP_STATUS"
+sed 's/"tag": "latest"/"tag": "edited"/' "$SL_TMP/schema1.json" >"$SL_TMP/schema1-edited.json"
+http_get "http://$addr/v2/schema1/img/manifests/edited" -X PUT --data-binary "@$SL_TMP/schema1-edited.json" \
+        -H 'Content-Type: application/vnd.docker.distribution.manifest.v1+prettyjws'
+sl_assert_ne "schema1: edited manifest rejected" 201 "$HTTP_STATUS"
+registry_stop legacy
+
+# ---------------------------------------------------------------- small filesystem
+
+small=$SL_TMP/small
+small_fs_mount "$small" 8
+sl_assert_eq "small fs: type" ext4 "$(findmnt -n -o FSTYPE "$small")"
+sl_assert_match "small fs: loop device" '^/dev/loop[0-9]+$' "$(findmnt -n -o SOURCE "$small")"
+available=$(df -k --output=avail "$small" | tail -n 1 | tr -d ' ')
+sl_assert_match "small fs: free space" '^[0-9]+$' "$available"
+if [ "$available" -gt 4096 ] && [ "$available" -le 8192 ]; then
+        sl_ok "small fs: free space between 4 and 8 MiB"
+else
+        sl_not_ok "small fs: free space between 4 and 8 MiB" "available: $available KiB"
+fi
+sl_run dd if=/dev/zero of="$small/fill" bs=1M count=16
+sl_assert_rc "small fs: fill fails" 1
+sl_assert_contains "small fs: fill error" "No space left on device" "$SL_ERR"
+
+# Invalid arguments bail out of the script with a message.
+for arguments in "/tmp 8" "$SL_TMP/small-2 0" "$SL_TMP/small-2 8M"; do
+        sl_run bash -c '. "$1/lib.sh"; . "$1/registry-lib.sh"; sl_setup_dir; small_fs_mount $2' \
+                registry-fixtures-child "$SL_SRCDIR" "$arguments"
+        sl_assert_rc "small fs: rejects '${arguments#"$SL_TMP/"}'" 99
+        sl_assert_match "small fs: message for '${arguments#"$SL_TMP/"}'" 'small_fs_mount: (invalid size|.* is outside)' "$SL_OUT"
+done
+
 # ---------------------------------------------------------------- addresses
 
 pids=()
@@ -204,7 +328,7 @@ for name in "${!REGISTRY_PIDS[@]}"; do
         read -ra name_pids <<<"${REGISTRY_PIDS[$name]}"
         pids+=("${name_pids[@]}")
 done
-sl_assert_eq "fixtures: process count" 6 "${#pids[@]}"
+sl_assert_eq "fixtures: process count" 7 "${#pids[@]}"
 if output=$(listens_on_loopback_only "${pids[@]}"); then
         sl_ok "fixtures listen on 127.0.0.1 only"
 else
@@ -236,7 +360,10 @@ child='
 sl_setup_dir
 registry_start open
 registry_start token --token
+registry_start broken --bad
 registry_seed "$REGISTRY_TOKEN_ADDR" busybox
+small_fs_mount "$SL_TMP/small" 4
+echo data >"$SL_TMP/small/file"
 {
         echo "$SL_TMP"
         for name in "${!REGISTRY_PIDS[@]}"; do echo ${REGISTRY_PIDS[$name]}; done
@@ -252,12 +379,14 @@ for ending in sl_done exit_trap; do
         sl_assert_rc "cleanup by $ending: child exit code" "$expected"
         child_dir=$(head -n 1 "$report")
         read -ra child_pids <<<"$(tail -n +2 "$report" | tr '\n' ' ')"
-        sl_assert_eq "cleanup by $ending: process count" 3 "${#child_pids[@]}"
+        sl_assert_eq "cleanup by $ending: process count" 4 "${#child_pids[@]}"
         sl_assert_eq "cleanup by $ending: no process left" "" \
                 "$(for pid in "${child_pids[@]}"; do sl_pid_alive "$pid" && ps -o pid=,args= -p "$pid"; done)"
         sl_assert_eq "cleanup by $ending: no directory left" "" "$(ls -d "$child_dir" 2>/dev/null)"
         sl_assert_eq "cleanup by $ending: nothing names the directory" "" \
                 "$(pgrep -af -- "$child_dir/" | grep -v pgrep)"
+        sl_assert_eq "cleanup by $ending: no mount left" "" "$(grep -F "$child_dir/" /proc/self/mountinfo)"
+        sl_assert_eq "cleanup by $ending: no loop device left" "" "$(losetup -n -O NAME,BACK-FILE | grep -F "$child_dir/")"
 done
 
 sl_done

@@ -1,11 +1,13 @@
 # shellcheck shell=bash disable=SC2034 # globals are read by the test scripts
 # SPDX-License-Identifier: Apache-2.0
 #
-# Registry fixtures for the integration tests: Debian's docker-registry
-# (Distribution 2.8) on 127.0.0.1 without auth, with htpasswd (Basic) auth
-# or with token auth, and the test images copied into it with skopeo.
-# Source it after lib.sh. The script's cleanup (sl_done, or the EXIT trap)
-# stops everything started here and removes its files.
+# Registry fixtures for the integration tests. Debian's docker-registry
+# (Distribution 2.8) runs on 127.0.0.1 without auth, with htpasswd (Basic)
+# auth or with token auth, and skopeo copies the test images into it. A
+# second kind of registry serves broken content, and a small filesystem
+# lets tests fill a store. Source it after lib.sh. The script's cleanup
+# (sl_done, or the EXIT trap) stops, unmounts and removes everything
+# started here.
 #
 # Usage:
 #
@@ -18,6 +20,13 @@
 #   registry_start token --token --user alice:alice-password --reader bob:bob-password
 #   registry_seed "$REGISTRY_OPEN_ADDR"
 #   sl_docker pull "$REGISTRY_OPEN_ADDR/sockerless-test/busybox:1.35"
+#
+#   registry_start broken --bad
+#   sl_run sl_docker pull "$REGISTRY_BROKEN_ADDR/bad-digest/img"   # must fail
+#
+#   sl_daemon_stop                      # the store on a 64 MiB filesystem
+#   small_fs_mount "$SL_DATA" 64
+#   sl_daemon_start
 #
 # dockerd treats registries on 127.0.0.0/8 as insecure (plain HTTP) without
 # configuration, so the addresses work in `docker pull` and `docker push`.
@@ -34,6 +43,9 @@
 #     REGISTRY_<NAME>_TOKEN_LOG  token server log: one JSON object a line
 #                                per request, with "account", "scopes"
 #                                (as requested), "granted" and "status"
+#     REGISTRY_<NAME>_REQUEST_LOG  request log of a --bad registry: one JSON
+#                                object a line, with "method", "path",
+#                                "range", "status", "sent" (bytes) and "cut"
 #   Options:
 #     --basic USER:PASSWORD   htpasswd auth; repeat for more accounts
 #     --token                 token auth through tests/fixtures/token-server.py;
@@ -44,6 +56,16 @@
 #     --reader USER:PASSWORD  token account with pull only
 #     --anonymous-pull        grant pull to token requests without credentials
 #     --expires-in SECONDS    token lifetime (default 300)
+#     --schema1               accept pushes of signed schema 1 manifests
+#                             (compatibility.schema1.enabled)
+#     --bad                   tests/fixtures/bad-registry.py in place of
+#                             docker-registry: read-only, where the first
+#                             component of the repository selects the fault:
+#                             good/, bad-digest/ (layer bytes that do not
+#                             match the digest), truncated/ (every layer
+#                             download closed half-way), truncated-once/
+#                             (only the first, then Range works), schema1/
+#                             (a signed schema 1 manifest). The tag is latest.
 #   It bails out (exit 99) when the registry does not start.
 #
 # registry_seed ADDR [--creds USER:PASSWORD] [IMAGE...]
@@ -65,12 +87,21 @@
 # registry_stop NAME
 #   Stops the registry and its token server and removes its directory,
 #   before the end of the script.
+#
+# small_fs_mount DIR SIZE_MB
+#   Mounts a new ext4 filesystem of SIZE_MB MiB on DIR, from an image file
+#   in the test directory. Its metadata and journal take a share: mkfs.ext4
+#   1.47 left 6.3 MiB of 8 free, 53 of 64 and 226 of 256.
+#   DIR must be inside the test directory and is created when missing.
+#   The cleanup unmounts it and detaches its loop device. To put the
+#   daemon's store on it, mount it on SL_DATA while the daemon is stopped.
 
 REGISTRY_SERVICE=sockerless-test-registry
 REGISTRY_DEFAULT_ACCOUNT=sockerless:sockerless-password
 REGISTRY_START_TIMEOUT=30
 REGISTRY_STOP_TIMEOUT=10
 REGISTRY_TOKEN_SERVER=$SL_SRCDIR/../fixtures/token-server.py
+REGISTRY_BAD_SERVER=$SL_SRCDIR/../fixtures/bad-registry.py
 
 # Per registry NAME: its process IDs (registry, token server) and directory.
 declare -gA REGISTRY_PIDS=()
@@ -134,32 +165,34 @@ registry_write_htpasswd() {
         done
 }
 
-# registry_start_token_server NAME DIR ARGS...: start the token server in
-# DIR/token and wait until it has written DIR/token/port.
-registry_start_token_server() {
-        local name=$1 dir=$2/token
-        shift 2
+# registry_start_python_server NAME DIR SCRIPT ARG...: start a fixture
+# server of tests/fixtures with --dir DIR, and wait until it has written
+# DIR/port, which it does once it accepts connections.
+registry_start_python_server() {
+        local name=$1 dir=$2 script=$3 pid
+        shift 3
         mkdir -p "$dir"
-        "$SL_PYTHON" "$REGISTRY_TOKEN_SERVER" --dir "$dir" --service "$REGISTRY_SERVICE" "$@" \
-                >>"$dir/server.log" 2>&1 </dev/null &
-        REGISTRY_PIDS[$name]="$!"
+        "$SL_PYTHON" "$script" --dir "$dir" "$@" >>"$dir/server.log" 2>&1 </dev/null &
+        pid=$!
         # Out of the job table, bash reaps it without a "Killed" line when
         # the cleanup kills it.
-        disown "$!"
+        disown "$pid"
+        REGISTRY_PIDS[$name]="${REGISTRY_PIDS[$name]:-} $pid"
         local deadline=$((SECONDS + REGISTRY_START_TIMEOUT))
         until [ -s "$dir/port" ]; do
-                sl_pid_alive "${REGISTRY_PIDS[$name]}" ||
-                        sl_bail "token server of registry '$name' exited: $(tail -n 3 "$dir/server.log")"
+                sl_pid_alive "$pid" ||
+                        sl_bail "${script##*/} of registry '$name' exited: $(tail -n 3 "$dir/server.log")"
                 [ "$SECONDS" -lt "$deadline" ] ||
-                        sl_bail "token server of registry '$name' did not start within ${REGISTRY_START_TIMEOUT}s"
+                        sl_bail "${script##*/} of registry '$name' did not start within ${REGISTRY_START_TIMEOUT}s"
                 sleep 0.05
         done
 }
 
-# registry_write_config DIR AUTH: write DIR/config.yml. AUTH is the YAML
-# of the auth section, indented by two spaces, or empty.
+# registry_write_config DIR AUTH [EXTRA]: write DIR/config.yml. AUTH is
+# the YAML of the auth section, indented by two spaces, or empty. EXTRA is
+# more top-level YAML.
 registry_write_config() {
-        local dir=$1 auth=$2
+        local dir=$1 auth=$2 extra=${3:-}
         cat >"$dir/config.yml" <<EOF
 version: 0.1
 log:
@@ -179,11 +212,12 @@ http:
   secret: $(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 ${auth:+auth:
 $auth}
+$extra
 EOF
 }
 
 # registry_parse_options NAME OPTION...: set kind, basic_accounts,
-# token_args and first_account in the caller (registry_start).
+# token_args, first_account and extra_config in the caller (registry_start).
 registry_parse_options() {
         local name=$1
         shift
@@ -194,6 +228,7 @@ registry_parse_options() {
                         ;;&
                 --basic)
                         [[ $2 == ?*:* ]] || sl_bail "registry_start $name: invalid --basic '$2': expected USER:PASSWORD"
+                        [[ $kind =~ ^(none|basic)$ ]] || sl_bail "registry_start $name: --basic excludes --$kind"
                         kind=basic
                         basic_accounts+=("$2")
                         first_account=${first_account:-$2}
@@ -208,12 +243,19 @@ registry_parse_options() {
                         token_args+=("$1" "$2")
                         shift 2
                         ;;
-                --token)
-                        kind=token
+                --token | --bad)
+                        [ "$kind" = none ] || sl_bail "registry_start $name: $1 excludes --$kind"
+                        kind=${1#--}
                         shift
                         ;;
                 --anonymous-pull)
                         token_args+=("$1")
+                        shift
+                        ;;
+                --schema1)
+                        extra_config="compatibility:
+  schema1:
+    enabled: true"
                         shift
                         ;;
                 *)
@@ -221,8 +263,8 @@ registry_parse_options() {
                         ;;
                 esac
         done
-        if [ "$kind" = token ] && [ ${#basic_accounts[@]} -gt 0 ]; then
-                sl_bail "registry_start $name: --basic and --token exclude each other; use --user with --token"
+        if [ "$kind" = bad ] && [ -n "$extra_config" ]; then
+                sl_bail "registry_start $name: --schema1 excludes --bad"
         fi
         if [ "$kind" != token ] && [ ${#token_args[@]} -gt 0 ]; then
                 sl_bail "registry_start $name: ${token_args[0]} needs --token"
@@ -234,26 +276,11 @@ registry_parse_options() {
         fi
 }
 
-registry_start() {
-        local name=${1:-}
-        [[ $name =~ ^[A-Za-z][A-Za-z0-9_-]*$ ]] ||
-                sl_bail "registry_start: invalid registry name '$name': use letters, digits, - and _"
-        [ -z "${REGISTRY_DIRS[$name]:-}" ] || sl_bail "registry_start: registry '$name' is already running"
-        [ -n "$SL_TMP" ] || sl_bail "registry_start: call sl_setup or sl_setup_dir first"
-        shift
-        local kind=none first_account='' auth='' realm='' token_log=''
-        local -a basic_accounts=() token_args=()
-        registry_parse_options "$name" "$@"
-        command -v docker-registry >/dev/null ||
-                sl_bail "registry_start: docker-registry is not installed (scripts/install-deps.sh installs it)"
-        if [ -z "$REGISTRY_CLEANUP_ADDED" ]; then
-                sl_on_cleanup registry_cleanup
-                REGISTRY_CLEANUP_ADDED=1
-        fi
-
-        local dir=$SL_TMP/registry-$name
-        mkdir -p "$dir/storage"
-        REGISTRY_DIRS[$name]=$dir
+# registry_configure_auth NAME DIR: write the htpasswd file or start the
+# token server that the caller's `kind` selects, and set the caller's
+# `auth` (YAML of the auth section), `realm` and `token_log`.
+registry_configure_auth() {
+        local name=$1 dir=$2
         case $kind in
         basic)
                 registry_write_htpasswd "$dir" "${basic_accounts[@]}"
@@ -262,7 +289,8 @@ registry_start() {
     path: $dir/htpasswd"
                 ;;
         token)
-                registry_start_token_server "$name" "$dir" "${token_args[@]}"
+                registry_start_python_server "$name" "$dir/token" "$REGISTRY_TOKEN_SERVER" \
+                        --service "$REGISTRY_SERVICE" "${token_args[@]}"
                 realm=http://127.0.0.1:$(cat "$dir/token/port")/token
                 token_log=$dir/token/requests.log
                 auth="  token:
@@ -272,16 +300,52 @@ registry_start() {
     rootcertbundle: $dir/token/cert.pem"
                 ;;
         esac
-        registry_write_config "$dir" "$auth"
+}
 
+# registry_launch_distribution NAME DIR: start docker-registry with
+# DIR/config.yml and set the caller's `port` once GET /v2/ returns.
+registry_launch_distribution() {
+        local name=$1 dir=$2 pid
         docker-registry serve "$dir/config.yml" >>"$dir/registry.log" 2>&1 </dev/null &
-        local pid=$! port
+        pid=$!
         disown "$pid"
         REGISTRY_PIDS[$name]="$pid ${REGISTRY_PIDS[$name]:-}"
         port=$(registry_wait_port "$pid") ||
                 sl_bail "registry '$name' did not listen within ${REGISTRY_START_TIMEOUT}s: $(tail -n 3 "$dir/registry.log")"
         registry_wait_ready "$pid" "127.0.0.1:$port" ||
-                sl_bail "registry '$name' on 127.0.0.1:$port did not answer GET /v2/ within ${REGISTRY_START_TIMEOUT}s"
+                sl_bail "registry '$name' on 127.0.0.1:$port did not return 200 or 401 on GET /v2/ within ${REGISTRY_START_TIMEOUT}s"
+}
+
+registry_start() {
+        local name=${1:-}
+        [[ $name =~ ^[A-Za-z][A-Za-z0-9_-]*$ ]] ||
+                sl_bail "registry_start: invalid registry name '$name': use letters, digits, - and _"
+        [ -z "${REGISTRY_DIRS[$name]:-}" ] || sl_bail "registry_start: registry '$name' is already running"
+        [ -n "$SL_TMP" ] || sl_bail "registry_start: call sl_setup or sl_setup_dir first"
+        shift
+        local kind=none first_account='' auth='' realm='' token_log='' request_log='' extra_config='' port
+        local -a basic_accounts=() token_args=()
+        registry_parse_options "$name" "$@"
+        [ "$kind" = bad ] || command -v docker-registry >/dev/null ||
+                sl_bail "registry_start: docker-registry is not installed (scripts/install-deps.sh installs it)"
+        if [ -z "$REGISTRY_CLEANUP_ADDED" ]; then
+                sl_on_cleanup registry_cleanup
+                REGISTRY_CLEANUP_ADDED=1
+        fi
+
+        local dir=$SL_TMP/registry-$name
+        mkdir -p "$dir"
+        REGISTRY_DIRS[$name]=$dir
+        if [ "$kind" = bad ]; then
+                registry_start_python_server "$name" "$dir" "$REGISTRY_BAD_SERVER"
+                port=$(cat "$dir/port")
+                request_log=$dir/requests.log
+        else
+                mkdir -p "$dir/storage"
+                registry_configure_auth "$name" "$dir"
+                registry_write_config "$dir" "$auth" "$extra_config"
+                registry_launch_distribution "$name" "$dir"
+        fi
 
         REGISTRY_CREDS[127.0.0.1:$port]=$first_account
         export "$(registry_var "$name" ADDR)=127.0.0.1:$port"
@@ -290,6 +354,7 @@ registry_start() {
         export "$(registry_var "$name" PASSWORD)=${first_account#*:}"
         export "$(registry_var "$name" REALM)=$realm"
         export "$(registry_var "$name" TOKEN_LOG)=$token_log"
+        export "$(registry_var "$name" REQUEST_LOG)=$request_log"
 }
 
 # registry_stop_pids PID...: SIGTERM, then SIGKILL after
@@ -316,7 +381,7 @@ registry_stop() {
         [ "${SOCKERLESS_TEST_KEEP:-0}" = 1 ] || rm -rf --one-file-system "${REGISTRY_DIRS[$name]}"
         unset "REGISTRY_PIDS[$name]" "REGISTRY_DIRS[$name]"
         local field
-        for field in ADDR DIR USER PASSWORD REALM TOKEN_LOG; do
+        for field in ADDR DIR USER PASSWORD REALM TOKEN_LOG REQUEST_LOG; do
                 unset "$(registry_var "$name" "$field")"
         done
 }
@@ -399,4 +464,68 @@ registry_seed() {
                 debian) registry_seed_family "$addr" "$archive" ;;
                 esac
         done
+}
+
+# ---------------------------------------------------------------- small filesystem
+
+# Image files of the filesystems small_fs_mount made.
+SMALL_FS_IMAGES=()
+SMALL_FS_CLEANUP_ADDED=
+
+small_fs_mount() {
+        local dir=${1:-} size=${2:-} image
+        [[ $size =~ ^[1-9][0-9]*$ ]] || sl_bail "small_fs_mount: invalid size '$size': expected a whole number of MiB"
+        [ -n "$SL_TMP" ] || sl_bail "small_fs_mount: call sl_setup or sl_setup_dir first"
+        mkdir -p "$dir" || sl_bail "small_fs_mount: cannot create $dir"
+        dir=$(realpath "$dir")
+        case $dir/ in
+        "$(realpath "$SL_TMP")"/?*) ;;
+        *) sl_bail "small_fs_mount: $dir is outside the test directory $SL_TMP" ;;
+        esac
+        if [ -z "$SMALL_FS_CLEANUP_ADDED" ]; then
+                sl_on_cleanup small_fs_cleanup
+                SMALL_FS_CLEANUP_ADDED=1
+        fi
+
+        image=$(mktemp "$SL_TMP/small-fs.XXXXXX.img")
+        SMALL_FS_IMAGES+=("$image")
+        truncate -s "${size}M" "$image"
+        # -m 0: no blocks reserved for root, so the filesystem is full for
+        # root (the daemon) at the point where df shows it full.
+        sl_run mkfs.ext4 -q -F -m 0 "$image"
+        [ "$SL_RC" = 0 ] || sl_bail "small_fs_mount: mkfs.ext4 on $image failed: $SL_ERR"
+        # -o loop sets the loop device's autoclear flag, so it is detached
+        # when the filesystem is unmounted.
+        sl_run mount -o loop "$image" "$dir"
+        [ "$SL_RC" = 0 ] || sl_bail "small_fs_mount: mounting $image on $dir failed: $SL_ERR"
+        SL_FIXTURE_MOUNTS+=("$dir")
+}
+
+# small_fs_attached IMAGE: print the loop devices that IMAGE backs.
+small_fs_attached() {
+        losetup -n -O NAME -j "$1" 2>/dev/null
+}
+
+small_fs_detached() {
+        [ -z "$(small_fs_attached "$1")" ]
+}
+
+# Cleanup hook: sl_cleanup has unmounted the filesystems by then. The
+# kernel detaches an autoclear loop device after the unmount, not always
+# before umount returns, and a lazy unmount (umount -l, when a mount was
+# busy) keeps it until its last user goes. So this waits for the
+# detach, detaches what is left, and reports in check mode a device that
+# stays attached.
+small_fs_cleanup() {
+        local check=$1 image device
+        for image in "${SMALL_FS_IMAGES[@]}"; do
+                sl_wait_for 5 small_fs_detached "$image" && continue
+                for device in $(small_fs_attached "$image"); do
+                        losetup -d "$device" 2>/dev/null
+                done
+                sl_wait_for 5 small_fs_detached "$image" && continue
+                [ -z "$check" ] ||
+                        sl_not_ok "small filesystem detached at cleanup" "$(small_fs_attached "$image") still backed by $image"
+        done
+        SMALL_FS_IMAGES=()
 }

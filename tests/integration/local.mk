@@ -11,6 +11,7 @@ INTEGRATION_TESTS = \
 	tests/integration/isolation.sh \
 	tests/integration/resources.sh \
 	tests/integration/escapes.sh \
+	tests/integration/cp.sh \
 	tests/integration/images.sh \
 	tests/integration/logs.sh \
 	tests/integration/tty.sh \

@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "jsonutil.h"
 #include "local-internal.h"
+#include "strv.h"
 
 void rootfs_view_close(struct rootfs_view *view)
 {
@@ -101,37 +102,24 @@ static int write_map(pid_t pid, const char *file, const struct userns_idmap *map
 }
 
 /* Creates a user namespace with the remapped containers' maps and returns
- * an fd of it, for id-mapped mounts. A child process creates it, since a
- * multi-threaded process cannot unshare its own user namespace; the child
- * only makes system calls between fork and _exit. */
+ * an fd of it, for id-mapped mounts. A multi-threaded process cannot
+ * unshare its own user namespace, so a child is cloned into a new one and
+ * killed once its namespace is open; between clone and its end the child
+ * only waits in pause(). */
 static int open_remap_userns(const struct userns_remap *remap, struct error *err)
 {
-        int ready[2] = { -1, -1 }, release[2] = { -1, -1 }, fd = -1, r = 0;
-        char byte = 0, path[64];
+        char path[64];
         pid_t pid;
+        int fd = -1, r;
 
-        if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(release, O_CLOEXEC) < 0) {
-                r = -errno;
-                goto close_pipes;
-        }
-        pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                goto close_pipes;
-        }
-        if (pid == 0) {
-                if (unshare(CLONE_NEWUSER) < 0)
-                        _exit(1);
-                if (write(ready[1], &byte, 1) != 1)
-                        _exit(1);
-                (void)!read(release[0], &byte, 1);
-                _exit(0);
-        }
+        pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, NULL, NULL, 0);
+        if (pid < 0)
+                return error_set_errno(err, -errno, "creating a user namespace for the remapped root failed");
+        if (pid == 0)
+                for (;;)
+                        pause();
 
-        if (read(ready[0], &byte, 1) != 1)
-                r = -ECHILD;
-        if (r >= 0)
-                r = write_map(pid, "uid_map", &remap->uids);
+        r = write_map(pid, "uid_map", &remap->uids);
         if (r >= 0)
                 r = write_map(pid, "gid_map", &remap->gids);
         if (r >= 0) {
@@ -139,17 +127,9 @@ static int open_remap_userns(const struct userns_remap *remap, struct error *err
                 fd = open(path, O_RDONLY | O_CLOEXEC);
                 r = fd < 0 ? -errno : 0;
         }
-        close(release[1]);
-        release[1] = -1;
+        kill(pid, SIGKILL);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
-close_pipes:
-        for (size_t i = 0; i < 2; i++) {
-                if (ready[i] >= 0)
-                        close(ready[i]);
-                if (release[i] >= 0)
-                        close(release[i]);
-        }
         if (r < 0)
                 return error_set_errno(err, r, "creating a user namespace for the remapped root failed");
         return fd;
@@ -177,8 +157,9 @@ static int mount_overlay(struct local_backend *lb, struct container *c, int user
 {
         _cleanup_free_ char *data_dir = engine_container_data_dir(lb->base.engine, c);
         _cleanup_free_ char *upper = NULL, *work = NULL;
+        _cleanup_strv_free_ char **lower = NULL;
         _cleanup_close_ int fs_fd = -1;
-        size_t n = 0;
+        size_t n;
         int r, mnt;
 
         if (!data_dir)
@@ -190,19 +171,25 @@ static int mount_overlay(struct local_backend *lb, struct container *c, int user
         if (!c->image)
                 return error_set(err, -ENOENT, "the image %s of container %s is missing", c->image_id, c->id);
 
+        lower = local_lower_dirs(&lb->base, c);
+        if (!lower)
+                return -ENOMEM;
+
         fs_fd = fsopen("overlay", FSOPEN_CLOEXEC);
         if (fs_fd < 0)
                 return error_set_errno(err, -errno, "creating the overlay of container %s failed", c->id);
-        while (c->image->layer_dirs && c->image->layer_dirs[n])
-                n++;
+        n = strv_length(lower);
         /* overlayfs takes the top-most lower directory first. */
         for (size_t i = n; i > 0; i--) {
-                r = add_layer(fs_fd, c->image->layer_dirs[i - 1], userns_fd);
+                r = add_layer(fs_fd, lower[i - 1], userns_fd);
                 if (r < 0)
-                        return error_set_errno(err, r, "adding the layer %s to the overlay failed",
-                                               c->image->layer_dirs[i - 1]);
+                        return error_set_errno(err, r, "adding the layer %s to the overlay failed", lower[i - 1]);
         }
-        if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+        /* As the runtime mounts it: the layer walks of docker diff and
+         * commit understand neither redirects nor metacopy files. */
+        if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "redirect_dir", "off", 0) < 0 ||
+            fsconfig(fs_fd, FSCONFIG_SET_STRING, "metacopy", "off", 0) < 0 ||
+            fsconfig(fs_fd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
             fsconfig(fs_fd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
             fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return error_set_errno(err, -errno, "creating the overlay of container %s failed", c->id);

@@ -67,3 +67,16 @@ tests_fuzz_fuzz_subid_SOURCES = tests/fuzz/fuzz-subid.c $(FUZZ_MAIN) src/engine/
 tests_fuzz_fuzz_subid_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_subid_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_subid_LDADD = libcommon.a $(JSONC_LIBS)
+
+# The paths of docker cp (GET, HEAD and PUT /containers/{id}/archive).
+COPY_FUZZ_TARGETS = tests/fuzz/fuzz-copy-path
+check_PROGRAMS += $(COPY_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(COPY_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_copy_path_SOURCES = tests/fuzz/fuzz-copy-path.c $(FUZZ_MAIN) \
+	src/engine/copy-resolve.c src/engine/copy-stat.c
+tests_fuzz_fuzz_copy_path_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_copy_path_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_copy_path_LDADD = libcommon.a $(JSONC_LIBS)

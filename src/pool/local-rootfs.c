@@ -47,6 +47,9 @@ static bool pid_in_container_cgroup(pid_t pid, const struct container *c)
         return strstr(text, c->id) != NULL;
 }
 
+/* NOTE: in a remapped container, filesystems the container mounted in
+ * its own user namespace (--tmpfs, /dev) reject files that the daemon,
+ * host root, creates (EOVERFLOW), so copies into them fail. */
 static int open_running(struct container *c, pid_t pid, struct rootfs_view *ret, struct error *err)
 {
         _cleanup_close_ int pidfd = -1, root_fd = -1, ns_fd = -1;
@@ -135,8 +138,11 @@ static int open_remap_userns(const struct userns_remap *remap, struct error *err
         return fd;
 }
 
-/* Adds one lower directory, id-mapped with userns_fd when it is not -1. */
-static int add_layer(int fs_fd, const char *dir, int userns_fd)
+/* Adds one lower directory, id-mapped with userns_fd when it is not -1.
+ * The id-mapped copy is returned in *ret_fd (-1 otherwise): closing a
+ * detached mount unmounts it, so it must stay open until the overlay
+ * exists. */
+static int add_layer(int fs_fd, const char *dir, int userns_fd, int *ret_fd)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
         _cleanup_close_ int layer_fd = -1;
@@ -146,8 +152,18 @@ static int add_layer(int fs_fd, const char *dir, int userns_fd)
         layer_fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
         if (layer_fd < 0 || mount_setattr(layer_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
                 return -errno;
-        /* overlayfs keeps its own reference, so the fd may close after. */
-        return fsconfig(fs_fd, FSCONFIG_SET_FD, "lowerdir+", NULL, layer_fd) < 0 ? -errno : 0;
+        if (fsconfig(fs_fd, FSCONFIG_SET_FD, "lowerdir+", NULL, layer_fd) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(layer_fd);
+        return 0;
+}
+
+static void close_layer_fds(int **fds)
+{
+        for (int *fd = *fds; fd && *fd != -2; fd++)
+                if (*fd >= 0)
+                        close(*fd);
+        free(*fds);
 }
 
 /* Builds the container's overlay as a detached mount, with the same
@@ -158,6 +174,7 @@ static int mount_overlay(struct local_backend *lb, struct container *c, int user
         _cleanup_free_ char *data_dir = engine_container_data_dir(lb->base.engine, c);
         _cleanup_free_ char *upper = NULL, *work = NULL;
         _cleanup_strv_free_ char **lower = NULL;
+        _cleanup_(close_layer_fds) int *layer_fds = NULL;
         _cleanup_close_ int fs_fd = -1;
         size_t n;
         int r, mnt;
@@ -179,9 +196,16 @@ static int mount_overlay(struct local_backend *lb, struct container *c, int user
         if (fs_fd < 0)
                 return error_set_errno(err, -errno, "creating the overlay of container %s failed", c->id);
         n = strv_length(lower);
+        /* -1 for each layer without an fd, then -2 to end the list. */
+        layer_fds = malloc((n + 1) * sizeof(*layer_fds));
+        if (!layer_fds)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                layer_fds[i] = -1;
+        layer_fds[n] = -2;
         /* overlayfs takes the top-most lower directory first. */
         for (size_t i = n; i > 0; i--) {
-                r = add_layer(fs_fd, lower[i - 1], userns_fd);
+                r = add_layer(fs_fd, lower[i - 1], userns_fd, &layer_fds[i - 1]);
                 if (r < 0)
                         return error_set_errno(err, r, "adding the layer %s to the overlay failed", lower[i - 1]);
         }

@@ -202,8 +202,8 @@ static int create_regular(struct extractor *x, struct archive_entry *e, int pare
 }
 
 /* dockerd's check: a relative target, taken from the link's directory,
- * may not lead out of the destination; absolute targets are joined to
- * that directory, so they always stay inside. */
+ * may not lead out of the destination. dockerd joins an absolute target
+ * to that directory, so it always stays inside. */
 static int create_symlink(struct extractor *x, struct archive_entry *e, int parent_fd, const char *base,
                           const char *path)
 {

@@ -41,7 +41,7 @@ void copy_target_clear(struct copy_target *t)
         *t = (struct copy_target){ .parent_fd = -1, .fd = -1 };
 }
 
-/* dockerd sees the directories these filesystems are mounted on as the
+/* dockerd reads the directories these filesystems are mounted on as the
  * empty directories of the image, so docker cp treats them that way. */
 bool copy_on_pseudo_fs(int fd)
 {

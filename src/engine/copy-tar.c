@@ -244,9 +244,9 @@ static int write_children(struct tar_writer *w, int fd, const char *name)
         return 0;
 }
 
-/* Opens what may be read of dirfd/base without following it: regular
- * files (O_NONBLOCK, so a FIFO swapped in meanwhile cannot block) and
- * directories. Returns -1 for other types. */
+/* Opens a regular file or directory dirfd/base without following it.
+ * O_NONBLOCK keeps a FIFO swapped in meanwhile from blocking the open,
+ * and the caller then finds its type changed. Returns -1 for other types. */
 static int open_entry(int dirfd, const char *base, const struct stat *st)
 {
         if (S_ISREG(st->st_mode))

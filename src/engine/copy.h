@@ -79,8 +79,8 @@ int copy_clean_path(const char *path, char **ret);
  * fully resolved path. -ENOENT when it does not exist. */
 int copy_stat_path(int root_fd, const char *path, struct copy_target *ret_target, struct copy_path_stat *ret_stat);
 
-/* How ids of the container relate to the host's: NULL maps are the
- * identity (no user namespace). */
+/* The maps between container and host ids. NULL maps are the identity
+ * (no user namespace). */
 struct copy_idmaps {
         const struct userns_idmap *uids;
         const struct userns_idmap *gids;
@@ -90,14 +90,14 @@ struct copy_idmaps {
  * whose files are not the container's data. */
 bool copy_on_pseudo_fs(int fd);
 
-/* Receives the bytes of an archive; returns 0 or a negative errno. */
+/* Receives the bytes of an archive and returns 0 or a negative errno. */
 typedef int (*copy_write_fn)(const void *data, size_t len, void *userdata);
 
 /* Writes a tar archive of the target through write, entries named as
  * Docker names them: the object as top_name, its content below it.
  * Symbolic links are archived, not followed; directories on kernel
  * filesystems are archived empty; sockets are left out, as by dockerd.
- * Owners are given as the container sees them (maps). */
+ * Owners are written as container ids (maps). */
 int copy_tar_write(const struct copy_target *target, const char *top_name, const struct copy_idmaps *maps,
                    copy_write_fn write, void *userdata, struct error *err);
 

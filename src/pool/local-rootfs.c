@@ -107,8 +107,7 @@ static int write_map(pid_t pid, const char *file, const struct userns_idmap *map
 /* Creates a user namespace with the remapped containers' maps and returns
  * an fd of it, for id-mapped mounts. A multi-threaded process cannot
  * unshare its own user namespace, so a child is cloned into a new one and
- * killed once its namespace is open; between clone and its end the child
- * only waits in pause(). */
+ * killed once its namespace is open. The child only waits in pause(). */
 static int open_remap_userns(const struct userns_remap *remap, struct error *err)
 {
         char path[64];

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# docker cp through the real CLI and the raw archive endpoints: files,
-# directories and symbolic links into and out of running and stopped
-# containers, cp -a, bind mounts, tmpfs mounts, dockerd's errors, and the
-# symlink race of CVE-2018-15664 (a container swaps a directory and a link
-# to / while the host copies).
+# docker cp through the real CLI and the raw archive endpoints. It copies
+# files, directories and symbolic links into and out of running and
+# stopped containers, with cp -a, bind mounts and tmpfs mounts, and checks
+# dockerd's errors. Last comes the symlink race of CVE-2018-15664: a
+# container swaps a directory and a link to / while the host copies.
 
 # Single quotes keep $ for the container shell.
 # shellcheck disable=SC2016

@@ -53,3 +53,12 @@ tests_unit_test_userns_SOURCES = tests/unit/test-userns.c \
 tests_unit_test_userns_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_userns_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
+
+# The docker cp paths: cleaning, resolution in a root, the stat header.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-copy
+TESTS += tests/unit/test-engine-copy
+tests_unit_test_engine_copy_SOURCES = tests/unit/test-engine-copy.c src/engine/copy-resolve.c src/engine/copy-stat.c
+tests_unit_test_engine_copy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_copy_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

@@ -11,6 +11,7 @@
 #include "image/jsonmessage.h"
 #include "image/reference.h"
 #include "image/render.h"
+#include "image/save.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "strv.h"
@@ -370,11 +371,76 @@ static void image_prune(struct http_request *req)
         http_reply_json(req, 200, report);
 }
 
+/* A docker save in progress; the stream callback frees it. */
+struct save_job {
+        struct image_store *store;
+        struct save_plan plan;
+};
+
+static int save_stream_write(void *userdata, const void *buf, size_t len)
+{
+        return http_stream_write(userdata, buf, len);
+}
+
+static void save_stream(struct http_stream *stream, void *userdata)
+{
+        struct save_job *job = userdata;
+        _cleanup_error_ struct error err = ERROR_INIT;
+        int r;
+
+        r = save_plan_write(job->store, &job->plan, save_stream_write, stream, &err);
+        /* The status went out with the headers, so a failure can only cut
+         * the archive short, which every tar reader reports. */
+        if (r < 0 && r != -EPIPE)
+                log_error("Saving images failed: %s", error_message(&err, r));
+        save_plan_done(&job->plan);
+        free(job);
+}
+
+/* Lays out the archive before the reply starts, so that a missing image
+ * gets its error status instead of a broken archive. */
+static void save_images(struct http_request *req, char *const *names)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        struct save_job *job = calloc(1, sizeof(*job));
+        int r;
+
+        if (!job)
+                return reply_error(req, -ENOMEM, NULL);
+        job->store = store_of(req);
+        r = save_plan_build(job->store, names, &job->plan, &err);
+        if (r < 0) {
+                free(job);
+                return reply_error(req, r, &err);
+        }
+        http_reply_stream(req, 200, "application/x-tar", save_stream, job);
+}
+
+static void image_get(struct http_request *req)
+{
+        char *names[] = { (char *)http_path_param(req, "name"), NULL };
+
+        save_images(req, names);
+}
+
+static void images_get(struct http_request *req)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = http_query_all(req, "names", &names);
+        if (r < 0)
+                return reply_error(req, r, NULL);
+        save_images(req, names);
+}
+
 const struct http_route api_image_routes[] = {
         { "GET", "/images/json", image_list, HTTP_BODY_JSON },
         { "POST", "/images/load", image_load, HTTP_BODY_STREAM },
         { "POST", "/images/create", image_create, HTTP_BODY_STREAM },
         { "POST", "/images/prune", image_prune, HTTP_BODY_JSON },
+        { "GET", "/images/get", images_get, HTTP_BODY_JSON },
+        { "GET", "/images/{name*}/get", image_get, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/json", image_inspect, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/history", image_history, HTTP_BODY_JSON },
         { "POST", "/images/{name*}/tag", image_tag, HTTP_BODY_JSON },

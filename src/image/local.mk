@@ -35,6 +35,8 @@ libimage_a_SOURCES = \
 	src/image/registry-transfer.c \
 	src/image/render.c src/image/render.h \
 	src/image/render-list.c \
+	src/image/save.c src/image/save.h \
+	src/image/save-plan.c \
 	src/image/shellword.c src/image/shellword.h \
 	src/image/spool.c src/image/spool.h \
 	src/image/store.c src/image/store-internal.h \

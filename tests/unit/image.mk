@@ -10,7 +10,8 @@ IMAGE_UNIT_TESTS = \
 	tests/unit/test-image-archives \
 	tests/unit/test-image-blob-upload \
 	tests/unit/test-image-push-parts \
-	tests/unit/test-image-layer-tar
+	tests/unit/test-image-layer-tar \
+	tests/unit/test-image-save
 check_PROGRAMS += $(IMAGE_UNIT_TESTS)
 TESTS += $(IMAGE_UNIT_TESTS)
 
@@ -41,6 +42,10 @@ tests_unit_test_image_archives_LDADD = $(IMAGE_UNIT_LINK)
 tests_unit_test_image_layer_tar_SOURCES = tests/unit/test-image-layer-tar.c $(IMAGE_UNIT_UTIL)
 tests_unit_test_image_layer_tar_CFLAGS = $(IMAGE_UNIT_COMPILE)
 tests_unit_test_image_layer_tar_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_save_SOURCES = tests/unit/test-image-save.c $(IMAGE_UNIT_UTIL)
+tests_unit_test_image_save_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_save_LDADD = $(IMAGE_UNIT_LINK)
 
 tests_unit_test_image_blob_upload_SOURCES = tests/unit/test-image-blob-upload.c
 tests_unit_test_image_blob_upload_CFLAGS = $(IMAGE_UNIT_COMPILE)

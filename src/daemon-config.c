@@ -30,31 +30,37 @@ enum {
         OPT_LABEL,
         OPT_SECCOMP_PROFILE,
         OPT_USERNS_REMAP,
+        OPT_MAX_CONCURRENT_DOWNLOADS,
+        OPT_MAX_DOWNLOAD_ATTEMPTS,
 };
 
-static const struct option options[] = { { "host", required_argument, NULL, 'H' },
-                                         { "data-root", required_argument, NULL, OPT_DATA_ROOT },
-                                         { "exec-root", required_argument, NULL, OPT_EXEC_ROOT },
-                                         { "pidfile", required_argument, NULL, 'p' },
-                                         { "config-file", required_argument, NULL, OPT_CONFIG_FILE },
-                                         { "log-level", required_argument, NULL, 'l' },
-                                         { "debug", no_argument, NULL, 'D' },
-                                         { "group", required_argument, NULL, 'G' },
-                                         { "live-restore", optional_argument, NULL, OPT_LIVE_RESTORE },
-                                         { "default-ulimit", required_argument, NULL, OPT_DEFAULT_ULIMIT },
-                                         { "dns", required_argument, NULL, OPT_DNS },
-                                         { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
-                                         { "dns-opt", required_argument, NULL, OPT_DNS_OPT },
-                                         { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
-                                         { "bip", required_argument, NULL, OPT_BIP },
-                                         { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
-                                         { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
-                                         { "label", required_argument, NULL, OPT_LABEL },
-                                         { "seccomp-profile", required_argument, NULL, OPT_SECCOMP_PROFILE },
-                                         { "userns-remap", required_argument, NULL, OPT_USERNS_REMAP },
-                                         { "version", no_argument, NULL, 'v' },
-                                         { "help", no_argument, NULL, 'h' },
-                                         {} };
+static const struct option options[] = {
+        { "host", required_argument, NULL, 'H' },
+        { "data-root", required_argument, NULL, OPT_DATA_ROOT },
+        { "exec-root", required_argument, NULL, OPT_EXEC_ROOT },
+        { "pidfile", required_argument, NULL, 'p' },
+        { "config-file", required_argument, NULL, OPT_CONFIG_FILE },
+        { "log-level", required_argument, NULL, 'l' },
+        { "debug", no_argument, NULL, 'D' },
+        { "group", required_argument, NULL, 'G' },
+        { "live-restore", optional_argument, NULL, OPT_LIVE_RESTORE },
+        { "default-ulimit", required_argument, NULL, OPT_DEFAULT_ULIMIT },
+        { "dns", required_argument, NULL, OPT_DNS },
+        { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
+        { "dns-opt", required_argument, NULL, OPT_DNS_OPT },
+        { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+        { "bip", required_argument, NULL, OPT_BIP },
+        { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
+        { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
+        { "max-concurrent-downloads", required_argument, NULL, OPT_MAX_CONCURRENT_DOWNLOADS },
+        { "max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS },
+        { "label", required_argument, NULL, OPT_LABEL },
+        { "seccomp-profile", required_argument, NULL, OPT_SECCOMP_PROFILE },
+        { "userns-remap", required_argument, NULL, OPT_USERNS_REMAP },
+        { "version", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        {}
+};
 
 /* The daemon.json keys this daemon reads, and the flag behind each. Keys
  * of dockerd's that only matter to features it does not have yet are
@@ -94,7 +100,8 @@ static const struct {
         { "iptables", NULL },
         { "ip-forward", NULL },
         { "userland-proxy", NULL },
-        { "max-concurrent-downloads", NULL },
+        { "max-concurrent-downloads", "max-concurrent-downloads" },
+        { "max-download-attempts", "max-download-attempts" },
         { "max-concurrent-uploads", NULL },
         { "shutdown-timeout", NULL },
         { "default-runtime", NULL },
@@ -127,6 +134,11 @@ void config_print_help(void)
                "      --label KEY=VALUE         daemon label, may repeat\n"
                "      --seccomp-profile FILE    default seccomp profile of containers, in Docker's\n"
                "                                format; \"unconfined\" for none (default: Docker's)\n"
+               "      --insecure-registry HOST  registry (host[:port] or CIDR) reached without TLS\n"
+               "                                verification, may repeat (loopback always is)\n"
+               "      --registry-mirror URL     mirror tried before Docker Hub, may repeat\n"
+               "      --max-concurrent-downloads N  layers downloaded at once per pull (default 3)\n"
+               "      --max-download-attempts N  attempts per layer download (default 5)\n"
                "      --userns-remap USER[:GROUP]  run containers in user namespaces mapped to the\n"
                "                                subordinate ids of USER (\"default\": dockremap)\n"
                "  -v, --version                 print the version and exit\n"
@@ -152,6 +164,19 @@ static void flag_append(struct flags *f, const char *key, const char *value)
                 json_object_object_add(f->values, key, array);
         }
         json_object_array_add(array, json_object_new_string(value));
+}
+
+static int flag_add_count(struct flags *f, const char *key, const char *value)
+{
+        char *end;
+        long n;
+
+        errno = 0;
+        n = strtol(value, &end, 10);
+        if (errno || end == value || *end || n < 0 || n > INT32_MAX)
+                return -EINVAL;
+        json_object_object_add(f->values, key, json_object_new_int((int32_t)n));
+        return 0;
 }
 
 static int parse_bool(const char *s, bool *ret)
@@ -231,6 +256,16 @@ static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config
                 case OPT_REGISTRY_MIRROR:
                         flag_append(f, "registry-mirrors", optarg);
                         break;
+                case OPT_MAX_CONCURRENT_DOWNLOADS:
+                case OPT_MAX_DOWNLOAD_ATTEMPTS: {
+                        const char *key = c == OPT_MAX_CONCURRENT_DOWNLOADS ? "max-concurrent-downloads"
+                                                                            : "max-download-attempts";
+
+                        if (flag_add_count(f, key, optarg) < 0)
+                                return error_set(err, -EINVAL, "invalid value \"%s\" for flag --%s: expected a number",
+                                                 optarg, key);
+                        break;
+                }
                 case OPT_LABEL:
                         flag_append(f, "labels", optarg);
                         break;
@@ -346,6 +381,45 @@ static int apply_reloadable(struct daemon_config *config, json_object *settings,
         return 0;
 }
 
+/* Reads a non-negative count; a missing key gives fallback. */
+static int get_count(json_object *settings, const char *key, unsigned fallback, unsigned *ret, struct error *err)
+{
+        json_object *value = json_object_object_get(settings, key);
+        int64_t n;
+
+        if (!value) {
+                *ret = fallback;
+                return 0;
+        }
+        n = json_object_get_int64(value);
+        if (!json_object_is_type(value, json_type_int) || n < 0 || n > INT32_MAX)
+                return error_set(err, -EINVAL, "invalid \"%s\": expected a non-negative number", key);
+        *ret = (unsigned)n;
+        return 0;
+}
+
+/* The registry settings as dockerd 20.10 checks them: a zero download
+ * count or attempt count is an error. */
+static int apply_registry_settings(struct daemon_config *config, json_object *settings, struct error *err)
+{
+        int r;
+
+        if (set_strv(&config->insecure_registries, settings, "insecure-registries") < 0)
+                return error_set(err, -EINVAL, "invalid \"insecure-registries\": expected a list of strings");
+        if (set_strv(&config->registry_mirrors, settings, "registry-mirrors") < 0)
+                return error_set(err, -EINVAL, "invalid \"registry-mirrors\": expected a list of strings");
+        r = get_count(settings, "max-concurrent-downloads", 3, &config->max_concurrent_downloads, err);
+        if (r >= 0)
+                r = get_count(settings, "max-download-attempts", 5, &config->max_download_attempts, err);
+        if (r < 0)
+                return r;
+        if (config->max_concurrent_downloads == 0)
+                return error_set(err, -EINVAL, "invalid max concurrent downloads: 0");
+        if (config->max_download_attempts == 0)
+                return error_set(err, -EINVAL, "invalid max download attempts: 0");
+        return 0;
+}
+
 static int apply(struct daemon_config *config, json_object *settings, struct error *err)
 {
         json_object *remap;
@@ -368,6 +442,9 @@ static int apply(struct daemon_config *config, json_object *settings, struct err
                 return error_set(err, -EINVAL, "invalid \"userns-remap\": expected a string");
         if (config->data_root[0] != '/' || config->exec_root[0] != '/')
                 return error_set(err, -EINVAL, "--data-root and --exec-root must be absolute paths");
+        r = apply_registry_settings(config, settings, err);
+        if (r < 0)
+                return r;
         json_object_put(config->default_ulimits);
         config->default_ulimits = NULL;
         r = config_default_ulimits_parse(json_object_object_get(settings, "default-ulimits"), &config->default_ulimits,
@@ -475,5 +552,7 @@ void config_clear(struct daemon_config *config)
         json_object_put(config->flags);
         free(config->seccomp_profile);
         seccomp_profile_free(config->seccomp);
+        strv_free(config->insecure_registries);
+        strv_free(config->registry_mirrors);
         memset(config, 0, sizeof(*config));
 }

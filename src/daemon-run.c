@@ -20,6 +20,7 @@
 #include "http/http.h"
 #include "idutil.h"
 #include "image/image.h"
+#include "image/registry.h"
 #include "log.h"
 #include "strv.h"
 #include "timeutil.h"
@@ -156,7 +157,9 @@ static int build_routes(struct http_route **ret, size_t *ret_count)
         } tables[] = {
                 { api_system_routes, api_system_routes_count },
                 { api_container_routes, api_container_routes_count },
+                { api_exec_routes, api_exec_routes_count },
                 { api_image_routes, api_image_routes_count },
+                { api_distribution_routes, api_distribution_routes_count },
                 { api_unimplemented_routes, api_unimplemented_routes_count },
         };
         struct http_route *all;
@@ -274,6 +277,22 @@ static int open_stores(struct daemon *d)
         return engine_restore(d->engine);
 }
 
+static int open_registries(struct daemon *d)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        struct registry_options opts = {
+                .insecure_registries = d->config.insecure_registries,
+                .mirrors = d->config.registry_mirrors,
+                .certs_dir = REGISTRY_CERTS_DIR,
+        };
+        int r;
+
+        r = registry_context_new(&opts, &d->registries, &err);
+        if (r < 0)
+                log_error("Failed to set up the registry client: %s", error_message(&err, r));
+        return r;
+}
+
 static int serve(struct daemon *d, const sigset_t *signals)
 {
         _cleanup_free_ struct http_route *routes = NULL;
@@ -337,12 +356,15 @@ int daemon_run(struct daemon_config *config)
         if (r >= 0)
                 r = setup_userns_remap(&d);
         if (r >= 0)
+                r = open_registries(&d);
+        if (r >= 0)
                 r = open_stores(&d);
         if (r >= 0)
                 r = serve(&d, &signals);
 
         engine_free(d.engine);
         image_store_free(d.images);
+        registry_context_free(d.registries);
         userns_remap_free(d.userns_remap);
         free(d.monitor_path);
         free(d.init_path);

@@ -8,6 +8,7 @@
 #include "macro.h"
 
 struct image_store;
+struct registry_context;
 struct engine;
 struct http_server;
 struct seccomp_profile;
@@ -32,6 +33,12 @@ struct daemon_config {
         json_object *labels;          /* "labels" as a JSON array of "k=v" */
         json_object *flags;           /* settings given as flags, kept for reloads */
         char *seccomp_profile;        /* "seccomp-profile": a file, "builtin", "unconfined" or NULL */
+        char **insecure_registries;   /* "insecure-registries": hosts and CIDR ranges */
+        char **registry_mirrors;      /* "registry-mirrors": URLs tried before Docker Hub */
+        /* "max-concurrent-downloads" (layers at once per pull, 3 by default)
+         * and "max-download-attempts" (per layer, 5 by default). */
+        unsigned max_concurrent_downloads;
+        unsigned max_download_attempts;
         /* The profile of the "seccomp-profile" file, parsed at start. */
         struct seccomp_profile *seccomp;
 };
@@ -40,6 +47,8 @@ struct daemon_config {
 struct daemon {
         struct daemon_config config;
         struct image_store *images;
+        /* Insecure registries, mirrors and the token cache of pulls. */
+        struct registry_context *registries;
         struct engine *engine;
         struct http_server *server;
         /* The resolved "userns-remap", NULL when the daemon does not remap. */
@@ -49,6 +58,10 @@ struct daemon {
         char engine_id[64]; /* stable daemon ID (/info "ID"), kept in <data-root>/engine-id */
         int64_t started_ns;
 };
+
+/* CA certificates of registries: <dir>/<host[:port]>/ca.crt, as dockerd
+ * reads /etc/docker/certs.d. */
+#define REGISTRY_CERTS_DIR "/etc/sockerless/certs.d"
 
 /* The daemon's version, as /version reports it. */
 #define SOCKERLESS_VERSION PACKAGE_VERSION

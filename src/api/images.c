@@ -201,45 +201,6 @@ static void image_load(struct http_request *req)
         free(out.data);
 }
 
-/* Pulling needs a registry client, which this build does not have. The
- * reference is checked first, so malformed names get Docker's 400. */
-static void image_pull(struct http_request *req, const char *image)
-{
-        _cleanup_error_ struct error err = ERROR_INIT;
-        _cleanup_reference_ struct reference ref = { 0 };
-        _cleanup_free_ char *name = strndup(image, strlen(image) - (endswith(image, ":") ? 1 : 0));
-        _cleanup_free_ char *familiar = NULL, *message = NULL;
-        const char *tag = http_query(req, "tag");
-        int r;
-
-        if (!name)
-                return reply_error(req, -ENOMEM, NULL);
-        r = reference_parse_normalized(name, &ref, &err);
-        if (r >= 0 && !isempty(tag)) {
-                if (reference_digest_validate(tag, NULL) >= 0) {
-                        free(ref.tag);
-                        free(ref.digest);
-                        ref.tag = NULL;
-                        ref.digest = strdup(tag);
-                        r = ref.digest ? 0 : -ENOMEM;
-                } else
-                        r = reference_set_tag(&ref, tag, &err);
-        }
-        if (r >= 0)
-                r = reference_tag_name_only(&ref);
-        if (r < 0)
-                return reply_error(req, r, &err);
-
-        familiar = reference_familiar_string(&ref);
-        if (!familiar ||
-            asprintf(&message,
-                     "cannot pull %s: pulling from registries is not available in this build of sockerless; "
-                     "use docker load or docker import",
-                     familiar) < 0)
-                return reply_error(req, -ENOMEM, NULL);
-        reply_error_status(req, 501, message);
-}
-
 static void image_import(struct http_request *req, const char *source)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
@@ -284,7 +245,7 @@ static void image_create(struct http_request *req)
         const char *source = http_query(req, "fromSrc");
 
         if (!isempty(image))
-                return image_pull(req, image);
+                return api_image_pull(req, image);
         if (isempty(source))
                 return reply_error_status(req, 400, "either fromImage or fromSrc is required");
         image_import(req, source);

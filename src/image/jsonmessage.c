@@ -142,6 +142,18 @@ char *jsonmessage_status(const char *status)
         return text_take(&t);
 }
 
+char *jsonmessage_status_id(const char *id, const char *status)
+{
+        struct text t = { 0 };
+
+        text_addf(&t, "{\"status\":");
+        add_string(&t, status);
+        text_addf(&t, ",\"id\":");
+        add_string(&t, id);
+        text_addf(&t, "}\r\n");
+        return text_take(&t);
+}
+
 char *jsonmessage_error(const char *message)
 {
         struct text t = { 0 };

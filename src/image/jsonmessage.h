@@ -17,6 +17,10 @@ char *jsonmessage_stream(const char *text);
 /* {"status":"<status>"} */
 char *jsonmessage_status(const char *status);
 
+/* {"status":"<status>","id":"<id>"}, as Docker's progress.Message writes
+ * "Pulling from <repository>" with the tag as id. */
+char *jsonmessage_status_id(const char *id, const char *status);
+
 /* {"errorDetail":{"message":"<m>"},"error":"<m>"} */
 char *jsonmessage_error(const char *message);
 

@@ -12,6 +12,7 @@ libimage_a_SOURCES = \
 	src/image/changes-parse.c \
 	src/image/config.c src/image/config.h \
 	src/image/digest.c src/image/digest.h \
+	src/image/distribution-inspect.c \
 	src/image/distribution.c src/image/distribution.h \
 	src/image/extract.c src/image/extract.h \
 	src/image/extract-layer.c \
@@ -22,6 +23,11 @@ libimage_a_SOURCES = \
 	src/image/layer-tar.c src/image/layer-tar.h \
 	src/image/load.c src/image/load.h \
 	src/image/load-oci.c \
+	src/image/manifest.c src/image/manifest.h \
+	src/image/platform.c \
+	src/image/pull.c src/image/pull.h \
+	src/image/pull-internal.h \
+	src/image/pull-layers.c \
 	src/image/push-manifest.c src/image/push-manifest.h \
 	src/image/reference.c src/image/reference.h \
 	src/image/reference-match.c \
@@ -55,7 +61,7 @@ libimage_a_SOURCES = \
 	src/image/tar-split-write.c
 libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
 
-libimageapi_a_SOURCES = src/api/images.c src/api/images.h
+libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-pull.c
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it.

@@ -363,6 +363,23 @@ static bool take_challenge(struct transfer *t)
         return true;
 }
 
+static bool basic_without_credentials(const struct registry_client *c)
+{
+        return !c->manual_auth && c->have_challenge && streq(c->challenge.scheme, "basic") &&
+               (isempty(c->auth.username) || !c->auth.password);
+}
+
+/* Go's registry transport fails a request that meets a Basic challenge
+ * without credentials, and dockerd shows that error. */
+static int no_basic_credentials(struct transfer *t, struct error *err)
+{
+        _cleanup_free_ char *url = request_url(t->client, t->req);
+
+        if (!url)
+                return -ENOMEM;
+        return error_set(err, -EACCES, "%s \"%s\": no basic auth credentials", go_method(t->req->method), url);
+}
+
 int transfer_finish(struct transfer *t, CURLcode code, enum transfer_outcome *ret, struct error *err)
 {
         struct registry_client *c = t->client;
@@ -395,6 +412,8 @@ int transfer_finish(struct transfer *t, CURLcode code, enum transfer_outcome *re
 
         if (t->resp.status == 401 && take_challenge(t))
                 *ret = TRANSFER_RETRY;
+        else if (t->resp.status == 401 && basic_without_credentials(c))
+                return no_basic_credentials(t, err);
         return 0;
 }
 

@@ -201,9 +201,11 @@ static inline void registry_response_donep(struct registry_response *r)
 
 /* Sends one request and fills *ret with the final response (any status).
  * On a 401 with a challenge it gets a token (or uses Basic credentials)
- * for the request's scope and sends the request once more. Redirects are
- * followed, over http and https only, without the Authorization header
- * when the host changes. */
+ * for the request's scope and sends the request once more. A Basic
+ * challenge to a client without credentials fails with -EACCES and
+ * dockerd's text (<Method> "<url>": no basic auth credentials). Redirects
+ * are followed, over http and https only, without the Authorization
+ * header when the host changes. */
 int registry_request(struct registry_client *c, const struct registry_request *req, struct registry_response *ret,
                      struct error *err);
 

@@ -127,7 +127,7 @@ registry_listen_port() {
         ss -Hltnp 2>/dev/null | awk -v pid="pid=$1," 'index($0, pid) { n = split($4, a, ":"); print a[n]; exit }'
 }
 
-# registry_wait_port PID LOG: print the port once the process listens,
+# registry_wait_port PID: print the port once the process listens,
 # or return 1 when it exits or the start timeout passes.
 registry_wait_port() {
         local pid=$1 port deadline=$((SECONDS + REGISTRY_START_TIMEOUT))

@@ -19,11 +19,10 @@ build_packages=(
 )
 
 # clang and libclang-rt-dev build the libFuzzer targets; llvm provides
-# llvm-symbolizer for sanitizer reports. debootstrap builds the Debian test
-# image when no prebuilt one is given. runc and crun are the runtimes that
+# llvm-symbolizer for sanitizer reports. runc and crun are the runtimes that
 # the runtime comparison tests run the same bundles under.
 test_packages=(
-        busybox-static curl python3 jq debootstrap
+        busybox-static curl python3 jq
         clang libclang-rt-dev llvm
         iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar
         ca-certificates shellcheck clang-format runc crun

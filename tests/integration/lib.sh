@@ -20,7 +20,6 @@
 #   SOCKERLESS_TEST_TMPDIR     where the per-test directory goes (default /tmp)
 #   SOCKERLESS_TEST_TIMEOUT    seconds a docker or curl command may take (default 60)
 #   SOCKERLESS_TEST_KEEP=1     keep the per-test directory after the test
-#   SOCKERLESS_TEST_DEBIAN_MIRROR  mirror debootstrap uses for the Debian image
 #   SOCKERLESS_TEST_USERNS_REMAP=1 start the daemon with --userns-remap default
 #                              (any other value but 0: that setting), in a mount
 #                              namespace whose /etc is an overlay in the test

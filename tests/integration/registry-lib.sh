@@ -73,7 +73,7 @@
 #   at ADDR unless --creds names another. IMAGE is busybox, layers, oci or
 #   debian. The default is busybox, layers and oci, plus debian when
 #   SOCKERLESS_TEST_IMAGES has debian-family.tar.gz (a named debian without
-#   it runs debootstrap, which takes minutes and needs a Debian mirror).
+#   it is built from the host's Debian packages, which takes about 30 s).
 #   Tags:
 #     sockerless-test/busybox:1.35         OCI index: linux/amd64 and linux/arm64
 #                                          (oci; the host's platform when generated)
@@ -81,7 +81,8 @@
 #     sockerless-test/layers:1             Docker schema 2 (layers)
 #     sockerless-test/debian:bookworm, sockerless-test/nginx:1.22,
 #     sockerless-test/redis:7.0            Docker schema 2 (debian; the archive
-#                                          that debootstrap makes has debian only)
+#                                          built without the prebuilt images has
+#                                          debian only)
 #   It bails out when a copy fails.
 #
 # registry_stop NAME

@@ -44,7 +44,7 @@
 # crun binaries (default: runc and crun); SOCKERLESS_TEST_IMAGES, the
 # directory with busybox.tar and debian-family.tar.gz. Without it
 # tests/fixtures/build-images.sh builds the images: busybox from the host's
-# static busybox, Debian with debootstrap from SOCKERLESS_TEST_DEBIAN_MIRROR.
+# static busybox, Debian from the host's installed Debian packages.
 
 # shellcheck disable=SC2016 # the observer scripts expand in the container
 # shellcheck source=tests/integration/runtime-lib.sh

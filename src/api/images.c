@@ -405,6 +405,7 @@ const struct http_route api_image_routes[] = {
         { "GET", "/images/{name*}/json", image_inspect, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/history", image_history, HTTP_BODY_JSON },
         { "POST", "/images/{name*}/tag", image_tag, HTTP_BODY_JSON },
+        { "POST", "/images/{name*}/push", api_image_push, HTTP_BODY_JSON },
         { "DELETE", "/images/{name*}", image_delete, HTTP_BODY_JSON },
 };
 

@@ -28,7 +28,6 @@ const struct http_route api_unimplemented_routes[] = {
         NOT_IMPLEMENTED("POST", "/containers/{id}/unpause"),
         NOT_IMPLEMENTED("POST", "/containers/{id}/rename"),
         NOT_IMPLEMENTED("POST", "/commit"),
-        NOT_IMPLEMENTED("POST", "/images/{name*}/push"),
         NOT_IMPLEMENTED("GET", "/images/search"),
         { "POST", "/build", api_not_implemented, HTTP_BODY_STREAM },
         NOT_IMPLEMENTED("POST", "/build/prune"),

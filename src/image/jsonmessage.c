@@ -242,3 +242,17 @@ char *jsonmessage_progress(const char *id, const char *action, int64_t current, 
         text_addf(&t, "}\r\n");
         return text_take(&t);
 }
+
+char *jsonmessage_push_result(const char *tag, const char *digest, int64_t size)
+{
+        struct text t = { 0 };
+        char number[32];
+
+        text_addf(&t, "{\"progressDetail\":{},\"aux\":{\"Tag\":");
+        add_string(&t, tag);
+        text_addf(&t, ",\"Digest\":");
+        add_string(&t, digest);
+        snprintf(number, sizeof(number), ",\"Size\":%" PRId64 "}}\r\n", size);
+        text_addf(&t, number);
+        return text_take(&t);
+}

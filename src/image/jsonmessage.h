@@ -28,5 +28,9 @@ char *jsonmessage_error(const char *message);
  *  "progress":"[==>   ]  1.2MB/3MB","id":"<id>"} */
 char *jsonmessage_progress(const char *id, const char *action, int64_t current, int64_t total);
 
+/* {"progressDetail":{},"aux":{"Tag":"<tag>","Digest":"<digest>","Size":<size>}},
+ * the result of pushing one tag. */
+char *jsonmessage_push_result(const char *tag, const char *digest, int64_t size);
+
 /* Formats a byte count as Docker's units.HumanSize: "32.77kB", "3.011MB". */
 void jsonmessage_human_size(double size, char *ret, size_t size_ret);

@@ -28,7 +28,12 @@ libimage_a_SOURCES = \
 	src/image/pull.c src/image/pull.h \
 	src/image/pull-internal.h \
 	src/image/pull-layers.c \
+	src/image/push.c src/image/push.h \
+	src/image/push-blob.c \
+	src/image/push-internal.h \
+	src/image/push-layer.c \
 	src/image/push-manifest.c src/image/push-manifest.h \
+	src/image/push-output.c \
 	src/image/reference.c src/image/reference.h \
 	src/image/reference-match.c \
 	src/image/registry.c src/image/registry.h \
@@ -61,7 +66,7 @@ libimage_a_SOURCES = \
 	src/image/tar-split-write.c
 libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
 
-libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-pull.c
+libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-pull.c src/api/images-push.c
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it.

@@ -1,8 +1,8 @@
 # Fuzz targets of the image store: reference parsing, archive manifests
-# and configs, layer extraction, tar-split records and their recording
-# (see tests/fuzz/local.mk).
+# and configs, layer extraction, tar-split records and their recording,
+# and the registry headers of blob uploads (see tests/fuzz/local.mk).
 IMAGE_FUZZ_TARGETS = tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-extract \
-	tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-layer-tar
+	tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-layer-tar tests/fuzz/fuzz-blob-upload
 check_PROGRAMS += $(IMAGE_FUZZ_TARGETS)
 if !ENABLE_FUZZING
 TESTS += $(IMAGE_FUZZ_TARGETS)
@@ -35,3 +35,8 @@ tests_fuzz_fuzz_layer_tar_SOURCES = tests/fuzz/fuzz-layer-tar.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_layer_tar_CFLAGS = $(IMAGE_FUZZ_COMPILE)
 tests_fuzz_fuzz_layer_tar_LDFLAGS = $(IMAGE_FUZZ_LINK)
 tests_fuzz_fuzz_layer_tar_LDADD = $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_blob_upload_SOURCES = tests/fuzz/fuzz-blob-upload.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_blob_upload_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_blob_upload_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_blob_upload_LDADD = $(IMAGE_LIBS)

@@ -15,6 +15,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/containers-list.c \
 	src/api/containers-update.c \
 	src/api/system.c \
+	src/api/system-df.c \
 	src/api/unimplemented.c \
 	src/daemon-config.c src/daemon-config.h \
 	src/daemon-run.c src/daemon-run.h \
@@ -23,6 +24,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/archive.c src/engine/archive.h \
 	src/engine/binds.c src/engine/binds.h \
 	src/engine/container.c src/engine/container.h \
+	src/engine/container-size.c \
 	src/engine/copy.h src/engine/copy-extract.c src/engine/copy-resolve.c src/engine/copy-stat.c \
 	src/engine/copy-tar.c \
 	src/engine/create.c \

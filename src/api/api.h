@@ -48,3 +48,8 @@ void api_container_archive_put(struct http_request *req);
 /* Builds the JSON of inspect and list. Call with c->lock held. */
 json_object *api_container_inspect_json(struct daemon *d, struct container *c);
 json_object *api_container_summary_json(struct daemon *d, struct container *c);
+/* The summary with Docker's SizeRw and SizeRootFs; takes c->lock itself. */
+json_object *api_container_summary_with_sizes(struct daemon *d, struct container *c);
+
+/* GET /system/df (system-df.c). */
+void api_system_df(struct http_request *req);

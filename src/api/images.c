@@ -6,12 +6,12 @@
 #include <stdio.h>
 
 #include "daemon.h"
-#include "image/changes-internal.h"
 #include "image/image.h"
 #include "image/jsonmessage.h"
 #include "image/reference.h"
 #include "image/render.h"
 #include "image/save.h"
+#include "image/timestamp.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "strv.h"
@@ -286,18 +286,11 @@ static int prune_filters(json_object *filters, struct image_prune_options *ret, 
                 return error_set(err, -EINVAL, "more than one until filter specified");
         if (until && json_object_array_length(until) == 1) {
                 const char *value = json_object_get_string(json_object_array_get_idx(until, 0));
-                int64_t ns;
+                int r = timestamp_parse_docker(value, timeutil_now_ns(), &ret->until_ns, err);
 
-                /* A duration counts back from now, as Docker's GetTimestamp does. */
-                if (changes_parse_duration(value, &ns, NULL) >= 0)
-                        ret->until_ns = timeutil_now_ns() - ns;
-                else if (timeutil_parse_timestamp(value, &ns) >= 0)
-                        ret->until_ns = ns;
-                else
-                        return error_set(err, -EINVAL,
-                                         "invalid until filter \"%s\": use a duration such as 24h, a Unix timestamp "
-                                         "or an RFC 3339 time",
-                                         value);
+                if (r < 0)
+                        return r;
+                ret->has_until = true;
         }
         return 0;
 }
@@ -370,10 +363,13 @@ static void save_images(struct http_request *req, char *const *names)
                 return reply_error(req, -ENOMEM, NULL);
         job->store = store_of(req);
         r = save_plan_build(job->store, names, &job->plan, &err);
-        if (r < 0) {
+        if (r < 0)
                 free(job);
+        /* dockerd 20.10 replies to a malformed name with status 500. */
+        if (r == -EINVAL)
+                return reply_error_status(req, 500, error_message(&err, r));
+        if (r < 0)
                 return reply_error(req, r, &err);
-        }
         http_reply_stream(req, 200, "application/x-tar", save_stream, job);
 }
 
@@ -400,6 +396,7 @@ const struct http_route api_image_routes[] = {
         { "POST", "/images/load", image_load, HTTP_BODY_STREAM },
         { "POST", "/images/create", image_create, HTTP_BODY_STREAM },
         { "POST", "/images/prune", image_prune, HTTP_BODY_JSON },
+        { "GET", "/images/search", api_image_search, HTTP_BODY_JSON },
         { "GET", "/images/get", images_get, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/get", image_get, HTTP_BODY_JSON },
         { "GET", "/images/{name*}/json", image_inspect, HTTP_BODY_JSON },

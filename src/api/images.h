@@ -20,3 +20,6 @@ void api_image_push(struct http_request *req);
 /* POST /auth and GET /distribution/{name}/json (images-pull.c). */
 extern const struct http_route api_distribution_routes[];
 extern const size_t api_distribution_routes_count;
+
+/* GET /images/search (images-search.c). */
+void api_image_search(struct http_request *req);

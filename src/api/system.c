@@ -267,5 +267,6 @@ const struct http_route api_system_routes[] = {
         { "HEAD", "/_ping", api_ping, HTTP_BODY_JSON },
         { "GET", "/version", api_version, HTTP_BODY_JSON },
         { "GET", "/info", api_info, HTTP_BODY_JSON },
+        { "GET", "/system/df", api_system_df, HTTP_BODY_JSON },
 };
 const size_t api_system_routes_count = ARRAY_SIZE(api_system_routes);

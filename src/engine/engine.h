@@ -51,6 +51,11 @@ int engine_container_find(struct engine *e, const char *ref, struct container **
 int engine_container_list(struct engine *e, struct container ***ret, size_t *ret_count);
 void engine_container_list_free(struct container **list, size_t count);
 
+/* Returns the size of the container's writable layer (Docker's SizeRw) and
+ * that plus its image's layers (SizeRootFs), in bytes. -ENOENT when it has
+ * no writable layer on this host. */
+int engine_container_size(struct engine *e, struct container *c, int64_t *ret_rw, int64_t *ret_root_fs);
+
 /* Counts containers by state for /info. */
 void engine_container_counts(struct engine *e, size_t *ret_running, size_t *ret_paused, size_t *ret_stopped);
 

@@ -63,10 +63,11 @@ libimage_a_SOURCES = \
 	src/image/tar-split-parse.c \
 	src/image/tar-split-record.c \
 	src/image/tar-split-tar.c \
-	src/image/tar-split-write.c
+	src/image/tar-split-write.c \
+	src/image/timestamp.c src/image/timestamp.h
 libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
 
-libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-pull.c src/api/images-push.c
+libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-search.c src/api/images-pull.c src/api/images-push.c
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it.

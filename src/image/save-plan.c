@@ -97,9 +97,12 @@ static int select_repository(struct image_store *s, const char *name, const stru
         if (r < 0 || found)
                 return r;
 
-        r = image_store_lookup(s, name, &img, err);
+        /* dockerd's image store search names the term as given. */
+        r = image_store_lookup(s, name, &img, NULL);
+        if (r == -ENOENT)
+                return error_set(err, r, "No such image: %s", name);
         if (r < 0)
-                return r;
+                return error_set_errno(err, r, "failed to look up %s", name);
         return select_image(sel, img, NULL);
 }
 
@@ -173,9 +176,11 @@ static void add_string_omitempty(json_object *obj, const char *key, json_object 
 }
 
 /* The fields of Go's image.V1Image after "id" and "parent", in its field
- * order: the image's own for the top layer, an empty image created at the
- * epoch for the layers below it. */
-static void add_v1_fields(json_object *obj, json_object *config, bool top)
+ * order: the image's own for the top layer, and for the layers below it
+ * an empty image created at the epoch. dockerd 20.10.24 sets the image's
+ * OS on those after it computed their v1 IDs, so with_os is set for the
+ * json member only. */
+static void add_v1_fields(json_object *obj, json_object *config, bool top, bool with_os)
 {
         json_object *container_config = top ? json_field_object(config, "container_config") : NULL;
         json_object *run_config = top ? json_field_object(config, "config") : NULL;
@@ -193,8 +198,11 @@ static void add_v1_fields(json_object *obj, json_object *config, bool top)
         if (top)
                 add_string_omitempty(obj, "container", config);
         json_object_object_add(obj, "container_config", config_container_normalize(container_config));
-        if (!top)
+        if (!top) {
+                if (with_os)
+                        add_string_omitempty(obj, "os", config);
                 return;
+        }
 
         add_string_omitempty(obj, "docker_version", config);
         add_string_omitempty(obj, "author", config);
@@ -239,7 +247,7 @@ static int v1_id(json_object *config, bool top, const char *chain_id, const char
         _cleanup_json_ json_object *fields = json_object_new_object(), *sorted = NULL;
         _cleanup_free_ char *text = NULL;
 
-        add_v1_fields(fields, config, top);
+        add_v1_fields(fields, config, top, false);
         json_object_object_add(fields, "layer_id", json_object_new_string(chain_id));
         if (parent)
                 json_object_object_add(fields, "parent", json_object_new_string(parent));
@@ -258,7 +266,7 @@ static char *v1_json(json_object *config, bool top, const char *id, const char *
         json_object_object_add(obj, "id", json_object_new_string(digest_hex(id)));
         if (parent)
                 json_object_object_add(obj, "parent", json_object_new_string(digest_hex(parent)));
-        add_v1_fields(obj, config, top);
+        add_v1_fields(obj, config, top, true);
         return go_json(obj);
 }
 
@@ -373,7 +381,7 @@ static int add_image(struct image_store *s, struct save_plan *plan, const struct
                         json = v1_json(img->config, top, id, *parent ? parent : NULL);
                         if (!json)
                                 return -ENOMEM;
-                        r = add_layer(s, plan, digest_hex(id), json, img->chain_ids[i], top ? created : 0, err);
+                        r = add_layer(s, plan, digest_hex(id), json, img->chain_ids[i], created, err);
                         if (r < 0)
                                 return r;
                 }

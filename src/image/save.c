@@ -108,6 +108,8 @@ static int write_member(struct image_store *s, struct archive *a, const struct s
         else
                 archive_entry_set_perm(e, 0644);
         archive_entry_set_mtime(e, m->mtime, 0);
+        archive_entry_set_uname(e, "root");
+        archive_entry_set_gname(e, "root");
         if (m->type == S_IFLNK)
                 archive_entry_set_symlink(e, m->link);
         if (m->type == S_IFREG)

@@ -36,7 +36,7 @@ static bool prune_candidate(const struct image *img, const struct image_prune_op
 {
         json_object *labels = json_field_object(img->container_config, "Labels");
 
-        if (opts->until_ns != 0 && img->created_ns > opts->until_ns)
+        if (opts->has_until && img->created_ns > opts->until_ns)
                 return false;
         if (img->container_config) {
                 if (opts->labels && json_object_array_length(opts->labels) > 0 && !labels_match(opts->labels, labels))

@@ -13,6 +13,7 @@ INTEGRATION_TESTS = \
 	tests/integration/escapes.sh \
 	tests/integration/cp.sh \
 	tests/integration/images.sh \
+	tests/integration/save.sh \
 	tests/integration/push.sh \
 	tests/integration/logs.sh \
 	tests/integration/tty.sh \

@@ -11,7 +11,8 @@ IMAGE_UNIT_TESTS = \
 	tests/unit/test-image-blob-upload \
 	tests/unit/test-image-push-parts \
 	tests/unit/test-image-layer-tar \
-	tests/unit/test-image-save
+	tests/unit/test-image-save \
+	tests/unit/test-image-timestamp
 check_PROGRAMS += $(IMAGE_UNIT_TESTS)
 TESTS += $(IMAGE_UNIT_TESTS)
 
@@ -46,6 +47,10 @@ tests_unit_test_image_layer_tar_LDADD = $(IMAGE_UNIT_LINK)
 tests_unit_test_image_save_SOURCES = tests/unit/test-image-save.c $(IMAGE_UNIT_UTIL)
 tests_unit_test_image_save_CFLAGS = $(IMAGE_UNIT_COMPILE)
 tests_unit_test_image_save_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_timestamp_SOURCES = tests/unit/test-image-timestamp.c
+tests_unit_test_image_timestamp_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_timestamp_LDADD = $(IMAGE_UNIT_LINK)
 
 tests_unit_test_image_blob_upload_SOURCES = tests/unit/test-image-blob-upload.c
 tests_unit_test_image_blob_upload_CFLAGS = $(IMAGE_UNIT_COMPILE)

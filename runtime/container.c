@@ -348,6 +348,15 @@ int runtime_container_exec(const struct runtime_spec *spec, const struct runtime
         return 0;
 }
 
+int runtime_container_exec_in(struct runtime_container *c, const struct runtime_spec *spec,
+                              const struct runtime_create_options *opts, struct runtime_container **ret,
+                              struct error *err)
+{
+        if (c->join_pidfd >= 0)
+                return error_set(err, -EINVAL, "a process can only be executed in a container, not in an exec");
+        return runtime_container_exec(spec, opts, c->pidfd, c->cg->path, ret, err);
+}
+
 int runtime_container_start(struct runtime_container *c, struct error *err)
 {
         int r;

@@ -62,6 +62,12 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
 int runtime_container_exec(const struct runtime_spec *spec, const struct runtime_create_options *opts, int init_pidfd,
                            const char *cgroup_path, struct runtime_container **ret, struct error *err);
 
+/* Starts spec->process in the running container c as runtime_container_exec
+ * does, in c's cgroup and in the namespaces of c's init. */
+int runtime_container_exec_in(struct runtime_container *c, const struct runtime_spec *spec,
+                              const struct runtime_create_options *opts, struct runtime_container **ret,
+                              struct error *err);
+
 /* Lets the init execve the user's process. Returns 0 once execve has
  * succeeded; on failure the init has exited, and err holds runc's message
  * for the cause (see runtime_exec_error_exit_code). */

@@ -25,6 +25,7 @@ libruntime_a_SOURCES = \
 	runtime/seccomp-cache.c \
 	runtime/spec.c runtime/spec.h \
 	runtime/spec-internal.h \
+	runtime/spec-exec.c \
 	runtime/spec-hooks.c \
 	runtime/spec-json.c runtime/spec-json.h \
 	runtime/spec-linux.c \

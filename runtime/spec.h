@@ -80,6 +80,27 @@ bool runtime_spec_terminal(const struct runtime_spec *spec);
  * process.json of `exec --process` has it. */
 int runtime_spec_parse_process(struct runtime_spec *spec, const char *text, size_t len, struct error *err);
 
+/* What `docker exec` changes in the container's process to run another
+ * one in the container, as dockerd changes the process of the container's
+ * spec: the rest (capabilities, rlimits, no_new_privileges, the seccomp
+ * filter) stays the container's. */
+struct runtime_exec_process {
+        char *const *args; /* at least one */
+        char *const *env;  /* the whole environment */
+        const char *cwd;   /* absolute, or NULL to keep the container's */
+        const char *user;  /* Docker's user string, or NULL to keep the container's */
+        bool terminal;
+        unsigned console_height; /* 0 leaves the pty's size unset */
+        unsigned console_width;
+        /* Every capability of the caller's bounding set in the bounding,
+         * permitted and effective sets, as dockerd's --privileged exec
+         * sets them (the inheritable set stays as it was). */
+        bool privileged;
+};
+
+/* Turns spec->process into the exec'd process p describes. */
+int runtime_spec_set_exec_process(struct runtime_spec *spec, const struct runtime_exec_process *p, struct error *err);
+
 /*
  * The parsed configuration. Fields keep the OCI names; absent optional
  * values are flagged with has_* members. The runtime reads these; other

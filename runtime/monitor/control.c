@@ -59,7 +59,7 @@ int control_add(struct monitor *m, int fd)
         return 0;
 }
 
-static void control_send(struct monitor *m, struct control *ctl, json_object *msg)
+void control_send(struct monitor *m, struct control *ctl, json_object *msg)
 {
         int r;
 
@@ -153,10 +153,15 @@ static void handle_kill(struct monitor *m, json_object *msg)
 static void handle_resize(struct monitor *m, json_object *msg)
 {
         int64_t height = json_field_int(msg, "height", -1), width = json_field_int(msg, "width", -1);
+        const char *exec_id = json_field_string(msg, "exec", NULL);
         int r;
 
         if (height < 0 || height > UINT16_MAX || width < 0 || width > UINT16_MAX) {
                 log_warn("Ignoring a resize to the invalid size %" PRId64 "x%" PRId64, height, width);
+                return;
+        }
+        if (exec_id) {
+                exec_resize(m, exec_id, (unsigned)height, (unsigned)width);
                 return;
         }
         r = stdio_resize(m, (unsigned)height, (unsigned)width);
@@ -203,6 +208,39 @@ static void handle_update(struct monitor *m, struct control *ctl, json_object *m
         control_send(m, ctl, reply);
 }
 
+static void handle_exec(struct monitor *m, json_object *msg, int *fds, size_t n_fds)
+{
+        if (n_fds > 1) {
+                log_warn("Ignoring an exec with %zu fds instead of one at most", n_fds);
+                close_fds(fds, n_fds);
+                return;
+        }
+        exec_start(m, msg, n_fds == 1 ? fds[0] : -1);
+}
+
+/* Replies on the same connection after everything sent before: a daemon
+ * that waits for "synced" has read the messages queued ahead of it. */
+static void handle_sync(struct monitor *m, struct control *ctl, json_object *msg)
+{
+        _cleanup_json_ json_object *reply = json_object_new_object();
+
+        if (!reply)
+                return;
+        json_object_object_add(reply, "type", json_object_new_string("synced"));
+        json_object_object_add(reply, "seq", json_object_new_int64(json_field_int(msg, "seq", 0)));
+        control_send(m, ctl, reply);
+}
+
+static void handle_hello(struct monitor *m, struct control *ctl)
+{
+        _cleanup_json_ json_object *state = lifecycle_state_message(m);
+
+        if (!state)
+                return;
+        control_send(m, ctl, state);
+        execs_send_running(m, ctl);
+}
+
 static void handle_message(struct monitor *m, struct control *ctl, json_object *msg, int *fds, size_t n_fds)
 {
         const char *type = monitor_proto_type(msg);
@@ -210,6 +248,10 @@ static void handle_message(struct monitor *m, struct control *ctl, json_object *
         log_debug("Control connection %u: \"%s\"", ctl->id, type);
         if (streq(type, "attach")) {
                 handle_attach(m, msg, fds, n_fds);
+                return;
+        }
+        if (streq(type, "exec")) {
+                handle_exec(m, msg, fds, n_fds);
                 return;
         }
         close_fds(fds, n_fds);
@@ -222,12 +264,11 @@ static void handle_message(struct monitor *m, struct control *ctl, json_object *
                 handle_resize(m, msg);
         else if (streq(type, "update"))
                 handle_update(m, ctl, msg);
-        else if (streq(type, "hello")) {
-                _cleanup_json_ json_object *state = lifecycle_state_message(m);
-
-                if (state)
-                        control_send(m, ctl, state);
-        } else
+        else if (streq(type, "sync"))
+                handle_sync(m, ctl, msg);
+        else if (streq(type, "hello"))
+                handle_hello(m, ctl);
+        else
                 log_warn("Ignoring the unknown message type \"%s\"", type);
 }
 

@@ -46,7 +46,7 @@ static void send_simple(struct monitor *m, const char *type)
 
 json_object *lifecycle_state_message(struct monitor *m)
 {
-        json_object *msg = message_new("state");
+        json_object *msg = message_new("state"), *features;
 
         if (!msg)
                 return NULL;
@@ -54,6 +54,10 @@ json_object *lifecycle_state_message(struct monitor *m)
                                json_object_new_string(m->phase == PHASE_CREATED ? "created" : "running"));
         json_object_object_add(msg, "pid", json_object_new_int(m->pid));
         add_time(msg, "started_at", m->started_at_ns);
+        features = json_object_new_array();
+        json_object_array_add(features, json_object_new_string("exec"));
+        json_object_object_add(msg, "features", features);
+        json_object_object_add(msg, "execs", json_object_new_int64((int64_t)execs_running(m)));
         return msg;
 }
 
@@ -201,7 +205,7 @@ void lifecycle_start(struct monitor *m)
         send_simple(m, "started");
 }
 
-static int exit_code_of(int status)
+int lifecycle_exit_code(int status)
 {
         if (WIFEXITED(status))
                 return WEXITSTATUS(status);
@@ -214,7 +218,7 @@ static void container_exited(struct monitor *m, int status)
 {
         int r;
 
-        m->exit_code = exit_code_of(status);
+        m->exit_code = lifecycle_exit_code(status);
         m->finished_at_ns = timeutil_now_ns();
         m->exited_mono_ns = timeutil_monotonic_ns();
         m->phase = PHASE_EXITED;
@@ -229,8 +233,9 @@ static void container_exited(struct monitor *m, int status)
         stdin_close_now(m);
 }
 
-/* Reaps every child that has exited: the init, and as a subreaper any
- * orphan of the container that was reparented to the monitor. */
+/* Reaps every child that has exited: the init, the execs, and as a
+ * subreaper any orphan of the container that was reparented to the
+ * monitor. */
 void lifecycle_reap(struct monitor *m)
 {
         for (;;) {
@@ -241,6 +246,8 @@ void lifecycle_reap(struct monitor *m)
                         return;
                 if (pid == m->pid && m->phase != PHASE_EXITED)
                         container_exited(m, status);
+                else
+                        exec_reaped(m, pid, status);
         }
 }
 
@@ -302,6 +309,7 @@ void lifecycle_tick(struct monitor *m, int64_t now_mono)
         if (!m->finishing)
                 finish_output(m);
         clients_check_stalled(m, now_mono);
-        if (!clients_left(m))
+        /* The execs, killed with the container, are reported first. */
+        if (!clients_left(m) && !execs_left(m))
                 finish_exit(m);
 }

@@ -6,7 +6,8 @@ libmonitor_a_SOURCES = \
 	runtime/monitor/jsonlog-format.c runtime/monitor/jsonlog.h \
 	runtime/monitor/jsonlog-reader.c \
 	runtime/monitor/jsonlog-writer.c \
-	runtime/monitor/proto.c runtime/monitor/proto.h
+	runtime/monitor/proto.c runtime/monitor/proto.h \
+	runtime/monitor/proto-exec.c
 libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 
 # The monitor program's sources, also linked with a fake runtime by the
@@ -14,6 +15,8 @@ libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 MONITOR_PROGRAM_SOURCES = \
 	runtime/monitor/attach.c \
 	runtime/monitor/control.c \
+	runtime/monitor/exec.c \
+	runtime/monitor/exec-io.c \
 	runtime/monitor/lifecycle.c \
 	runtime/monitor/loop.c \
 	runtime/monitor/main.c \

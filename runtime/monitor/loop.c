@@ -87,18 +87,21 @@ void watch_close(struct monitor *m, struct watch *w)
         w->fd = -1;
 }
 
+static int64_t earliest(int64_t a, int64_t b)
+{
+        if (a < 0)
+                return b;
+        return b < 0 ? a : MIN(a, b);
+}
+
 static int next_timeout_ms(struct monitor *m)
 {
-        int64_t deadline, left;
+        int64_t deadline = execs_next_deadline(m), left;
 
-        if (m->phase != PHASE_EXITED)
-                return -1;
-
-        deadline = clients_next_deadline(m);
-        if (stdio_output_open(m) && !m->output_paused) {
-                int64_t drain = MAX(m->output_mono_ns, m->exited_mono_ns) + EXIT_DRAIN_IDLE_NS;
-
-                deadline = deadline < 0 ? drain : MIN(deadline, drain);
+        if (m->phase == PHASE_EXITED) {
+                deadline = earliest(deadline, clients_next_deadline(m));
+                if (stdio_output_open(m) && !m->output_paused)
+                        deadline = earliest(deadline, MAX(m->output_mono_ns, m->exited_mono_ns) + EXIT_DRAIN_IDLE_NS);
         }
         if (deadline < 0)
                 return -1;
@@ -130,8 +133,10 @@ int monitor_loop_run(struct monitor *m)
                                 w->dispatch(m, w, events[i].events);
                 }
 
+                execs_tick(m, timeutil_monotonic_ns());
                 lifecycle_tick(m, timeutil_monotonic_ns());
                 clients_free_dead(m);
+                execs_free_dead(m);
                 control_free_dead(m);
         }
         return 0;
@@ -147,6 +152,7 @@ void monitor_release(struct monitor *m)
         for (struct client *c = m->clients; c; c = c->next)
                 client_drop(m, c);
         clients_free_dead(m);
+        execs_release(m);
 
         stdio_close_output(m);
         watch_close(m, &m->stdin_watch);

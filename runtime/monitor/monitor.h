@@ -14,6 +14,7 @@
 
 #include "detachkeys.h"
 #include "jsonlog.h"
+#include "proto.h"
 
 struct runtime_container;
 struct monitor;
@@ -31,6 +32,11 @@ struct monitor;
  * process outside the container may hold the pipe). */
 #define EXIT_STALL_TIMEOUT_NS (INT64_C(10) * 1000000000)
 #define EXIT_DRAIN_IDLE_NS    (INT64_C(2) * 1000000000)
+
+/* How long an exec's output may stay open after its process has exited:
+ * a process it started in the background may hold it. dockerd 20.10 waits
+ * as long for an exec's streams. */
+#define EXEC_DRAIN_NS (INT64_C(2) * 1000000000)
 
 /* Bytes waiting to be written to a non-blocking fd. The memory is freed
  * whenever the buffer runs empty, so an idle connection costs none. */
@@ -110,6 +116,48 @@ struct control {
         bool dead;
 };
 
+struct exec_session;
+
+/* A watched fd of an exec: an output pipe or its pty master, its stdin, or
+ * its client connection. */
+struct exec_watch {
+        struct watch watch;
+        struct exec_session *exec;
+        int stream; /* for output: JSONLOG_STDOUT or JSONLOG_STDERR */
+};
+
+/* A process started in the container by "exec" (exec.c), with its stdio
+ * (exec-io.c). Freed after the loop iteration in which it became dead. */
+struct exec_session {
+        struct exec_session *next;
+        struct monitor_exec_request request; /* env and pending are freed once it runs */
+        struct runtime_container *process;
+        pid_t pid;
+        bool running; /* exec-started was sent */
+        bool exited;  /* reaped, or it failed to start */
+        int exit_code;
+        int64_t exited_mono_ns;
+        bool dead;
+
+        int console_fd; /* the pty master with a tty, for resizing */
+        struct exec_watch sources[2];
+        size_t n_sources;
+        bool output_paused;
+
+        struct exec_watch stdin_watch; /* registered for EPOLLOUT only while input is queued */
+        struct buffer stdin_buffer;
+        bool stdin_open;
+        bool stdin_closing;
+
+        struct exec_watch client; /* fd -1 without a client */
+        struct buffer out;
+        bool client_reading;
+        bool client_closing; /* closed once out is flushed */
+        struct monitor_detach_keys keys;
+        size_t detach_pos;
+        int64_t progress_ns; /* monotonic time of its last write or empty buffer */
+};
+
 struct monitor {
         struct monitor_options opt;
         int epoll_fd;
@@ -145,6 +193,7 @@ struct monitor {
 
         struct control *controls;
         struct client *clients;
+        struct exec_session *execs;
         unsigned next_id;
         bool finishing;
         bool done;
@@ -158,6 +207,7 @@ void monitor_release(struct monitor *m);
 
 /* control.c */
 int control_add(struct monitor *m, int fd);
+void control_send(struct monitor *m, struct control *ctl, json_object *msg);
 void control_send_all(struct monitor *m, json_object *msg);
 void control_send_error(struct monitor *m, int code, const char *message);
 void control_free_dead(struct monitor *m);
@@ -187,6 +237,41 @@ void stdin_close(struct monitor *m);
 void stdin_close_now(struct monitor *m);
 int stdio_resize(struct monitor *m, unsigned height, unsigned width);
 
+/* exec.c */
+/* Starts the exec that msg requests; client_fd (owned from then on) is its
+ * client connection, or -1 for a detached exec. */
+void exec_start(struct monitor *m, json_object *msg, int client_fd);
+/* Records the end of an exec's process; false when pid is no exec's. */
+bool exec_reaped(struct monitor *m, pid_t pid, int status);
+void exec_resize(struct monitor *m, const char *id, unsigned height, unsigned width);
+/* Sends "exec-started" for every running exec on ctl (after "state"). */
+void execs_send_running(struct monitor *m, struct control *ctl);
+size_t execs_running(struct monitor *m);
+/* Tells whether an exec still has a process, output or a client. */
+bool execs_left(struct monitor *m);
+void execs_tick(struct monitor *m, int64_t now_mono);
+int64_t execs_next_deadline(struct monitor *m);
+void execs_free_dead(struct monitor *m);
+/* Ends every exec at once and frees it (the monitor is leaving). */
+void execs_release(struct monitor *m);
+
+/* exec-io.c */
+int exec_io_prepare(struct monitor *m, struct exec_session *x, int ret_process_fds[3]);
+int exec_io_attach_console(struct monitor *m, struct exec_session *x, int console_fd);
+/* Takes fd as x's client; exec_io_start_client starts serving it. */
+int exec_io_add_client(struct monitor *m, struct exec_session *x, int fd);
+void exec_io_start_client(struct monitor *m, struct exec_session *x);
+/* Sends text to the client as stdout (framed unless raw), then ends its stream. */
+void exec_io_send_error(struct monitor *m, struct exec_session *x, const char *text);
+bool exec_io_output_open(const struct exec_session *x);
+void exec_io_close_output(struct monitor *m, struct exec_session *x);
+void exec_io_close_client(struct monitor *m, struct exec_session *x);
+void exec_io_drop_client(struct monitor *m, struct exec_session *x);
+void exec_io_close_stdin_now(struct monitor *m, struct exec_session *x);
+int64_t exec_io_client_deadline(const struct exec_session *x);
+/* Closes every fd and frees every buffer of x. */
+void exec_io_release(struct monitor *m, struct exec_session *x);
+
 /* lifecycle.c */
 int lifecycle_create(struct monitor *m);
 void lifecycle_start(struct monitor *m);
@@ -194,3 +279,5 @@ void lifecycle_reap(struct monitor *m);
 void lifecycle_fail(struct monitor *m, int code, const char *message);
 void lifecycle_tick(struct monitor *m, int64_t now_mono);
 json_object *lifecycle_state_message(struct monitor *m);
+/* Docker's exit code for a wait status: the code, or 128 + the signal. */
+int lifecycle_exit_code(int status);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -26,6 +27,18 @@
  *   {"type":"update","resources":{...}}
  *                                     apply an OCI linux.resources object to the
  *                                     container's cgroup; "updated" replies
+ *   {"type":"exec","id":"<64 hex>","args":[...],"env":[...],"cwd":"/dir",
+ *    "user":"name:group","tty":B,"raw":B,"privileged":B,"height":H,"width":W,
+ *    "stdin":B,"stdout":B,"stderr":B,"detach_keys":"ctrl-p,ctrl-q",
+ *    "pending":"<base64>"}             + 0 or 1 fd: start a process in the running
+ *                                     container (struct monitor_exec_request);
+ *                                     the fd is the client connection that gets
+ *                                     its stdio, none for a detached exec
+ *   {"type":"resize","exec":"<id>","height":H,"width":W}
+ *                                     resize the pty of an exec
+ *   {"type":"sync","seq":N}           ask for {"type":"synced","seq":N} on this
+ *                                     connection, after every message queued
+ *                                     before it
  *
  * Monitor to daemon:
  *   {"type":"created","pid":N}        the init is waiting for "start"
@@ -33,9 +46,23 @@
  *   {"type":"updated"} or {"type":"updated","error":"...","exited":B}
  *                                     the reply to "update", on its connection;
  *                                     "exited" when the container has ended
- *   {"type":"state","status":"created|running","pid":N,"started_at":"..."}
+ *   {"type":"state","status":"created|running","pid":N,"started_at":"...",
+ *    "features":["exec"],"execs":N}
  *                                     "running" also while the output of an
- *                                     exited container drains; "exited" follows
+ *                                     exited container drains; "exited" follows.
+ *                                     An "exec-started" for each of the N running
+ *                                     execs follows on the same connection.
+ *   {"type":"exec-started","id":"...","pid":N,"args":[...],"user":"...","tty":B,
+ *    "privileged":B,"stdin":B,"stdout":B,"stderr":B,"detach_keys":"..."}
+ *                                     an exec runs; sent on every connection
+ *   {"type":"exec-exited","id":"...","exit_code":N,"error":"..."}
+ *                                     an exec has ended, or failed to start with
+ *                                     "error" set to dockerd's text for it (exit
+ *                                     code 127 for a missing command, else
+ *                                     126); sent on every connection before
+ *                                     the end of the exec's output reaches its
+ *                                     client
+ *   {"type":"synced","seq":N}         the reply to "sync"
  *   {"type":"error","message":"...","exit_code":N}
  *                                     create or start failed, exit.json written;
  *                                     the monitor exits
@@ -62,6 +89,21 @@
  *   client that takes no data for 10 seconds is dropped.
  * - The monitor closes every client when the container's output has ended,
  *   which ends `docker run`'s stream.
+ *
+ * An exec follows dockerd's exec semantics instead:
+ * - Its output never reaches the container's log or its attached clients,
+ *   only the exec's own client, framed unless "raw". Without a client, or
+ *   for a stream the client did not ask for, output is read and dropped.
+ * - Its stdin is a pipe (or the pty) fed by the client only with "stdin";
+ *   otherwise it reads /dev/null. Without a tty, the end of the client's
+ *   input closes the exec's stdin. With a tty, the end of the client's
+ *   input or the detach keys end the client's stream, and the process runs
+ *   on.
+ * - Once its process has exited, the output is drained until it ends, or
+ *   for at most 2 seconds when another process keeps it open, as dockerd
+ *   waits for it; then the client's stream ends.
+ * - When the container ends, its execs are killed with it and reported
+ *   before "exited".
  */
 
 #define MONITOR_PROTO_MAX_PACKET (64 * 1024)
@@ -80,6 +122,36 @@ const char *monitor_proto_type(json_object *msg);
 /* Parses the text of one packet: 0 with *ret, or -EBADMSG when it is not a
  * JSON object with a string "type". */
 int monitor_proto_parse(const char *buf, size_t len, json_object **ret);
+
+/* The "exec" request. */
+struct monitor_exec_request {
+        char *id;        /* 64 lowercase hex characters */
+        char **args;     /* the command and its arguments; at least one */
+        char **env;      /* the whole environment, "NAME=value" */
+        char *cwd;       /* an absolute path, or NULL for the container's */
+        char *user;      /* Docker's user string, or NULL for the container's */
+        bool tty;        /* the process gets a pty */
+        bool raw;        /* output goes to the client without stream framing */
+        bool privileged; /* every capability of the monitor's bounding set */
+        unsigned height; /* initial pty size; 0 leaves the size unset */
+        unsigned width;
+        bool attach_stdin; /* the client feeds the process's stdin */
+        bool attach_stdout;
+        bool attach_stderr;
+        char *detach_keys; /* NULL for MONITOR_DETACH_KEYS_DEFAULT */
+        void *pending;     /* stdin the client sent with its request */
+        size_t pending_len;
+};
+
+/* Parses an "exec" message. Returns 0, or -EINVAL with the reason in err
+ * for a missing or malformed member. */
+int monitor_exec_request_parse(json_object *msg, struct monitor_exec_request *ret, struct error *err);
+
+/* Builds the "exec" message for r, or returns NULL when out of memory. */
+json_object *monitor_exec_request_to_json(const struct monitor_exec_request *r);
+
+/* Frees the members of r and zeroes it. */
+void monitor_exec_request_clear(struct monitor_exec_request *r);
 
 /*
  * The monitor's files.

@@ -12,7 +12,8 @@ tests_fuzz_fuzz_jsonlog_line_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC
 tests_fuzz_fuzz_jsonlog_line_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_jsonlog_line_LDADD = libmonitor.a libcommon.a $(JSONC_LIBS)
 
-tests_fuzz_fuzz_monitor_proto_SOURCES = tests/fuzz/fuzz-monitor-proto.c runtime/monitor/proto.c common/jsonutil.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_monitor_proto_SOURCES = tests/fuzz/fuzz-monitor-proto.c runtime/monitor/proto.c \
+	runtime/monitor/proto-exec.c common/jsonutil.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_monitor_proto_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_monitor_proto_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_monitor_proto_LDADD = libmonitor.a libcommon.a $(JSONC_LIBS)

@@ -851,6 +851,213 @@ static void slow_client_bounded(void **state)
         expect_exited(m, m->ctl, 0);
 }
 
+/* ---- exec ---- */
+
+#define EXEC_ID_1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define EXEC_ID_2 "2222222222222222222222222222222222222222222222222222222222222222"
+#define EXEC_ENV  "[\"PATH=/usr/local/bin:/usr/bin:/bin\"]"
+
+static void start_sleeping_container(struct monitor_run *m)
+{
+        write_config(m, "[\"sleep\",\"100\"]", false);
+        spawn_monitor(m, NULL);
+        expect_created(m);
+        start_container(m);
+}
+
+/* Sends an "exec" with the given members after the ID, and a new client
+ * unless detached; returns our end of the client's connection or -1. */
+static int exec_request(struct monitor_run *m, const char *id, const char *members, bool detached)
+{
+        _cleanup_json_ json_object *msg = NULL;
+        _cleanup_free_ char *text = NULL;
+        int sv[2] = { -1, -1 };
+
+        assert_true(asprintf(&text, "{\"type\":\"exec\",\"id\":\"%s\",\"env\":%s,%s}", id, EXEC_ENV, members) > 0);
+        assert_int_equal(json_parse_buffer(text, strlen(text), &msg, NULL), 0);
+        if (detached) {
+                assert_int_equal(monitor_proto_send(m->ctl, msg, NULL, 0), 0);
+                return -1;
+        }
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        assert_int_equal(monitor_proto_send(m->ctl, msg, &sv[1], 1), 0);
+        close(sv[1]);
+        return sv[0];
+}
+
+static pid_t expect_exec_started(int fd, const char *id)
+{
+        _cleanup_json_ json_object *msg = expect_message(fd, "exec-started");
+        pid_t pid = (pid_t)json_field_int(msg, "pid", 0);
+
+        assert_string_equal(json_field_string(msg, "id", ""), id);
+        assert_true(pid > 0);
+        return pid;
+}
+
+static json_object *expect_exec_exited(int fd, const char *id, int code)
+{
+        json_object *msg = expect_message(fd, "exec-exited");
+
+        assert_string_equal(json_field_string(msg, "id", ""), id);
+        assert_int_equal(json_field_int(msg, "exit_code", -1), code);
+        return msg;
+}
+
+/* The exec's output reaches its client alone, framed; its end reaches the
+ * daemon before the client sees the end of its stream. */
+static void exec_output_and_exit(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_json_ json_object *exited = NULL, *started = NULL;
+        _cleanup_free_ char *stream = NULL;
+        struct pollfd pfd;
+        char out[256], err[256];
+        size_t len, out_len, err_len;
+        int client;
+
+        start_sleeping_container(m);
+        client = exec_request(m, EXEC_ID_1,
+                              "\"args\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 5\"],"
+                              "\"stdout\":true,\"stderr\":true,\"user\":\"0\"",
+                              false);
+        started = expect_message(m->ctl, "exec-started");
+        assert_string_equal(json_field_string(started, "id", ""), EXEC_ID_1);
+        assert_string_equal(json_field_string(started, "user", ""), "0");
+        assert_int_equal(json_object_array_length(json_field_array(started, "args")), 3);
+        assert_true(json_field_bool(started, "stdout", false));
+        assert_false(json_field_bool(started, "stdin", true));
+
+        stream = read_to_end(client, &len);
+        close(client);
+        pfd = (struct pollfd){ .fd = m->ctl, .events = POLLIN };
+        assert_int_equal(poll(&pfd, 1, 0), 1);
+        exited = expect_exec_exited(m->ctl, EXEC_ID_1, 5);
+        assert_null(json_field_string(exited, "error", NULL));
+        unframe(stream, len, out, &out_len, err, &err_len);
+        assert_string_equal(out, "out\n");
+        assert_string_equal(err, "err\n");
+}
+
+/* Without a tty, the end of the client's input closes the exec's stdin and
+ * its output still arrives; a raw client gets it unframed. */
+static void exec_stdin_half_close(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_json_ json_object *exited = NULL;
+        _cleanup_free_ char *stream = NULL, *pending = base64_encode("first\n", 6), *members = NULL;
+        size_t len;
+        int client;
+
+        start_sleeping_container(m);
+        assert_true(asprintf(&members,
+                             "\"args\":[\"sh\",\"-c\",\"cat; echo done\"],\"stdin\":true,\"stdout\":true,"
+                             "\"raw\":true,\"pending\":\"%s\"",
+                             pending) > 0);
+        client = exec_request(m, EXEC_ID_1, members, false);
+        expect_exec_started(m->ctl, EXEC_ID_1);
+        assert_int_equal(write(client, "second\n", 7), 7);
+        assert_int_equal(shutdown(client, SHUT_WR), 0);
+
+        stream = read_to_end(client, &len);
+        close(client);
+        assert_int_equal(len, 18);
+        assert_memory_equal(stream, "first\nsecond\ndone\n", 18);
+        exited = expect_exec_exited(m->ctl, EXEC_ID_1, 0);
+}
+
+/* A command that does not exist: 127, dockerd's text in "error" and in the
+ * client's stream, then the end of the stream. */
+static void exec_missing_command(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_json_ json_object *exited = NULL;
+        _cleanup_free_ char *stream = NULL;
+        char out[512], err[256];
+        size_t len, out_len, err_len;
+        int client;
+
+        start_sleeping_container(m);
+        client = exec_request(m, EXEC_ID_1, "\"args\":[\"nonexistent-program\"],\"stdout\":true", false);
+        exited = expect_exec_exited(m->ctl, EXEC_ID_1, 127);
+        assert_string_equal(json_field_string(exited, "error", ""),
+                            "OCI runtime exec failed: exec failed: unable to start container process: exec: "
+                            "\"nonexistent-program\": executable file not found in $PATH: unknown");
+
+        stream = read_to_end(client, &len);
+        close(client);
+        unframe(stream, len, out, &out_len, err, &err_len);
+        assert_non_null(strstr(out, "executable file not found in $PATH: unknown\r\n"));
+
+        /* The container runs on and takes the next exec. */
+        client = exec_request(m, EXEC_ID_2, "\"args\":[\"true\"]", false);
+        expect_exec_started(m->ctl, EXEC_ID_2);
+        json_object_put(expect_exec_exited(m->ctl, EXEC_ID_2, 0));
+        close(client);
+}
+
+/* A reconnecting daemon learns the running execs after "state"; when the
+ * container ends, its execs are reported ended first. */
+static void exec_listed_after_hello(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_json_ json_object *st = NULL, *synced = NULL;
+        json_object *features;
+        char path[256];
+        pid_t pid;
+        int ctl;
+
+        start_sleeping_container(m);
+        exec_request(m, EXEC_ID_1, "\"args\":[\"sleep\",\"100\"],\"tty\":true", true);
+        pid = expect_exec_started(m->ctl, EXEC_ID_1);
+
+        snprintf(path, sizeof(path), "%s/%s", m->state, MONITOR_SOCKET_NAME);
+        ctl = unixsock_connect(path, SOCK_SEQPACKET);
+        assert_true(ctl >= 0);
+        close(m->ctl);
+        m->ctl = ctl;
+        send_message(ctl, "{\"type\":\"hello\"}");
+        st = expect_message(ctl, "state");
+        assert_int_equal(json_field_int(st, "execs", -1), 1);
+        features = json_field_array(st, "features");
+        assert_non_null(features);
+        assert_string_equal(json_object_get_string(json_object_array_get_idx(features, 0)), "exec");
+        assert_int_equal(expect_exec_started(ctl, EXEC_ID_1), pid);
+
+        send_message(ctl, "{\"type\":\"resize\",\"exec\":\"" EXEC_ID_1 "\",\"height\":30,\"width\":90}");
+        send_message(ctl, "{\"type\":\"sync\",\"seq\":7}");
+        synced = expect_message(ctl, "synced");
+        assert_int_equal(json_field_int(synced, "seq", 0), 7);
+
+        send_message(ctl, "{\"type\":\"kill\",\"signal\":9}");
+        json_object_put(expect_exec_exited(ctl, EXEC_ID_1, 137));
+        expect_exited(m, ctl, 137);
+}
+
+/* Requests the monitor cannot serve are answered, never dropped. */
+static void exec_bad_requests(void **state)
+{
+        struct monitor_run *m = *state;
+        _cleanup_json_ json_object *bad = NULL, *twice = NULL;
+        int client;
+
+        start_sleeping_container(m);
+        client = exec_request(m, EXEC_ID_1, "\"args\":[]", false);
+        bad = expect_exec_exited(m->ctl, EXEC_ID_1, 126);
+        assert_non_null(strstr(json_field_string(bad, "error", ""), "args"));
+        close(client);
+
+        exec_request(m, EXEC_ID_2, "\"args\":[\"sleep\",\"100\"]", true);
+        expect_exec_started(m->ctl, EXEC_ID_2);
+        exec_request(m, EXEC_ID_2, "\"args\":[\"true\"]", true);
+        twice = expect_exec_exited(m->ctl, EXEC_ID_2, 126);
+        assert_non_null(strstr(json_field_string(twice, "error", ""), "exists"));
+
+        send_message(m->ctl, "{\"type\":\"kill\",\"signal\":9}");
+        json_object_put(expect_exec_exited(m->ctl, EXEC_ID_2, 137));
+        expect_exited(m, m->ctl, 137);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -871,6 +1078,11 @@ int main(void)
                 cmocka_unit_test_setup_teardown(two_clients_get_output, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_gone_mid_stream, setup, teardown),
                 cmocka_unit_test_setup_teardown(slow_client_bounded, setup, teardown),
+                cmocka_unit_test_setup_teardown(exec_output_and_exit, setup, teardown),
+                cmocka_unit_test_setup_teardown(exec_stdin_half_close, setup, teardown),
+                cmocka_unit_test_setup_teardown(exec_missing_command, setup, teardown),
+                cmocka_unit_test_setup_teardown(exec_listed_after_hello, setup, teardown),
+                cmocka_unit_test_setup_teardown(exec_bad_requests, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,7 @@ enum {
         OPT_USERNS_REMAP,
         OPT_MAX_CONCURRENT_DOWNLOADS,
         OPT_MAX_DOWNLOAD_ATTEMPTS,
+        OPT_MAX_CONCURRENT_UPLOADS,
 };
 
 static const struct option options[] = {
@@ -53,6 +54,7 @@ static const struct option options[] = {
         { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
         { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
         { "max-concurrent-downloads", required_argument, NULL, OPT_MAX_CONCURRENT_DOWNLOADS },
+        { "max-concurrent-uploads", required_argument, NULL, OPT_MAX_CONCURRENT_UPLOADS },
         { "max-download-attempts", required_argument, NULL, OPT_MAX_DOWNLOAD_ATTEMPTS },
         { "label", required_argument, NULL, OPT_LABEL },
         { "seccomp-profile", required_argument, NULL, OPT_SECCOMP_PROFILE },
@@ -102,7 +104,7 @@ static const struct {
         { "userland-proxy", NULL },
         { "max-concurrent-downloads", "max-concurrent-downloads" },
         { "max-download-attempts", "max-download-attempts" },
-        { "max-concurrent-uploads", NULL },
+        { "max-concurrent-uploads", "max-concurrent-uploads" },
         { "shutdown-timeout", NULL },
         { "default-runtime", NULL },
         { "runtimes", NULL },
@@ -139,6 +141,7 @@ void config_print_help(void)
                "      --registry-mirror URL     mirror tried before Docker Hub, may repeat\n"
                "      --max-concurrent-downloads N  layers downloaded at once per pull (default 3)\n"
                "      --max-download-attempts N  attempts per layer download (default 5)\n"
+               "      --max-concurrent-uploads N  layers uploaded at once per push (default 5)\n"
                "      --userns-remap USER[:GROUP]  run containers in user namespaces mapped to the\n"
                "                                subordinate ids of USER (\"default\": dockremap)\n"
                "  -v, --version                 print the version and exit\n"
@@ -257,9 +260,11 @@ static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config
                         flag_append(f, "registry-mirrors", optarg);
                         break;
                 case OPT_MAX_CONCURRENT_DOWNLOADS:
-                case OPT_MAX_DOWNLOAD_ATTEMPTS: {
+                case OPT_MAX_DOWNLOAD_ATTEMPTS:
+                case OPT_MAX_CONCURRENT_UPLOADS: {
                         const char *key = c == OPT_MAX_CONCURRENT_DOWNLOADS ? "max-concurrent-downloads"
-                                                                            : "max-download-attempts";
+                                          : c == OPT_MAX_DOWNLOAD_ATTEMPTS  ? "max-download-attempts"
+                                                                            : "max-concurrent-uploads";
 
                         if (flag_add_count(f, key, optarg) < 0)
                                 return error_set(err, -EINVAL, "invalid value \"%s\" for flag --%s: expected a number",
@@ -398,8 +403,8 @@ static int get_count(json_object *settings, const char *key, unsigned fallback, 
         return 0;
 }
 
-/* The registry settings as dockerd 20.10 checks them: a zero download
- * count or attempt count is an error. */
+/* The registry settings as dockerd 20.10 checks them: a zero download,
+ * attempt or upload count is an error. */
 static int apply_registry_settings(struct daemon_config *config, json_object *settings, struct error *err)
 {
         int r;
@@ -411,12 +416,16 @@ static int apply_registry_settings(struct daemon_config *config, json_object *se
         r = get_count(settings, "max-concurrent-downloads", 3, &config->max_concurrent_downloads, err);
         if (r >= 0)
                 r = get_count(settings, "max-download-attempts", 5, &config->max_download_attempts, err);
+        if (r >= 0)
+                r = get_count(settings, "max-concurrent-uploads", 5, &config->max_concurrent_uploads, err);
         if (r < 0)
                 return r;
         if (config->max_concurrent_downloads == 0)
                 return error_set(err, -EINVAL, "invalid max concurrent downloads: 0");
         if (config->max_download_attempts == 0)
                 return error_set(err, -EINVAL, "invalid max download attempts: 0");
+        if (config->max_concurrent_uploads == 0)
+                return error_set(err, -EINVAL, "invalid max concurrent uploads: 0");
         return 0;
 }
 

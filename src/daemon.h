@@ -39,6 +39,7 @@ struct daemon_config {
          * and "max-download-attempts" (per layer, 5 by default). */
         unsigned max_concurrent_downloads;
         unsigned max_download_attempts;
+        unsigned max_concurrent_uploads; /* "max-concurrent-uploads": layers at once per push, 5 */
         /* The profile of the "seccomp-profile" file, parsed at start. */
         struct seccomp_profile *seccomp;
 };

@@ -46,6 +46,7 @@ static void push_stream(struct http_stream *stream, void *userdata)
                 .name = job->name,
                 .tag = job->tag,
                 .auth = &job->auth,
+                .concurrency = job->daemon->config.max_concurrent_uploads,
                 .write = write_line,
                 .userdata = job,
         };

@@ -324,11 +324,12 @@ int push_layers(struct push_session *p, struct push_layer *layers, size_t n_laye
                 .err = ERROR_INIT,
         };
         size_t n_workers = MIN(n_layers, (size_t)p->concurrency);
-        pthread_t workers[IMAGE_PUSH_CONCURRENCY * 4];
+        _cleanup_free_ pthread_t *workers = calloc(n_workers + 1, sizeof(*workers));
         size_t started = 0;
         int r = 0;
 
-        n_workers = MIN(n_workers, ARRAY_SIZE(workers));
+        if (!workers)
+                return -ENOMEM;
         pthread_mutex_init(&q.lock, NULL);
 
         /* The layers beyond the first workers' share wait for a free one. */

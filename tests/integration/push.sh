@@ -261,6 +261,17 @@ sl_assert_eq "seven layers: seven Pushed" 7 "$(stream_lines Pushed | wc -l)"
 sl_run skopeo copy --src-tls-verify=false "docker://$R/stack:7" "dir:$SL_TMP/stack-copy"
 sl_assert_rc "skopeo copies the seven-layer image" 0
 
+# daemon.json's max-concurrent-uploads: one layer at a time, six wait.
+cp "$SL_CONFIG" "$SL_TMP/config.saved"
+jq '. + {"max-concurrent-uploads": 1}' "$SL_TMP/config.saved" >"$SL_CONFIG"
+sl_daemon_restart
+sl_docker tag sockerless-test/stack:7 "$R/stack-one:7"
+push_api "$R/stack-one" "tag=7" -H "X-Registry-Auth: $no_auth"
+sl_assert_eq "one upload at a time: no error" "" "$(jq -r 'select(.error) | .error' "$SL_TMP/api.body")"
+sl_assert_eq "one upload at a time: six wait" 6 "$(stream_lines Waiting | wc -l)"
+cp "$SL_TMP/config.saved" "$SL_CONFIG"
+sl_daemon_restart
+
 # ---- Round trip: remove the image, pull it back, same ID and digest
 sl_run sl_docker rmi -f "$busybox_id"
 sl_assert_rc "remove the pushed image" 0

@@ -21,6 +21,15 @@ static int set_propagation(const struct runtime_spec *spec, struct error *err)
         return 0;
 }
 
+/* Options of every overlay the annotations describe. Without redirects
+ * and metacopy files, the upper directory holds every change in full, so
+ * the engine can read it as a layer (docker diff, commit and export);
+ * a kernel built with either on by default would otherwise use them. */
+static const char *const overlay_options[][2] = {
+        { "redirect_dir", "off" },
+        { "metacopy", "off" },
+};
+
 /* Mounts the overlay described by the annotations. Each lower directory
  * is passed on its own with "lowerdir+" (Linux 6.8 and later), so the
  * number of layers is not bounded by the page-sized option string of
@@ -29,6 +38,16 @@ static int mount_overlay(const struct runtime_spec *spec, struct error *err)
 {
         _cleanup_strv_free_ char **data = NULL;
         int r;
+
+        for (size_t i = 0; i < ARRAY_SIZE(overlay_options); i++) {
+                _cleanup_free_ char *option = NULL;
+
+                if (asprintf(&option, "%s=%s", overlay_options[i][0], overlay_options[i][1]) < 0)
+                        return -ENOMEM;
+                r = strv_consume(&data, TAKE_PTR(option));
+                if (r < 0)
+                        return r;
+        }
 
         STRV_FOREACH (dir, spec->rootfs_lower) {
                 _cleanup_free_ char *option = NULL;
@@ -154,6 +173,9 @@ int rootfs_build_idmapped(const struct runtime_spec *spec, pid_t pid, int *ret_f
         r = add_idmapped_layers(fs_fd, spec, pid, &layer_fds, err);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < ARRAY_SIZE(overlay_options); i++)
+                if (fsconfig(fs_fd, FSCONFIG_SET_STRING, overlay_options[i][0], overlay_options[i][1], 0) < 0)
+                        return overlay_error(fs_fd, negative_errno(), "set the options", "", err);
         if (spec->rootfs_upper && (fsconfig(fs_fd, FSCONFIG_SET_STRING, "upperdir", spec->rootfs_upper, 0) < 0 ||
                                    fsconfig(fs_fd, FSCONFIG_SET_STRING, "workdir", spec->rootfs_work, 0) < 0))
                 return overlay_error(fs_fd, negative_errno(), "set the upper and work directories", "", err);

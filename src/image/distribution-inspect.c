@@ -148,6 +148,18 @@ static json_object *descriptor_json(const char *media_type, const char *digest, 
         return obj;
 }
 
+static int request_manifest(struct registry_client *c, struct registry_request *req, const char *method,
+                            const char *tag_or_digest, struct registry_response *ret, struct error *err)
+{
+        _cleanup_free_ char *path = NULL;
+
+        if (asprintf(&path, "manifests/%s", tag_or_digest) < 0)
+                return -ENOMEM;
+        req->method = method;
+        req->path = path;
+        return registry_request(c, req, ret, err);
+}
+
 static int parse_name(const char *name, struct reference *ret, unsigned *ret_status, struct error *err)
 {
         int r;
@@ -177,39 +189,52 @@ int image_distribution_inspect(struct registry_context *ctx, const char *name, c
         _cleanup_(registry_client_freep) struct registry_client *c = NULL;
         _cleanup_registry_response_ struct registry_response resp = { 0 };
         _cleanup_manifest_ struct manifest m = { 0 };
-        _cleanup_free_ char *path = NULL;
         char *headers[] = { (char *)MANIFEST_ACCEPT_HEADERS, NULL };
         struct registry_request req = { .headers = headers, .max_body = MANIFEST_MAX_SIZE };
-        char digest[DIGEST_STRING_MAX];
+        char digest[DIGEST_STRING_MAX], resolved[DIGEST_STRING_MAX];
+        const char *target;
         json_object *result;
         int r;
 
         r = parse_name(name, &ref, ret_status, err);
         if (r < 0)
                 return r;
+        target = ref.digest;
         *ret_status = 500;
         r = open_client(ctx, ref.domain, auth, &c, err);
         if (r < 0)
                 return r;
 
-        if (asprintf(&path, "manifests/%s", ref.digest ?: ref.tag) < 0)
-                return -ENOMEM;
+        /* A tag is resolved with HEAD first, as dockerd's tag service
+         * does; GET by tag follows when HEAD gives no digest, which also
+         * brings the registry's error details. */
         req.repository = ref.path;
-        req.path = path;
-        r = registry_request(c, &req, &resp, err);
+        if (!ref.digest) {
+                r = request_manifest(c, &req, "HEAD", ref.tag, &resp, err);
+                if (r < 0)
+                        return r;
+                if (resp.status == 200 && registry_response_digest(&resp, resolved) >= 0)
+                        target = resolved;
+                registry_response_done(&resp);
+        }
+        r = request_manifest(c, &req, "GET", target ?: ref.tag, &resp, err);
         if (r < 0)
                 return r;
         if (resp.status != 200)
                 return response_failure(&resp, ret_status, err);
 
-        r = digest_buffer(resp.body ?: "", resp.body_len, digest);
-        if (r < 0)
-                return r;
-        if (ref.digest && !streq(ref.digest, digest))
-                return error_set(err, -EBADMSG, "manifest verification failed for digest %s", ref.digest);
         r = manifest_parse(registry_response_header(&resp, "Content-Type"), resp.body ?: "", resp.body_len, &m, err);
         if (r < 0)
                 return r;
+        r = digest_buffer(resp.body ?: "", resp.body_len, digest);
+        if (r < 0)
+                return r;
+        /* A signed schema 1 manifest's digest covers its payload without
+         * the signatures, so the registry's digest stands for it. */
+        if (m.kind == MANIFEST_SCHEMA1 && target)
+                memcpy(digest, target, sizeof(digest));
+        if (target && !streq(target, digest))
+                return error_set(err, -EBADMSG, "manifest verification failed for digest %s", target);
 
         result = json_object_new_object();
         json_object_object_add(result, "Descriptor", descriptor_json(m.media_type, digest, resp.body_len));

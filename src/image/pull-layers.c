@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "distribution.h"
 #include "jsonmessage.h"
 #include "log.h"
 #include "pull-internal.h"
@@ -239,7 +240,9 @@ static void on_blob_done(int r, const struct registry_response *resp, const stru
                 return;
 
         r = check_download(l, r, resp, cause, &err);
-        if (r < 0 && worth_retrying(r, resp) && l->attempts < p->max_attempts && reset_download(l) >= 0) {
+        /* dockerd 20.10 counts retries against max-download-attempts, so a
+         * layer gets one attempt more than the setting says. */
+        if (r < 0 && worth_retrying(r, resp) && l->attempts <= p->max_attempts && reset_download(l) >= 0) {
                 log_info("Download of %s failed, retrying (%u/%u): %s", l->desc->digest, l->attempts, p->max_attempts,
                          error_message(&err, r));
                 l->retry_at_ns = timeutil_monotonic_ns() + (int64_t)l->attempts * RETRY_STEP_SECONDS * NS_PER_SECOND;
@@ -325,6 +328,26 @@ static bool wait_downloaded(struct pull_layer *l)
         return ready;
 }
 
+/* Records where the layer's blob came from, so that a push to the same
+ * registry can check for the blob instead of compressing the layer again.
+ * Losing the record only costs that push time, so failures are logged. */
+static void remember_source(struct pull_layer *l)
+{
+        struct image_pull *p = l->set->pull;
+        struct distribution_entry e = {
+                .media_type = l->desc->media_type,
+                .size = l->desc->size,
+                .registry = p->ref.domain,
+                .repository = p->repository,
+        };
+        int r;
+
+        memcpy(e.digest, l->desc->digest, sizeof(e.digest));
+        r = image_store_distribution_add(p->store, l->diff_id, &e);
+        if (r < 0)
+                log_debug_errno(r, "Failed to record the source of layer %s: %m", l->diff_id);
+}
+
 static int extract_one(struct pull_layer *l, const char *parent_chain, struct error *err)
 {
         struct layer_source src = {
@@ -344,6 +367,7 @@ static int extract_one(struct pull_layer *l, const char *parent_chain, struct er
                 return r;
         close(l->fd);
         l->fd = -1;
+        remember_source(l);
         pull_progress(l->set->pull, l->short_id, "Pull complete", 0, 0);
         set_state(l, LAYER_EXTRACTED);
         return 0;

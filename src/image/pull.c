@@ -122,12 +122,13 @@ static int check_manifest_digest(const char *body, size_t len, const char *expec
 
 /* Sends the manifest request; the response goes to *ret for the caller to
  * judge. */
-static int request_manifest(struct registry_client *c, const char *repository, const char *tag_or_digest,
-                            struct registry_response *ret, struct error *err)
+static int request_manifest(struct registry_client *c, const char *method, const char *repository,
+                            const char *tag_or_digest, struct registry_response *ret, struct error *err)
 {
         _cleanup_free_ char *path = NULL;
         char *headers[] = { (char *)MANIFEST_ACCEPT_HEADERS, NULL };
         struct registry_request req = {
+                .method = method,
                 .repository = repository,
                 .headers = headers,
                 .max_body = MANIFEST_MAX_SIZE,
@@ -145,7 +146,7 @@ int pull_fetch_manifest(struct registry_client *c, const char *repository, const
         _cleanup_registry_response_ struct registry_response resp = { 0 };
         int r;
 
-        r = request_manifest(c, repository, tag_or_digest, &resp, err);
+        r = request_manifest(c, "GET", repository, tag_or_digest, &resp, err);
         if (r < 0)
                 return r;
         if (resp.status != 200)
@@ -167,15 +168,41 @@ static int check_schema1(struct image_pull *p, struct error *err)
                          p->familiar);
 }
 
+/* Resolves the tag to a digest with HEAD, as dockerd 20.10.24 does before
+ * it fetches the manifest by digest. Without a usable answer ret stays
+ * empty and the caller fetches by tag, which also brings the registry's
+ * error details. */
+static int resolve_tag(struct image_pull *p, struct registry_client *c, char *ret, struct error *err)
+{
+        _cleanup_registry_response_ struct registry_response head = { 0 };
+        int r;
+
+        ret[0] = '\0';
+        r = request_manifest(c, "HEAD", p->repository, p->ref.tag, &head, err);
+        if (r < 0)
+                return r;
+        if (head.status == 200 && registry_response_digest(&head, ret) < 0)
+                ret[0] = '\0';
+        return 0;
+}
+
 /* Fetches the manifest from one endpoint. Returns -EAGAIN (with the cause
  * logged) when the next endpoint should be tried instead. */
 static int try_endpoint(struct image_pull *p, struct registry_client *c, bool mirror, struct error *err)
 {
         _cleanup_registry_response_ struct registry_response resp = { 0 };
         _cleanup_error_ struct error cause = ERROR_INIT;
-        int r;
+        char resolved[DIGEST_STRING_MAX] = "";
+        const char *expected = p->ref.digest;
+        int r = 0;
 
-        r = request_manifest(c, p->repository, p->tag_or_digest, &resp, &cause);
+        if (!expected) {
+                r = resolve_tag(p, c, resolved, &cause);
+                if (r >= 0 && resolved[0])
+                        expected = resolved;
+        }
+        if (r >= 0)
+                r = request_manifest(c, "GET", p->repository, expected ?: p->ref.tag, &resp, &cause);
         if (r >= 0 && resp.status != 200)
                 r = translate_error(p, &resp, &cause);
         if (r < 0) {
@@ -189,11 +216,15 @@ static int try_endpoint(struct image_pull *p, struct registry_client *c, bool mi
                 return error_set(err, r, "%s", error_message(&cause, r));
         }
 
-        r = check_manifest_digest(resp.body ?: "", resp.body_len, p->ref.digest, p->manifest_digest, err);
+        r = manifest_parse(registry_response_header(&resp, "Content-Type"), resp.body ?: "", resp.body_len,
+                           &p->manifest, err);
         if (r < 0)
                 return r;
-        return manifest_parse(registry_response_header(&resp, "Content-Type"), resp.body ?: "", resp.body_len,
-                              &p->manifest, err);
+        /* A signed schema 1 manifest's digest covers its payload without
+         * the signatures; it is rejected later anyway. */
+        if (p->manifest.kind == MANIFEST_SCHEMA1)
+                return 0;
+        return check_manifest_digest(resp.body ?: "", resp.body_len, expected, p->manifest_digest, err);
 }
 
 /* Tries the mirrors of the name's domain, then the registry itself. */

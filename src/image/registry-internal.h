@@ -149,8 +149,9 @@ int client_authorization(struct registry_client *c, const struct registry_reques
  * refresh token the server returned, if any, goes to ret_refresh. */
 int client_login_authorization(struct registry_client *c, char **ret_value, char **ret_refresh, struct error *err);
 
-/* Maps a curl failure to a negative errno and err's message. */
-int curl_error_to_errno(CURLcode code, const char *detail, const char *url, struct error *err);
+/* Maps a curl failure to a negative errno, with err's message in the form
+ * of Go's url.Error: <Method> "<url>": <curl's reason>. */
+int curl_error_to_errno(CURLcode code, const char *detail, const char *method, const char *url, struct error *err);
 
 /* Applies TLS, timeout and redirect settings shared by every handle. */
 void curl_apply_defaults(struct registry_client *c, CURL *easy, char *error_buffer);

@@ -226,7 +226,7 @@ static int request_token(struct registry_client *c, char *const *scopes, bool lo
 
         code = curl_easy_perform(easy);
         if (code != CURLE_OK)
-                return curl_error_to_errno(code, error_buffer, c->challenge.realm, err);
+                return curl_error_to_errno(code, error_buffer, c->auth.identity_token ? "Post" : "Get", url, err);
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &resp.status);
         if (resp.status != 200)
                 return registry_response_error(&resp, err);

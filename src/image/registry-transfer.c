@@ -59,7 +59,7 @@ void curl_apply_defaults(struct registry_client *c, CURL *easy, char *error_buff
                 set_ca_file(c, easy);
 }
 
-int curl_error_to_errno(CURLcode code, const char *detail, const char *url, struct error *err)
+int curl_error_to_errno(CURLcode code, const char *detail, const char *method, const char *url, struct error *err)
 {
         const char *reason = !isempty(detail) ? detail : curl_easy_strerror(code);
         int r;
@@ -82,7 +82,8 @@ int curl_error_to_errno(CURLcode code, const char *detail, const char *url, stru
         default:
                 r = -EIO;
         }
-        return error_set(err, r, "%s: %s", url, reason);
+        /* Go's url.Error reads: Get "http://host/v2/": <cause>. */
+        return error_set(err, r, "%s \"%s\": %s", method, url, reason);
 }
 
 static char *request_url(const struct registry_client *c, const struct registry_request *req)
@@ -287,10 +288,12 @@ int transfer_setup(struct transfer *t, struct error *err)
 
         /* A failed token request reads as Go's url.Error of the request
          * it was for, as dockerd reports it: Head "URL": unauthorized: ... */
-        r = client_authorization(c, t->req, t->auth_retried, &authorization, &t->token_key, err);
+        /* A token the registry rejected has left the cache (take_challenge),
+         * so the cache is safe to consult on the retry too. */
+        r = client_authorization(c, t->req, false, &authorization, &t->token_key, err);
         if (r < 0)
                 return r == -ENOMEM ? r : error_prefix(err, r, "%s \"%s\"", go_method(t->req->method), url);
-        t->sent_cached_token = t->token_key && !t->auth_retried;
+        t->sent_cached_token = t->token_key != NULL;
         r = build_headers(t, authorization);
         if (authorization)
                 explicit_bzero(authorization, strlen(authorization));
@@ -399,7 +402,7 @@ int transfer_finish(struct transfer *t, CURLcode code, enum transfer_outcome *re
                         *ret = TRANSFER_RETRY;
                         return 0;
                 }
-                return curl_error_to_errno(code, t->curl_error, failed ?: c->url, err);
+                return curl_error_to_errno(code, t->curl_error, go_method(t->req->method), failed ?: c->url, err);
         }
         c->scheme_known = true;
 

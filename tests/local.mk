@@ -6,6 +6,7 @@ AM_TESTS_ENVIRONMENT = \
 include tests/unit/common.mk
 include tests/unit/http.mk
 include tests/unit/image.mk
+include tests/unit/registry.mk
 include tests/unit/runtime.mk
 include tests/unit/monitor.mk
 include tests/unit/engine.mk

@@ -15,6 +15,7 @@ endif
 
 include tests/fuzz/http.mk
 include tests/fuzz/image.mk
+include tests/fuzz/registry.mk
 include tests/fuzz/runtime.mk
 include tests/fuzz/monitor.mk
 include tests/fuzz/engine.mk

@@ -4,6 +4,7 @@
 # The slowest scripts come first so that make -j spreads them out.
 INTEGRATION_TESTS = \
 	tests/integration/daemon.sh \
+	tests/integration/pull.sh \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \
 	tests/integration/options.sh \

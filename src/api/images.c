@@ -52,9 +52,9 @@ static void image_list(struct http_request *req)
         if (r < 0)
                 return reply_error(req, r, &err);
 
-        /* "all" and "digests" change nothing here: no image has a parent
-         * to hide, and RepoDigests is always filled, as in dockerd 20.10. */
-        r = image_render_list(store_of(req), filters, &list, &err);
+        /* "digests" changes nothing: RepoDigests is always filled, as in
+         * dockerd 20.10. */
+        r = image_render_list(store_of(req), filters, http_query_bool(req, "all", false), &list, &err);
         if (r < 0)
                 return reply_error(req, r, &err);
         http_reply_json(req, 200, list);
@@ -94,6 +94,7 @@ static void image_history(struct http_request *req)
         if (r < 0)
                 return reply_error(req, r, &err);
         http_reply_json(req, 200, history);
+        image_render_history_parents(store_of(req), img, history);
 }
 
 static void image_tag(struct http_request *req)
@@ -211,6 +212,7 @@ static void image_import(struct http_request *req, const char *source)
                 .tag = http_query(req, "tag"),
                 .message = http_query(req, "message"),
         };
+                .docker_version = SOCKERLESS_VERSION,
         char id[80];
         int r;
 

@@ -401,10 +401,20 @@ static int dispatch(struct state *st, struct instruction *in)
 
 int changes_apply(char *const *changes, json_object **ret, struct error *err)
 {
-        _cleanup_json_ json_object *config = json_object_new_object();
+        return changes_apply_to(NULL, changes, ret, err);
+}
+
+int changes_apply_to(json_object *base, char *const *changes, json_object **ret, struct error *err)
+{
+        _cleanup_json_ json_object *config = config_container_normalize(base);
         _cleanup_(instructions_freep) struct instruction **list = NULL;
         _cleanup_(state_done) struct state st = { .config = config, .escape = '\\', .err = err };
+        json_object *env = json_field_array(config, "Env");
         int r;
+
+        /* The instructions expand variables with the Env they start from. */
+        if (env && json_array_to_strv(env, &st.env) < 0)
+                return -ENOMEM;
 
         if (strv_length(changes) > 0) {
                 r = changes_parse(changes, &list, &st.escape, err);

@@ -33,3 +33,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct instruction **, instructions_free)
 /* Applies changes to an empty config and returns it in Docker's form (see
  * config_container_normalize). */
 int changes_apply(char *const *changes, json_object **ret, struct error *err);
+
+/* Applies changes to a copy of base (a container config, or NULL for an
+ * empty one), as docker commit does to the container's config. */
+int changes_apply_to(json_object *base, char *const *changes, json_object **ret, struct error *err);

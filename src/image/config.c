@@ -237,6 +237,14 @@ json_object *config_container_normalize(json_object *raw)
         return out;
 }
 
+bool config_container_has_fields(json_object *raw)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(container_fields); i++)
+                if (config_field(raw, container_fields[i].name))
+                        return true;
+        return false;
+}
+
 int64_t config_created_ns(json_object *config)
 {
         const char *created = json_object_get_string(config_field(config, "created"));

@@ -21,6 +21,10 @@ json_object *config_field(json_object *obj, const char *key);
  * config's "config" and "container_config") for raw, which may be NULL. */
 json_object *config_container_normalize(json_object *raw);
 
+/* Tells whether raw sets any field of Docker's container config, which is
+ * when Go's decoder gives a request a config of its own. */
+bool config_container_has_fields(json_object *raw);
+
 /* Parses the config's "created" time; 0 (Go's zero time) when missing. */
 int64_t config_created_ns(json_object *config);
 

@@ -27,7 +27,8 @@
  *                                       in layers stored before it existed
  *   configs/<image-id hex>              the image config, byte for byte; the
  *                                       image ID is its sha256
- *   meta/<image-id hex>.json            {"LastTagTime"}, once tagged by API
+ *   meta/<image-id hex>.json            {"LastTagTime","Parent"}, once tagged
+ *                                       by API or made by a commit
  *   repositories.json                   tags and digests, Docker's format:
  *                                       {"Repositories":{"busybox":
  *                                        {"busybox:latest":"sha256:..."}}}
@@ -79,6 +80,8 @@ struct image {
         int64_t *layer_sizes; /* each layer's own content size */
         int64_t last_tag_ns;  /* when the API last tagged it, 0 if never */
         bool deleted;         /* found through a hold after rmi */
+        char parent_id[65];   /* the image a commit made it from (hex), or "" */
+        bool has_children;    /* another image names it as its parent */
 
         /* Private to the store. */
         struct image_store *store;
@@ -141,8 +144,9 @@ int image_store_tag(struct image_store *s, const char *name, const char *repo, c
 
 /* Deletes or untags as DELETE /images/{name} does. On success *ret holds
  * Docker's list of {"Untagged": ref} and {"Deleted": id} objects. Conflicts
- * are -EBUSY with Docker's texts; prune is accepted for the API's sake
- * (images here have no parents to prune). */
+ * are -EBUSY with Docker's texts; an image with children (made from it by
+ * commit) cannot be deleted, even with force. With prune, the parents
+ * left without tags, children and containers are deleted too. */
 int image_store_delete(struct image_store *s, const char *name, bool force, bool prune, json_object **ret,
                        struct error *err);
 
@@ -178,10 +182,11 @@ struct image_load_callbacks {
 int image_store_load(struct image_store *s, int fd, const struct image_load_callbacks *cb, struct error *err);
 
 struct image_import_options {
-        const char *repo;     /* may be NULL or empty */
-        const char *tag;      /* may be NULL or empty */
-        const char *message;  /* the comment; "Imported from -" when empty */
-        char *const *changes; /* Dockerfile instructions, NULL-terminated */
+        const char *repo;           /* may be NULL or empty */
+        const char *tag;            /* may be NULL or empty */
+        const char *message;        /* the comment; "Imported from -" when empty */
+        char *const *changes;       /* Dockerfile instructions, NULL-terminated */
+        const char *docker_version; /* the daemon's version, for "docker_version", or NULL */
 };
 
 /* Checks the options of an import before its body is read: the reference
@@ -193,6 +198,43 @@ int image_import_validate(const struct image_import_options *opts, struct error 
  * image ID ("sha256:...") goes to ret_id (72 bytes). */
 int image_store_import(struct image_store *s, int fd, const struct image_import_options *opts, char *ret_id,
                        struct error *err);
+
+/* ---- Commit ---- */
+
+struct image_commit_options {
+        const char *author;            /* may be NULL */
+        const char *comment;           /* may be NULL */
+        char *const *changes;          /* Dockerfile instructions, NULL-terminated, or NULL */
+        json_object *config;           /* the config the request sent, or NULL */
+        json_object *container_config; /* the container's Config */
+        const char *container_id;      /* 64 hex */
+        const char *docker_version;    /* the daemon's version, for "docker_version" */
+};
+
+/* Builds the new image's "config" as dockerd 20.10's commit does: the
+ * changes applied to the request's config, or without one to the
+ * container's, then the fields left empty taken from the container's.
+ * Errors are -EINVAL with Docker's messages. */
+int image_commit_config(const struct image_commit_options *opts, json_object **ret, struct error *err);
+
+/* A layer tar read from a pipe whose writer may still fail. */
+struct image_layer_stream {
+        int fd;
+        /* Called once the tar was read, or reading it failed: closes fd,
+         * waits for the writer and returns its result, so that a tar cut
+         * short by a failed writer never becomes a layer. */
+        int (*finish)(void *userdata, struct error *err);
+        void *userdata;
+};
+
+/* Creates the child image of parent that a commit makes: parent's layers
+ * plus the layer tar of stream, unless that tar is Docker's empty layer,
+ * and config (from image_commit_config) with a new history entry. The new
+ * image records parent as its parent. Its ID ("sha256:...") goes to
+ * ret_id (72 bytes). A failure of the writer is returned as the cause.
+ * -ENOENT when parent was deleted. */
+int image_store_commit(struct image_store *s, const struct image *parent, const struct image_layer_stream *stream,
+                       const struct image_commit_options *opts, json_object *config, char *ret_id, struct error *err);
 
 /* ---- Holds: layers that containers keep alive across restarts ---- */
 

@@ -49,7 +49,8 @@ int image_import_validate(const struct image_import_options *opts, struct error 
 /* The config as Docker writes it for an import: top-level keys sorted (its
  * Image type marshals through a map), the container configs in Go's field
  * order. */
-static char *import_config(json_object *container_config, const char *comment, const char *diff_id)
+static char *import_config(json_object *container_config, const char *comment, const char *docker_version,
+                           const char *diff_id)
 {
         _cleanup_json_ json_object *config = json_object_new_object(), *history = json_object_new_object();
         char created[TIMEUTIL_RFC3339_MAX];
@@ -63,6 +64,8 @@ static char *import_config(json_object *container_config, const char *comment, c
         json_object_object_add(config, "config", json_object_get(container_config));
         json_object_object_add(config, "container_config", config_container_normalize(NULL));
         json_object_object_add(config, "created", json_object_new_string(created));
+        if (!isempty(docker_version))
+                json_object_object_add(config, "docker_version", json_object_new_string(docker_version));
 
         json_object_object_add(history, "created", json_object_new_string(created));
         json_object_object_add(history, "comment", json_object_new_string(comment));
@@ -133,7 +136,7 @@ int image_store_import(struct image_store *s, int fd, const struct image_import_
         if (r < 0)
                 return r;
 
-        config = import_config(container_config, comment, layer->diff_id);
+        config = import_config(container_config, comment, opts->docker_version, layer->diff_id);
         r = config ? store_image_add(s, config, strlen(config), &layer, 1, id, err) : -ENOMEM;
         store_layer_put(s, layer);
         if (r < 0)

@@ -10,6 +10,8 @@ libimage_a_SOURCES = \
 	src/image/changes-internal.h \
 	src/image/changes-misc.c \
 	src/image/changes-parse.c \
+	src/image/commit.c \
+	src/image/commit-config.c \
 	src/image/config.c src/image/config.h \
 	src/image/digest.c src/image/digest.h \
 	src/image/distribution-inspect.c \

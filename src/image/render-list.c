@@ -15,6 +15,7 @@ static const char *const accepted_filters[] = { "dangling", "label", "before", "
 struct list_filters {
         json_object *filters;
         bool dangling_only, dangling_filter;
+        bool all; /* also untagged images that are parents of others */
         int64_t before_ns, since_ns;
         bool has_before, has_since;
         json_object *labels;     /* array of "key" or "key=value", or NULL */
@@ -206,9 +207,16 @@ static int list_entry(const struct image *img, struct list_filters *f, json_obje
         if (r < 0)
                 return r;
 
+        /* dockerd lists only images without children (its Heads) for
+         * dangling=true, and hides untagged parents of other images
+         * unless all is set. */
+        if (f->dangling_only && img->has_children)
+                return 0;
         if (!tags[0] && !digests[0]) {
                 /* No references left: a dangling image, shown as Docker does. */
                 if ((f->dangling_filter && !f->dangling_only) || f->references)
+                        return 0;
+                if (!f->all && img->has_children)
                         return 0;
                 if (strv_append(&tags, "<none>:<none>") < 0 || strv_append(&digests, "<none>@<none>") < 0)
                         return -ENOMEM;
@@ -229,7 +237,7 @@ static int compare_created(const void *a, const void *b)
         return strcmp(json_field_string(x, "Id", ""), json_field_string(y, "Id", ""));
 }
 
-int image_render_list(struct image_store *s, json_object *filters, json_object **ret, struct error *err)
+int image_render_list(struct image_store *s, json_object *filters, bool all, json_object **ret, struct error *err)
 {
         _cleanup_json_ json_object *list = json_object_new_array();
         struct image **images = NULL;
@@ -239,6 +247,7 @@ int image_render_list(struct image_store *s, json_object *filters, json_object *
         r = parse_filters(s, filters, &f, err);
         if (r < 0)
                 return r;
+        f.all = all;
         r = image_store_list(s, &images);
         if (r < 0)
                 return r;

@@ -79,6 +79,32 @@ static json_object *rootfs(const struct image *img)
         return obj;
 }
 
+/* The parent a commit recorded, else the config's legacy "parent". */
+static json_object *parent_id(const struct image *img)
+{
+        char id[80];
+
+        if (!*img->parent_id)
+                return json_object_new_string(config_string(img, "parent"));
+        snprintf(id, sizeof(id), "sha256:%s", img->parent_id);
+        return json_object_new_string(id);
+}
+
+/* The config's comment, else that of its last history entry, which is
+ * where a commit's message goes (dockerd's LookupImage). */
+static json_object *comment(const struct image *img)
+{
+        json_object *history = config_history(img->config), *last;
+        const char *text = config_string(img, "comment");
+
+        if (!*text && history && json_object_array_length(history) > 0) {
+                last = json_object_array_get_idx(history, json_object_array_length(history) - 1);
+                if (json_object_is_type(config_field(last, "comment"), json_type_string))
+                        text = json_object_get_string(config_field(last, "comment"));
+        }
+        return json_object_new_string(text);
+}
+
 json_object *image_render_inspect(const struct image *img)
 {
         json_object *obj = json_object_new_object(), *meta = json_object_new_object(), *config;
@@ -88,8 +114,8 @@ json_object *image_render_inspect(const struct image *img)
         json_object_object_add(obj, "Id", json_object_new_string(id));
         json_object_object_add(obj, "RepoTags", string_array(img->repo_tags));
         json_object_object_add(obj, "RepoDigests", string_array(img->repo_digests));
-        json_object_object_add(obj, "Parent", json_object_new_string(config_string(img, "parent")));
-        json_object_object_add(obj, "Comment", json_object_new_string(config_string(img, "comment")));
+        json_object_object_add(obj, "Parent", parent_id(img));
+        json_object_object_add(obj, "Comment", comment(img));
         json_object_object_add(
                 obj, "Created",
                 json_object_new_string(timeutil_format_rfc3339(img->created_ns, created, sizeof(created))));
@@ -171,8 +197,8 @@ int image_render_history(const struct image *img, json_object **ret, struct erro
                 json_object_array_add(list, history_item(entry, size));
         }
 
-        /* Only the image itself has an ID here: loaded images have no
-         * parent images whose IDs the older entries could show. */
+        /* Only the image itself has an ID here; image_render_history_parents
+         * adds those of the images it was committed from. */
         if (n > 0) {
                 json_object *top = json_object_array_get_idx(list, 0);
 
@@ -183,4 +209,27 @@ int image_render_history(const struct image *img, json_object **ret, struct erro
         }
         *ret = TAKE_PTR(list);
         return 0;
+}
+
+void image_render_history_parents(struct image_store *s, const struct image *img, json_object *history)
+{
+        _cleanup_image_ struct image *current = image_ref((struct image *)img);
+        size_t n = json_object_array_length(history);
+
+        /* Row i shows the i-th parent, as dockerd walks them: one image
+         * per row, whatever number of entries each image added. */
+        for (size_t i = 1; i < n && *current->parent_id; i++) {
+                struct image *parent = NULL;
+                json_object *row = json_object_array_get_idx(history, i);
+                char id[80];
+
+                snprintf(id, sizeof(id), "sha256:%s", current->parent_id);
+                if (image_store_lookup(s, id, &parent, NULL) < 0)
+                        return;
+                image_unref(current);
+                current = parent;
+                json_object_object_add(row, "Id", json_object_new_string(id));
+                json_object_object_add(
+                        row, "Tags", json_array_from_strv(strv_length(current->repo_tags) ? current->repo_tags : NULL));
+        }
 }

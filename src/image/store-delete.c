@@ -92,6 +92,13 @@ static void check_users(struct image_store *s, const char *image_id, struct user
                 ret->any = in_use(image_id, ret->any_id, in_use_data);
 }
 
+/* An image the deletion may remove (the named one, or a parent that
+ * pruning reaches) and its container users. */
+struct candidate {
+        char id[65];
+        struct users users;
+};
+
 struct deletion {
         struct image_store *s;
         struct image_entry *e;
@@ -101,6 +108,8 @@ struct deletion {
         struct users users;
         json_object *records;
         struct error *err;
+        struct candidate *chain; /* the named image and its ancestors */
+        size_t n_chain;
 };
 
 static void add_record(struct deletion *d, const char *key, const char *value)
@@ -146,7 +155,8 @@ enum conflict {
         CONFLICT_RUNNING = 1 << 0,   /* hard */
         CONFLICT_REFERENCE = 1 << 1, /* soft */
         CONFLICT_STOPPED = 1 << 2,   /* soft */
-        CONFLICT_HARD = CONFLICT_RUNNING,
+        CONFLICT_CHILD = 1 << 3,     /* hard */
+        CONFLICT_HARD = CONFLICT_CHILD | CONFLICT_RUNNING,
         CONFLICT_SOFT = CONFLICT_REFERENCE | CONFLICT_STOPPED,
 };
 
@@ -162,6 +172,10 @@ static int check_conflict(struct deletion *d, unsigned mask, bool *ret_used)
         snprintf(short_id, sizeof(short_id), "%.12s", d->e->id);
         *ret_used = false;
 
+        if ((mask & CONFLICT_CHILD) && store_image_has_children(d->s, d->e->id))
+                return error_set(d->err, -EBUSY,
+                                 "conflict: unable to delete %s (cannot be forced) - image has dependent child images",
+                                 short_id);
         if ((mask & CONFLICT_RUNNING) && d->users.running) {
                 snprintf(container, sizeof(container), "%.12s", d->users.running_id);
                 reason = "image is being used by running container";
@@ -201,8 +215,10 @@ static int remove_image(struct deletion *d, bool quiet)
         r = check_conflict(d, d->force ? CONFLICT_HARD : CONFLICT_HARD | CONFLICT_SOFT, &used);
         if (r < 0) {
                 /* After untagging by name, a conflict only matters when the
-                 * image is now dangling and no container is the reason. */
-                if (quiet && (store_image_has_tags(d->s, d->e->id) || used)) {
+                 * image is now dangling (no tags, no children) and no
+                 * container is the reason. */
+                if (quiet &&
+                    (store_image_has_tags(d->s, d->e->id) || store_image_has_children(d->s, d->e->id) || used)) {
                         error_clear(d->err);
                         return 0;
                 }
@@ -312,8 +328,44 @@ static bool is_id_prefix(const char *id, const char *name)
         return startswith(full, name) || startswith(id, name);
 }
 
-static int delete_locked(struct deletion *d)
+static const struct candidate *find_candidate(const struct deletion *d, const char *id)
 {
+        for (size_t i = 0; i < d->n_chain; i++)
+                if (streq(d->chain[i].id, id))
+                        return &d->chain[i];
+        return NULL;
+}
+
+/* After a deletion with pruning, removes the parents that are left
+ * dangling and unused, as dockerd's imageDeleteHelper does: quietly,
+ * stopping at the first one that stays. */
+static int prune_parents(struct deletion *d, const char *first_parent)
+{
+        char parent[65];
+
+        snprintf(parent, sizeof(parent), "%s", first_parent);
+        while (*parent) {
+                struct image_entry *e = store_image_find(d->s, parent);
+                const struct candidate *c = find_candidate(d, parent);
+                int r;
+
+                /* A parent unknown to the container checks is left alone. */
+                if (!e || e->deleted || !c)
+                        return 0;
+                d->e = e;
+                d->users = c->users;
+                d->force = false;
+                snprintf(parent, sizeof(parent), "%s", e->parent);
+                r = remove_image(d, true);
+                if (r < 0 || d->e)
+                        return r;
+        }
+        return 0;
+}
+
+static int delete_locked(struct deletion *d, bool prune)
+{
+        char parent[65];
         _cleanup_free_ struct tag_entry **refs = NULL;
         bool by_reference;
         size_t n = 0;
@@ -333,7 +385,38 @@ static int delete_locked(struct deletion *d)
         r = by_reference ? delete_by_reference(d, refs, n) : delete_by_id(d, refs, n);
         if (r != 0)
                 return r < 0 ? r : 0;
-        return remove_image(d, by_reference);
+        snprintf(parent, sizeof(parent), "%s", d->e->parent);
+        r = remove_image(d, by_reference);
+        if (r < 0 || d->e || !prune)
+                return r;
+        return prune_parents(d, parent);
+}
+
+/* Finds the named image and its ancestors, then asks the daemon which
+ * containers use each; the callbacks run without the store's lock. */
+static int collect_chain(struct image_store *s, const char *name, struct deletion *d, struct error *err)
+{
+        struct image_entry *e;
+        int r;
+
+        {
+                _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(s);
+
+                r = store_image_resolve(s, name, &e, err);
+                if (r < 0)
+                        return r;
+                d->chain = calloc(s->n_images + 1, sizeof(*d->chain));
+                if (!d->chain)
+                        return -ENOMEM;
+                /* At most every image once, should the parents loop. */
+                while (e && d->n_chain < s->n_images) {
+                        snprintf(d->chain[d->n_chain++].id, sizeof(d->chain->id), "%s", e->id);
+                        e = *e->parent ? store_image_find(s, e->parent) : NULL;
+                }
+        }
+        for (size_t i = 0; i < d->n_chain; i++)
+                check_users(s, d->chain[i].id, &d->chain[i].users);
+        return 0;
 }
 
 int image_store_delete(struct image_store *s, const char *name, bool force, bool prune, json_object **ret,
@@ -341,27 +424,22 @@ int image_store_delete(struct image_store *s, const char *name, bool force, bool
 {
         _cleanup_json_ json_object *records = json_object_new_array();
         struct deletion d = { .s = s, .name = name, .force = force, .records = records, .err = err };
-        struct image_entry *e;
-        char image_id[65];
+        _cleanup_free_ struct candidate *chain = NULL;
         int r;
 
         /* Find the image first, for the container checks that must run
          * unlocked; the deletion resolves the name again under the lock. */
-        {
-                _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(s);
-
-                r = store_image_resolve(s, name, &e, err);
-                if (r < 0)
-                        return r;
-                snprintf(image_id, sizeof(image_id), "%s", e->id);
-        }
-        check_users(s, image_id, &d.users);
-        d.checked_id = image_id;
+        r = collect_chain(s, name, &d, err);
+        chain = d.chain;
+        if (r < 0)
+                return r;
+        d.users = chain[0].users;
+        d.checked_id = chain[0].id;
 
         {
                 _cleanup_unlock_ pthread_rwlock_t *lock = store_write_lock(s);
 
-                r = delete_locked(&d);
+                r = delete_locked(&d, prune);
                 if (r >= 0 && json_object_array_length(records) > 0) {
                         r = store_tags_save(s);
                         if (r < 0)

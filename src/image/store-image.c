@@ -133,6 +133,7 @@ static int entry_new(const char *id, char *bytes, size_t len, json_object *confi
 static int read_meta(struct image_store *s, struct image_entry *e)
 {
         _cleanup_json_ json_object *meta = NULL;
+        const char *parent;
         char name[80];
         int64_t ns;
 
@@ -142,6 +143,9 @@ static int read_meta(struct image_store *s, struct image_entry *e)
         if (timeutil_parse_rfc3339(json_field_string(meta, "LastTagTime", ""), &ns) >= 0)
                 e->last_tag_ns = ns;
         e->deleted = json_field_bool(meta, "Deleted", false);
+        parent = json_field_string(meta, "Parent", "");
+        if (digest_is_sha256(parent))
+                snprintf(e->parent, sizeof(e->parent), "%s", digest_hex(parent));
         return 0;
 }
 
@@ -155,6 +159,12 @@ int store_meta_write(struct image_store *s, struct image_entry *e)
                                json_object_new_string(timeutil_format_rfc3339(e->last_tag_ns, time, sizeof(time))));
         if (e->deleted)
                 json_object_object_add(meta, "Deleted", json_object_new_boolean(true));
+        if (*e->parent) {
+                char parent[DIGEST_STRING_MAX];
+
+                snprintf(parent, sizeof(parent), DIGEST_PREFIX "%s", e->parent);
+                json_object_object_add(meta, "Parent", json_object_new_string(parent));
+        }
         return json_file_write_atomic(s->meta_fd, name, meta, 0600);
 }
 

@@ -40,6 +40,7 @@ struct image_entry {
         /* Deleted by the API but kept for a hold: invisible to names,
          * lists and counts, found only through the hold. */
         bool deleted;
+        char parent[65]; /* the image a commit made this one from (hex), or "" */
 };
 
 /* One tag or digest reference naming an image. */
@@ -143,6 +144,8 @@ int store_images_load(struct image_store *s);
  * (65 bytes). Takes the lock. */
 int store_image_add(struct image_store *s, const char *config, size_t len, struct layer **layers, size_t n_layers,
                     char *ret_id, struct error *err);
+/* Tells whether an image names id as its parent (lock held). */
+bool store_image_has_children(struct image_store *s, const char *id);
 /* Builds a snapshot for callers outside the lock (read lock held). */
 int store_image_snapshot(struct image_store *s, struct image_entry *e, struct image **ret);
 /* Resolves a reference, ID or ID prefix as Docker's GetImage does (read

@@ -46,8 +46,9 @@ static bool prune_candidate(const struct image *img, const struct image_prune_op
                         return false;
         }
         /* Dangling only: images without tags (digest references do not
-         * count as names here). */
-        return !opts->dangling_only || strv_length(img->repo_tags) == 0;
+         * count as names here) and without children, which would keep
+         * them anyway. */
+        return !opts->dangling_only || (strv_length(img->repo_tags) == 0 && !img->has_children);
 }
 
 /* Records every layer's size, for what the deletions free. */

@@ -103,6 +103,14 @@ static int snapshot_layers(struct image_entry *e, struct image *img)
         return 0;
 }
 
+bool store_image_has_children(struct image_store *s, const char *id)
+{
+        for (size_t i = 0; i < s->n_images; i++)
+                if (!s->images[i]->deleted && streq(s->images[i]->parent, id))
+                        return true;
+        return false;
+}
+
 int store_image_snapshot(struct image_store *s, struct image_entry *e, struct image **ret)
 {
         _cleanup_(image_freep) struct image *img = calloc(1, sizeof(*img));
@@ -116,6 +124,8 @@ int store_image_snapshot(struct image_store *s, struct image_entry *e, struct im
         img->created_ns = e->created_ns;
         img->last_tag_ns = e->last_tag_ns;
         img->deleted = e->deleted;
+        snprintf(img->parent_id, sizeof(img->parent_id), "%s", e->parent);
+        img->has_children = store_image_has_children(s, e->id);
 
         r = snapshot_tags(s, e, img);
         if (r < 0)

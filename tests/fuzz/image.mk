@@ -1,8 +1,10 @@
 # Fuzz targets of the image store: reference parsing, archive manifests
 # and configs, layer extraction, tar-split records and their recording,
-# and the registry headers of blob uploads (see tests/fuzz/local.mk).
+# and the registry headers of blob uploads, and the config of a commit
+# (see tests/fuzz/local.mk).
 IMAGE_FUZZ_TARGETS = tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-extract \
-	tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-layer-tar tests/fuzz/fuzz-blob-upload
+	tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-layer-tar tests/fuzz/fuzz-blob-upload \
+	tests/fuzz/fuzz-commit-config
 check_PROGRAMS += $(IMAGE_FUZZ_TARGETS)
 if !ENABLE_FUZZING
 TESTS += $(IMAGE_FUZZ_TARGETS)
@@ -40,3 +42,8 @@ tests_fuzz_fuzz_blob_upload_SOURCES = tests/fuzz/fuzz-blob-upload.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_blob_upload_CFLAGS = $(IMAGE_FUZZ_COMPILE)
 tests_fuzz_fuzz_blob_upload_LDFLAGS = $(IMAGE_FUZZ_LINK)
 tests_fuzz_fuzz_blob_upload_LDADD = $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_commit_config_SOURCES = tests/fuzz/fuzz-commit-config.c $(FUZZ_MAIN)
+tests_fuzz_fuzz_commit_config_CFLAGS = $(IMAGE_FUZZ_COMPILE)
+tests_fuzz_fuzz_commit_config_LDFLAGS = $(IMAGE_FUZZ_LINK)
+tests_fuzz_fuzz_commit_config_LDADD = $(IMAGE_LIBS)

@@ -700,7 +700,7 @@ static char *list(struct fixture *f, const char *filters_json, int *ret_code, st
         _cleanup_json_ json_object *filters = json_tokener_parse(filters_json), *result = NULL;
         char *out = calloc(1, 4096);
 
-        *ret_code = image_render_list(f->store, filters, &result, err);
+        *ret_code = image_render_list(f->store, filters, false, &result, err);
         for (size_t i = 0; result && i < json_object_array_length(result); i++) {
                 json_object *entry = json_object_array_get_idx(result, i);
 

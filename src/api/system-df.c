@@ -174,7 +174,7 @@ void api_system_df(struct http_request *req)
         size_t n_containers = 0;
         int r;
 
-        r = image_render_list(d->images, filters, &summaries, &err);
+        r = image_render_list(d->images, filters, false, &summaries, &err);
         if (r >= 0)
                 r = image_store_list(d->images, &images);
         if (r >= 0)

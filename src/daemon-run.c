@@ -157,6 +157,7 @@ static int build_routes(struct http_route **ret, size_t *ret_count)
         } tables[] = {
                 { api_system_routes, api_system_routes_count },
                 { api_container_routes, api_container_routes_count },
+                { api_exec_routes, api_exec_routes_count },
                 { api_image_routes, api_image_routes_count },
                 { api_distribution_routes, api_distribution_routes_count },
                 { api_unimplemented_routes, api_unimplemented_routes_count },

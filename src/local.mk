@@ -14,6 +14,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/containers-json.c \
 	src/api/containers-list.c \
 	src/api/containers-update.c \
+	src/api/exec.c \
 	src/api/system.c \
 	src/api/system-df.c \
 	src/api/unimplemented.c \
@@ -34,6 +35,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/devices.c src/engine/devices.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
+	src/engine/exec.c src/engine/exec.h src/engine/exec-config.c \
 	src/engine/lifecycle.c \
 	src/engine/names.c src/engine/names.h \
 	src/engine/namespace-modes.c src/engine/namespace-modes.h \
@@ -52,7 +54,8 @@ libsockerlessd_a_SOURCES = \
 	src/userns-adduser.c src/userns-adduser.h \
 	src/userns-remap.c src/userns-remap.h \
 	src/pool/backend.h \
-	src/pool/local.c src/pool/local-events.c src/pool/local-internal.h src/pool/local-start.c \
+	src/pool/local.c src/pool/local-events.c src/pool/local-exec.c src/pool/local-internal.h \
+	src/pool/local-start.c \
 	src/pool/local-rootfs.c src/pool/local-update.c
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)

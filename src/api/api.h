@@ -10,6 +10,8 @@ extern const struct http_route api_system_routes[];
 extern const size_t api_system_routes_count;
 extern const struct http_route api_container_routes[];
 extern const size_t api_container_routes_count;
+extern const struct http_route api_exec_routes[];
+extern const size_t api_exec_routes_count;
 extern const struct http_route api_unimplemented_routes[];
 extern const size_t api_unimplemented_routes_count;
 
@@ -45,6 +47,12 @@ void api_container_archive_head(struct http_request *req);
 void api_container_archive_get(struct http_request *req);
 void api_container_archive_put(struct http_request *req);
 
+/* Handlers of the exec routes (exec.c). */
+void api_exec_create(struct http_request *req);
+void api_exec_start(struct http_request *req);
+void api_exec_resize(struct http_request *req);
+void api_exec_inspect(struct http_request *req);
+
 /* Builds the JSON of inspect and list. Call with c->lock held. */
 json_object *api_container_inspect_json(struct daemon *d, struct container *c);
 json_object *api_container_summary_json(struct daemon *d, struct container *c);
@@ -53,3 +61,7 @@ json_object *api_container_summary_with_sizes(struct daemon *d, struct container
 
 /* GET /system/df (system-df.c). */
 void api_system_df(struct http_request *req);
+
+/* Writes Docker's status text of a container ("Up 5 seconds", "Exited (0)
+ * 3 minutes ago", "Created") into buf. */
+void api_container_status_text(const struct container_state *s, char *buf, size_t size);

@@ -4,6 +4,7 @@
 
 #include "api.h"
 #include "engine/binds.h"
+#include "engine/exec.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "pool/backend.h"
@@ -120,6 +121,15 @@ static json_object *path_or_empty(bool started, const char *dir, const char *nam
         return json_object_new_string(path ? path : "");
 }
 
+/* The execs of c that have not ended, or null without any, as dockerd
+ * lists them. */
+static json_object *exec_ids_json(struct daemon *d, struct container *c)
+{
+        _cleanup_strv_free_ char **ids = engine_exec_ids(d->engine, c);
+
+        return json_array_from_strv(ids);
+}
+
 json_object *api_container_inspect_json(struct daemon *d, struct container *c)
 {
         json_object *obj = json_object_new_object();
@@ -146,7 +156,7 @@ json_object *api_container_inspect_json(struct daemon *d, struct container *c)
         add_string(obj, "MountLabel", "");
         add_string(obj, "ProcessLabel", "");
         add_string(obj, "AppArmorProfile", "");
-        json_object_object_add(obj, "ExecIDs", NULL);
+        json_object_object_add(obj, "ExecIDs", exec_ids_json(d, c));
         json_object_object_add(obj, "HostConfig", json_object_get(c->host_config));
         json_object_object_add(obj, "GraphDriver", graph_driver_json(d, c));
         json_object_object_add(obj, "Mounts", binds_to_mounts_json(json_field_array(c->host_config, "Binds")));
@@ -205,8 +215,7 @@ static void human_duration(int64_t seconds, char *buf, size_t size)
                 snprintf(buf, size, "%lld years", (long long)(hours / 24 / 365));
 }
 
-/* The Status column: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
-static void status_text(const struct container_state *s, char *buf, size_t size)
+void api_container_status_text(const struct container_state *s, char *buf, size_t size)
 {
         int64_t now = timeutil_now_ns();
         char duration[64];
@@ -249,7 +258,7 @@ json_object *api_container_summary_json(struct daemon *d, struct container *c)
         char image_id[80], status[128];
 
         snprintf(image_id, sizeof(image_id), "sha256:%s", c->image_id);
-        status_text(&c->state, status, sizeof(status));
+        api_container_status_text(&c->state, status, sizeof(status));
         json_object_array_add(names, json_object_new_string(c->name));
         add_string(host_config, "NetworkMode", json_field_string(c->host_config, "NetworkMode", "default"));
         json_object_object_add(network_settings, "Networks", networks_json(c));

@@ -16,10 +16,6 @@ static void api_not_implemented(struct http_request *req)
         }
 
 const struct http_route api_unimplemented_routes[] = {
-        NOT_IMPLEMENTED("POST", "/containers/{id}/exec"),
-        NOT_IMPLEMENTED("POST", "/exec/{id}/start"),
-        NOT_IMPLEMENTED("POST", "/exec/{id}/resize"),
-        NOT_IMPLEMENTED("GET", "/exec/{id}/json"),
         NOT_IMPLEMENTED("GET", "/containers/{id}/top"),
         NOT_IMPLEMENTED("GET", "/containers/{id}/stats"),
         NOT_IMPLEMENTED("GET", "/containers/{id}/changes"),

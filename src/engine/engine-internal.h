@@ -16,6 +16,8 @@ struct engine {
         size_t allocated;
 
         int containers_dirfd; /* <data-root>/containers */
+
+        struct exec_table *execs; /* see exec.h */
 };
 
 /* Adds c to the table after checking that its name is free. Takes a reference. */

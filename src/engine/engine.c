@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
+#include "exec.h"
 #include "fsutil.h"
 #include "image/image.h"
 #include "jsonutil.h"
@@ -38,6 +39,11 @@ int engine_new(struct daemon *daemon, struct engine **ret, struct error *err)
                 engine_free(e);
                 return r;
         }
+        r = exec_table_new(&e->execs);
+        if (r < 0) {
+                engine_free(e);
+                return r;
+        }
 
         r = local_backend_new(e, &e->local, err);
         if (r < 0) {
@@ -57,6 +63,7 @@ void engine_free(struct engine *e)
                         e->containers[i]->backend->ops->forget(e->containers[i]->backend, e->containers[i]);
         if (e->local)
                 e->local->ops->free(e->local);
+        exec_table_free(e->execs);
         engine_container_list_free(e->containers, e->n_containers);
         if (e->containers_dirfd >= 0)
                 close(e->containers_dirfd);

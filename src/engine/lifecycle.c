@@ -5,6 +5,7 @@
 
 #include "daemon.h"
 #include "engine-internal.h"
+#include "exec.h"
 #include "fsutil.h"
 #include "image/image.h"
 #include "jsonutil.h"
@@ -358,6 +359,7 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
         auto_remove = container_auto_remove(c);
         pthread_mutex_unlock(&c->lock);
 
+        engine_exec_container_exited(e, c);
         namespace_shares_release(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
         if (auto_remove)
@@ -423,6 +425,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         namespace_shares_release(e, c);
         r = remove_files(e, c);
         engine_table_remove(e, c);
+        engine_exec_container_removed(e, c);
         if (image_store_release(e->daemon->images, c->id) < 0)
                 log_warn("Failed to release the image layers held by container %s", c->id);
 

@@ -55,9 +55,7 @@ static int env_set(char ***env, const char *entry)
         return strv_append(env, entry);
 }
 
-/* The process environment as dockerd builds it: PATH, HOSTNAME and, with
- * a tty, TERM, each replaced by the container's own Env when it sets them. */
-static json_object *build_env(struct container *c)
+char **ocispec_environment(struct container *c, bool tty)
 {
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_free_ char *hostname = NULL;
@@ -68,7 +66,7 @@ static json_object *build_env(struct container *c)
         if (asprintf(&hostname, "HOSTNAME=%s", json_field_string(c->config, "Hostname", "")) < 0 ||
             strv_append(&env, hostname) < 0)
                 return NULL;
-        if (container_tty(c) && strv_append(&env, "TERM=xterm") < 0)
+        if (tty && strv_append(&env, "TERM=xterm") < 0)
                 return NULL;
         for (size_t i = 0; config_env && i < json_object_array_length(config_env); i++) {
                 const char *entry = json_object_get_string(json_object_array_get_idx(config_env, i));
@@ -80,6 +78,13 @@ static json_object *build_env(struct container *c)
                 if (env_set(&env, entry) < 0)
                         return NULL;
         }
+        return TAKE_PTR(env);
+}
+
+static json_object *build_env(struct container *c)
+{
+        _cleanup_strv_free_ char **env = ocispec_environment(c, container_tty(c));
+
         return json_array_from_strv(env);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 #include "error.h"
 
@@ -25,3 +26,8 @@ struct ocispec_rootfs {
  * found for this start. Call with c->lock held. */
 int ocispec_build(struct engine *e, struct container *c, const struct ocispec_rootfs *rootfs,
                   const struct namespace_shares *shares, json_object **ret, struct error *err);
+
+/* The process environment as dockerd builds it: PATH, HOSTNAME and, with
+ * tty, TERM, each replaced by the container's own Env when it sets them.
+ * Call with c->lock held. Returns NULL when out of memory. */
+char **ocispec_environment(struct container *c, bool tty);

@@ -24,6 +24,23 @@ struct attach_request {
 void attach_request_free(struct attach_request *req);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct attach_request *, attach_request_free)
 
+/* A process to start in a running container (docker exec). */
+struct backend_exec {
+        const char *id;          /* the exec's ID */
+        char *const *cmd;        /* the command and its arguments */
+        char *const *env;        /* the whole environment */
+        const char *working_dir; /* absolute */
+        const char *user;        /* Docker's user string, or NULL for the container's */
+        bool tty;                /* the process gets a pty */
+        bool raw;                /* output goes to the client without stream framing */
+        bool privileged;
+        bool attach_stdin;
+        bool attach_stdout;
+        bool attach_stderr;
+        const char *detach_keys;       /* NULL for the default */
+        struct attach_request *client; /* the client connection (consumed), or NULL when detached */
+};
+
 /* A container's exit as a backend reports it. */
 struct backend_exit {
         int exit_code;
@@ -76,6 +93,22 @@ struct backend_ops {
 
         /* Resizes the container's terminal. */
         int (*resize)(struct backend *b, struct container *c, unsigned height, unsigned width, struct error *err);
+
+        /* Starts a process in the running container and hands it the
+         * client. Returns once the request is passed on; the backend then
+         * reports the process with engine_exec_started and
+         * engine_exec_exited, the end before the client's stream ends.
+         * Unlike the operations above, the exec operations and sync are
+         * called without op_lock, so that an exec never waits for a stop. */
+        int (*exec_start)(struct backend *b, struct container *c, const struct backend_exec *exec, struct error *err);
+
+        /* Resizes the pty of the exec exec_id. */
+        int (*exec_resize)(struct backend *b, struct container *c, const char *exec_id, unsigned height, unsigned width,
+                           struct error *err);
+
+        /* Returns once everything the backend reported about c before the
+         * call has reached the engine. */
+        void (*sync)(struct backend *b, struct container *c);
 
         /* Releases everything the backend holds for a container that no
          * longer runs (directories, held attaches). */

@@ -121,6 +121,8 @@ static void unwatch(struct watch *w)
         lc = c->backend_data;
         if (lc && lc->control_fd == w->fd)
                 lc->control_fd = -1;
+        /* Every message of the connection has been handled: wake a sync. */
+        engine_container_notify(c);
         pthread_mutex_unlock(&c->lock);
         close(w->fd);
 
@@ -153,6 +155,8 @@ static bool handle_readable(struct watch *w)
                 handle_exited(w, msg);
                 return false;
         }
+        if (local_exec_handle_message(w->lb, w->container, msg))
+                return true;
         log_debug("Message \"%s\" from the monitor of container %s", type, w->container->id);
         return true;
 }
@@ -276,6 +280,40 @@ static int connect_monitor(struct local_backend *lb, struct container *c, json_o
         return TAKE_FD(fd);
 }
 
+static bool has_feature(json_object *state, const char *name)
+{
+        json_object *features = json_field_array(state, "features");
+
+        for (size_t i = 0; features && i < json_object_array_length(features); i++)
+                if (streq(json_object_get_string(json_object_array_get_idx(features, i)) ?: "", name))
+                        return true;
+        return false;
+}
+
+/* Reads the "exec-started" the monitor sends after "state" for each of
+ * its running execs, so the engine knows them before it serves requests. */
+static void restore_execs(struct local_backend *lb, struct container *c, int fd, int64_t count)
+{
+        for (int64_t i = 0; i < count; i++) {
+                _cleanup_json_ json_object *msg = NULL;
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                int r;
+
+                r = poll(&pfd, 1, RESTORE_TIMEOUT_MS);
+                if (r > 0)
+                        r = monitor_proto_recv(fd, &msg, NULL, 0, NULL);
+                if (r <= 0) {
+                        log_warn("Container %s: reading its running execs from its monitor failed (%s); they stay "
+                                 "unknown",
+                                 c->id, r == 0 ? "no reply" : strerror(-r));
+                        return;
+                }
+                if (!local_exec_handle_message(lb, c, msg))
+                        log_debug("Container %s: unexpected \"%s\" from its monitor while restoring its execs", c->id,
+                                  monitor_proto_type(msg));
+        }
+}
+
 int local_restore(struct backend *b, struct container *c)
 {
         struct local_backend *lb = (struct local_backend *)b;
@@ -297,8 +335,10 @@ int local_restore(struct backend *b, struct container *c)
 
         pthread_mutex_lock(&c->lock);
         lc = local_container_get(c);
-        if (lc)
+        if (lc) {
                 lc->control_fd = fd;
+                lc->exec_unsupported = !has_feature(state, "exec");
+        }
         if (streq(json_field_string(state, "status", ""), "created")) {
                 /* The daemon stopped in the middle of a start: the process never
                  * ran, so end it; the watch then records the exit. */
@@ -314,6 +354,7 @@ int local_restore(struct backend *b, struct container *c)
         engine_container_save_state(lb->base.engine, c);
         pthread_mutex_unlock(&c->lock);
 
+        restore_execs(lb, c, fd, json_field_int(state, "execs", 0));
         r = local_events_watch(lb, c, fd);
         if (r < 0) {
                 close(fd);

@@ -35,6 +35,9 @@ struct local_container {
         int control_fd;                  /* connection to the monitor, or -1 */
         struct attach_request **pending; /* attaches held until the next start */
         size_t n_pending;
+        uint64_t sync_sent;    /* the last "sync" sent to the monitor */
+        uint64_t sync_done;    /* the last "synced" the events thread read */
+        bool exec_unsupported; /* the monitor predates the "exec" message */
 };
 
 /* Returns c's local state, allocating it on first use. Call with c->lock held. */
@@ -63,6 +66,16 @@ int local_update(struct backend *b, struct container *c, json_object *resources,
 
 /* Opens the container's filesystem (see backend_ops.open_rootfs). */
 int local_open_rootfs(struct backend *b, struct container *c, struct rootfs_view *ret, struct error *err);
+
+/* docker exec (see backend_ops). */
+int local_exec_start(struct backend *b, struct container *c, const struct backend_exec *exec, struct error *err);
+int local_exec_resize(struct backend *b, struct container *c, const char *exec_id, unsigned height, unsigned width,
+                      struct error *err);
+void local_sync(struct backend *b, struct container *c);
+
+/* Handles a message about execs from c's monitor ("exec-started",
+ * "exec-exited", "synced"); returns false for any other type. */
+bool local_exec_handle_message(struct local_backend *lb, struct container *c, json_object *msg);
 
 /* Sends one message to the container's monitor. Call without c->lock. */
 int local_send(struct container *c, json_object *msg, const int *fds, size_t n_fds);

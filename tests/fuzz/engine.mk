@@ -80,3 +80,15 @@ tests_fuzz_fuzz_copy_path_SOURCES = tests/fuzz/fuzz-copy-path.c $(FUZZ_MAIN) \
 tests_fuzz_fuzz_copy_path_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_copy_path_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_copy_path_LDADD = libcommon.a $(JSONC_LIBS)
+
+# The exec create request.
+EXEC_FUZZ_TARGETS = tests/fuzz/fuzz-exec-create
+check_PROGRAMS += $(EXEC_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(EXEC_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_exec_create_SOURCES = tests/fuzz/fuzz-exec-create.c $(FUZZ_MAIN) src/engine/exec-config.c
+tests_fuzz_fuzz_exec_create_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_exec_create_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_exec_create_LDADD = libcommon.a $(JSONC_LIBS)

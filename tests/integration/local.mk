@@ -12,6 +12,7 @@ INTEGRATION_TESTS = \
 	tests/integration/isolation.sh \
 	tests/integration/resources.sh \
 	tests/integration/escapes.sh \
+	tests/integration/exec.sh \
 	tests/integration/cp.sh \
 	tests/integration/images.sh \
 	tests/integration/save.sh \
@@ -31,6 +32,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/registry-lib.sh \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
+	tests/integration/exec-start.py \
 	tests/integration/pty-drive.py \
 	tests/integration/seccomp-probe.c \
 	tests/fixtures/mkimage.py \

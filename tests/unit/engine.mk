@@ -62,3 +62,12 @@ tests_unit_test_engine_copy_SOURCES = tests/unit/test-engine-copy.c src/engine/c
 tests_unit_test_engine_copy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_copy_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
+
+# The exec create request and the exec's environment.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-exec
+TESTS += tests/unit/test-engine-exec
+tests_unit_test_engine_exec_SOURCES = tests/unit/test-engine-exec.c src/engine/exec-config.c
+tests_unit_test_engine_exec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_exec_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

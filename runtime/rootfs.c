@@ -22,9 +22,9 @@ static int set_propagation(const struct runtime_spec *spec, struct error *err)
 }
 
 /* Options of every overlay the annotations describe. Without redirects
- * and metacopy files, the upper directory holds every change in full, so
- * the engine can read it as a layer (docker diff, commit and export);
- * a kernel built with either on by default would otherwise use them. */
+ * and metacopy files, the upper directory contains every change in full,
+ * so the engine can read it as a layer (docker diff, commit and export).
+ * A kernel built with either on by default would otherwise use them. */
 static const char *const overlay_options[][2] = {
         { "redirect_dir", "off" },
         { "metacopy", "off" },

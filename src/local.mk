@@ -10,6 +10,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/api.h \
 	src/api/containers.c \
 	src/api/containers-archive.c \
+	src/api/containers-commit.c \
 	src/api/containers-io.c \
 	src/api/containers-json.c \
 	src/api/containers-list.c \
@@ -24,6 +25,7 @@ libsockerlessd_a_SOURCES = \
 	src/daemon.h \
 	src/engine/archive.c src/engine/archive.h \
 	src/engine/binds.c src/engine/binds.h \
+	src/engine/commit.c src/engine/commit.h \
 	src/engine/container.c src/engine/container.h \
 	src/engine/container-size.c \
 	src/engine/copy.h src/engine/copy-extract.c src/engine/copy-resolve.c src/engine/copy-stat.c \
@@ -54,8 +56,8 @@ libsockerlessd_a_SOURCES = \
 	src/userns-adduser.c src/userns-adduser.h \
 	src/userns-remap.c src/userns-remap.h \
 	src/pool/backend.h \
-	src/pool/local.c src/pool/local-events.c src/pool/local-exec.c src/pool/local-internal.h \
-	src/pool/local-start.c \
+	src/pool/local.c src/pool/local-events.c src/pool/local-freeze.c src/pool/local-internal.h \
+	src/pool/local-exec.c src/pool/local-layers.c src/pool/local-start.c \
 	src/pool/local-rootfs.c src/pool/local-update.c
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)

@@ -305,6 +305,9 @@ const struct http_route api_container_routes[] = {
         { "POST", "/containers/{id}/resize", api_container_resize, HTTP_BODY_JSON },
         { "POST", "/containers/{id}/update", api_container_update, HTTP_BODY_JSON },
         { "GET", "/containers/{id}/logs", api_container_logs, HTTP_BODY_JSON },
+        { "GET", "/containers/{id}/changes", api_container_changes, HTTP_BODY_JSON },
+        { "GET", "/containers/{id}/export", api_container_export, HTTP_BODY_STREAM },
+        { "POST", "/commit", api_commit, HTTP_BODY_JSON },
         { "HEAD", "/containers/{id}/archive", api_container_archive_head, HTTP_BODY_JSON },
         /* A stream route, so that the reply is written on the handler's thread. */
         { "GET", "/containers/{id}/archive", api_container_archive_get, HTTP_BODY_STREAM },

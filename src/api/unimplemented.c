@@ -18,12 +18,9 @@ static void api_not_implemented(struct http_request *req)
 const struct http_route api_unimplemented_routes[] = {
         NOT_IMPLEMENTED("GET", "/containers/{id}/top"),
         NOT_IMPLEMENTED("GET", "/containers/{id}/stats"),
-        NOT_IMPLEMENTED("GET", "/containers/{id}/changes"),
-        NOT_IMPLEMENTED("GET", "/containers/{id}/export"),
         NOT_IMPLEMENTED("POST", "/containers/{id}/pause"),
         NOT_IMPLEMENTED("POST", "/containers/{id}/unpause"),
         NOT_IMPLEMENTED("POST", "/containers/{id}/rename"),
-        NOT_IMPLEMENTED("POST", "/commit"),
         { "POST", "/build", api_not_implemented, HTTP_BODY_STREAM },
         NOT_IMPLEMENTED("POST", "/build/prune"),
         NOT_IMPLEMENTED("GET", "/events"),

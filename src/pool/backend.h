@@ -59,6 +59,10 @@ struct rootfs_view {
 
 void rootfs_view_close(struct rootfs_view *view);
 
+/* Called with consecutive pieces of a tar stream; returns 0 or a negative
+ * errno, which stops the writer and is returned. */
+typedef int (*backend_write_fn)(void *userdata, const void *buf, size_t len);
+
 struct backend;
 
 /*
@@ -129,6 +133,26 @@ struct backend_ops {
          * A view of a stopped container must be closed before the
          * container starts, so the caller holds op_lock until then. */
         int (*open_rootfs)(struct backend *b, struct container *c, struct rootfs_view *ret, struct error *err);
+
+        /* Lists the changes of the container's filesystem against its
+         * image as docker diff shows them: Docker's [{"Path","Kind"}], or
+         * NULL when nothing changed. */
+        int (*changes)(struct backend *b, struct container *c, json_object **ret, struct error *err);
+
+        /* Writes the container's changes as an image layer tar (docker
+         * commit): whiteouts as ".wh." entries. */
+        int (*write_diff)(struct backend *b, struct container *c, backend_write_fn write, void *userdata,
+                          struct error *err);
+
+        /* Writes the container's whole filesystem as a tar (docker export),
+         * without its volumes and bind mounts. */
+        int (*write_export)(struct backend *b, struct container *c, backend_write_fn write, void *userdata,
+                            struct error *err);
+
+        /* Freezes (frozen true) or thaws every process of a running
+         * container, for the pause of docker commit. -ESRCH when the
+         * container no longer runs. */
+        int (*freeze)(struct backend *b, struct container *c, bool frozen, struct error *err);
 
         /* Returns the path of the container's json-file log (newly
          * allocated), or NULL when the backend keeps no such log. */

@@ -18,6 +18,7 @@ struct watch;
 struct local_backend {
         struct backend base;
         const char *monitor_path;
+        int monitor_fd; /* a sealed copy of the monitor's binary, or -1 */
         const char *data_root;
         const char *exec_root;
 
@@ -66,6 +67,23 @@ int local_update(struct backend *b, struct container *c, json_object *resources,
 
 /* Opens the container's filesystem (see backend_ops.open_rootfs). */
 int local_open_rootfs(struct backend *b, struct container *c, struct rootfs_view *ret, struct error *err);
+
+/* Creates the init layer in the container's data directory (data_fd). */
+int local_init_layer_create(int data_fd, struct error *err);
+
+/* Returns the lower directories of c's overlay, lowest first: the image's
+ * layers, then the init layer when the container has one. NULL when out
+ * of memory. */
+char **local_lower_dirs(struct backend *b, struct container *c);
+
+/* docker diff, commit and export (see backend_ops). */
+int local_changes(struct backend *b, struct container *c, json_object **ret, struct error *err);
+int local_write_diff(struct backend *b, struct container *c, backend_write_fn write, void *userdata, struct error *err);
+int local_write_export(struct backend *b, struct container *c, backend_write_fn write, void *userdata,
+                       struct error *err);
+
+/* Freezes or thaws the container's cgroup (see backend_ops.freeze). */
+int local_freeze(struct backend *b, struct container *c, bool frozen, struct error *err);
 
 /* docker exec (see backend_ops). */
 int local_exec_start(struct backend *b, struct container *c, const struct backend_exec *exec, struct error *err);

@@ -69,7 +69,7 @@ static int local_create(struct backend *b, struct container *c, struct error *er
         /* The overlay's writable layer and its work directory. */
         if (mkdirat(dirfd, "upper", 0755) < 0 || mkdirat(dirfd, "work", 0700) < 0)
                 return error_set_errno(err, -errno, "creating the writable layer of container %s failed", c->id);
-        return 0;
+        return local_init_layer_create(dirfd, err);
 }
 
 static int local_kill(struct backend *b, struct container *c, int signal, struct error *err)
@@ -223,6 +223,10 @@ static const struct backend_ops local_ops = {
         .forget = local_forget,
         .restore = local_restore,
         .open_rootfs = local_open_rootfs,
+        .changes = local_changes,
+        .write_diff = local_write_diff,
+        .write_export = local_write_export,
+        .freeze = local_freeze,
         .log_path = local_log_path,
         .free = local_free,
 };

@@ -16,6 +16,7 @@ INTEGRATION_TESTS = \
 	tests/integration/cp.sh \
 	tests/integration/images.sh \
 	tests/integration/save.sh \
+	tests/integration/commit.sh \
 	tests/integration/push.sh \
 	tests/integration/logs.sh \
 	tests/integration/tty.sh \

@@ -150,7 +150,10 @@ static int commit_layer(struct engine *e, struct container *c, const struct imag
 }
 
 /* Freezes a running container for the commit. dockerd ignores a failed
- * pause too: the commit then reads a container that keeps running. */
+ * pause too: the commit then reads a container that keeps running.
+ * NOTE: the state does not show paused meanwhile, as docker pause does
+ * not exist yet, and a daemon killed during the commit leaves the
+ * container frozen. */
 static bool freeze(struct container *c, bool running)
 {
         _cleanup_error_ struct error err = ERROR_INIT;

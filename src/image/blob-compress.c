@@ -142,3 +142,8 @@ int64_t blob_compressor_input_bytes(const struct blob_compressor *c)
 {
         return c->in_bytes;
 }
+
+int64_t blob_compressor_output_bytes(const struct blob_compressor *c)
+{
+        return c->out_bytes;
+}

@@ -7,10 +7,10 @@
 
 /*
  * Gzip compression of a layer's tar stream into a blob, as push uploads
- * it: the compressed bytes go to a file while their sha256 (the blob
- * digest) and count are computed, and so is the sha256 of the tar stream
- * (the layer's diff ID), so the caller can check that it pushes the layer
- * the image config names. The output is the same for the same input:
+ * it. The compressed bytes go to a file while their sha256 (the blob
+ * digest) and count are computed. So is the sha256 of the tar stream (the
+ * layer's diff ID), so the caller can check that it pushes the layer the
+ * image config names. The output is the same for the same input:
  * no name and no time go into the gzip header.
  */
 
@@ -38,3 +38,7 @@ int blob_compressor_finish(struct blob_compressor *c, struct blob_compress_resul
 
 /* Bytes of the tar stream taken so far. */
 int64_t blob_compressor_input_bytes(const struct blob_compressor *c);
+
+/* Bytes of the gzip stream written to the file so far; deflate keeps some
+ * back until more input or the finish comes. */
+int64_t blob_compressor_output_bytes(const struct blob_compressor *c);

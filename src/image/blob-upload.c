@@ -8,6 +8,9 @@
  * a few hundred bytes. */
 #define LOCATION_MAX 8192
 
+/* Any digest, to check a Location before the blob's digest is known. */
+#define PLACEHOLDER_DIGEST "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+
 int blob_upload_init(struct blob_upload *u, const char *digest, int64_t size, int64_t chunk_size)
 {
         if (!digest_is_sha256(digest) || size < 0 || chunk_size < 0)
@@ -23,6 +26,53 @@ int blob_upload_init(struct blob_upload *u, const char *digest, int64_t size, in
         return 0;
 }
 
+int blob_upload_init_streaming(struct blob_upload *u, int64_t chunk_size)
+{
+        if (chunk_size <= 0)
+                return -EINVAL;
+
+        *u = (struct blob_upload){
+                .size = -1,
+                .chunk_size = chunk_size,
+                .state = BLOB_UPLOAD_CREATE,
+                .stall_offset = -1,
+        };
+        return 0;
+}
+
+/* Derives the commit URL once both the session's URL and the digest are known. */
+static int update_commit_url(struct blob_upload *u)
+{
+        char *commit = NULL;
+        int r;
+
+        if (!u->location || u->size < 0)
+                return 0;
+        r = blob_upload_url_with_digest(u->location, u->digest, &commit);
+        if (r < 0)
+                return r;
+        free(u->commit_url);
+        u->commit_url = commit;
+        return 0;
+}
+
+int blob_upload_finish_input(struct blob_upload *u, const char *digest, int64_t size)
+{
+        int r;
+
+        if (u->size >= 0 || !digest_is_sha256(digest) || size < u->offset)
+                return -EINVAL;
+
+        snprintf(u->digest, sizeof(u->digest), "%s", digest);
+        u->size = size;
+        r = update_commit_url(u);
+        if (r < 0)
+                return r;
+        if (u->state == BLOB_UPLOAD_SEND && u->offset >= size)
+                u->state = BLOB_UPLOAD_COMMIT;
+        return 0;
+}
+
 void blob_upload_done(struct blob_upload *u)
 {
         free(u->location);
@@ -32,7 +82,16 @@ void blob_upload_done(struct blob_upload *u)
 
 static bool monolithic(const struct blob_upload *u)
 {
-        return u->chunk_size == 0 || u->size <= u->chunk_size;
+        return u->size >= 0 && (u->chunk_size == 0 || u->size <= u->chunk_size);
+}
+
+/* The length of the next PATCH: a whole chunk, or the rest of a blob
+ * whose size is known. Giving the size of a streaming upload between a
+ * PATCH and its response leaves this unchanged, because that PATCH was a
+ * whole chunk of bytes the blob has. */
+static int64_t chunk_length(const struct blob_upload *u)
+{
+        return u->size < 0 ? u->chunk_size : MIN(u->chunk_size, u->size - u->offset);
 }
 
 int blob_upload_next(struct blob_upload *u, struct blob_upload_request *ret)
@@ -47,7 +106,7 @@ int blob_upload_next(struct blob_upload *u, struct blob_upload_request *ret)
                 ret->method = "PATCH";
                 ret->url = u->location;
                 ret->offset = u->offset;
-                ret->length = MIN(u->chunk_size, u->size - u->offset);
+                ret->length = chunk_length(u);
                 ret->content_range = true;
                 return 1;
         case BLOB_UPLOAD_STATUS:
@@ -70,7 +129,7 @@ int blob_upload_next(struct blob_upload *u, struct blob_upload_request *ret)
  * must give, and derives the commit URL from it. */
 static int take_location(struct blob_upload *u, const char *location, struct error *err)
 {
-        _cleanup_free_ char *copy = NULL, *commit = NULL;
+        _cleanup_free_ char *copy = NULL, *checked = NULL;
         int r;
 
         if (isempty(location))
@@ -78,7 +137,7 @@ static int take_location(struct blob_upload *u, const char *location, struct err
         if (strlen(location) > LOCATION_MAX)
                 return error_set(err, -EBADMSG, "the registry's upload Location is longer than %d bytes", LOCATION_MAX);
 
-        r = blob_upload_url_with_digest(location, u->digest, &commit);
+        r = blob_upload_url_with_digest(location, PLACEHOLDER_DIGEST, &checked);
         if (r == -EBADMSG)
                 return error_set(err, r, "invalid upload Location from the registry: '%s'", location);
         if (r < 0)
@@ -88,10 +147,8 @@ static int take_location(struct blob_upload *u, const char *location, struct err
                 return -ENOMEM;
 
         free(u->location);
-        free(u->commit_url);
         u->location = TAKE_PTR(copy);
-        u->commit_url = TAKE_PTR(commit);
-        return 0;
+        return update_commit_url(u);
 }
 
 /* Continues from the bytes the registry has stored: with more chunks, or
@@ -99,7 +156,10 @@ static int take_location(struct blob_upload *u, const char *location, struct err
 static void continue_at(struct blob_upload *u, int64_t stored)
 {
         u->offset = stored;
-        u->state = stored >= u->size || monolithic(u) ? BLOB_UPLOAD_COMMIT : BLOB_UPLOAD_SEND;
+        if (u->size < 0)
+                u->state = BLOB_UPLOAD_SEND;
+        else
+                u->state = stored >= u->size || monolithic(u) ? BLOB_UPLOAD_COMMIT : BLOB_UPLOAD_SEND;
 }
 
 static int handle_create(struct blob_upload *u, const struct blob_upload_response *resp, struct error *err)
@@ -124,7 +184,7 @@ static int handle_create(struct blob_upload *u, const struct blob_upload_respons
 
 static int handle_send(struct blob_upload *u, const struct blob_upload_response *resp, struct error *err)
 {
-        int64_t sent = u->offset + MIN(u->chunk_size, u->size - u->offset), stored = sent;
+        int64_t sent = u->offset + chunk_length(u), stored = sent;
         int r;
 
         if (resp->status == 416) {
@@ -166,7 +226,7 @@ static int handle_status(struct blob_upload *u, const struct blob_upload_respons
                 if (r < 0)
                         return error_set(err, r, "invalid Range header from the registry: '%s'", resp->range);
         }
-        if (stored > u->size)
+        if (u->size >= 0 && stored > u->size)
                 return error_set(err, -EBADMSG, "the registry reports %" PRId64 " bytes of a %" PRId64 "-byte upload",
                                  stored, u->size);
 
@@ -190,7 +250,7 @@ static int handle_status(struct blob_upload *u, const struct blob_upload_respons
         /* The rest goes in chunks, whatever the registry has stored, because
          * a blob small enough for one PUT never gets a PATCH and so no 416. */
         u->offset = stored;
-        u->state = stored >= u->size ? BLOB_UPLOAD_COMMIT : BLOB_UPLOAD_SEND;
+        u->state = u->size >= 0 && stored >= u->size ? BLOB_UPLOAD_COMMIT : BLOB_UPLOAD_SEND;
         return 0;
 }
 

@@ -20,10 +20,14 @@
  *   ...   until the registry has every byte, then
  *   PUT   <location>?digest=D  no body            201
  *
- * A PATCH answered 416 (the registry holds a different amount than the
- * chunk's start) asks for the session's state, GET <location> (204 with
- * Range), and the upload resumes from there. Each response's Location is
+ * When the registry rejects a PATCH with 416 (it has stored a different
+ * amount than the chunk's start), a GET <location> requests the session's
+ * state (204 with Range), and the upload resumes from there. Each response's Location is
  * the URL of the next request.
+ *
+ * A streaming upload starts before the blob is complete, so it is always
+ * chunked: its size and digest come with blob_upload_finish_input, and
+ * until then the caller sends a PATCH only once a whole chunk is ready.
  */
 
 /* Chunk size of chunked uploads: blobs up to this size go in one PUT. A
@@ -44,12 +48,12 @@ enum blob_upload_state {
 
 struct blob_upload {
         char digest[DIGEST_STRING_MAX];
-        int64_t size;
+        int64_t size;       /* -1 while a streaming upload's input goes on */
         int64_t chunk_size; /* 0 for one monolithic PUT */
         enum blob_upload_state state;
         int64_t offset;   /* bytes the registry has stored */
         char *location;   /* the session's URL, from the last Location */
-        char *commit_url; /* location with the digest parameter */
+        char *commit_url; /* location with the digest parameter, once both are known */
         int64_t stall_offset;
         unsigned stalls;
 };
@@ -77,6 +81,14 @@ struct blob_upload_response {
  * chunk_size 0 uploads it in one PUT, else a blob larger than chunk_size
  * is sent in chunks of that size. */
 int blob_upload_init(struct blob_upload *u, const char *digest, int64_t size, int64_t chunk_size);
+/* Starts an upload whose blob is still being produced, in chunks of
+ * chunk_size bytes (> 0). */
+int blob_upload_init_streaming(struct blob_upload *u, int64_t chunk_size);
+
+/* Gives a streaming upload its blob's digest and final size, at least the
+ * bytes sent so far (-EINVAL otherwise, or when already given). */
+int blob_upload_finish_input(struct blob_upload *u, const char *digest, int64_t size);
+
 void blob_upload_done(struct blob_upload *u);
 
 static inline void blob_upload_donep(struct blob_upload *u)

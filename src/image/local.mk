@@ -37,6 +37,7 @@ libimage_a_SOURCES = \
 	src/image/pull-layers.c \
 	src/image/push.c src/image/push.h \
 	src/image/push-blob.c \
+	src/image/push-compress.c \
 	src/image/push-internal.h \
 	src/image/push-layer.c \
 	src/image/push-manifest.c src/image/push-manifest.h \

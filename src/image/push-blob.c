@@ -232,6 +232,47 @@ int push_blob_upload(struct registry_client *c, const char *repository, const ch
         return 0;
 }
 
+int push_blob_upload_stream(struct registry_client *c, const char *repository, const struct push_blob_stream *s,
+                            int64_t chunk_size, struct error *err)
+{
+        _cleanup_blob_upload_ struct blob_upload u = { 0 };
+        struct push_blob_source src = { .fd = s->fd, .size = -1, .cancel = s->cancel };
+        struct blob_upload_request step;
+        bool complete = false;
+        int r;
+
+        r = blob_upload_init_streaming(&u, chunk_size);
+        if (r < 0)
+                return r;
+
+        for (;;) {
+                /* A PATCH waits until its whole chunk is in the file. */
+                if (!complete && u.state == BLOB_UPLOAD_SEND) {
+                        char digest[DIGEST_STRING_MAX];
+                        int64_t size;
+
+                        r = s->wait_for(u.offset + u.chunk_size, digest, &size, s->userdata);
+                        if (r < 0)
+                                return r;
+                        if (r > 0) {
+                                complete = true;
+                                r = blob_upload_finish_input(&u, digest, size);
+                                if (r < 0)
+                                        return error_set(err, -EIO,
+                                                         "the registry has more of the blob than its %" PRId64 " bytes",
+                                                         size);
+                        }
+                }
+                if (blob_upload_next(&u, &step) == 0)
+                        return 0;
+                if (s->cancel && __atomic_load_n(s->cancel, __ATOMIC_RELAXED))
+                        return -ECANCELED;
+                r = upload_step(c, repository, &u, &step, &src, err);
+                if (r < 0)
+                        return r;
+        }
+}
+
 int push_manifest_put(struct registry_client *c, const char *repository, const char *reference, const char *manifest,
                       size_t len, struct error *err)
 {

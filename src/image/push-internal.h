@@ -92,6 +92,34 @@ int push_blob_upload(struct registry_client *c, const char *repository, const ch
 int push_manifest_put(struct registry_client *c, const char *repository, const char *reference, const char *manifest,
                       size_t len, struct error *err);
 
+/* A blob its producer is still writing to a file. wait_for blocks until
+ * the file has at least needed bytes or the producer has ended. It returns
+ * 0 while the blob grows, 1 once it is complete (with its digest and size
+ * filled), or the producer's negative errno. */
+struct push_blob_stream {
+        int fd;
+        int (*wait_for)(int64_t needed, char *ret_digest, int64_t *ret_size, void *userdata);
+        void *userdata;
+        const bool *cancel; /* or NULL */
+};
+
+/* Uploads a growing blob in chunks of chunk_size bytes, each sent once
+ * it is complete, and commits it once the producer has ended. */
+int push_blob_upload_stream(struct registry_client *c, const char *repository, const struct push_blob_stream *s,
+                            int64_t chunk_size, struct error *err);
+
+/* push-compress.c: a layer compressed into fd on a thread of its own.
+ * cancel is the other layers' failure, which stops it too. */
+struct push_compression;
+int push_compression_start(struct push_session *p, struct push_layer *l, const bool *cancel, int fd,
+                           struct push_compression **ret);
+/* Waits as push_blob_stream's wait_for does. */
+int push_compression_wait(struct push_compression *c, int64_t needed, char *ret_digest, int64_t *ret_size);
+/* Waits for the thread, first telling it to stop when stop is set, and
+ * frees c. Returns the compression's result, with its message in err on
+ * failure. */
+int push_compression_finish(struct push_compression *c, bool stop, struct error *err);
+
 /* push-layer.c: pushes the layers, p->concurrency at a time,
  * filling each one's blob. On failure the first error is returned and the
  * layers not yet started are not pushed. */

@@ -5,9 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 
-#include "blob-compress.h"
 #include "distribution.h"
-#include "layer-tar.h"
 #include "log.h"
 #include "push-internal.h"
 #include "store-internal.h"
@@ -145,29 +143,6 @@ static int try_mounts(struct push_session *p, struct registry_client *c, struct 
         return 0;
 }
 
-/* The destination of a layer's tar stream while it is compressed. */
-struct compress_target {
-        struct push_session *session;
-        struct layer_queue *queue;
-        struct push_layer *layer;
-        struct blob_compressor *compressor;
-        struct push_progress progress;
-};
-
-static int compress_write(void *userdata, const void *buf, size_t len)
-{
-        struct compress_target *t = userdata;
-        int r;
-
-        if (__atomic_load_n(&t->queue->failed, __ATOMIC_RELAXED) || push_client_gone(t->session))
-                return -ECANCELED;
-        r = blob_compressor_write(t->compressor, buf, len);
-        if (r < 0)
-                return r;
-        push_progress_update(t->session, t->layer, &t->progress, blob_compressor_input_bytes(t->compressor), false);
-        return 0;
-}
-
 /* Opens an anonymous file in the store's tmp/ for the compressed blob. */
 static int open_blob_file(struct image_store *s, int *ret_fd)
 {
@@ -179,43 +154,70 @@ static int open_blob_file(struct image_store *s, int *ret_fd)
         return 0;
 }
 
-/* Compresses the layer into a file, then uploads it. */
+static int wait_compression(int64_t needed, char *ret_digest, int64_t *ret_size, void *userdata)
+{
+        return push_compression_wait(userdata, needed, ret_digest, ret_size);
+}
+
+/* Compresses the layer into a file and uploads it. A blob that ends
+ * within its first chunk goes in one PUT once complete. A larger one is
+ * uploaded chunk by chunk while the rest is compressed, so the upload
+ * overlaps the compression, as dockerd's streamed upload does. */
 static int compress_and_upload(struct layer_queue *q, struct registry_client *c, struct push_layer *l,
                                struct error *err)
 {
         struct push_session *p = q->session;
-        _cleanup_blob_compressor_ struct blob_compressor *compressor = NULL;
+        _cleanup_error_ struct error compress_err = ERROR_INIT;
+        struct push_compression *compression = NULL;
         _cleanup_close_ int fd = -1;
-        struct compress_target target = { .session = p, .queue = q, .layer = l };
-        struct blob_compress_result result;
-        struct push_blob_source src;
-        int r;
+        char digest[DIGEST_STRING_MAX];
+        int64_t size = 0;
+        int r, upload_r;
 
         r = open_blob_file(p->store, &fd);
         if (r < 0)
                 return error_set_errno(err, r, "failed to create a temporary file for layer %s", l->diff_id);
-        r = blob_compressor_new(fd, &compressor);
+        r = push_compression_start(p, l, &q->failed, fd, &compression);
         if (r < 0)
-                return r;
-        target.compressor = compressor;
+                return error_set_errno(err, r, "failed to start compressing layer %s", l->diff_id);
 
-        r = image_layer_write_tar(p->store, l->chain_id, compress_write, &target, err);
-        if (r < 0)
-                return r;
-        r = blob_compressor_finish(compressor, &result);
-        if (r < 0)
-                return error_set_errno(err, r, "failed to compress layer %s", l->diff_id);
-        if (!streq(result.diff_id, l->diff_id))
-                return error_set(err, -EIO, "layer %s: its tar has digest %s", l->diff_id, result.diff_id);
-        push_progress_update(p, l, &target.progress, result.tar_size, true);
+        upload_r = push_compression_wait(compression, p->chunk_size + 1, digest, &size);
+        if (upload_r > 0) {
+                struct push_blob_source src = { .fd = fd, .size = size, .cancel = &q->failed };
 
-        src = (struct push_blob_source){ .fd = fd, .size = result.size, .cancel = &q->failed };
-        r = push_blob_upload(c, p->repository, result.blob_digest, &src, p->chunk_size, err);
-        if (r < 0)
-                return r;
+                upload_r = push_blob_upload(c, p->repository, digest, &src, p->chunk_size, err);
+        } else if (upload_r == 0) {
+                struct push_blob_stream stream = {
+                        .fd = fd,
+                        .wait_for = wait_compression,
+                        .userdata = compression,
+                        .cancel = &q->failed,
+                };
 
-        snprintf(l->blob.digest, sizeof(l->blob.digest), "%s", result.blob_digest);
-        l->blob.size = result.size;
+                upload_r = push_blob_upload_stream(c, p->repository, &stream, p->chunk_size, err);
+        }
+
+        /* The blob's digest and size, once a streamed upload has ended. */
+        if (upload_r >= 0)
+                upload_r = push_compression_wait(compression, INT64_MAX, digest, &size);
+
+        /* A failed upload stops the compression. A failed compression ends
+         * the upload with its errno but no message: then its own is the
+         * one to report. */
+        r = push_compression_finish(compression, upload_r < 0, &compress_err);
+        if (upload_r < 0 && !isempty(err->message))
+                return upload_r;
+        if (r < 0) {
+                error_clear(err);
+                *err = compress_err;
+                compress_err = ERROR_INIT;
+                return r;
+        }
+        if (upload_r < 0)
+                return upload_r;
+
+        snprintf(l->blob.digest, sizeof(l->blob.digest), "%s", digest);
+        l->blob.size = size;
         return 0;
 }
 

@@ -4,7 +4,8 @@
  * response statuses fed to the upload state machine.
  *
  * Input: three lines (Location, Range, OCI-Chunk-Min-Length), then bytes
- * that choose the blob and chunk sizes and each response. */
+ * that choose the blob and chunk sizes, whether the upload streams (its
+ * size given only at a later step), and each response. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,26 +52,41 @@ static void run_upload(const char *location, const char *range, const char *chun
         struct blob_upload u;
         struct blob_upload_request req;
         int64_t blob_size, chunk_size;
+        bool streaming, size_given;
 
         if (size < 2)
                 return;
         /* Small sizes: every input byte after these is one response. */
         blob_size = data[0] % 1024;
         chunk_size = data[1] % 17;
+        streaming = data[1] & 0x80 && chunk_size > 0;
         data += 2;
         size -= 2;
-        if (blob_upload_init(&u, DIGEST, blob_size, chunk_size) < 0)
+        if (streaming ? blob_upload_init_streaming(&u, chunk_size) < 0
+                      : blob_upload_init(&u, DIGEST, blob_size, chunk_size) < 0)
                 abort();
+        size_given = !streaming;
 
-        while (blob_upload_next(&u, &req) > 0 && size > 0) {
-                struct blob_upload_response resp = { .status = statuses[data[0] % ARRAY_SIZE(statuses)] };
+        for (;;) {
+                struct blob_upload_response resp = { 0 };
                 struct error err = ERROR_INIT;
 
-                if (req.offset < 0 || req.length < 0 || req.offset + req.length > blob_size)
+                /* A streaming blob ends when an input byte has its top bit
+                 * set, or when its next chunk would pass its end. */
+                if (!size_given && size > 0 &&
+                    ((data[0] & 0x80) || (u.state == BLOB_UPLOAD_SEND && u.offset + u.chunk_size > blob_size))) {
+                        if (blob_upload_finish_input(&u, DIGEST, MAX(blob_size, u.offset)) < 0)
+                                abort();
+                        size_given = true;
+                }
+                if (size == 0 || blob_upload_next(&u, &req) == 0)
+                        break;
+                if (req.offset < 0 || req.length < 0 || req.offset + req.length > MAX(blob_size, u.offset))
                         abort();
                 if (req.content_range && req.length == 0)
                         abort();
 
+                resp.status = statuses[data[0] % ARRAY_SIZE(statuses)];
                 resp.location = data[0] & 0x10 ? location : NULL;
                 resp.range = data[0] & 0x20 ? range : NULL;
                 resp.chunk_min = data[0] & 0x40 ? chunk_min : NULL;
@@ -80,7 +96,7 @@ static void run_upload(const char *location, const char *range, const char *chun
                         error_clear(&err);
                         break;
                 }
-                if (u.offset < 0 || u.offset > blob_size)
+                if (u.offset < 0 || (size_given && u.offset > u.size))
                         abort();
         }
         blob_upload_done(&u);

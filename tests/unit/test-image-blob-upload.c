@@ -90,7 +90,7 @@ static void upload_chunked(void **state)
         expect_request(&u, "PATCH", UPLOADS "u1?_state=s3", 20, 5, true);
         handle_ok(&u, 202, UPLOADS "u1?_state=s4", "0-24");
 
-        /* The commit carries no body: the registry holds every byte. */
+        /* The commit carries no body: the registry has every byte. */
         expect_request(&u, "PUT", UPLOADS "u1?_state=s4&digest=sha256%3A" HEX64, 25, 0, false);
         handle_ok(&u, 201, NULL, NULL);
         assert_int_equal(u.state, BLOB_UPLOAD_DONE);
@@ -179,7 +179,7 @@ static void upload_stalls_fail(void **state)
         handle_ok(&u, 202, UPLOADS "u1", NULL);
         handle_ok(&u, 202, UPLOADS "u2", "0-9");
 
-        /* A registry that rejects every chunk from where it says it stands. */
+        /* A registry that rejects every chunk at the offset it reports. */
         for (unsigned i = 0; i < BLOB_UPLOAD_MAX_STALLS + 1 && r == 0; i++) {
                 assert_int_equal(blob_upload_handle(&u, &rejected, &err), 0);
                 r = blob_upload_handle(&u, &status, &err);
@@ -275,6 +275,67 @@ static void upload_one_byte_chunk(void **state)
         expect_request(&u, "PATCH", UPLOADS "u1", 0, 1, true);
         handle_ok(&u, 202, UPLOADS "u2", "0-0");
         expect_request(&u, "PATCH", UPLOADS "u2", 1, 1, true);
+}
+
+static void upload_streaming_chunks(void **state)
+{
+        _cleanup_blob_upload_ struct blob_upload u;
+
+        /* Full chunks go while the blob grows; its end sets the last one. */
+        assert_int_equal(blob_upload_init_streaming(&u, 10), 0);
+        expect_request(&u, "POST", NULL, 0, 0, false);
+        handle_ok(&u, 202, UPLOADS "u1", NULL);
+        expect_request(&u, "PATCH", UPLOADS "u1", 0, 10, true);
+        handle_ok(&u, 202, UPLOADS "u2", "0-9");
+        expect_request(&u, "PATCH", UPLOADS "u2", 10, 10, true);
+        handle_ok(&u, 202, UPLOADS "u3", "0-19");
+
+        assert_int_equal(blob_upload_finish_input(&u, DIGEST, 25), 0);
+        expect_request(&u, "PATCH", UPLOADS "u3", 20, 5, true);
+        handle_ok(&u, 202, UPLOADS "u4", "0-24");
+        expect_request(&u, "PUT", UPLOADS "u4?digest=sha256%3A" HEX64, 25, 0, false);
+        handle_ok(&u, 201, NULL, NULL);
+        assert_int_equal(u.state, BLOB_UPLOAD_DONE);
+}
+
+static void upload_streaming_ends_on_chunk(void **state)
+{
+        _cleanup_blob_upload_ struct blob_upload u;
+
+        assert_int_equal(blob_upload_init_streaming(&u, 10), 0);
+        handle_ok(&u, 202, UPLOADS "u1", NULL);
+        handle_ok(&u, 202, UPLOADS "u2", "0-9");
+        handle_ok(&u, 202, UPLOADS "u3", "0-19");
+
+        /* Every byte is there already: the commit follows at once. */
+        assert_int_equal(blob_upload_finish_input(&u, DIGEST, 20), 0);
+        expect_request(&u, "PUT", UPLOADS "u3?digest=sha256%3A" HEX64, 20, 0, false);
+}
+
+static void upload_streaming_resumes(void **state)
+{
+        _cleanup_blob_upload_ struct blob_upload u;
+
+        assert_int_equal(blob_upload_init_streaming(&u, 10), 0);
+        handle_ok(&u, 202, UPLOADS "u1", NULL);
+        handle_ok(&u, 416, NULL, NULL);
+        handle_ok(&u, 204, NULL, "0-0");
+        expect_request(&u, "PATCH", UPLOADS "u1", 0, 10, true);
+}
+
+static void upload_streaming_finish_invalid(void **state)
+{
+        _cleanup_blob_upload_ struct blob_upload u;
+
+        assert_int_equal(blob_upload_init_streaming(&u, 0), -EINVAL);
+        assert_int_equal(blob_upload_init_streaming(&u, 10), 0);
+        handle_ok(&u, 202, UPLOADS "u1", NULL);
+        handle_ok(&u, 202, UPLOADS "u2", "0-9");
+
+        assert_int_equal(blob_upload_finish_input(&u, DIGEST, 9), -EINVAL);
+        assert_int_equal(blob_upload_finish_input(&u, "sha256:x", 30), -EINVAL);
+        assert_int_equal(blob_upload_finish_input(&u, DIGEST, 30), 0);
+        assert_int_equal(blob_upload_finish_input(&u, DIGEST, 30), -EINVAL);
 }
 
 static void upload_init_invalid(void **state)
@@ -381,6 +442,10 @@ int main(void)
                 cmocka_unit_test(upload_bad_range),
                 cmocka_unit_test(upload_bad_location),
                 cmocka_unit_test(upload_one_byte_chunk),
+                cmocka_unit_test(upload_streaming_chunks),
+                cmocka_unit_test(upload_streaming_ends_on_chunk),
+                cmocka_unit_test(upload_streaming_resumes),
+                cmocka_unit_test(upload_streaming_finish_invalid),
                 cmocka_unit_test(upload_init_invalid),
                 cmocka_unit_test(url_with_digest_cases),
                 cmocka_unit_test(parse_range_cases),

@@ -140,7 +140,7 @@ void config_print_help(void)
                "                                verification, may repeat (loopback always is)\n"
                "      --registry-mirror URL     mirror tried before Docker Hub, may repeat\n"
                "      --max-concurrent-downloads N  layers downloaded at once per pull (default 3)\n"
-               "      --max-download-attempts N  attempts per layer download (default 5)\n"
+               "      --max-download-attempts N  retries of a failed layer download (default 5)\n"
                "      --max-concurrent-uploads N  layers uploaded at once per push (default 5)\n"
                "      --userns-remap USER[:GROUP]  run containers in user namespaces mapped to the\n"
                "                                subordinate ids of USER (\"default\": dockremap)\n"

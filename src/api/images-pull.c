@@ -62,7 +62,7 @@ static void pull_stream(struct http_stream *stream, void *userdata)
                 (void)http_stream_write(stream, line, strlen(line));
 }
 
-/* dockerd answers a bad name or platform with 400, an unknown manifest or
+/* dockerd replies to a bad name or platform with 400, an unknown manifest or
  * repository with 404, and every other failure before the stream with 500. */
 static unsigned pull_status(int r)
 {
@@ -143,7 +143,7 @@ static void auth_login(struct http_request *req)
         if (r >= 0)
                 r = registry_client_login(client, &identity_token, &err);
         if (r < 0) {
-                /* dockerd 20.10 answers failed logins with 500 too. */
+                /* dockerd 20.10 replies to failed logins with 500 too. */
                 log_info("Login to %s failed: %s", domain ?: "", error_message(&err, r));
                 return http_reply_error_status(req, r == -EINVAL ? 400 : 500, "%s", error_message(&err, r));
         }

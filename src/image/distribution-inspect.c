@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GET /distribution/{name}/json: what a name points to in its registry,
- * as dockerd 20.10's distribution router answers it. */
+ * as dockerd 20.10's distribution router replies to it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,8 +8,8 @@
 #include "manifest.h"
 #include "pull-internal.h"
 
-/* The HTTP status docker/distribution attaches to each error code, which
- * dockerd answers with when it passes a registry error on. */
+/* The HTTP status docker/distribution attaches to each error code, which dockerd replies with when it passes a registry
+ * error on. */
 static unsigned status_of_code(const char *code)
 {
         static const struct {
@@ -37,7 +37,7 @@ static int response_failure(const struct registry_response *resp, unsigned *ret_
         return registry_response_error(resp, err);
 }
 
-/* Picks the first mirror that answers GET /v2/, else the registry, as
+/* Picks the first mirror that responds to GET /v2/, else the registry, as
  * dockerd's GetRepository does. */
 static int open_client(struct registry_context *ctx, const char *domain, const struct registry_auth *auth,
                        struct registry_client **ret, struct error *err)
@@ -165,7 +165,7 @@ static int parse_name(const char *name, struct reference *ret, unsigned *ret_sta
         int r;
 
         /* dockerd reads a bare ID or digest as a reference without a
-         * name, and answers it with 500. */
+         * name, and replies to it with 500. */
         *ret_status = 500;
         if (reference_is_identifier(name) || startswith(name, "sha256:"))
                 return error_set(err, -EINVAL, "no manifest found for full image ID");

@@ -4,10 +4,10 @@
  * ("Already exists"). The others are downloaded in parallel through a
  * registry batch into unnamed temporary files in the store's tmp/
  * directory (O_TMPFILE), each verified against its digest while it
- * streams, and retried after a transport failure as dockerd retries
- * (after 5, 10, 15 ... seconds). An extraction thread takes the downloaded
- * layers in order and commits each into the store. A failure anywhere
- * cancels the rest; the temporary files vanish with their descriptors.
+ * streams. A transport failure is retried as dockerd retries, after 5,
+ * 10, 15 ... seconds. An extraction thread takes the downloaded layers in
+ * order and commits each into the store. A failure anywhere cancels the
+ * rest; the temporary files vanish with their descriptors.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -241,7 +241,7 @@ static void on_blob_done(int r, const struct registry_response *resp, const stru
 
         r = check_download(l, r, resp, cause, &err);
         /* dockerd 20.10 counts retries against max-download-attempts, so a
-         * layer gets one attempt more than the setting says. */
+         * layer gets one attempt more than the setting's value. */
         if (r < 0 && worth_retrying(r, resp) && l->attempts <= p->max_attempts && reset_download(l) >= 0) {
                 log_info("Download of %s failed, retrying (%u/%u): %s", l->desc->digest, l->attempts, p->max_attempts,
                          error_message(&err, r));
@@ -387,6 +387,12 @@ static void *extract_thread(void *userdata)
                         continue;
                 if (!wait_downloaded(l))
                         break;
+                /* dockerd cancels a pull whose client has gone, also
+                 * between extractions. */
+                if (atomic_load(&set->pull->client_gone)) {
+                        set_fail(set, error_set(&err, -ECANCELED, "the client closed the connection"), &err);
+                        break;
+                }
                 r = extract_one(l, parent, &err);
                 if (r < 0) {
                         set_fail(set, r, &err);

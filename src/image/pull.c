@@ -169,7 +169,7 @@ static int check_schema1(struct image_pull *p, struct error *err)
 }
 
 /* Resolves the tag to a digest with HEAD, as dockerd 20.10.24 does before
- * it fetches the manifest by digest. Without a usable answer ret stays
+ * it fetches the manifest by digest. Without a usable response ret stays
  * empty and the caller fetches by tag, which also brings the registry's
  * error details. */
 static int resolve_tag(struct image_pull *p, struct registry_client *c, char *ret, struct error *err)
@@ -512,7 +512,12 @@ static int pull_image(struct image_pull *p, const struct manifest *m, char *ret_
         r = pull_layers(p, m, diff_ids, &layers, err);
         if (r < 0)
                 return r;
-        r = store_image_add(p->store, config_bytes, config_len, layers, m->n_layers, ret_id, err);
+        /* An extraction cannot stop half-way, so a client that went
+         * during the last one cancels the pull here. */
+        if (atomic_load(&p->client_gone))
+                r = error_set(err, -ECANCELED, "the client closed the connection");
+        else
+                r = store_image_add(p->store, config_bytes, config_len, layers, m->n_layers, ret_id, err);
         put_layers(p, layers);
         return r;
 }

@@ -31,8 +31,9 @@ test_packages=(
 # Registry fixtures (tests/integration/registry-lib.sh): skopeo copies the
 # test images in, htpasswd writes bcrypt password files, and openssl makes
 # the token server's key and certificate and signs its tokens. mkfs.ext4
-# (e2fsprogs) makes the small filesystem of "store full" tests.
-registry_packages=(skopeo apache2-utils openssl e2fsprogs)
+# (e2fsprogs) makes the small filesystem of "store full" tests. zstd
+# compresses the layer of the zstd image that pull.sh pushes.
+registry_packages=(skopeo apache2-utils openssl e2fsprogs zstd)
 
 die() {
         echo "install-deps.sh: $*" >&2

@@ -7,6 +7,7 @@ libcommon_a_SOURCES = \
 	common/jsonutil.c common/jsonutil.h \
 	common/log.c common/log.h \
 	common/macro.h \
+	common/sealed.c common/sealed.h \
 	common/strv.c common/strv.h \
 	common/timeutil.c common/timeutil.h \
 	common/unixsock.c common/unixsock.h

@@ -18,6 +18,7 @@ struct watch;
 struct local_backend {
         struct backend base;
         const char *monitor_path;
+        int monitor_fd; /* a sealed copy of the monitor's binary, or -1 */
         const char *data_root;
         const char *exec_root;
 

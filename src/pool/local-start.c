@@ -213,9 +213,21 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
         return 0;
 }
 
-/* Spawns the monitor with fd 3 connected to the returned socket. The first
- * monitor process forks and exits at once; it is reaped here. */
-static int spawn_monitor(char **argv, int *ret_sock, struct error *err)
+/* The monitor runs from the sealed copy of its binary when there is one,
+ * so that a container reaches only the copy through /proc/PID/exe of a
+ * process the monitor starts in it (CVE-2019-5736). */
+static const char *monitor_executable(struct local_backend *lb, char buf[static 32])
+{
+        if (lb->monitor_fd < 0)
+                return lb->monitor_path;
+        snprintf(buf, 32, "/proc/self/fd/%d", lb->monitor_fd);
+        return buf;
+}
+
+/* Spawns the monitor from executable, with fd 3 connected to the returned
+ * socket. The first monitor process forks and exits at once; it is reaped
+ * here. */
+static int spawn_monitor(const char *executable, char **argv, int *ret_sock, struct error *err)
 {
         posix_spawn_file_actions_t actions;
         int sv[2], child_end;
@@ -232,7 +244,7 @@ static int spawn_monitor(char **argv, int *ret_sock, struct error *err)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_adddup2(&actions, child_end, 3);
-        r = posix_spawn(&pid, argv[0], &actions, NULL, argv, environ);
+        r = posix_spawn(&pid, executable, &actions, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&actions);
         if (child_end != sv[1])
                 close(child_end);
@@ -411,6 +423,7 @@ static int launch(struct local_backend *lb, struct container *c, int *ret_sock, 
         _cleanup_(start_paths_clear) struct start_paths paths = { 0 };
         _cleanup_strv_free_ char **argv = NULL;
         _cleanup_close_ int sock = -1;
+        char executable[32];
         int r;
 
         r = start_paths_init(lb, c, &paths);
@@ -422,7 +435,7 @@ static int launch(struct local_backend *lb, struct container *c, int *ret_sock, 
         r = build_argv(lb, c, &paths, &argv);
         if (r < 0)
                 return r;
-        r = spawn_monitor(argv, &sock, err);
+        r = spawn_monitor(monitor_executable(lb, executable), argv, &sock, err);
         if (r < 0)
                 return r;
         r = handshake(lb, c, sock, err);

@@ -13,6 +13,7 @@
 #include "local-internal.h"
 #include "log.h"
 #include "runtime/monitor/proto.h"
+#include "sealed.h"
 
 void attach_request_free(struct attach_request *req)
 {
@@ -204,6 +205,8 @@ static void local_free(struct backend *b)
                 close(lb->epoll_fd);
         if (lb->wake_fd >= 0)
                 close(lb->wake_fd);
+        if (lb->monitor_fd >= 0)
+                close(lb->monitor_fd);
         pthread_mutex_destroy(&lb->watches_lock);
         free(lb);
 }
@@ -231,6 +234,28 @@ static const struct backend_ops local_ops = {
         .free = local_free,
 };
 
+/* Makes the sealed copy of the monitor's binary that every monitor runs
+ * from. Without one (a kernel without memfd sealing) monitors run from
+ * the file, which is then safe only while it is busy as a running
+ * executable. */
+static int seal_monitor(const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int copy;
+
+        if (fd < 0) {
+                log_warn_errno(-errno, "Opening the monitor %s failed: %m", path);
+                return -1;
+        }
+        copy = sealed_copy(fd, "sockerless-monitor");
+        if (copy < 0) {
+                log_warn_errno(copy, "Making a sealed copy of the monitor %s failed, running it from the file: %m",
+                               path);
+                return -1;
+        }
+        return copy;
+}
+
 int local_backend_new(struct engine *engine, struct backend **ret, struct error *err)
 {
         struct daemon *d = engine_daemon(engine);
@@ -242,6 +267,7 @@ int local_backend_new(struct engine *engine, struct backend **ret, struct error 
         lb->base.ops = &local_ops;
         lb->base.engine = engine;
         lb->monitor_path = d->monitor_path;
+        lb->monitor_fd = seal_monitor(d->monitor_path);
         lb->data_root = d->config.data_root;
         lb->exec_root = d->config.exec_root;
         pthread_mutex_init(&lb->watches_lock, NULL);

@@ -142,6 +142,8 @@ if sl_engine_is sockerlessd; then
         done
         sl_assert_eq "the exec's parent is the container's monitor" "$monitor_pid" \
                 "$(awk '/^PPid:/ { print $2 }' "/proc/$sleep_pid/status" 2>/dev/null)"
+        sl_assert_contains "the monitor runs from a sealed copy of its binary" "/memfd:sockerless-monitor" \
+                "$(readlink "/proc/$monitor_pid/exe")"
 else
         sl_skip "the exec's parent is the container's monitor" "sockerlessd only"
 fi

@@ -178,6 +178,23 @@ exec_create sl-exec-created '{"Cmd":["true"]}'
 sl_assert_eq "exec create in a stopped container is 409" 409 "$SL_API_STATUS"
 sl_assert_eq "exec create in a stopped container message" \
         "{\"message\":\"Container $created_id is not running\"}" "$SL_API_BODY"
+exec_create sl-exec-cfg '{"Cmd":["true"]}'
+paused_exec=$EXEC_ID
+sl_run sl_docker pause sl-exec-cfg
+if [ "$SL_RC" = 0 ]; then
+        cfg_id=$(sl_docker inspect -f '{{.Id}}' sl-exec-cfg)
+        exec_create sl-exec-cfg '{"Cmd":["true"]}'
+        sl_assert_eq "exec create in a paused container" \
+                '409 {"message":"Container sl-exec-cfg is paused, unpause the container before exec"}' \
+                "$SL_API_STATUS $SL_API_BODY"
+        sl_api POST "/exec/$paused_exec/start" -H "$json" -d '{"Detach":true}'
+        sl_assert_eq "exec start in a paused container" \
+                "409 {\"message\":\"Container $cfg_id is paused, unpause the container before exec\"}" \
+                "$SL_API_STATUS $SL_API_BODY"
+        sl_docker unpause sl-exec-cfg >/dev/null
+else
+        sl_skip "exec in a paused container" "docker pause failed: $SL_ERR"
+fi
 exec_create sl-exec-nosuch '{"Cmd":["true"]}'
 sl_assert_eq "exec create in a missing container is 404" 404 "$SL_API_STATUS"
 sl_assert_eq "exec create in a missing container message" '{"message":"No such container: sl-exec-nosuch"}' \
@@ -204,7 +221,7 @@ sl_assert_eq "invalid detach keys" '500 {"message":"Invalid escape keys (ctrl-) 
         "$SL_API_STATUS $SL_API_BODY"
 
 # ---- inspect, ExecIDs, start twice
-sl_assert_eq "no ExecIDs when no exec runs" null "$(exec_ids sl-exec-cfg)"
+sl_assert_eq "no ExecIDs when no exec runs" null "$(exec_ids sl-exec-nnp)"
 exec_create sl-exec '{"Cmd":["sh","-c","echo out; echo err >&2; exit 3"],"User":"nobody","AttachStdout":true,"AttachStderr":true,"DetachKeys":"ctrl-a"}'
 sl_assert_eq "exec create is 201" 201 "$SL_API_STATUS"
 sl_assert_match "exec ID is 64 hex characters" '^[0-9a-f]{64}$' "$EXEC_ID"

@@ -11,7 +11,7 @@
 
 /* Enough for every scope of a busy daemon; expired entries go first. */
 #define TOKEN_CACHE_MAX 256
-/* A token is dropped this long before the server said it expires, so it
+/* A token is dropped this long before the expiry the server stated, so it
  * never expires between lookup and use. */
 #define TOKEN_SLACK_NS (10LL * 1000000000)
 

@@ -11,7 +11,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct curl_slist *, curl_slist_free_all)
 #define _cleanup_curl_       _cleanup_(curl_easy_cleanupp)
 #define _cleanup_curl_slist_ _cleanup_(curl_slist_free_allp)
 
-/* Bodies of registry answers kept in memory when the caller gives no
+/* Bodies of registry responses kept in memory when the caller gives no
  * limit: error documents, manifests, token responses. */
 #define REGISTRY_BODY_MAX_DEFAULT (4u * 1024 * 1024)
 
@@ -32,7 +32,7 @@ struct registry_challenge {
 int registry_challenge_parse(const char *header, struct registry_challenge *ret);
 void registry_challenge_done(struct registry_challenge *c);
 
-/* A token server's answer (the Docker token authentication spec and
+/* A token server's response (the Docker token authentication spec and
  * OAuth2): "token" or "access_token", "expires_in" seconds,
  * "refresh_token". */
 struct registry_token {
@@ -130,7 +130,7 @@ enum transfer_outcome {
 };
 
 /* Judges a finished transfer: a transport error, a scheme fallback of an
- * insecure registry, or a 401 to answer with credentials. Returns the
+ * insecure registry, or a 401 that credentials may satisfy. Returns the
  * outcome, or a negative errno with its message in err. */
 int transfer_finish(struct transfer *t, CURLcode code, enum transfer_outcome *ret, struct error *err);
 

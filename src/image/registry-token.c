@@ -10,7 +10,7 @@
 #include "registry-internal.h"
 #include "strv.h"
 
-/* A token server's answer larger than this is no token. */
+/* A token server's response larger than this is no token. */
 #define TOKEN_RESPONSE_MAX (1u * 1024 * 1024)
 
 static bool has_password(const struct registry_auth *a)
@@ -186,7 +186,7 @@ static size_t collect_header(char *data, size_t size, size_t n, void *userdata)
         return size * n;
 }
 
-/* Sends the token request and parses the answer. */
+/* Sends the token request and parses the response. */
 static int request_token(struct registry_client *c, char *const *scopes, bool login, struct registry_token *ret,
                          struct error *err)
 {

@@ -340,7 +340,7 @@ static bool can_resend_body(const struct registry_request *req)
         return req->rewind_body && req->rewind_body(req->body_userdata) >= 0;
 }
 
-/* Answers a 401: keeps the challenge so the next setup sends fresh
+/* Handles a 401: keeps the challenge so the next setup sends fresh
  * credentials. Returns true when a retry may help. */
 static bool take_challenge(struct transfer *t)
 {

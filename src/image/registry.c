@@ -162,8 +162,7 @@ int registry_request(struct registry_client *c, const struct registry_request *r
 }
 
 /* Sends GET /v2/ with an Authorization header (or none). The login flow
- * chooses its credentials itself, so the client's own answer to a
- * challenge is off for these requests. */
+ * chooses its credentials itself, so the client's own response to a challenge is off for these requests. */
 static int ping(struct registry_client *c, const char *authorization, struct registry_response *ret, struct error *err)
 {
         _cleanup_free_ char *line = NULL;
@@ -186,7 +185,12 @@ static int ping(struct registry_client *c, const char *authorization, struct reg
 
 static int login_failed(struct registry_client *c, long status, struct error *err)
 {
-        const char *text = status == 401 ? "Unauthorized" : status == 403 ? "Forbidden" : "";
+        const char *text = "";
+
+        if (status == 401)
+                text = "Unauthorized";
+        else if (status == 403)
+                text = "Forbidden";
 
         return error_set(err, -EACCES, "login attempt to %s/v2/ failed with status: %ld %s", c->url, status, text);
 }

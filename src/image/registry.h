@@ -19,8 +19,8 @@
  *  - struct registry_client talks to one registry endpoint with one set of
  *    credentials. One thread uses it at a time (a pull or a push owns its
  *    client); clients of the same context share cached tokens.
- *  - registry_request() performs one HTTP exchange below /v2/, answering a
- *    401 challenge with Basic or bearer credentials and retrying once.
+ *  - registry_request() performs one HTTP exchange below /v2/, responding to a 401 challenge with Basic or bearer
+ * credentials and retrying once.
  *  - struct registry_batch runs several requests of one client at once
  *    (curl multi), for parallel layer transfers.
  *
@@ -49,9 +49,10 @@ struct registry_options {
         /* "registry-mirrors": "http(s)://host[:port]" URLs for Docker Hub
          * names, tried in order before Docker Hub itself, or NULL. */
         char *const *mirrors;
-        /* Directory with a "<host[:port]>/" subdirectory of CA
-         * certificates ("*.crt") per registry, as /etc/docker/certs.d is
-         * for dockerd; NULL for none. */
+        /* Directory with a "<host[:port]>/ca.crt" CA certificate per
+         * registry, as /etc/docker/certs.d is for dockerd; NULL for none.
+         * NOTE: only ca.crt is read; dockerd also takes other *.crt files
+         * and client certificates (*.cert, *.key), which this does not. */
         const char *certs_dir;
 };
 
@@ -254,8 +255,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct registry_batch *, registry_batch_free)
 int registry_batch_add(struct registry_batch *b, const struct registry_request *req, registry_done_fn done,
                        void *userdata);
 
-/* Called by registry_batch_run about once a second and after each
- * transfer ends. Returns true while the caller still has work for the
+/* Called by registry_batch_run at least once a second, and more often
+ * while transfers move data. Returns true while the caller still has work for the
  * batch that is not queued yet (a retry waiting for its delay), so the
  * batch keeps running while nothing is in flight. */
 typedef bool (*registry_tick_fn)(void *userdata);

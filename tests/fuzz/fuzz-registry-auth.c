@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes what the registry client reads about credentials: an
  * X-Registry-Auth header and a POST /auth body, a WWW-Authenticate
- * challenge, a token response, and an error response (the first line is
- * the challenge header, the rest the body, the first byte the status). */
+ * challenge, a token response, and an error response. For the error
+ * response the first byte picks the status, the first line is the
+ * challenge header and the rest is the body. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

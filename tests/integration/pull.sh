@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # docker pull, docker login and GET /distribution/{name}/json against
-# Debian's docker-registry on 127.0.0.1: multi-platform indexes and
-# --platform, pulls by digest, Basic and token auth (one token per scope),
-# the progress stream, up-to-date pulls that download nothing, a mirror of
-# Docker Hub, insecure-registries, and the failures: a missing platform,
-# schema 1, a digest mismatch, a cut download and its retry, and a full
-# disk. Pulled images run.
+# Debian's docker-registry on 127.0.0.1. Covered: multi-platform indexes
+# and --platform, pulls by digest, Basic and token auth (one token per
+# scope), the progress stream, up-to-date pulls that download nothing,
+# zstd and uncompressed layers, a mirror of Docker Hub and
+# insecure-registries. The failures: a missing platform, schema 1, a
+# digest mismatch, cut downloads and their retry, a client that leaves, a
+# killed daemon and a full disk. Pulled images run.
 
 # shellcheck disable=SC2317 # helpers are called through sl_wait_for
 . "$(dirname "$0")/lib.sh"
@@ -272,8 +273,9 @@ sl_assert_eq "token: no token request for any other scope" 0 \
         "$(jq -c --arg scope "$scope" 'select(.scopes != [$scope])' "$REGISTRY_TOKEN_TOKEN_LOG" | wc -l)"
 sl_run sl_docker pull --platform "linux/$other_arch" "$T/$BUSYBOX:1.35"
 sl_assert_rc "token: second pull" 0
-# Tokens live 300 s here: the second pull of the same scope uses the
-# cached one (dockerd asks again for each pull).
+# Tokens live 300 s here: sockerlessd's second pull of the same scope uses
+# the cached one. The daemon-wide token cache is sockerlessd's own, so the
+# check runs against it only.
 if sl_engine_is sockerlessd; then
         sl_assert_eq "token: the token is cached per scope" 1 \
                 "$(jq -c 'select(.account == "bob")' "$REGISTRY_TOKEN_TOKEN_LOG" | wc -l)"

@@ -38,8 +38,9 @@ int blob_compressor_new(int fd, struct blob_compressor **ret)
         if (r < 0)
                 return r;
 
-        /* Level 6, zlib's and Go's default, as dockerd compresses layers;
-         * zlib writes a gzip header with no name and a zero time. */
+        /* zlib's default level: dockerd gzips layers at the default level
+         * of Go's compress/gzip. zlib writes a gzip header with no name
+         * and a zero time. */
         if (deflateInit2(&c->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, GZIP_WINDOW_BITS, GZIP_MEM_LEVEL,
                          Z_DEFAULT_STRATEGY) != Z_OK)
                 return -ENOMEM;

@@ -108,38 +108,73 @@ static int find_existing(struct push_session *p, struct registry_client *c, stru
         return 0;
 }
 
-/* Tries to mount a known blob from the registry's other repositories.
- * Returns 1 with the source repository in *ret_from when one worked. */
+/* Counts the leading path components two repositories share. */
+static unsigned shared_components(const char *a, const char *b)
+{
+        unsigned n = 0;
+
+        for (;;) {
+                size_t len_a = strcspn(a, "/"), len_b = strcspn(b, "/");
+
+                if (len_a != len_b || strncmp(a, b, len_a) != 0)
+                        return n;
+                n++;
+                if (!a[len_a] || !b[len_b])
+                        return n;
+                a += len_a + 1;
+                b += len_b + 1;
+        }
+}
+
+/* Tries one mount: 1 when the registry mounted the blob. */
+static int mount_one(struct push_session *p, struct registry_client *c, struct push_layer *l,
+                     const struct distribution_entry *e)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        int r;
+
+        r = push_blob_mount(c, p->repository, e->digest, e->repository, &err);
+        if (r < 0) {
+                log_debug("Failed to mount blob %s from %s: %s", e->digest, e->repository, error_message(&err, r));
+                return 0;
+        }
+        if (r == 0) {
+                /* The source no longer has it, or may not be read. */
+                forget(p, l, e);
+                return 0;
+        }
+        snprintf(l->blob.digest, sizeof(l->blob.digest), "%s", e->digest);
+        l->blob.size = e->size;
+        return 1;
+}
+
+/* Tries to mount a known blob from the registry's other repositories,
+ * those whose path is most like the target's first and, among equals,
+ * the newest, as dockerd ranks them. Returns 1 with the source repository
+ * in *ret_from when one worked. */
 static int try_mounts(struct push_session *p, struct registry_client *c, struct push_layer *l,
                       const struct distribution_entry *entries, size_t n, const char **ret_from)
 {
         size_t attempts = 0;
+        unsigned best = 0;
 
-        for (size_t i = 0; i < n && attempts < MOUNT_ATTEMPTS_MAX; i++) {
-                const struct distribution_entry *e = &entries[i];
-                _cleanup_error_ struct error err = ERROR_INIT;
-                int r;
+        for (size_t i = 0; i < n; i++)
+                best = MAX(best, shared_components(entries[i].repository, p->repository));
 
-                if (!usable(p, e) || streq(e->repository, p->repository))
-                        continue;
-                attempts++;
+        for (unsigned likeness = best + 1; likeness-- > 0;)
+                for (size_t i = 0; i < n && attempts < MOUNT_ATTEMPTS_MAX; i++) {
+                        const struct distribution_entry *e = &entries[i];
 
-                r = push_blob_mount(c, p->repository, e->digest, e->repository, &err);
-                if (r < 0) {
-                        log_debug("Failed to mount blob %s from %s: %s", e->digest, e->repository,
-                                  error_message(&err, r));
-                        continue;
+                        if (!usable(p, e) || streq(e->repository, p->repository) ||
+                            shared_components(e->repository, p->repository) != likeness)
+                                continue;
+                        attempts++;
+
+                        if (mount_one(p, c, l, e) > 0) {
+                                *ret_from = e->repository;
+                                return 1;
+                        }
                 }
-                if (r == 0) {
-                        /* The source no longer has it, or may not be read. */
-                        forget(p, l, e);
-                        continue;
-                }
-                snprintf(l->blob.digest, sizeof(l->blob.digest), "%s", e->digest);
-                l->blob.size = e->size;
-                *ret_from = e->repository;
-                return 1;
-        }
         return 0;
 }
 

@@ -26,7 +26,9 @@ static int set_propagation(const struct runtime_spec *spec, struct error *err)
  * so the engine can read it as a layer (docker diff, commit and export).
  * A kernel built with either on by default would otherwise use them. */
 static const char *const overlay_options[][2] = {
-        { "redirect_dir", "off" },
+        /* "off" would still follow redirects, which a user namespace
+         * may not mount; "nofollow" neither makes nor follows them. */
+        { "redirect_dir", "nofollow" },
         { "metacopy", "off" },
 };
 

@@ -57,7 +57,7 @@ libsockerlessd_a_SOURCES = \
 	src/userns-remap.c src/userns-remap.h \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-freeze.c src/pool/local-internal.h \
-	src/pool/local-exec.c src/pool/local-layers.c src/pool/local-start.c \
+	src/pool/local-exec.c src/pool/local-init-layer.c src/pool/local-layers.c src/pool/local-start.c \
 	src/pool/local-rootfs.c src/pool/local-update.c
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)

@@ -7,6 +7,7 @@
 #include <sys/xattr.h>
 
 #include "layerstack-internal.h"
+#include "strv.h"
 
 void layerstack_entries_clear(struct layerstack_entries *list)
 {
@@ -342,4 +343,38 @@ int layerstack_dir_open_top_child(const struct layerstack_dir *dir, const char *
                 return fd;
         *ret = child;
         return 0;
+}
+
+int layerstack_lookup(const struct layerstack *fs, const char *path, struct stat *ret)
+{
+        _cleanup_strv_free_ char **parts = strv_split(path, "/", false);
+        struct layerstack_dir dir = { 0 };
+        int r;
+
+        if (!parts)
+                return -ENOMEM;
+        if (!parts[0])
+                return -EINVAL;
+        r = layerstack_dir_open_root(fs, 0, &dir);
+        for (size_t i = 0; r >= 0 && parts[i]; i++) {
+                struct layerstack_dir child = { 0 };
+                struct layerstack_entry e;
+
+                r = layerstack_dir_lookup(fs, &dir, parts[i], &e);
+                if (r < 0)
+                        break;
+                if (!parts[i + 1]) {
+                        *ret = e.st;
+                        break;
+                }
+                if (!S_ISDIR(e.st.st_mode)) {
+                        r = -ENOTDIR;
+                        break;
+                }
+                r = layerstack_dir_open_child(fs, &dir, parts[i], &child);
+                layerstack_dir_clear(&dir);
+                dir = child;
+        }
+        layerstack_dir_clear(&dir);
+        return r;
 }

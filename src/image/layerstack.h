@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "error.h"
 
@@ -20,8 +21,8 @@
  * (it hides the name in the layers below), a directory with
  * trusted.overlay.opaque=y hides the directory's entries of the layers
  * below. Redirects and metacopy files are not understood, so the overlay
- * must be mounted with redirect_dir=off and metacopy=off, as the runtime
- * does.
+ * must be mounted with redirect_dir=nofollow and metacopy=off, as the
+ * runtime does.
  *
  * Ownership: files of a layer marked host_ids (the upper directory of a
  * container in a user namespace) carry host ids, which map_id turns back
@@ -56,6 +57,11 @@ struct layerstack {
  * other entries. dockerd lists siblings in random order; here they are
  * sorted by name. */
 int layerstack_changes(const struct layerstack *fs, json_object **ret, struct error *err);
+
+/* Finds path (relative, such as "etc/hosts") in the merged tree without
+ * following symlinks: 0 with its lstat, -ENOENT when it does not exist,
+ * -ENOTDIR when a component on the way is no directory. */
+int layerstack_lookup(const struct layerstack *fs, const char *path, struct stat *ret);
 
 /* Called with consecutive pieces of a tar; returns 0 or a negative errno,
  * which stops the writing and is returned. */

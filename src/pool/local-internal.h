@@ -68,8 +68,8 @@ int local_update(struct backend *b, struct container *c, json_object *resources,
 /* Opens the container's filesystem (see backend_ops.open_rootfs). */
 int local_open_rootfs(struct backend *b, struct container *c, struct rootfs_view *ret, struct error *err);
 
-/* Creates the init layer in the container's data directory (data_fd). */
-int local_init_layer_create(int data_fd, struct error *err);
+/* Creates the init layer of c in its data directory (data_fd). */
+int local_init_layer_create(struct container *c, int data_fd, struct error *err);
 
 /* Returns the lower directories of c's overlay, lowest first: the image's
  * layers, then the init layer when the container has one. NULL when out

@@ -210,7 +210,7 @@ static int mount_overlay(struct local_backend *lb, struct container *c, int user
         }
         /* As the runtime mounts it: the layer walks of docker diff and
          * commit understand neither redirects nor metacopy files. */
-        if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "redirect_dir", "off", 0) < 0 ||
+        if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "redirect_dir", "nofollow", 0) < 0 ||
             fsconfig(fs_fd, FSCONFIG_SET_STRING, "metacopy", "off", 0) < 0 ||
             fsconfig(fs_fd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
             fsconfig(fs_fd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||

@@ -70,7 +70,7 @@ static int local_create(struct backend *b, struct container *c, struct error *er
         /* The overlay's writable layer and its work directory. */
         if (mkdirat(dirfd, "upper", 0755) < 0 || mkdirat(dirfd, "work", 0700) < 0)
                 return error_set_errno(err, -errno, "creating the writable layer of container %s failed", c->id);
-        return local_init_layer_create(dirfd, err);
+        return local_init_layer_create(c, dirfd, err);
 }
 
 static int local_kill(struct backend *b, struct container *c, int signal, struct error *err)

@@ -16,6 +16,11 @@
 #define EXISTENCE_CHECKS_MAX 3
 #define MOUNT_ATTEMPTS_MAX   3
 
+/* Attempts per layer, and the wait before attempt n + 1 (n times this
+ * many seconds), as dockerd 20.10 retries uploads. */
+#define UPLOAD_ATTEMPTS  5
+#define RETRY_DELAY_STEP 5
+
 /* The layers of one image and the workers' shared state. */
 struct layer_queue {
         struct push_session *session;
@@ -325,6 +330,55 @@ static struct push_layer *queue_take(struct layer_queue *q)
         return l;
 }
 
+/* Tells whether another attempt may succeed where this one failed: after
+ * a transport failure or a server error, not after the registry rejected
+ * the credentials or the request. */
+static bool retryable(int r)
+{
+        return r == -EIO || r == -ETIMEDOUT || r == -ECONNREFUSED || r == -ECONNRESET || r == -EHOSTUNREACH ||
+               r == -EPIPE;
+}
+
+static bool stopping(struct layer_queue *q)
+{
+        return __atomic_load_n(&q->failed, __ATOMIC_RELAXED) || push_client_gone(q->session);
+}
+
+/* Counts down a retry's delay in "Retrying in N seconds" messages, one a
+ * second as dockerd sends them. -ECANCELED when the push stops meanwhile. */
+static int wait_retry(struct layer_queue *q, const struct push_layer *l, unsigned seconds)
+{
+        for (unsigned left = seconds; left > 0; left--) {
+                _cleanup_free_ char *status = NULL;
+
+                if (asprintf(&status, "Retrying in %u second%s", left, left == 1 ? "" : "s") < 0)
+                        return -ENOMEM;
+                (void)push_output_layer(q->session, l, status);
+                sleep(1);
+                if (stopping(q))
+                        return -ECANCELED;
+        }
+        return 0;
+}
+
+/* Pushes a layer, again after a failure that may pass. */
+static int push_with_retries(struct layer_queue *q, struct registry_client *c, struct push_layer *l, struct error *err)
+{
+        int r;
+
+        for (unsigned attempt = 1;; attempt++) {
+                r = push_one(q, c, l, err);
+                if (r >= 0 || !retryable(r) || attempt == UPLOAD_ATTEMPTS || stopping(q))
+                        return r;
+
+                log_debug("Upload of layer %s failed, retrying: %s", l->diff_id, error_message(err, r));
+                error_clear(err);
+                r = wait_retry(q, l, attempt * RETRY_DELAY_STEP);
+                if (r < 0)
+                        return r;
+        }
+}
+
 static void *worker_main(void *userdata)
 {
         struct layer_queue *q = userdata;
@@ -341,7 +395,7 @@ static void *worker_main(void *userdata)
         }
 
         while ((l = queue_take(q))) {
-                r = push_one(q, c, l, &err);
+                r = push_with_retries(q, c, l, &err);
                 if (r == -ECANCELED && push_client_gone(p))
                         error_set(&err, r, "the client closed the connection");
                 if (r < 0) {

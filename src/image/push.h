@@ -17,7 +17,9 @@
  * compress the layer's tar (gzip, into a temporary file of the store) and
  * upload it ("Pushing", "Pushed"). Up to IMAGE_PUSH_CONCURRENCY layers go
  * at once; the rest wait ("Waiting"), as with dockerd's default
- * max-concurrent-uploads.
+ * max-concurrent-uploads. A layer whose push failed on the network or the
+ * registry's side is tried again, up to five times in all, after 5, 10,
+ * 15 and 20 seconds ("Retrying in N seconds"), as dockerd 20.10 does.
  *
  * After the manifest is stored the image gets the digest reference
  * "<repository>@<manifest digest>" (RepoDigests), as dockerd adds it.

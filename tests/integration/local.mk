@@ -33,6 +33,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/registry-lib.sh \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
+	tests/fixtures/flaky-proxy.py \
 	tests/integration/exec-start.py \
 	tests/integration/pty-drive.py \
 	tests/integration/seccomp-probe.c \

@@ -4,6 +4,7 @@
 #include "push.h"
 
 #include <stdio.h>
+#include <strings.h>
 
 #include "blob-upload.h"
 #include "log.h"
@@ -281,6 +282,26 @@ static int push_tag(struct push_session *p, struct registry_client *c, const str
         return r < 0 ? error_set(err, r, "the client closed the connection") : 0;
 }
 
+/* Reaches the registry once (GET /v2/) before any layer is compressed, as
+ * dockerd does, so that an unreachable registry fails the push at once.
+ * A 401 only means that requests need credentials, but a Basic challenge
+ * without a user name can never be met: dockerd fails with this text. */
+static int ping(struct registry_client *c, const struct registry_auth *auth, struct error *err)
+{
+        _cleanup_registry_response_ struct registry_response resp = { 0 };
+        const char *challenge;
+        int r;
+
+        r = registry_request(c, &(struct registry_request){ .path = "" }, &resp, err);
+        if (r < 0)
+                return r;
+        challenge = registry_response_header(&resp, "WWW-Authenticate");
+        if (resp.status == 401 && challenge && strncasecmp(challenge, "basic", 5) == 0 &&
+            (!auth || isempty(auth->username)))
+                return error_set(err, -EACCES, "no basic auth credentials");
+        return 0;
+}
+
 static void session_done(struct push_session *p)
 {
         strv_free(p->done_diff_ids);
@@ -327,6 +348,8 @@ int image_store_push(struct image_store *s, struct registry_context *ctx, const 
                 r = find_targets(s, &ref, &targets, &n, err);
         if (r >= 0)
                 r = registry_client_new(ctx, ref.domain, opts->auth, &client, err);
+        if (r >= 0)
+                r = ping(client, opts->auth, err);
         if (r >= 0)
                 qsort(targets, n, sizeof(*targets), compare_targets);
 

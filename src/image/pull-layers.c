@@ -179,7 +179,9 @@ static int on_blob_data(const void *data, size_t size, void *userdata)
         return 0;
 }
 
-/* Resets a layer's file and digest for a new attempt. */
+/* Resets a layer's file and digest for a new attempt.
+ * NOTE: a retry downloads the whole blob again; dockerd resumes with a
+ * Range request from where the failed attempt stopped. */
 static int reset_download(struct pull_layer *l)
 {
         error_clear(&l->write_err);

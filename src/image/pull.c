@@ -227,7 +227,9 @@ static int try_endpoint(struct image_pull *p, struct registry_client *c, bool mi
         return check_manifest_digest(resp.body ?: "", resp.body_len, expected, p->manifest_digest, err);
 }
 
-/* Tries the mirrors of the name's domain, then the registry itself. */
+/* Tries the mirrors of the name's domain, then the registry itself.
+ * NOTE: the endpoint that served the manifest serves the whole pull;
+ * dockerd also moves to the next endpoint after a failed layer. */
 static int fetch_top_manifest(struct image_pull *p, const struct registry_auth *auth, struct error *err)
 {
         char *const *mirrors = registry_context_mirrors(p->ctx, p->ref.domain);

@@ -98,6 +98,9 @@ static int append_param(CURL *easy, char **query, const char *name, const char *
 
 /* The form of a token request: GET parameters, or the POST body of the
  * OAuth2 refresh-token grant. */
+/* NOTE: the refresh-token grant (an identitytoken from an earlier login)
+ * has run against no token server in the tests, whose fixture issues no
+ * refresh tokens. */
 static int token_form(CURL *easy, const struct registry_client *c, char *const *scopes, bool login, char **ret)
 {
         _cleanup_free_ char *form = NULL;

@@ -15,9 +15,10 @@ to the end of the connection, any other body as its headers frame it.
 Output: the status line and the headers as received (one per line, CR
 removed), an empty line, then the body. A body in Docker's stream format
 (no --tty) is printed one frame per line as "STREAM LENGTH REPR", where
-REPR is Python's repr of the payload bytes; with --tty the raw bytes are
-printed as one repr line. Bytes that do not form whole frames end the
-output as "TRAILING REPR". Exit status 0, or 1 on a connection error.
+REPR is Python's repr of the payload bytes, then bytes that do not form
+whole frames as "TRAILING REPR", then each stream's bytes joined, as
+"stdout: REPR" and "stderr: REPR". With --tty the raw bytes are printed
+as one repr line. Exit status 0, or 1 on a connection error.
 """
 
 import argparse
@@ -101,15 +102,19 @@ def read_body(reader, head):
 
 
 def print_frames(body):
+    streams = {1: b"", 2: b""}
     while len(body) >= 8:
         stream = body[0]
         size = int.from_bytes(body[4:8], "big")
         if len(body) < 8 + size:
             break
         print(stream, size, repr(body[8:8 + size]))
+        streams[stream] = streams.get(stream, b"") + body[8:8 + size]
         body = body[8 + size:]
     if body:
         print("TRAILING", repr(body))
+    print("stdout:", repr(streams[1]))
+    print("stderr:", repr(streams[2]))
 
 
 def main():

@@ -123,7 +123,7 @@ sl_assert_out "exec keeps the container's no_new_privs" $'NoNewPrivs:\t1'
 host_caps=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
 sl_run sl_docker exec --privileged sl-exec sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status | tr -d "\t"'
 if sl_engine_is dockerd && [[ $SL_OUT$SL_ERR == *"unable to apply caps"* ]]; then
-        # dockerd asks for every capability it knows, which fails on a
+        # dockerd requests every capability it knows, which fails on a
         # host whose bounding set lacks one.
         sl_skip "--privileged gives every capability" "dockerd cannot apply all capabilities on this host"
 else
@@ -243,6 +243,7 @@ sl_assert_contains "hijacked start has Docker's stream type" "Content-Type: appl
 sl_assert_contains "hijacked start upgrades to tcp" "Upgrade: tcp" "$SL_OUT"
 sl_assert_contains "stdout frame" "1 4 b'out\\n'" "$SL_OUT"
 sl_assert_contains "stderr frame" "2 4 b'err\\n'" "$SL_OUT"
+sl_assert_not_contains "whole frames only" "TRAILING" "$SL_OUT"
 sl_api GET "/exec/$EXEC_ID/json"
 sl_assert_eq "ended exec: not running" false "$(jq .Running <<<"$SL_API_BODY")"
 sl_assert_eq "ended exec: exit code" 3 "$(jq .ExitCode <<<"$SL_API_BODY")"
@@ -273,15 +274,15 @@ sl_assert_contains "start without Upgrade replies 200" "HTTP/1.1 200 OK" "$SL_OU
 sl_assert_contains "start without Upgrade carries the output" "out\\r\\nerr\\r\\n" "$SL_OUT"
 exec_create sl-exec '{"Cmd":["sh","-c","echo out"],"AttachStdout":true,"Tty":true}'
 exec_start "$EXEC_ID"
-sl_assert_contains "a start without Tty frames even a tty's output" "1 5 b'out\\r\\n'" "$SL_OUT"
+sl_assert_contains "a start without Tty frames even a tty's output" "stdout: b'out\\r\\n'" "$SL_OUT"
 exec_create sl-exec '{"Cmd":["sh","-c","echo out; echo err >&2"],"AttachStderr":true}'
 exec_start "$EXEC_ID"
-sl_assert_contains "only the streams asked for" "2 4 b'err\\n'" "$SL_OUT"
-sl_assert_not_contains "stdout left out" "b'out" "$SL_OUT"
+sl_assert_contains "only the streams asked for" "stderr: b'err\\n'" "$SL_OUT"
+sl_assert_contains "stdout left out" "stdout: b''" "$SL_OUT"
 exec_create sl-exec '{"Cmd":["sh","-c","cat; echo done"],"AttachStdin":true,"AttachStdout":true}'
 exec_start "$EXEC_ID" --stdin 'hello\n' --half-close
-sl_assert_contains "stdin reaches the exec" "1 6 b'hello\\n'" "$SL_OUT"
-sl_assert_contains "end of input closes the exec's stdin" "1 5 b'done\\n'" "$SL_OUT"
+sl_assert_contains "stdin reaches the exec, the end of input closes its stdin" "stdout: b'hello\\ndone\\n'" \
+        "$SL_OUT"
 exec_create sl-exec '{"Cmd":["nosuch"],"AttachStdout":true}'
 exec_start "$EXEC_ID"
 sl_assert_contains "failure message in the stream" \

@@ -183,13 +183,30 @@ static int try_mounts(struct push_session *p, struct registry_client *c, struct 
         return 0;
 }
 
-/* Opens an anonymous file in the store's tmp/ for the compressed blob. */
+/* Opens an anonymous file in the store's tmp/ for the compressed blob.
+ * A filesystem without O_TMPFILE gets a named file that is unlinked at
+ * once; a crash before the unlink leaves it in tmp/, which the store
+ * empties at open. NOTE: no test runs on such a filesystem. */
 static int open_blob_file(struct image_store *s, int *ret_fd)
 {
-        int fd = openat(s->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        char name[32];
+        int fd, r;
 
+        fd = openat(s->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+                *ret_fd = fd;
+                return 0;
+        }
+        if (errno != EOPNOTSUPP && errno != EISDIR)
+                return -errno;
+
+        r = store_staging_name(name, sizeof(name));
+        if (r < 0)
+                return r;
+        fd = openat(s->tmp_fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
+        (void)unlinkat(s->tmp_fd, name, 0);
         *ret_fd = fd;
         return 0;
 }

@@ -25,6 +25,7 @@
 #include "strv.h"
 #include "timeutil.h"
 #include "userns-remap.h"
+#include "engine/volumes.h"
 
 /* How long running requests may take to finish at shutdown. */
 #define SHUTDOWN_TIMEOUT_MS 10000
@@ -160,6 +161,7 @@ static int build_routes(struct http_route **ret, size_t *ret_count)
                 { api_exec_routes, api_exec_routes_count },
                 { api_image_routes, api_image_routes_count },
                 { api_distribution_routes, api_distribution_routes_count },
+                { api_volume_routes, api_volume_routes_count },
                 { api_unimplemented_routes, api_unimplemented_routes_count },
         };
         struct http_route *all;
@@ -267,6 +269,12 @@ static int open_stores(struct daemon *d)
                 log_error("Failed to open the image store: %s", error_message(&err, r));
                 return r;
         }
+        r = volume_store_open(d->config.data_root, d->userns_remap ? d->userns_remap->root_uid : 0,
+                              d->userns_remap ? d->userns_remap->root_gid : 0, &d->volumes, &err);
+        if (r < 0) {
+                log_error("Failed to open the volume store: %s", error_message(&err, r));
+                return r;
+        }
         r = engine_new(d, &d->engine, &err);
         if (r < 0) {
                 log_error("Failed to start the engine: %s", error_message(&err, r));
@@ -364,6 +372,7 @@ int daemon_run(struct daemon_config *config)
 
         engine_free(d.engine);
         image_store_free(d.images);
+        volume_store_free(d.volumes);
         registry_context_free(d.registries);
         userns_remap_free(d.userns_remap);
         free(d.monitor_path);

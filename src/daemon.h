@@ -13,6 +13,7 @@ struct engine;
 struct http_server;
 struct seccomp_profile;
 struct userns_remap;
+struct volume_store;
 
 /* The daemon's settings: command-line flags over daemon.json over defaults. */
 struct daemon_config {
@@ -48,6 +49,7 @@ struct daemon_config {
 struct daemon {
         struct daemon_config config;
         struct image_store *images;
+        struct volume_store *volumes; /* the local driver's volumes (engine/volumes.h) */
         /* Insecure registries, mirrors and the token cache of pulls. */
         struct registry_context *registries;
         struct engine *engine;

@@ -19,6 +19,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/system.c \
 	src/api/system-df.c \
 	src/api/unimplemented.c \
+	src/api/volumes.c \
 	src/daemon-config.c src/daemon-config.h \
 	src/daemon-run.c src/daemon-run.h \
 	src/daemon-ulimits.c src/daemon-ulimits.h \
@@ -27,6 +28,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/binds.c src/engine/binds.h \
 	src/engine/commit.c src/engine/commit.h \
 	src/engine/container.c src/engine/container.h \
+	src/engine/container-volumes.c src/engine/container-volumes.h \
 	src/engine/container-size.c \
 	src/engine/copy.h src/engine/copy-extract.c src/engine/copy-resolve.c src/engine/copy-stat.c \
 	src/engine/copy-tar.c \
@@ -39,6 +41,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
 	src/engine/exec.c src/engine/exec.h src/engine/exec-config.c \
 	src/engine/lifecycle.c \
+	src/engine/mounts.c src/engine/mounts.h \
 	src/engine/names.c src/engine/names.h \
 	src/engine/namespace-modes.c src/engine/namespace-modes.h \
 	src/engine/ocispec.c src/engine/ocispec.h \
@@ -51,6 +54,8 @@ libsockerlessd_a_SOURCES = \
 	$(SECURITY_OPT_SOURCES) \
 	src/engine/signals.c src/engine/signals.h \
 	src/engine/userns.c src/engine/userns.h \
+	src/engine/volumes.c src/engine/volumes.h src/engine/volumes-internal.h \
+	src/engine/volumes-local.c src/engine/volumes-render.c \
 	src/engine/update.c \
 	src/hostinfo.c src/hostinfo.h \
 	src/userns-adduser.c src/userns-adduser.h \

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "api.h"
-#include "engine/binds.h"
+#include "engine/mounts.h"
 #include "engine/exec.h"
 #include "fsutil.h"
 #include "jsonutil.h"
@@ -159,7 +159,7 @@ json_object *api_container_inspect_json(struct daemon *d, struct container *c)
         json_object_object_add(obj, "ExecIDs", exec_ids_json(d, c));
         json_object_object_add(obj, "HostConfig", json_object_get(c->host_config));
         json_object_object_add(obj, "GraphDriver", graph_driver_json(d, c));
-        json_object_object_add(obj, "Mounts", binds_to_mounts_json(json_field_array(c->host_config, "Binds")));
+        json_object_object_add(obj, "Mounts", mounts_to_json(c->mounts));
         json_object_object_add(obj, "Config", json_object_get(c->config));
         json_object_object_add(obj, "NetworkSettings", network_settings_json(c));
         return obj;
@@ -275,6 +275,6 @@ json_object *api_container_summary_json(struct daemon *d, struct container *c)
         add_string(obj, "Status", status);
         json_object_object_add(obj, "HostConfig", host_config);
         json_object_object_add(obj, "NetworkSettings", network_settings);
-        json_object_object_add(obj, "Mounts", binds_to_mounts_json(json_field_array(c->host_config, "Binds")));
+        json_object_object_add(obj, "Mounts", mounts_to_json(c->mounts));
         return obj;
 }

@@ -3,11 +3,13 @@
  * GET /system/df with dockerd 20.10's reply for API 1.41: the image list
  * with each image's container count and the size of its layers that other
  * images share, every container with its sizes, the bytes of all layers
- * that images use, and the volumes and build cache (none yet).
+ * that images use, the volumes without mount options with their sizes
+ * and references, and the build cache (none yet).
  */
 #include <stdio.h>
 
 #include "api.h"
+#include "engine/volumes.h"
 #include "image/image.h"
 #include "image/render.h"
 #include "jsonutil.h"
@@ -193,9 +195,9 @@ void api_system_df(struct http_request *req)
         json_object_object_add(reply, "LayersSize", json_object_new_int64(layers_size(&uses)));
         json_object_object_add(reply, "Images", summaries);
         json_object_object_add(reply, "Containers", container_usage(d, containers, n_containers));
-        /* NOTE: no volumes and no build cache exist yet. dockerd 20.10.24
-         * without BuildKit replies [] and null for them, and so does this. */
-        json_object_object_add(reply, "Volumes", json_object_new_array());
+        /* NOTE: no build cache exists yet. dockerd 20.10.24 without
+         * BuildKit replies null for it, and so does this. */
+        json_object_object_add(reply, "Volumes", volume_store_usage(d->volumes));
         json_object_object_add(reply, "BuildCache", NULL);
         json_object_object_add(reply, "BuilderSize", json_object_new_int64(0));
 

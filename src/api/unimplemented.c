@@ -31,10 +31,5 @@ const struct http_route api_unimplemented_routes[] = {
         NOT_IMPLEMENTED("POST", "/networks/{id}/disconnect"),
         NOT_IMPLEMENTED("POST", "/networks/prune"),
         NOT_IMPLEMENTED("DELETE", "/networks/{id}"),
-        NOT_IMPLEMENTED("GET", "/volumes"),
-        NOT_IMPLEMENTED("GET", "/volumes/{name}"),
-        NOT_IMPLEMENTED("POST", "/volumes/create"),
-        NOT_IMPLEMENTED("POST", "/volumes/prune"),
-        NOT_IMPLEMENTED("DELETE", "/volumes/{name}"),
 };
 const size_t api_unimplemented_routes_count = ARRAY_SIZE(api_unimplemented_routes);

@@ -192,7 +192,7 @@ static int check_writable(struct container *c, const char *path, bool running, s
         if (!mounts)
                 return -ENOMEM;
         pthread_mutex_lock(&c->lock);
-        r = ocispec_add_user_mounts(mounts, c->host_config, err);
+        r = ocispec_add_user_mounts(mounts, c->host_config, c->mounts, err);
         readonly_rootfs = json_field_bool(c->host_config, "ReadonlyRootfs", false);
         pthread_mutex_unlock(&c->lock);
         if (r < 0)

@@ -22,75 +22,129 @@ static const char *find_propagation(const char *option)
         return NULL;
 }
 
-/* Checks the comma-separated options: at most one of ro/rw, one label
- * option (z, Z), one propagation mode, and "nocopy". */
-static int parse_mode(const char *mode, struct bind *b, struct error *err)
+/* The options of a mode and how often each kind appears. */
+struct mode_options {
+        unsigned rw, label, propagation, nocopy;
+        bool read_only;
+        const char *propagation_mode;
+};
+
+/* Reads the comma-separated options: ro/rw, z/Z, a propagation mode and
+ * "nocopy". Returns false on an unknown option or a repeated kind. */
+static bool parse_mode_options(const char *mode, struct mode_options *ret)
 {
         _cleanup_strv_free_ char **options = strv_split(mode, ",", true);
-        int rw = 0, label = 0, propagation = 0, nocopy = 0;
+        struct mode_options m = { 0 };
 
         if (!options)
-                return -ENOMEM;
+                return false;
         STRV_FOREACH (o, options) {
                 const char *p;
 
                 if (streq(*o, "ro") || streq(*o, "rw")) {
-                        rw++;
-                        b->read_only = streq(*o, "ro");
+                        m.rw++;
+                        m.read_only = streq(*o, "ro");
                 } else if (streq(*o, "z") || streq(*o, "Z")) {
-                        label++;
+                        m.label++;
                 } else if (streq(*o, "nocopy")) {
-                        nocopy++;
+                        m.nocopy++;
                 } else if ((p = find_propagation(*o))) {
-                        propagation++;
-                        b->propagation = p;
+                        m.propagation++;
+                        m.propagation_mode = p;
                 } else {
-                        return error_set(err, -EINVAL, "invalid mode: %s", mode);
+                        return false;
                 }
         }
-        if (rw > 1 || label > 1 || propagation > 1 || nocopy > 1)
+        if (m.rw > 1 || m.label > 1 || m.propagation > 1 || m.nocopy > 1)
+                return false;
+        *ret = m;
+        return true;
+}
+
+static int invalid_spec(struct error *err, const char *spec)
+{
+        return error_set(err, -EINVAL, "invalid volume specification: '%s'", spec);
+}
+
+/* The checks of the destination, with the mount type in the message. */
+static int check_destination(const char *spec, const char *type, const char *destination, struct error *err)
+{
+        if (destination[0] != '/')
+                return error_set(err, -EINVAL,
+                                 "invalid volume specification: '%s': invalid mount config for type \"%s\": invalid "
+                                 "mount path: '%s' mount path must be absolute",
+                                 spec, type, destination);
+        if (streq(destination, "/"))
+                return error_set(err, -EINVAL,
+                                 "invalid volume specification: '%s': invalid mount config for type \"%s\": invalid "
+                                 "specification: destination can't be '/'",
+                                 spec, type);
+        return 0;
+}
+
+static int check_mode(const char *spec, struct bind *b, const char *mode, struct error *err)
+{
+        struct mode_options m = { 0 };
+
+        if (*mode && !parse_mode_options(mode, &m))
                 return error_set(err, -EINVAL, "invalid mode: %s", mode);
+        if (b->volume && m.propagation)
+                return error_set(err, -EINVAL,
+                                 "invalid volume specification: '%s': invalid mount config for type \"volume\": field "
+                                 "BindOptions must not be specified",
+                                 spec);
+        if (!b->volume && m.nocopy)
+                return error_set(err, -EINVAL,
+                                 "invalid volume specification: '%s': invalid mount config for type \"bind\": field "
+                                 "VolumeOptions must not be specified",
+                                 spec);
+        b->read_only = m.read_only;
+        b->nocopy = m.nocopy > 0;
+        b->propagation = m.propagation_mode;
         return 0;
 }
 
 int bind_parse(const char *spec, struct bind *ret, struct error *err)
 {
-        _cleanup_strv_free_ char **parts = strv_split(spec, ":", true);
-        struct bind b = { .propagation = "rprivate" };
+        _cleanup_strv_free_ char **parts = NULL;
+        struct bind b = { 0 };
+        const char *source = NULL, *destination, *mode = "";
+        struct mode_options unused;
         size_t n;
         int r;
 
+        if (!spec)
+                return error_set(err, -EINVAL, "invalid volume specification: ''");
+        parts = strv_split(spec, ":", true);
         if (!parts)
                 return -ENOMEM;
         n = strv_length(parts);
-        if (n < 2 || n > 3 || isempty(parts[0]) || isempty(parts[1]))
-                return error_set(err, -EINVAL, "invalid volume specification: '%s'", spec);
+        if (n == 0 || n > 3)
+                return invalid_spec(err, spec);
+        for (size_t i = 0; i < n; i++)
+                if (isempty(parts[i]))
+                        return invalid_spec(err, spec);
+        /* "/data:ro" is a destination and a mode without a source, which
+         * only the CLI's -v /data form (Config.Volumes) can express. */
+        if (n == 2 && parse_mode_options(parts[1], &unused))
+                return invalid_spec(err, spec);
 
-        if (parts[0][0] != '/')
-                return error_set(err, -EOPNOTSUPP,
-                                 "invalid volume specification: '%s': named volumes are not supported by this daemon "
-                                 "yet, use an absolute host path",
-                                 spec);
-        if (parts[1][0] != '/')
-                return error_set(err, -EINVAL,
-                                 "invalid volume specification: '%s': invalid mount config for type \"bind\": invalid "
-                                 "mount path: '%s' mount path must be absolute",
-                                 spec, parts[1]);
-        if (streq(parts[1], "/"))
-                return error_set(err, -EINVAL,
-                                 "invalid volume specification: '%s': invalid mount config for type \"bind\": invalid "
-                                 "specification: destination can't be '/'",
-                                 spec);
+        destination = n == 1 ? parts[0] : parts[1];
+        if (n >= 2)
+                source = parts[0];
+        if (n == 3)
+                mode = parts[2];
+        b.volume = !source || source[0] != '/';
+        r = check_destination(spec, b.volume ? "volume" : "bind", destination, err);
+        if (r >= 0)
+                r = check_mode(spec, &b, mode, err);
+        if (r < 0)
+                return r;
 
-        if (n == 3) {
-                r = parse_mode(parts[2], &b, err);
-                if (r < 0)
-                        return r;
-        }
-        b.source = strdup(parts[0]);
-        b.destination = strdup(parts[1]);
-        b.mode = strdup(n == 3 ? parts[2] : "");
-        if (!b.source || !b.destination || !b.mode) {
+        b.source = source ? strdup(source) : NULL;
+        b.destination = strdup(destination);
+        b.mode = strdup(mode);
+        if ((source && !b.source) || !b.destination || !b.mode) {
                 bind_clear(&b);
                 return -ENOMEM;
         }
@@ -98,27 +152,20 @@ int bind_parse(const char *spec, struct bind *ret, struct error *err)
         return 0;
 }
 
-json_object *binds_to_mounts_json(json_object *binds)
+int volumes_from_parse(const char *spec, char **ret_container, bool *ret_rw, struct error *err)
 {
-        json_object *mounts = json_object_new_array();
-        size_t n = binds ? json_object_array_length(binds) : 0;
+        const char *colon = spec ? strchr(spec, ':') : NULL;
+        struct mode_options m = { 0 };
+        char *container;
 
-        for (size_t i = 0; i < n; i++) {
-                const char *spec = json_object_get_string(json_object_array_get_idx(binds, i));
-                struct bind b;
-                json_object *m;
-
-                if (!spec || bind_parse(spec, &b, NULL) < 0)
-                        continue;
-                m = json_object_new_object();
-                json_object_object_add(m, "Type", json_object_new_string("bind"));
-                json_object_object_add(m, "Source", json_object_new_string(b.source));
-                json_object_object_add(m, "Destination", json_object_new_string(b.destination));
-                json_object_object_add(m, "Mode", json_object_new_string(b.mode));
-                json_object_object_add(m, "RW", json_object_new_boolean(!b.read_only));
-                json_object_object_add(m, "Propagation", json_object_new_string(b.propagation));
-                json_object_array_add(mounts, m);
-                bind_clear(&b);
-        }
-        return mounts;
+        if (isempty(spec))
+                return error_set(err, -EINVAL, "invalid volumes-from specification: ''");
+        if (colon && (!parse_mode_options(colon + 1, &m) || m.propagation || m.nocopy || isempty(colon + 1)))
+                return error_set(err, -EINVAL, "invalid mode: %s", colon + 1);
+        container = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
+        if (!container)
+                return -ENOMEM;
+        *ret_container = container;
+        *ret_rw = !m.read_only;
+        return 0;
 }

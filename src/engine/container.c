@@ -7,6 +7,7 @@
 
 #include "image/image.h"
 #include "jsonutil.h"
+#include "mounts.h"
 #include "signals.h"
 #include "strv.h"
 #include "timeutil.h"
@@ -67,6 +68,7 @@ void container_unref(struct container *c)
         free(c->name);
         json_object_put(c->config);
         json_object_put(c->host_config);
+        json_object_put(c->mounts);
         free(c->path);
         strv_free(c->args);
         free(c->pool);
@@ -116,6 +118,7 @@ json_object *container_definition_to_json(const struct container *c)
         json_object_object_add(obj, "Pool", json_string_or_null(c->pool));
         json_object_object_add(obj, "Config", json_object_get(c->config));
         json_object_object_add(obj, "HostConfig", json_object_get(c->host_config));
+        json_object_object_add(obj, "MountPoints", json_object_get(c->mounts));
         return obj;
 }
 
@@ -205,6 +208,11 @@ int container_from_json(json_object *definition, json_object *state, struct cont
         c->host_config = json_object_get(json_field_object(definition, "HostConfig"));
         if (!c->config || !c->host_config)
                 return -EINVAL;
+        /* Containers stored before mount points were kept have the binds
+         * of HostConfig.Binds only. */
+        c->mounts = json_object_get(json_field_array(definition, "MountPoints"));
+        if (!c->mounts)
+                c->mounts = mounts_from_legacy_binds(c->host_config);
 
         if (state) {
                 r = container_state_from_json(state, &c->state);

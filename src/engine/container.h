@@ -59,6 +59,7 @@ struct container {
         char *path;               /* the command, as Docker's Path */
         char **args;              /* its arguments, as Docker's Args */
         char *pool;               /* the pool the container belongs to */
+        json_object *mounts;      /* its mount points: binds, volumes, tmpfs (mounts.h) */
         struct container_state state;
 
         struct image *image;     /* held while the container exists, keeps its layers */

@@ -9,6 +9,7 @@
 #include "create-isolation.h"
 #include "jsonutil.h"
 #include "macro.h"
+#include "mounts.h"
 #include "ocispec-options.h"
 #include "security-opt.h"
 #include "signals.h"
@@ -55,7 +56,6 @@ static const struct {
         { "PortBindings", "--publish" },
         { "PublishAllPorts", "--publish-all" },
         { "Links", "--link" },
-        { "VolumesFrom", "--volumes-from" },
         { "VolumeDriver", "--volume-driver" },
         { "KernelMemoryTCP", "--kernel-memory-tcp" },
         { "CpuCount", "--cpu-count" },
@@ -280,58 +280,6 @@ static int check_extra_hosts(json_object *hc, struct error *err)
         return 0;
 }
 
-/* --mount: bind mounts of existing paths and tmpfs mounts. */
-static int check_mount(json_object *m, struct error *err)
-{
-        const char *type = json_field_string(m, "Type", "");
-        const char *target = json_field_string(m, "Target", "");
-        const char *source = json_field_string(m, "Source", "");
-
-        if (!*target || target[0] != '/')
-                return error_set(err, -EINVAL,
-                                 "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
-                                 "path must be absolute",
-                                 type, target);
-        if (streq(type, "bind")) {
-                if (!*source || source[0] != '/')
-                        return error_set(err, -EINVAL,
-                                         "invalid mount config for type \"bind\": invalid mount path: '%s' mount path "
-                                         "must be absolute",
-                                         source);
-                if (access(source, F_OK) < 0)
-                        return error_set(err, -EINVAL,
-                                         "invalid mount config for type \"bind\": bind source path does not exist: %s",
-                                         source);
-                return 0;
-        }
-        if (streq(type, "tmpfs")) {
-                if (*source)
-                        return error_set(err, -EINVAL,
-                                         "invalid mount config for type \"tmpfs\": field Source must not be specified");
-                return 0;
-        }
-        if (streq(type, "volume"))
-                return error_set(err, -EOPNOTSUPP, "--mount type=volume: volumes are not supported by this daemon yet");
-        return error_set(err, -EINVAL, "invalid mount config: mount type unknown: \"%s\"", type);
-}
-
-static int check_mounts(json_object *hc, struct error *err)
-{
-        json_object *mounts = json_field_array(hc, "Mounts");
-        int r;
-
-        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
-                json_object *m = json_object_array_get_idx(mounts, i);
-
-                if (!json_object_is_type(m, json_type_object))
-                        return error_set(err, -EINVAL, "invalid mount config: expected an object");
-                r = check_mount(m, err);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 /* Names in CapAdd must be capabilities the daemon can grant; names in
  * CapDrop need only exist. */
 static int check_capabilities(json_object *hc, struct error *err)
@@ -355,8 +303,8 @@ static int check_capabilities(json_object *hc, struct error *err)
 int create_options_check(json_object *hc, json_object *warnings, struct error *err)
 {
         int (*const checks[])(json_object *, struct error *) = {
-                check_unsupported, check_modes,  check_restart_policy,   check_log_config,   check_cpu,
-                check_extra_hosts, check_mounts, create_isolation_check, check_capabilities,
+                check_unsupported, check_modes,        check_restart_policy,   check_log_config,   check_cpu,
+                check_extra_hosts, mounts_check_specs, create_isolation_check, check_capabilities,
         };
         int r;
 
@@ -410,9 +358,6 @@ int create_config_options_check(json_object *req, struct error *err)
         if (*workdir && workdir[0] != '/')
                 return error_set(err, -EINVAL, "the working directory '%s' is invalid, it needs to be an absolute path",
                                  workdir);
-        if (!is_unset(member(req, "Volumes")))
-                return error_set(err, -EOPNOTSUPP,
-                                 "anonymous volumes (-v /path, Config.Volumes) are not supported by this daemon yet");
         if (!is_unset(member(req, "MacAddress")))
                 return error_set(err, -EOPNOTSUPP, "--mac-address is not supported by this daemon yet");
         if (test && json_object_array_length(test) > 0 &&

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "container-volumes.h"
 #include "create-config.h"
 #include "create-isolation.h"
 #include "create-options.h"
@@ -106,6 +107,7 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         _cleanup_container_ struct container *c = NULL;
         _cleanup_image_ struct image *img = NULL;
         const char *image_ref;
+        bool volumes_attached = false;
         json_object *hc;
         int r;
 
@@ -143,6 +145,8 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         if (r < 0)
                 return r;
         r = build_container(e, request, img, c, err);
+        if (r >= 0)
+                r = container_volumes_build(e, c, err);
         if (r < 0)
                 return r;
         if (pool && !(c->pool = strdup(pool)))
@@ -159,6 +163,10 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         if (r >= 0)
                 r = c->backend->ops->create(c->backend, c, err);
         if (r >= 0) {
+                r = container_volumes_attach(e, c, err);
+                volumes_attached = r >= 0;
+        }
+        if (r >= 0) {
                 pthread_mutex_lock(&c->lock);
                 r = engine_container_save_definition(e, c);
                 if (r >= 0)
@@ -168,6 +176,8 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                         error_set_errno(err, r, "saving container %s failed", c->id);
         }
         if (r < 0) {
+                if (volumes_attached)
+                        container_volumes_detach(e, c, true);
                 engine_table_remove(e, c);
                 fs_rm_rf_at(e->containers_dirfd, c->id);
                 image_store_release(e->daemon->images, c->id);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include "container-volumes.h"
 #include "daemon.h"
 #include "engine-internal.h"
 #include "exec.h"
@@ -95,7 +96,12 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
         }
         r = check_network(c, err);
         if (r >= 0)
+                r = container_volumes_mount(e, c, err);
+        if (r >= 0) {
                 r = c->backend->ops->start(c->backend, c, err);
+                if (r < 0)
+                        container_volumes_unmount(e, c);
+        }
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0) {
                 namespace_shares_release(e, c);
@@ -361,6 +367,7 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
 
         engine_exec_container_exited(e, c);
         namespace_shares_release(e, c);
+        container_volumes_unmount(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
         if (auto_remove)
                 schedule_auto_remove(e, c);
@@ -423,6 +430,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         error_clear(err);
 
         namespace_shares_release(e, c);
+        container_volumes_detach(e, c, remove_volumes);
         r = remove_files(e, c);
         engine_table_remove(e, c);
         engine_exec_container_removed(e, c);

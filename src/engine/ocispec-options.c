@@ -9,7 +9,6 @@
 #include <strings.h>
 #include <sys/prctl.h>
 
-#include "binds.h"
 #include "jsonutil.h"
 #include "macro.h"
 #include "strv.h"
@@ -215,28 +214,6 @@ static json_object *new_mount(const char *destination, const char *type, const c
         return m;
 }
 
-static int add_binds(json_object *list, json_object *hc, struct error *err)
-{
-        json_object *binds = json_field_array(hc, "Binds");
-
-        for (size_t i = 0; binds && i < json_object_array_length(binds); i++) {
-                _cleanup_free_ char *options = NULL;
-                struct bind b;
-                int r;
-
-                r = bind_parse(json_object_get_string(json_object_array_get_idx(binds, i)), &b, err);
-                if (r < 0)
-                        return r;
-                r = asprintf(&options, "rbind,%s%s", b.propagation, b.read_only ? ",ro" : "");
-                if (r >= 0)
-                        json_object_array_add(list, new_mount(b.destination, "bind", b.source, options));
-                bind_clear(&b);
-                if (r < 0)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
 /* --tmpfs PATH[:OPTIONS], with dockerd's defaults noexec,nosuid,nodev. */
 static void add_tmpfs(json_object *list, json_object *hc)
 {
@@ -254,17 +231,19 @@ static void add_tmpfs(json_object *list, json_object *hc)
         }
 }
 
-static json_object *bind_from_spec(json_object *m)
+/* A bind or a volume: rbind (bind with NonRecursive), its propagation
+ * ("rprivate" for volumes, as dockerd gives them) and ro when read-only. */
+static json_object *bind_from_point(json_object *m)
 {
-        const char *propagation = json_field_string(json_field_object(m, "BindOptions"), "Propagation", "");
+        const char *propagation = json_field_string(m, "Propagation", "");
         char options[128];
 
-        snprintf(options, sizeof(options), "rbind,%s%s", *propagation ? propagation : "rprivate",
-                 json_field_bool(m, "ReadOnly", false) ? ",ro" : "");
-        return new_mount(json_field_string(m, "Target", ""), "bind", json_field_string(m, "Source", ""), options);
+        snprintf(options, sizeof(options), "%s,%s%s", json_field_bool(m, "NonRecursive", false) ? "bind" : "rbind",
+                 *propagation ? propagation : "rprivate", json_field_bool(m, "RW", true) ? "" : ",ro");
+        return new_mount(json_field_string(m, "Destination", ""), "bind", json_field_string(m, "Source", ""), options);
 }
 
-static json_object *tmpfs_from_spec(json_object *m)
+static json_object *tmpfs_from_point(json_object *m)
 {
         json_object *tmpfs_options = json_field_object(m, "TmpfsOptions");
         int64_t size = json_field_int(tmpfs_options, "SizeBytes", 0);
@@ -272,21 +251,19 @@ static json_object *tmpfs_from_spec(json_object *m)
         char options[128];
         int n;
 
-        n = snprintf(options, sizeof(options), "noexec,nosuid,nodev%s",
-                     json_field_bool(m, "ReadOnly", false) ? ",ro" : "");
+        n = snprintf(options, sizeof(options), "noexec,nosuid,nodev%s", json_field_bool(m, "RW", true) ? "" : ",ro");
         if (size > 0)
                 n += snprintf(options + n, sizeof(options) - (size_t)n, ",size=%lld", (long long)size);
         if (mode > 0)
                 snprintf(options + n, sizeof(options) - (size_t)n, ",mode=%llo", (long long)mode);
-        return new_mount(json_field_string(m, "Target", ""), "tmpfs", "tmpfs", options);
+        return new_mount(json_field_string(m, "Destination", ""), "tmpfs", "tmpfs", options);
 }
 
-/* --mount of type bind or tmpfs (create checked that it is one of them). */
-static json_object *mount_from_spec(json_object *m)
+static json_object *mount_from_point(json_object *m)
 {
-        if (streq(json_field_string(m, "Type", ""), "bind"))
-                return bind_from_spec(m);
-        return tmpfs_from_spec(m);
+        if (streq(json_field_string(m, "Type", ""), "tmpfs"))
+                return tmpfs_from_point(m);
+        return bind_from_point(m);
 }
 
 static size_t path_depth(json_object *mount)
@@ -300,18 +277,20 @@ static size_t path_depth(json_object *mount)
         return depth;
 }
 
-int ocispec_add_user_mounts(json_object *mounts, json_object *hc, struct error *err)
+int ocispec_add_user_mounts(json_object *mounts, json_object *hc, json_object *mount_points, struct error *err)
 {
         _cleanup_json_ json_object *list = json_object_new_array();
-        json_object *specs = json_field_array(hc, "Mounts");
-        int r;
 
-        r = add_binds(list, hc, err);
-        if (r < 0)
-                return r;
+        for (size_t i = 0; mount_points && i < json_object_array_length(mount_points); i++) {
+                json_object *m = json_object_array_get_idx(mount_points, i);
+
+                /* A volume whose create failed has no source to mount. */
+                if (streq(json_field_string(m, "Type", ""), "volume") && !*json_field_string(m, "Source", ""))
+                        return error_set(err, -ENOENT, "the volume of mount point %s is missing",
+                                         json_field_string(m, "Destination", ""));
+                json_object_array_add(list, mount_from_point(m));
+        }
         add_tmpfs(list, hc);
-        for (size_t i = 0; specs && i < json_object_array_length(specs); i++)
-                json_object_array_add(list, mount_from_spec(json_object_array_get_idx(specs, i)));
 
         /* Shallow paths first, the user's order kept among mounts of one
          * depth, so a mount is never hidden by one on its parent. */

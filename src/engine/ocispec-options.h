@@ -28,6 +28,7 @@ json_object *ocispec_rlimits(json_object *hc);
 /* Adds HostConfig.Sysctls to the OCI sysctl object. */
 void ocispec_add_sysctls(json_object *sysctl, json_object *hc);
 
-/* Appends the user's mounts (-v binds, --tmpfs, --mount), parents before
- * the mounts inside them, as dockerd orders them. */
-int ocispec_add_user_mounts(json_object *mounts, json_object *hc, struct error *err);
+/* Appends the user's mounts (the container's mount points of -v,
+ * --mount, --volumes-from and volumes, then --tmpfs), parents before the
+ * mounts inside them, as dockerd orders them. */
+int ocispec_add_user_mounts(json_object *mounts, json_object *hc, json_object *mount_points, struct error *err);

@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 
-#include "binds.h"
 #include "container.h"
 #include "daemon.h"
 #include "engine-internal.h"
@@ -147,7 +146,7 @@ static json_object *build_mounts(struct container *c, const struct ocispec_rootf
         add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
         add_mount(mounts, "/dev/shm", "tmpfs", "shm", shm_options);
         add_etc_mounts(mounts, c, rootfs->data_dir);
-        if (ocispec_add_user_mounts(mounts, c->host_config, err) < 0) {
+        if (ocispec_add_user_mounts(mounts, c->host_config, c->mounts, err) < 0) {
                 json_object_put(mounts);
                 return NULL;
         }

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 
+#include "container-volumes.h"
 #include "daemon.h"
 #include "engine-internal.h"
 #include "fsutil.h"
@@ -11,6 +12,7 @@
 #include "log.h"
 #include "pool/backend.h"
 #include "strv.h"
+#include "volumes.h"
 
 #define CONTAINER_JSON_MAX (4u << 20)
 
@@ -143,6 +145,9 @@ int engine_restore(struct engine *e)
         release_orphan_holds(e);
         for (size_t i = 0; i < n; i++)
                 reconcile(e, loaded[i]);
+        for (size_t i = 0; i < n; i++)
+                container_volumes_restore(e, loaded[i]);
+        volume_store_unmount_unused(e->daemon->volumes);
         log_info("Loaded %zu containers", n);
         engine_container_list_free(loaded, n);
         return 0;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -79,3 +80,16 @@ int layerstack_write_diff(const struct layerstack *fs, layerstack_write_fn write
  * without whiteouts. On an error after the first write, the bytes written
  * so far are not a complete tar. */
 int layerstack_write_export(const struct layerstack *fs, layerstack_write_fn write, void *userdata, struct error *err);
+
+/* Changes the owner of a copied file, from the container's ids to those
+ * on disk (for a user namespace). */
+typedef void (*layerstack_owner_fn)(uid_t *uid, gid_t *gid, void *userdata);
+
+/* Copies the directory path of the merged layers, its entries and its own
+ * owner, mode and times, into the directory dest_fd, which should be
+ * empty: owners (passed through owner when not NULL), modes, times,
+ * symbolic links and device nodes are kept; extended attributes and hard
+ * links are not. -ENOENT when path is missing or goes through a symbolic
+ * link, -ENOTDIR when it is not a directory. */
+int layerstack_copy_dir(const struct layerstack *fs, const char *path, int dest_fd, layerstack_owner_fn owner,
+                        void *userdata, struct error *err);

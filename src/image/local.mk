@@ -25,6 +25,7 @@ libimage_a_SOURCES = \
 	src/image/layer-tar.c src/image/layer-tar.h \
 	src/image/layerstack.h src/image/layerstack-internal.h \
 	src/image/layerstack-changes.c \
+	src/image/layerstack-copy.c \
 	src/image/layerstack-tar.c \
 	src/image/layerstack-tree.c \
 	src/image/layerstack-write.c \

@@ -296,7 +296,7 @@ static int open_stopped(struct local_backend *lb, struct container *c, struct ro
 
         pthread_mutex_lock(&c->lock);
         remapped = userns_container_remapped(remap, c->host_config);
-        r = mounts ? ocispec_add_user_mounts(mounts, c->host_config, err) : -ENOMEM;
+        r = mounts ? ocispec_add_user_mounts(mounts, c->host_config, c->mounts, err) : -ENOMEM;
         pthread_mutex_unlock(&c->lock);
         if (r < 0)
                 return r;

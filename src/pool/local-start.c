@@ -11,7 +11,6 @@
 
 #include "daemon.h"
 #include "engine/engine.h"
-#include "engine/binds.h"
 #include "engine/create-options.h"
 #include "engine/etcfiles.h"
 #include "engine/namespace-modes.h"
@@ -71,23 +70,20 @@ static int start_paths_init(struct local_backend *lb, struct container *c, struc
  * (--mount binds must exist; create checked them). */
 static int create_bind_sources(struct container *c, struct error *err)
 {
-        json_object *binds;
+        json_object *points;
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
-        binds = json_field_array(c->host_config, "Binds");
-        for (size_t i = 0; binds && i < json_object_array_length(binds) && r >= 0; i++) {
-                struct bind b;
+        points = c->mounts;
+        for (size_t i = 0; points && i < json_object_array_length(points) && r >= 0; i++) {
+                json_object *m = json_object_array_get_idx(points, i);
+                const char *source = json_field_string(m, "Source", "");
 
-                r = bind_parse(json_object_get_string(json_object_array_get_idx(binds, i)), &b, err);
+                if (!json_field_bool(m, "CreateSource", false) || access(source, F_OK) >= 0)
+                        continue;
+                r = userns_mkdir_bind_source(engine_daemon(c->backend->engine)->userns_remap, source);
                 if (r < 0)
-                        break;
-                if (access(b.source, F_OK) < 0) {
-                        r = userns_mkdir_bind_source(engine_daemon(c->backend->engine)->userns_remap, b.source);
-                        if (r < 0)
-                                error_set_errno(err, r, "creating the bind mount source %s failed", b.source);
-                }
-                bind_clear(&b);
+                        error_set_errno(err, r, "creating the bind mount source %s failed", source);
         }
         pthread_mutex_unlock(&c->lock);
         return r;

@@ -7,7 +7,8 @@ TESTS += $(ENGINE_FUZZ_TARGETS)
 endif
 
 tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ_MAIN) \
-	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c
+	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c \
+	src/engine/mounts.c
 tests_fuzz_fuzz_create_request_SOURCES += $(SECURITY_OPT_SOURCES)
 nodist_tests_fuzz_fuzz_create_request_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_create_request_SOURCES += src/engine/create-isolation.c src/engine/devices.c src/engine/signals.c
@@ -23,13 +24,25 @@ endif
 
 tests_fuzz_fuzz_query_values_SOURCES = tests/fuzz/fuzz-query-values.c $(FUZZ_MAIN) \
 	src/engine/binds.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c \
-	src/engine/signals.c
+	src/engine/signals.c src/engine/mounts.c src/engine/volumes-local.c
 tests_fuzz_fuzz_query_values_SOURCES += src/engine/create-isolation.c src/engine/devices.c
 tests_fuzz_fuzz_query_values_SOURCES += $(SECURITY_OPT_SOURCES)
 nodist_tests_fuzz_fuzz_query_values_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_query_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_query_values_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_query_values_LDADD = libcommon.a $(JSONC_LIBS)
+
+# The body of POST /volumes/create: the name and the driver options.
+VOLUME_FUZZ_TARGETS = tests/fuzz/fuzz-volume-create
+check_PROGRAMS += $(VOLUME_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(VOLUME_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_volume_create_SOURCES = tests/fuzz/fuzz-volume-create.c $(FUZZ_MAIN) src/engine/volumes-local.c
+tests_fuzz_fuzz_volume_create_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_volume_create_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_volume_create_LDADD = libcommon.a $(JSONC_LIBS)
 
 # Docker seccomp profiles, which API clients send in --security-opt.
 SECCOMP_FUZZ_TARGETS = tests/fuzz/fuzz-seccomp-profile

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the handling of a POST /containers/create body that does not need
  * an engine: type checks, the merge with an image config, the command,
- * HostConfig checks and defaults, and the bind specs. */
+ * HostConfig checks and defaults, and the mount points of -v, --mount and
+ * the image's volumes. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/binds.h"
+#include "engine/mounts.h"
 #include "engine/create-config.h"
 #include "jsonutil.h"
 #include "strv.h"
@@ -32,10 +33,11 @@ static void exercise(json_object *req)
                 return;
         if (hc) {
                 _cleanup_json_ json_object *copy = json_tokener_parse(json_to_string(hc));
-                _cleanup_json_ json_object *mounts = NULL;
+                _cleanup_json_ json_object *points = NULL, *mounts = NULL;
 
                 create_host_config_defaults(copy);
-                mounts = binds_to_mounts_json(json_field_array(copy, "Binds"));
+                if (mounts_build(config, copy, NULL, 0, "/var/lib/sockerless", &points, NULL) >= 0)
+                        mounts = mounts_to_json(points);
         }
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Fuzzes the parsers of single values that clients send in queries and
  * request fields: times (logs --since), signals (kill), sizes (--log-opt
- * max-size), bind specs (-v) and container names. */
+ * max-size), bind specs (-v), --volumes-from entries, and container and
+ * volume names. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "engine/create-options.h"
 #include "engine/names.h"
 #include "engine/signals.h"
+#include "engine/volumes.h"
 #include "timeutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,8 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *text = malloc(size + 1);
+        char *container = NULL;
         struct bind b;
         int64_t value;
+        bool rw;
 
         if (!text)
                 return 0;
@@ -33,6 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         container_name_is_valid(text);
         if (bind_parse(text, &b, NULL) >= 0)
                 bind_clear(&b);
+        volume_name_check(text, NULL);
+        if (volumes_from_parse(text, &container, &rw, NULL) >= 0)
+                free(container);
         free(text);
         return 0;
 }

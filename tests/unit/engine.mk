@@ -4,7 +4,8 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-engine
 TESTS += tests/unit/test-engine
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
-	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c
+	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c \
+	src/engine/mounts.c
 # --security-opt and the seccomp profiles, for the create checks and --seccomp-profile.
 tests_unit_test_engine_SOURCES += $(SECURITY_OPT_SOURCES)
 nodist_tests_unit_test_engine_SOURCES = src/engine/seccomp-default.c
@@ -12,6 +13,18 @@ nodist_tests_unit_test_engine_SOURCES = src/engine/seccomp-default.c
 tests_unit_test_engine_SOURCES += src/daemon-ulimits.c src/engine/create-isolation.c src/engine/devices.c
 tests_unit_test_engine_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# Volumes and mount points: the -v and --mount parsers, the mount points
+# of a create, the volume store on disk.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-volumes
+TESTS += tests/unit/test-engine-volumes
+tests_unit_test_engine_volumes_SOURCES = tests/unit/test-engine-volumes.c \
+	src/engine/binds.c src/engine/mounts.c \
+	src/engine/volumes.c src/engine/volumes-local.c src/engine/volumes-render.c
+tests_unit_test_engine_volumes_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_volumes_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
 
 # Seccomp profiles and --security-opt, with the built-in profile.

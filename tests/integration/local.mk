@@ -14,6 +14,7 @@ INTEGRATION_TESTS = \
 	tests/integration/escapes.sh \
 	tests/integration/exec.sh \
 	tests/integration/cp.sh \
+	tests/integration/volumes.sh \
 	tests/integration/images.sh \
 	tests/integration/save.sh \
 	tests/integration/commit.sh \

@@ -366,6 +366,14 @@ sl_wait_for 10 grep -q started "$SL_TMP/ends.out"
 sl_docker kill sl-exec-ends >/dev/null
 wait "$cli_pid"
 sl_assert_eq "an exec ends with its container" 137 "$?"
+# The kernel kills the container's processes at once, but their ends are
+# reported one by one.
+exec_ended() {
+        sl_api GET "/exec/$1/json"
+        [ "$(jq .Running <<<"$SL_API_BODY")" = false ]
+}
+sl_docker wait sl-exec-ends >/dev/null
+sl_wait_for 10 exec_ended "$running_exec"
 sl_api GET "/exec/$running_exec/json"
 sl_assert_eq "the detached exec ended with the container" "false 137" \
         "$(jq -r '"\(.Running) \(.ExitCode)"' <<<"$SL_API_BODY")"

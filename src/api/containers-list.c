@@ -161,6 +161,21 @@ static bool exit_code_matches(json_object *codes, const struct container_state *
         return contains_value(codes, code);
 }
 
+/* dockerd's "volume" filter: a value is the name of a volume (a bind's
+ * host path) or the destination of one of the container's mounts. */
+static bool mounts_match(json_object *values, json_object *mounts)
+{
+        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+                const char *name = json_field_string(m, "Name", "");
+
+                if (contains_value(values, *name ? name : json_field_string(m, "Source", "")) ||
+                    contains_value(values, json_field_string(m, "Destination", "")))
+                        return true;
+        }
+        return false;
+}
+
 /* Tells whether c passes every filter. Call with c->lock held. */
 static bool container_matches(const struct list_filters *f, struct container *c)
 {
@@ -188,6 +203,8 @@ static bool container_matches(const struct list_filters *f, struct container *c)
             !contains_value(v, streq(json_field_string(c->host_config, "NetworkMode", ""), "host") ? "host" : "none"))
                 return false;
         if ((v = values(f, "is-task")) && !contains_value(v, "false"))
+                return false;
+        if ((v = values(f, "volume")) && !mounts_match(v, c->mounts))
                 return false;
         return true;
 }

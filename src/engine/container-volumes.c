@@ -51,7 +51,7 @@ static int collect_from(struct engine *e, json_object *host_config, struct mount
                                        err);
                 if (r >= 0)
                         r = engine_container_find(e, name, &source, err);
-                /* dockerd answers 400 here: a 404 would make the CLI pull the image. */
+                /* dockerd returns 400 here, and a 404 would make the CLI pull the image. */
                 if (r == -ENOENT)
                         r = -EINVAL;
                 if (r < 0)
@@ -79,8 +79,7 @@ int container_volumes_build(struct engine *e, struct container *c, struct error 
         r = collect_from(e, c->host_config, &from, &n_from, err);
         if (r < 0)
                 return r;
-        r = mounts_build(c->config, c->host_config, from, n_from, engine_daemon(e)->config.data_root, &c->mounts,
-                         err);
+        r = mounts_build(c->config, c->host_config, from, n_from, engine_daemon(e)->config.data_root, &c->mounts, err);
         from_list_clear(from, n_from);
         return r;
 }
@@ -100,7 +99,7 @@ static int attach_one(struct engine *e, struct container *c, json_object *m, str
         int r;
 
         r = volume_store_create(store_of(e), &create, &name, err);
-        /* dockerd answers 404 for an unknown driver, which the CLI of
+        /* dockerd returns 404 for an unknown driver, which the CLI of
          * docker run would take for a missing image and pull. */
         if (r == -ENOENT)
                 r = -EINVAL;
@@ -154,7 +153,7 @@ static int copy_image_files(struct engine *e, struct container *c, json_object *
         int r;
 
         /* NOTE: a volume with mount options (a tmpfs, say) is mounted only
-         * while a container runs, so it gets no files here; dockerd copies
+         * while a container runs, so it gets no files here. dockerd copies
          * them into a mount that goes away with its last user anyway. */
         if (!json_field_bool(m, "CopyData", false) || !c->image ||
             volume_store_needs_mount(store_of(e), json_field_string(m, "Name", "")))

@@ -80,11 +80,11 @@ static void set_bool(json_object *m, const char *key, bool value)
         json_object_object_add(m, key, json_object_new_boolean(value));
 }
 
-/* The list being built, with the destinations that -v and --mount took. */
+/* The mount points being built. */
 struct build {
         json_object *points;
-        char **taken;
-        json_object *tmpfs; /* HostConfig.Tmpfs */
+        char **user_destinations; /* the destinations of -v and --mount */
+        json_object *tmpfs;       /* HostConfig.Tmpfs */
         const char *data_root;
 };
 
@@ -108,11 +108,11 @@ static int add_user_point(struct build *b, json_object *m, struct error *err)
         const char *destination = json_field_string(m, "Destination", "");
         size_t index;
 
-        if (strv_contains(b->taken, destination) || json_field_string(b->tmpfs, destination, NULL)) {
+        if (strv_contains(b->user_destinations, destination) || json_field_string(b->tmpfs, destination, NULL)) {
                 json_object_put(m);
                 return error_set(err, -EINVAL, "Duplicate mount point: %s", destination);
         }
-        if (strv_append(&b->taken, destination) < 0) {
+        if (strv_append(&b->user_destinations, destination) < 0) {
                 json_object_put(m);
                 return -ENOMEM;
         }
@@ -391,7 +391,7 @@ int mounts_build(json_object *config, json_object *host_config, const struct mou
                                 r = add_anonymous(&b, path);
                 }
         }
-        strv_free(b.taken);
+        strv_free(b.user_destinations);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(points);

@@ -104,8 +104,8 @@ int volume_options_check(json_object *options, struct error *err)
         return 0;
 }
 
-/* The options mount(8) turns into flags, as dockerd's mount package knows
- * them; clear removes the flag. */
+/* The options that mount(8) turns into flags, as in dockerd's mount
+ * package. An option with clear set removes its flag. */
 static const struct {
         const char *name;
         bool clear;

@@ -217,7 +217,7 @@ int volume_store_open(const char *data_root, uid_t root_uid, gid_t root_gid, str
                 volume_store_free(s);
                 return -ENOMEM;
         }
-        /* As dockerd: the remapped root reaches the volumes, nobody lists them. */
+        /* As dockerd: the remapped root can enter the directory, and other users cannot list it. */
         r = fs_mkdir_p(s->dir, 0701);
         if (r >= 0) {
                 s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -254,6 +254,8 @@ void volume_store_set_event_hook(struct volume_store *s, volume_event_fn hook, v
         s->event_userdata = userdata;
 }
 
+/* TODO: the daemon sets no hook yet. Once the engine has its event bus,
+ * the hook publishes these as Docker's volume events (GET /events). */
 void volume_store_emit(struct volume_store *s, const char *name, const char *action, char *const *attributes)
 {
         if (s->event_hook)
@@ -287,7 +289,7 @@ static int write_volume_dir(struct volume_store *s, const struct volume *v)
         _cleanup_close_ int fd = -1;
         int r;
 
-        /* mkdtemp needs a path: the template is made relative to the store. */
+        /* mkdtemp takes no directory fd, so the suffix is made here. */
         for (unsigned attempt = 0;; attempt++) {
                 char suffix[ID_LENGTH + 1];
 

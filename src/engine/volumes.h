@@ -66,8 +66,9 @@ int volume_store_create(struct volume_store *s, const struct volume_create *crea
  * volume". */
 int volume_store_inspect(struct volume_store *s, const char *name, json_object **ret, struct error *err);
 
-/* Lists the volumes that match filters (name, label, dangling, driver;
- * see docs/architecture.md) as Docker's Volume objects. */
+/* Lists the volumes that match filters as Docker's Volume objects: name
+ * (a regular expression), label (key or key=value), dangling (true, 1,
+ * false or 0) and driver. Other keys are -EINVAL "Invalid filter 'KEY'". */
 int volume_store_list(struct volume_store *s, json_object *filters, json_object **ret, struct error *err);
 
 /* Removes a volume that no container uses. -EBUSY "remove NAME: volume is
@@ -123,8 +124,8 @@ int volume_name_check(const char *name, struct error *err);
 int volume_options_check(json_object *options, struct error *err);
 
 /* Mounts the volume's file system on path with the options of its
- * DriverOpts: mount(2) of device with the type, the flags that mount(8)
- * knows taken out of "o" and the rest passed as data. */
+ * DriverOpts: mount(2) of device with the type, with the options of "o"
+ * that mount(8) turns into flags as flags and the rest as data. */
 int volume_options_mount(json_object *options, const char *path, struct error *err);
 
 /* Returns the total size of the files below the directory path, each inode

@@ -16,7 +16,7 @@ struct copy {
         void *userdata;
 };
 
-/* The fd of the directory of dir in the layer that holds entry. */
+/* Returns the fd of dir in the layer that contains entry, or -1. */
 static int entry_dir_fd(const struct layerstack_dir *dir, const struct layerstack_entry *entry)
 {
         for (size_t i = 0; i < dir->n; i++)

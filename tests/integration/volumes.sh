@@ -135,6 +135,10 @@ sl_assert_out "a bind's mount in JSON" \
         "{\"Type\":\"bind\",\"Source\":\"$SL_TMP/host\",\"Destination\":\"/m\",\"Mode\":\"\",\"RW\":true,\"Propagation\":\"rprivate\"}"
 sl_run sl_docker volume inspect "$anon" --format '{{.Name}}'
 sl_assert_out "-v /anon made a volume" "$anon"
+sl_run sl_docker ps -a --filter volume=/h --format '{{.Names}}'
+sl_assert_out "ps --filter volume by destination" shapes
+sl_run sl_docker ps -a --filter "volume=$anon" --format '{{.Names}}'
+sl_assert_out "ps --filter volume by name" shapes
 
 # ---- errors of -v and --mount
 sl_run sl_docker create -v v1:/data -v "$SL_TMP/host:/data" "$busybox" true

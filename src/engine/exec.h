@@ -36,7 +36,9 @@ struct exec_config {
 /* Parses a POST /containers/{id}/exec body (NULL when empty) with dockerd's
  * checks and messages, all -EINVAL: "got EOF while reading request body",
  * json: type errors, "No exec command specified". Detach keys are checked
- * by engine_exec_create. */
+ * by engine_exec_create. ConsoleSize came with API 1.42, so it is ignored
+ * here as dockerd 20.10 (API 1.41) ignores it; a client sets the size of
+ * an exec's pty with a resize once it runs. */
 int exec_config_parse(json_object *body, struct exec_config *ret, struct error *err);
 void exec_config_clear(struct exec_config *config);
 

@@ -230,12 +230,24 @@ sl_assert_not_contains "system df leaves out volumes with options" $'\ntv ' "$SL
 sl_api GET /system/df
 sl_assert_contains "system df has UsageData" '"UsageData":{"RefCount":' "$SL_API_BODY"
 
-# ---- the volumes survive a restart, and so do their references
+# ---- the volumes survive a restart, and so do their references and mounts
+sl_run sl_docker run -d --name keeper -v tv:/t "$busybox" sh -c 'echo kept >/t/f; sleep 1000'
+sl_assert_rc "a running container uses the tmpfs volume" 0
+sl_wait_for 20 sl_docker exec keeper cat /t/f || sl_bail "the container did not write to its volume"
 sl_daemon_restart
 sl_run sl_docker volume inspect v1 --format '{{json .Labels}}'
 sl_assert_out "a volume after a restart" '{"a":"b"}'
 sl_run sl_docker volume rm v1
 sl_assert_contains "it is still in use after a restart" "volume is in use - [$user_id]" "$SL_ERR"
+if sl_engine_is dockerd; then
+        sl_skip "the tmpfs volume keeps its files over a restart" "dockerd 20.10 unmounts it at start"
+else
+        sl_run sl_docker run --rm -v tv:/t "$busybox" cat /t/f
+        sl_assert_out "the tmpfs volume keeps its files over a restart" kept
+fi
+sl_docker rm -f keeper >/dev/null
+sl_assert_eq "the tmpfs volume is unmounted after its last user" "" \
+        "$(awk -v p="$volumes_dir/tv/_data" '$5 == p' /proc/self/mountinfo)"
 
 # ---- prune: unused volumes without options, named and anonymous (dockerd 20.10)
 sl_docker rm -f user homes >/dev/null

@@ -143,52 +143,84 @@ static void map_owner_to_host(uid_t *uid, gid_t *gid, void *userdata)
 
 /* Copies the image's directory at the mount point's destination into its
  * volume when the volume is empty. */
-static int copy_image_files(struct engine *e, struct container *c, json_object *m, struct error *err)
+static void close_image_layers(struct layerstack_layer *layers, size_t n)
 {
-        const struct userns_remap *remap = engine_daemon(e)->userns_remap;
-        const char *destination = json_field_string(m, "Destination", "");
-        _cleanup_close_ int dest_fd = -1;
-        struct layerstack_layer *layers = NULL;
-        size_t n = 0;
-        int r;
+        for (size_t i = 0; i < n; i++)
+                if (layers[i].fd >= 0)
+                        close(layers[i].fd);
+        free(layers);
+}
 
-        /* NOTE: a volume with mount options (a tmpfs, say) is mounted only
-         * while a container runs, so it gets no files here. dockerd copies
-         * them into a mount that goes away with its last user anyway. */
-        if (!json_field_bool(m, "CopyData", false) || !c->image ||
-            volume_store_needs_mount(store_of(e), json_field_string(m, "Name", "")))
-                return 0;
-        dest_fd = open(json_field_string(m, "Source", ""), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dest_fd < 0)
-                return error_set_errno(err, -errno, "opening volume %s failed", json_field_string(m, "Name", ""));
-        if (!dir_is_empty(dest_fd))
-                return 0;
+/* Opens the image's layers for layerstack, topmost first. */
+static int open_image_layers(struct container *c, struct layerstack_layer **ret, size_t *ret_n)
+{
+        struct layerstack_layer *layers;
+        size_t n = 0;
 
         for (char **dir = c->image->layer_dirs; dir && *dir; dir++)
                 n++;
         layers = calloc(n + 1, sizeof(*layers));
         if (!layers)
                 return -ENOMEM;
-        r = 0;
-        /* layerstack takes the topmost layer first. */
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                layers[i].fd = open(c->image->layer_dirs[n - 1 - i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                r = layers[i].fd < 0 ? -errno : 0;
-        }
-        if (r >= 0) {
-                struct layerstack fs = { .layers = layers, .n_layers = n };
-                bool remapped = userns_container_remapped(remap, c->host_config);
-
-                r = layerstack_copy_dir(&fs, destination, dest_fd, remapped ? map_owner_to_host : NULL, (void *)remap,
-                                        err);
-                if (r == -ENOENT || r == -ENOTDIR)
-                        r = 0;
-        }
         for (size_t i = 0; i < n; i++)
-                if (layers[i].fd > 0)
-                        close(layers[i].fd);
-        free(layers);
+                layers[i].fd = -1;
+        for (size_t i = 0; i < n; i++) {
+                layers[i].fd = open(c->image->layer_dirs[n - 1 - i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (layers[i].fd < 0) {
+                        int r = -errno;
+
+                        close_image_layers(layers, n);
+                        return r;
+                }
+        }
+        *ret = layers;
+        *ret_n = n;
+        return 0;
+}
+
+/* Copies the image's directory at the mount point's destination into its
+ * volume when the volume is empty, as dockerd does at create. A volume
+ * over a file of the image is an error, as in dockerd. */
+static int copy_image_files(struct engine *e, struct container *c, json_object *m, struct error *err)
+{
+        const struct userns_remap *remap = engine_daemon(e)->userns_remap;
+        const char *destination = json_field_string(m, "Destination", "");
+        _cleanup_close_ int dest_fd = -1;
+        struct layerstack_layer *layers = NULL;
+        struct layerstack fs;
+        bool copy;
+        size_t n = 0;
+        int r;
+
+        if (!c->image)
+                return 0;
+        /* NOTE: a volume with mount options (a tmpfs, say) is mounted only
+         * while a container runs, so it gets no files here. dockerd copies
+         * them into a mount that goes away with its last user anyway. */
+        copy = json_field_bool(m, "CopyData", false) &&
+               !volume_store_needs_mount(store_of(e), json_field_string(m, "Name", ""));
+        if (copy) {
+                dest_fd = open(json_field_string(m, "Source", ""), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (dest_fd < 0)
+                        return error_set_errno(err, -errno, "opening volume %s failed",
+                                               json_field_string(m, "Name", ""));
+                if (!dir_is_empty(dest_fd)) {
+                        close(dest_fd);
+                        dest_fd = -1;
+                }
+        }
+
+        r = open_image_layers(c, &layers, &n);
         if (r < 0)
+                return error_set_errno(err, r, "opening the layers of image %s failed", c->image_id);
+        fs = (struct layerstack){ .layers = layers, .n_layers = n };
+        r = layerstack_copy_dir(&fs, destination, dest_fd,
+                                userns_container_remapped(remap, c->host_config) ? map_owner_to_host : NULL,
+                                (void *)remap, err);
+        close_image_layers(layers, n);
+        if (r == -ENOTDIR)
+                return error_set(err, -EINVAL, "cannot mount volume over existing file, file exists %s", destination);
+        if (r < 0 && r != -ENOENT)
                 return error_prefix(err, r, "copying the image's files at %s into a volume failed", destination);
         return 0;
 }

@@ -200,7 +200,7 @@ int layerstack_copy_dir(const struct layerstack *fs, const char *path, int dest_
         int r;
 
         r = open_path(fs, path, &dir, &st);
-        if (r < 0)
+        if (r < 0 || dest_fd < 0)
                 return r;
         r = copy_tree(&cp, &dir, dest_fd, 0, err);
         if (r >= 0)

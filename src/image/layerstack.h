@@ -90,6 +90,7 @@ typedef void (*layerstack_owner_fn)(uid_t *uid, gid_t *gid, void *userdata);
  * empty: owners (passed through owner when not NULL), modes, times,
  * symbolic links and device nodes are kept; extended attributes and hard
  * links are not. -ENOENT when path is missing or goes through a symbolic
- * link, -ENOTDIR when it is not a directory. */
+ * link, -ENOTDIR when it is not a directory. With dest_fd -1, only checks
+ * path. */
 int layerstack_copy_dir(const struct layerstack *fs, const char *path, int dest_fd, layerstack_owner_fn owner,
                         void *userdata, struct error *err);

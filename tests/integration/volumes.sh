@@ -152,6 +152,9 @@ sl_assert_contains "a missing --mount bind source" \
         "invalid mount config for type \"bind\": bind source path does not exist: $SL_TMP/missing" "$SL_ERR"
 sl_run sl_docker create -v "bad name:/data" "$busybox" true
 sl_assert_contains "a volume name with a space" '"bad name" includes invalid characters' "$SL_ERR"
+sl_run sl_docker create -v /etc/passwd "$busybox" true
+sl_assert_contains "a volume over a file of the image" "cannot mount volume over existing file, file exists" \
+        "$SL_ERR"
 sl_run sl_docker create --volumes-from nosuch "$busybox" true
 sl_assert_contains "--volumes-from a missing container" "No such container: nosuch" "$SL_ERR"
 sl_run sl_docker create --volumes-from shapes:xx "$busybox" true

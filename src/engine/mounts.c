@@ -107,10 +107,13 @@ static int add_user_point(struct build *b, json_object *m, struct error *err)
 {
         const char *destination = json_field_string(m, "Destination", "");
         size_t index;
+        int r;
 
         if (strv_contains(b->user_destinations, destination) || json_field_string(b->tmpfs, destination, NULL)) {
+                /* destination belongs to m, so the message comes first. */
+                r = error_set(err, -EINVAL, "Duplicate mount point: %s", destination);
                 json_object_put(m);
-                return error_set(err, -EINVAL, "Duplicate mount point: %s", destination);
+                return r;
         }
         if (strv_append(&b->user_destinations, destination) < 0) {
                 json_object_put(m);

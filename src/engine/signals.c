@@ -35,7 +35,7 @@ static int parse_realtime(const char *s)
                 if (s[5] != '+')
                         return -EINVAL;
                 offset = strtol(s + 6, &end, 10);
-                if (*end || offset < 0 || 34 + offset > 64)
+                if (*end || offset < 0 || offset > 64 - 34)
                         return -EINVAL;
                 return (int)(34 + offset);
         }
@@ -45,7 +45,7 @@ static int parse_realtime(const char *s)
                 if (s[5] != '-')
                         return -EINVAL;
                 offset = strtol(s + 6, &end, 10);
-                if (*end || offset < 0 || 64 - offset < 34)
+                if (*end || offset < 0 || offset > 64 - 34)
                         return -EINVAL;
                 return (int)(64 - offset);
         }

@@ -43,5 +43,5 @@ bool volume_has_mount(const struct volume *v);
 /* Tells whether dirfd/name is the root of a mount. */
 bool volume_path_is_mount_point(int dirfd, const char *name);
 
-/* Deletes a volume directory below parent_fd; -EBUSY while _data stays mounted. */
-int volume_dir_delete(int parent_fd, const char *name);
+/* Deletes the directory name of the store; -EBUSY while its _data stays mounted. */
+int volume_dir_delete(struct volume_store *s, const char *name);

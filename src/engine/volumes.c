@@ -132,26 +132,25 @@ bool volume_path_is_mount_point(int dirfd, const char *name)
 
 /* Deletes a volume's directory, never through a mount left on _data: a
  * volume of type bind has the host's own directory there. */
-int volume_dir_delete(int parent_fd, const char *name)
+int volume_dir_delete(struct volume_store *s, const char *name)
 {
-        _cleanup_free_ char *data = NULL;
+        _cleanup_free_ char *data = NULL, *path = NULL;
 
-        if (asprintf(&data, "%s/_data", name) < 0)
+        if (asprintf(&data, "%s/_data", name) < 0 || asprintf(&path, "%s/%s", s->dir, data) < 0)
                 return -ENOMEM;
-        if (volume_path_is_mount_point(parent_fd, data)) {
-                if (umount2(data, MNT_DETACH) < 0 && errno != EINVAL)
-                        log_debug("Unmounting %s failed: %s", data, strerror(errno));
-                if (volume_path_is_mount_point(parent_fd, data))
+        if (volume_path_is_mount_point(s->dirfd, data)) {
+                if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
+                        log_debug("Unmounting %s failed: %s", path, strerror(errno));
+                if (volume_path_is_mount_point(s->dirfd, data))
                         return -EBUSY;
         }
-        return fs_rm_rf_at(parent_fd, name);
+        return fs_rm_rf_at(s->dirfd, name);
 }
 
 static void load_one(struct volume_store *s, const char *name)
 {
         _cleanup_json_ json_object *obj = NULL;
         _cleanup_close_ int fd = openat(s->dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_free_ char *data = NULL;
         struct volume *v = NULL;
         int r;
 
@@ -169,7 +168,6 @@ static void load_one(struct volume_store *s, const char *name)
                 volume_free(v);
                 return;
         }
-        data = volume_store_data_path(s, name);
         /* A previous daemon may have left it mounted for a container that
          * still runs; restore decides whether it stays. */
         v->mounted = volume_has_mount(v) && volume_path_is_mount_point(fd, "_data");
@@ -191,7 +189,7 @@ static void load_all(struct volume_store *s)
                  * interrupted. */
                 if (de->d_name[0] == '.') {
                         log_info("Removing the unfinished volume directory %s", de->d_name);
-                        if (volume_dir_delete(dirfd(dir), de->d_name) < 0)
+                        if (volume_dir_delete(s, de->d_name) < 0)
                                 log_warn("Failed to remove the volume directory %s/%s", s->dir, de->d_name);
                         continue;
                 }
@@ -546,7 +544,7 @@ int volume_remove_locked(struct volume_store *s, struct volume *v)
         if (renameat(s->dirfd, v->name, s->dirfd, hidden) < 0)
                 return -errno;
         fsync(s->dirfd);
-        r = volume_dir_delete(s->dirfd, hidden);
+        r = volume_dir_delete(s, hidden);
         if (r < 0)
                 log_warn_errno(r, "Failed to delete the files of volume %s (%s/%s): %m", v->name, s->dir, hidden);
         log_info("Volume %s removed", v->name);

@@ -405,6 +405,54 @@ static void store_in_use_and_prune(void **state)
         volume_store_free(s);
 }
 
+/* A bind volume's _data shows a host directory, whose files must survive
+ * the volume's removal, even when a mount is left on _data. */
+static void store_bind_volume_keeps_host_files(void **state)
+{
+        const char *root = *state;
+        _cleanup_free_ char *host = NULL, *host_file = NULL, *options_text = NULL, *data = NULL, *data_file = NULL;
+        _cleanup_json_ json_object *options = NULL;
+        struct volume_create create = { .name = "bv" };
+        struct volume_store *s = open_store(root);
+        struct stat st;
+        int fd;
+
+        assert_true(asprintf(&host, "%s/host", root) > 0);
+        assert_true(asprintf(&host_file, "%s/keep", host) > 0);
+        assert_int_equal(mkdir(host, 0755), 0);
+        fd = open(host_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_true(asprintf(&options_text, "{\"type\":\"none\",\"o\":\"bind\",\"device\":\"%s\"}", host) > 0);
+        options = json_tokener_parse(options_text);
+        create.options = options;
+        assert_int_equal(volume_store_create(s, &create, NULL, NULL), 0);
+        data = volume_store_data_path(s, "bv");
+        assert_true(asprintf(&data_file, "%s/keep", data) > 0);
+
+        /* Mounted for its first user, unmounted after its last. */
+        assert_int_equal(volume_store_mount(s, "bv", "c1", NULL), 0);
+        assert_int_equal(volume_store_mount(s, "bv", "c2", NULL), 0);
+        assert_int_equal(stat(data_file, &st), 0);
+        volume_store_unmount(s, "bv", "c1");
+        assert_int_equal(stat(data_file, &st), 0);
+        volume_store_unmount(s, "bv", "c2");
+        assert_int_not_equal(stat(data_file, &st), 0);
+
+        /* A mount left by a previous store goes when nobody uses it. */
+        assert_int_equal(volume_store_mount(s, "bv", "c1", NULL), 0);
+        volume_store_free(s);
+        s = open_store(root);
+        volume_store_unmount_unused(s);
+        assert_int_not_equal(stat(data_file, &st), 0);
+
+        /* A removal unmounts _data before it deletes anything. */
+        assert_int_equal(volume_store_mount(s, "bv", "c1", NULL), 0);
+        assert_int_equal(volume_store_remove(s, "bv", false, NULL), 0);
+        assert_int_equal(stat(host_file, &st), 0);
+        volume_store_free(s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -422,6 +470,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(store_create_and_reload, store_setup, store_teardown),
                 cmocka_unit_test_setup_teardown(store_removes_unfinished, store_setup, store_teardown),
                 cmocka_unit_test_setup_teardown(store_in_use_and_prune, store_setup, store_teardown),
+                cmocka_unit_test_setup_teardown(store_bind_volume_keeps_host_files, store_setup, store_teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

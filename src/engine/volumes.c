@@ -246,6 +246,9 @@ void volume_store_free(struct volume_store *s)
         free(s);
 }
 
+/* The attributes of dockerd's volume create and destroy events. */
+static char *const driver_attributes[] = { "driver", "local", NULL };
+
 void volume_store_set_event_hook(struct volume_store *s, volume_event_fn hook, void *userdata)
 {
         s->event_hook = hook;
@@ -399,7 +402,7 @@ int volume_store_create(struct volume_store *s, const struct volume_create *crea
                         return error_set_errno(err, r, "create %s: creating the volume directory failed", name);
                 }
                 log_info("Volume %s created", name);
-                volume_store_emit(s, name, "create", NULL);
+                volume_store_emit(s, name, "create", driver_attributes);
         }
         r = add_ref(v, create->container);
         pthread_mutex_unlock(&s->lock);
@@ -548,7 +551,7 @@ int volume_remove_locked(struct volume_store *s, struct volume *v)
         if (r < 0)
                 log_warn_errno(r, "Failed to delete the files of volume %s (%s/%s): %m", v->name, s->dir, hidden);
         log_info("Volume %s removed", v->name);
-        volume_store_emit(s, v->name, "destroy", NULL);
+        volume_store_emit(s, v->name, "destroy", driver_attributes);
         store_drop(s, v);
         return 0;
 }

@@ -153,14 +153,14 @@ int timeutil_parse_rfc3339(const char *s, int64_t *ret_ns)
                 return -EINVAL;
         if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
                 return -EINVAL;
-        /* Nanoseconds since the epoch fit in 64 bits only between 1678 and 2261. */
-        if (year != 1 && (year < 1678 || year > 2261))
-                return -ERANGE;
-
+        /* Go's zero time stands for "never" and maps to 0. */
         if (year == 1 && month == 1 && day == 1 && hour == 0 && minute == 0 && second == 0 && frac == 0) {
                 *ret_ns = 0;
                 return 0;
         }
+        /* Nanoseconds since the epoch fit in 64 bits only between 1678 and 2261. */
+        if (year < 1678 || year > 2261)
+                return -ERANGE;
 
         tm.tm_year = year - 1900;
         tm.tm_mon = month - 1;

@@ -145,7 +145,7 @@ static int parse_time(const char *value, const struct layout *l, int64_t now_ns,
 {
         const char *p = value;
         int f[6] = { 0, 1, 1, 0, 0, 0 };
-        int64_t fraction = 0, offset = 0;
+        int64_t fraction = 0, offset = 0, secs;
         struct tm tm = { 0 };
 
         if (!digits(&p, 4, &f[0]) || !literal(&p, '-') || !digits(&p, 2, &f[1]) || !literal(&p, '-') ||
@@ -173,7 +173,15 @@ static int parse_time(const char *value, const struct layout *l, int64_t now_ns,
                           .tm_hour = f[3],
                           .tm_min = f[4],
                           .tm_sec = f[5] };
-        *ret_ns = ((int64_t)timegm(&tm) - offset) * NS_PER_SEC + fraction;
+        secs = (int64_t)timegm(&tm) - offset;
+        /* Years outside 1678 to 2261 do not fit in nanoseconds: clamp them,
+         * which keeps their order for the filters that compare them. */
+        if (secs <= INT64_MIN / NS_PER_SEC)
+                *ret_ns = INT64_MIN;
+        else if (secs >= INT64_MAX / NS_PER_SEC)
+                *ret_ns = INT64_MAX;
+        else
+                *ret_ns = secs * NS_PER_SEC + fraction;
         return 0;
 }
 

@@ -88,8 +88,11 @@ static void walker_clear(struct walker *w)
 {
         while (w->depth > 1)
                 walker_pop(w);
-        if (w->depth == 1 && w->stack[0].fd >= 0)
-                close(w->stack[0].fd);
+        if (w->depth == 1) {
+                if (w->stack[0].fd >= 0)
+                        close(w->stack[0].fd);
+                free(w->stack[0].name);
+        }
         free(w->stack);
 }
 

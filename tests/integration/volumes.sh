@@ -211,6 +211,11 @@ sl_run sl_docker run --rm -v tv:/t "$busybox" sh -c 'grep " /t " /proc/mounts | 
 sl_assert_out "it is a tmpfs owned by uid 1000" "tmpfs tmpfs"$'\n'"$(sl_remapped && echo 65534 || echo 1000)"
 sl_assert_eq "it is unmounted once no container uses it" "" \
         "$(awk -v p="$volumes_dir/tv/_data" '$5 == p' /proc/self/mountinfo)"
+sl_run sl_docker run --rm --mount type=volume,src=mv,dst=/m,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-label=k=v \
+        "$busybox" sh -c 'grep " /m " /proc/mounts | cut -d" " -f3'
+sl_assert_out "--mount volume-opt makes a tmpfs volume" tmpfs
+sl_run sl_docker volume inspect mv --format '{{json .Options}} {{json .Labels}}'
+sl_assert_out "its options and labels" '{"device":"tmpfs","type":"tmpfs"} {"k":"v"}'
 sl_check "a bind volume" sl_docker volume create -o type=none -o o=bind -o "device=$SL_TMP/host" bv
 echo content >"$SL_TMP/host/file"
 sl_run sl_docker run --rm -v bv:/b "$busybox" cat /b/file
@@ -270,6 +275,6 @@ sl_assert_contains "the labelled volume stays" kept "$SL_OUT"
 sl_assert_contains "the tmpfs volume stays" tv "$SL_OUT"
 sl_api POST '/volumes/prune?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D'
 sl_assert_eq "prune with an unknown filter is 400" 400 "$SL_API_STATUS"
-sl_docker volume rm -f kept tv bv broken >/dev/null 2>&1
+sl_docker volume rm -f kept tv bv broken mv >/dev/null 2>&1
 
 sl_done

@@ -98,7 +98,16 @@ static int attach_one(struct engine *e, struct container *c, json_object *m, str
         _cleanup_free_ char *name = NULL, *path = NULL;
         int r;
 
-        r = volume_store_create(store_of(e), &create, &name, err);
+        /* dockerd looks up the volumes of --volumes-from, which sends no
+         * create event. */
+        if (json_field_bool(m, "Existing", false)) {
+                r = volume_store_acquire(store_of(e), create.name, c->id, err);
+                name = r >= 0 ? strdup(create.name) : NULL;
+                if (r >= 0 && !name)
+                        r = -ENOMEM;
+        } else {
+                r = volume_store_create(store_of(e), &create, &name, err);
+        }
         /* dockerd returns 404 for an unknown driver, which the CLI of
          * docker run would take for a missing image and pull. */
         if (r == -ENOENT)

@@ -348,6 +348,8 @@ static void add_from_point(struct build *b, json_object *theirs, bool rw)
         set_bool(m, "CopyData", false);
         set_bool(m, "CreateSource", false);
         json_object_object_del(m, "VolumeOptions");
+        /* The volume exists: the create looks it up instead of creating it. */
+        set_bool(m, "Existing", true);
         if (find_point(b, json_field_string(m, "Destination", ""), &index))
                 json_object_array_del_idx(b->points, index, 1);
         json_object_array_add(b->points, m);

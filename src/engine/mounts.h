@@ -18,6 +18,7 @@
  *   NonRecursive  bind without its submounts
  *   TmpfsOptions  {SizeBytes, Mode} of a tmpfs
  *   VolumeOptions {Driver, Options, Labels} of a volume the create makes
+ *   Existing      a volume of --volumes-from, which the create only references
  *
  * Name and Source of a volume stay empty until the volume exists.
  */

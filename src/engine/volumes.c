@@ -402,8 +402,9 @@ int volume_store_create(struct volume_store *s, const struct volume_create *crea
                         return error_set_errno(err, r, "create %s: creating the volume directory failed", name);
                 }
                 log_info("Volume %s created", name);
-                volume_store_emit(s, name, "create", driver_attributes);
         }
+        /* dockerd sends the event for an existing volume too. */
+        volume_store_emit(s, name, "create", driver_attributes);
         r = add_ref(v, create->container);
         pthread_mutex_unlock(&s->lock);
         if (r < 0)

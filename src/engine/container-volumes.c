@@ -9,6 +9,7 @@
 
 #include "binds.h"
 #include "daemon.h"
+#include "fsutil.h"
 #include "engine-internal.h"
 #include "image/image.h"
 #include "image/layerstack.h"
@@ -294,6 +295,35 @@ static void emit_mount_event(struct engine *e, struct container *c, json_object 
                           streq(action, "mount") ? mount_attributes : unmount_attributes);
 }
 
+static bool wants_propagation(json_object *points)
+{
+        for (size_t i = 0; points && i < json_object_array_length(points); i++) {
+                const char *propagation = json_field_string(json_object_array_get_idx(points, i), "Propagation", "");
+
+                if (strstr(propagation, "shared") || strstr(propagation, "slave"))
+                        return true;
+        }
+        return false;
+}
+
+/* Reads the host's mounts only for a container with a shared or slave bind. */
+static int check_bind_propagation(json_object *points, struct error *err)
+{
+        _cleanup_close_ int proc_fd = -1;
+        _cleanup_free_ char *mountinfo = NULL;
+        int r;
+
+        if (!wants_propagation(points))
+                return 0;
+        proc_fd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (proc_fd < 0)
+                return error_set_errno(err, -errno, "opening /proc/self failed");
+        r = fs_read_file_at(proc_fd, "mountinfo", 64u << 20, &mountinfo, NULL);
+        if (r < 0)
+                return error_set_errno(err, r, "reading /proc/self/mountinfo failed");
+        return mounts_check_propagation(points, mountinfo, err);
+}
+
 int container_volumes_mount(struct engine *e, struct container *c, struct error *err)
 {
         json_object *points;
@@ -302,6 +332,7 @@ int container_volumes_mount(struct engine *e, struct container *c, struct error 
         pthread_mutex_lock(&c->lock);
         points = json_object_get(c->mounts);
         pthread_mutex_unlock(&c->lock);
+        r = check_bind_propagation(points, err);
         for (size_t i = 0; points && i < json_object_array_length(points) && r >= 0; i++) {
                 json_object *m = json_object_array_get_idx(points, i);
 

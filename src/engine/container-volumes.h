@@ -22,8 +22,9 @@ int container_volumes_attach(struct engine *e, struct container *c, struct error
  * also removes its anonymous volumes that no other container uses. */
 void container_volumes_detach(struct engine *e, struct container *c, bool remove_anonymous);
 
-/* Mounts the container's volumes that have mount options, before a start,
- * and sends the volumes' mount events. */
+/* Prepares the container's mounts before a start: checks the host mounts
+ * of its shared and slave binds as dockerd does, mounts its volumes that
+ * have mount options and sends the volumes' mount events. */
 int container_volumes_mount(struct engine *e, struct container *c, struct error *err);
 
 /* Undoes container_volumes_mount once the container has ended. */

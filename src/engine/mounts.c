@@ -3,7 +3,9 @@
  * VOLUME paths, checked and merged as dockerd 20.10 does at create. */
 #include "mounts.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "binds.h"
@@ -152,6 +154,7 @@ static int add_bind_entry(struct build *b, const char *spec, struct error *err)
                 json_set_string(m, "Source", source);
                 json_set_string(m, "Propagation",
                                 bind.propagation ? bind.propagation : default_propagation(source, b->data_root));
+                set_bool(m, "DefaultPropagation", !bind.propagation);
                 set_bool(m, "CreateSource", true);
         }
         bind_clear(&bind);
@@ -311,6 +314,7 @@ static json_object *point_from_spec(struct build *b, json_object *spec, const ch
                         *json_field_string(bind_options, "Propagation", "")
                                 ? json_field_string(bind_options, "Propagation", "")
                                 : default_propagation(source, b->data_root));
+        set_bool(m, "DefaultPropagation", !*json_field_string(bind_options, "Propagation", ""));
         set_bool(m, "NonRecursive", json_field_bool(bind_options, "NonRecursive", false));
         return m;
 }
@@ -400,6 +404,121 @@ int mounts_build(json_object *config, json_object *host_config, const struct mou
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(points);
+        return 0;
+}
+
+/* ---- Propagation ---- */
+
+/* Undoes the octal escapes (\040 for a space) of a mountinfo field. */
+static void unescape_mountinfo(char *field)
+{
+        char *out = field;
+
+        for (char *in = field; *in; in++) {
+                if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' && in[3] >= '0' &&
+                    in[3] <= '7') {
+                        *out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+                        in += 3;
+                } else {
+                        *out++ = *in;
+                }
+        }
+        *out = '\0';
+}
+
+static bool path_under(const char *path, const char *mount_point)
+{
+        size_t len = strlen(mount_point);
+
+        if (streq(mount_point, "/"))
+                return true;
+        return strncmp(path, mount_point, len) == 0 && (path[len] == '/' || path[len] == '\0');
+}
+
+/* Finds the mount that contains path in mountinfo (the last of the
+ * longest mount points, as the kernel stacks them): its mount point and
+ * whether it is shared and whether it is a slave. */
+static int find_mount(const char *mountinfo, const char *path, char **ret_mount_point, bool *ret_shared,
+                      bool *ret_slave)
+{
+        _cleanup_strv_free_ char **lines = strv_split(mountinfo, "\n", false);
+        _cleanup_free_ char *best = NULL;
+        bool shared = false, slave = false;
+
+        if (!lines)
+                return -ENOMEM;
+        STRV_FOREACH (line, lines) {
+                _cleanup_strv_free_ char **fields = strv_split(*line, " ", false);
+                bool is_shared = false, is_slave = false;
+
+                if (!fields || strv_length(fields) < 7)
+                        continue;
+                unescape_mountinfo(fields[4]);
+                if (!path_under(path, fields[4]) || (best && strlen(fields[4]) < strlen(best)))
+                        continue;
+                /* The optional fields come between the options and "-". */
+                for (size_t i = 6; fields[i] && !streq(fields[i], "-"); i++) {
+                        is_shared = is_shared || startswith(fields[i], "shared:");
+                        is_slave = is_slave || startswith(fields[i], "master:");
+                }
+                free(best);
+                best = strdup(fields[4]);
+                if (!best)
+                        return -ENOMEM;
+                shared = is_shared;
+                slave = is_slave;
+        }
+        if (!best)
+                return -ENOENT;
+        *ret_mount_point = TAKE_PTR(best);
+        *ret_shared = shared;
+        *ret_slave = slave;
+        return 0;
+}
+
+/* dockerd's check at start: a shared bind needs a shared mount of its
+ * source on the host, a slave bind a shared or slave one. */
+static int check_source_propagation(const char *mountinfo, json_object *m, struct error *err)
+{
+        const char *propagation = json_field_string(m, "Propagation", "");
+        bool wants_shared = streq(propagation, "shared") || streq(propagation, "rshared");
+        bool wants_slave = streq(propagation, "slave") || streq(propagation, "rslave");
+        _cleanup_free_ char *source = NULL, *mount_point = NULL;
+        bool shared, slave;
+        int r;
+
+        /* dockerd keeps private the binds near its data root that it made
+         * rslave by default, where the host's mount is private. */
+        if ((!wants_shared && !wants_slave) || (wants_slave && json_field_bool(m, "DefaultPropagation", false)))
+                return 0;
+        source = realpath(json_field_string(m, "Source", ""), NULL);
+        if (!source)
+                return 0;
+        r = find_mount(mountinfo, source, &mount_point, &shared, &slave);
+        if (r < 0)
+                return r == -ENOENT ? 0 : r;
+        if (wants_shared && !shared)
+                return error_set(err, -EINVAL, "path %s is mounted on %s but it is not a shared mount", source,
+                                 mount_point);
+        if (wants_slave && !shared && !slave)
+                return error_set(err, -EINVAL, "path %s is mounted on %s but it is not a shared or slave mount", source,
+                                 mount_point);
+        return 0;
+}
+
+int mounts_check_propagation(json_object *mounts, const char *mountinfo, struct error *err)
+{
+        int r;
+
+        for (size_t i = 0; mounts && i < json_object_array_length(mounts); i++) {
+                json_object *m = json_object_array_get_idx(mounts, i);
+
+                if (!streq(json_field_string(m, "Type", ""), "bind"))
+                        continue;
+                r = check_source_propagation(mountinfo, m, err);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 

@@ -16,6 +16,7 @@
  *   CopyData      the image's files at Destination go into a new volume
  *   CreateSource  a missing host path of a -v bind is created at start
  *   NonRecursive  bind without its submounts
+ *   DefaultPropagation  the bind's propagation is dockerd's default, not the user's
  *   TmpfsOptions  {SizeBytes, Mode} of a tmpfs
  *   VolumeOptions {Driver, Options, Labels} of a volume the create makes
  *   Existing      a volume of --volumes-from, which the create only references
@@ -42,6 +43,12 @@ int mounts_build(json_object *config, json_object *host_config, const struct mou
 /* Checks HostConfig.Mounts (--mount) as dockerd does, the sources of
  * binds included. */
 int mounts_check_specs(json_object *host_config, struct error *err);
+
+/* Checks, as dockerd does at start, that the host mount of each shared
+ * bind's source is shared, and that of each slave bind shared or a slave,
+ * in mountinfo (the text of /proc/self/mountinfo). Errors have dockerd's
+ * message: "path SRC is mounted on MNT but it is not a shared mount". */
+int mounts_check_propagation(json_object *mounts, const char *mountinfo, struct error *err);
 
 /* Docker's "Mounts" of inspect and list for the stored mount points. */
 json_object *mounts_to_json(json_object *mount_points);

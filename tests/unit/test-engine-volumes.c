@@ -229,6 +229,47 @@ static void mounts_volumes_from_copies(void **state)
                             "\"Driver\":\"local\",\"Mode\":\"\",\"RW\":false,\"Propagation\":\"\"}");
 }
 
+/* Shared and slave binds against a made-up mount table in which /tmp is a
+ * mount of its own (the paths must exist, as the check resolves them). */
+static void mounts_propagation_check(void **state)
+{
+        static const char private_tmp[] = "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                                          "30 22 0:5 / /tmp rw - tmpfs tmpfs rw\n";
+        static const char shared_tmp[] = "22 1 254:0 / / rw - ext4 /dev/vda rw\n"
+                                         "30 22 0:5 / /tmp rw shared:7 - tmpfs tmpfs rw\n";
+        static const char slave_tmp[] = "22 1 254:0 / / rw shared:1 - ext4 /dev/vda rw\n"
+                                        "30 22 0:5 / /tmp rw master:7 - tmpfs tmpfs rw\n";
+        static const struct {
+                const char *binds, *mountinfo, *message;
+        } cases[] = {
+                { "[\"/tmp:/a:rshared\"]", shared_tmp, NULL },
+                { "[\"/tmp:/a:rshared\"]", private_tmp, "path /tmp is mounted on /tmp but it is not a shared mount" },
+                { "[\"/tmp:/a:rshared\"]", slave_tmp, "path /tmp is mounted on /tmp but it is not a shared mount" },
+                { "[\"/tmp:/a:rslave\"]", slave_tmp, NULL },
+                { "[\"/tmp:/a:rslave\"]", private_tmp,
+                  "path /tmp is mounted on /tmp but it is not a shared or slave mount" },
+                { "[\"/:/a:rslave\"]", slave_tmp, NULL },
+                { "[\"/tmp:/a:rprivate\"]", private_tmp, NULL },
+                /* The default rslave of a bind near the data root falls back. */
+                { "[\"/var:/a\"]", private_tmp, NULL },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_error_ struct error err = ERROR_INIT;
+                _cleanup_json_ json_object *points = NULL;
+                _cleanup_free_ char *hc = NULL;
+
+                assert_true(asprintf(&hc, "{\"Binds\":%s}", cases[i].binds) > 0);
+                assert_int_equal(build("{}", hc, &points, NULL), 0);
+                if (!cases[i].message) {
+                        assert_int_equal(mounts_check_propagation(points, cases[i].mountinfo, &err), 0);
+                        continue;
+                }
+                assert_int_equal(mounts_check_propagation(points, cases[i].mountinfo, &err), -EINVAL);
+                assert_string_equal(err.message, cases[i].message);
+        }
+}
+
 static void volume_names(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT, err2 = ERROR_INIT;
@@ -465,6 +506,7 @@ int main(void)
                 cmocka_unit_test(mounts_anonymous_yields),
                 cmocka_unit_test(mounts_spec_errors),
                 cmocka_unit_test(mounts_volumes_from_copies),
+                cmocka_unit_test(mounts_propagation_check),
                 cmocka_unit_test(volume_names),
                 cmocka_unit_test(volume_options_rules),
                 cmocka_unit_test_setup_teardown(store_create_and_reload, store_setup, store_teardown),

@@ -7,6 +7,7 @@ IMAGE_UNIT_TESTS = \
 	tests/unit/test-image-changes \
 	tests/unit/test-image-extract \
 	tests/unit/test-image-layerstack \
+	tests/unit/test-image-layerstack-copy \
 	tests/unit/test-image-store \
 	tests/unit/test-image-archives \
 	tests/unit/test-image-blob-upload \
@@ -36,6 +37,10 @@ tests_unit_test_image_extract_LDADD = $(IMAGE_UNIT_LINK)
 tests_unit_test_image_layerstack_SOURCES = tests/unit/test-image-layerstack.c $(IMAGE_UNIT_UTIL)
 tests_unit_test_image_layerstack_CFLAGS = $(IMAGE_UNIT_COMPILE)
 tests_unit_test_image_layerstack_LDADD = $(IMAGE_UNIT_LINK)
+
+tests_unit_test_image_layerstack_copy_SOURCES = tests/unit/test-image-layerstack-copy.c
+tests_unit_test_image_layerstack_copy_CFLAGS = $(IMAGE_UNIT_COMPILE)
+tests_unit_test_image_layerstack_copy_LDADD = $(IMAGE_UNIT_LINK)
 
 tests_unit_test_image_store_SOURCES = tests/unit/test-image-store.c $(IMAGE_UNIT_UTIL)
 tests_unit_test_image_store_CFLAGS = $(IMAGE_UNIT_COMPILE)

@@ -53,9 +53,9 @@ static void make(const char *dir, const char *rel, mode_t type, mode_t mode, uid
         assert_int_equal(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), 0);
 }
 
-/* lower0: /data with a file of 1234:2345, a directory, a link and a file
- * that lower1 hides with a whiteout; lower1 adds a file; /etc/passwd is a
- * file and /via a link to /data. */
+/* lower0 has /data with a file of 1234:2345, a directory, a link and a
+ * file that lower1 hides with a whiteout. lower1 adds a file to /data.
+ * lower0 also has the file /etc/passwd. */
 static int setup(void **state)
 {
         struct fixture *f = calloc(1, sizeof(*f));

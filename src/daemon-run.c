@@ -15,6 +15,7 @@
 #include "api/api.h"
 #include "api/images.h"
 #include "daemon-config.h"
+#include "daemon-events.h"
 #include "engine/engine.h"
 #include "fsutil.h"
 #include "http/http.h"
@@ -240,6 +241,7 @@ static void wait_for_shutdown(struct daemon *d, const sigset_t *set)
                 }
                 log_set_level(d->config.log_level);
                 log_info("Reloaded configuration from %s", d->config.config_file);
+                daemon_event_reload(d);
         }
 }
 
@@ -282,6 +284,7 @@ static int open_stores(struct daemon *d)
         }
         image_store_set_in_use_check(d->images, engine_image_in_use, d->engine);
         image_store_set_running_check(d->images, engine_image_running, d->engine);
+        image_store_set_event_hook(d->images, engine_image_event, d->engine);
         return engine_restore(d->engine);
 }
 

@@ -14,13 +14,18 @@ libsockerlessd_a_SOURCES = \
 	src/api/containers-io.c \
 	src/api/containers-json.c \
 	src/api/containers-list.c \
+	src/api/containers-size.c \
+	src/api/containers-state.c \
+	src/api/containers-stats.c \
 	src/api/containers-update.c \
+	src/api/events.c \
 	src/api/exec.c \
 	src/api/system.c \
 	src/api/system-df.c \
 	src/api/unimplemented.c \
 	src/api/volumes.c \
 	src/daemon-config.c src/daemon-config.h \
+	src/daemon-events.c src/daemon-events.h \
 	src/daemon-run.c src/daemon-run.h \
 	src/daemon-ulimits.c src/daemon-ulimits.h \
 	src/daemon.h \
@@ -38,6 +43,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/create-options.c src/engine/create-options.h \
 	src/engine/devices.c src/engine/devices.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
+	src/engine/engine-events.c $(ENGINE_EVENT_SOURCES) \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
 	src/engine/exec.c src/engine/exec.h src/engine/exec-config.c \
 	src/engine/lifecycle.c \
@@ -48,11 +54,15 @@ libsockerlessd_a_SOURCES = \
 	src/engine/ocispec-isolation.c src/engine/ocispec-isolation.h \
 	src/engine/ocispec-options.c src/engine/ocispec-options.h \
 	src/engine/ocispec-resources.c src/engine/ocispec-resources.h \
+	src/engine/pause.c \
 	src/engine/prune.c \
+	src/engine/rename.c \
 	src/engine/resources.c src/engine/resources.h \
 	src/engine/restore.c \
 	$(SECURITY_OPT_SOURCES) \
 	src/engine/signals.c src/engine/signals.h \
+	src/engine/stats.c \
+	src/engine/top.c src/engine/top.h src/engine/top-parse.c \
 	src/engine/userns.c src/engine/userns.h \
 	src/engine/volumes.c src/engine/volumes.h src/engine/volumes-internal.h \
 	src/engine/volumes-local.c src/engine/volumes-render.c \
@@ -63,7 +73,8 @@ libsockerlessd_a_SOURCES = \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-freeze.c src/pool/local-internal.h \
 	src/pool/local-exec.c src/pool/local-init-layer.c src/pool/local-layers.c src/pool/local-start.c \
-	src/pool/local-rootfs.c src/pool/local-update.c
+	src/pool/local-rootfs.c src/pool/local-update.c \
+	src/pool/local-cgroup.c src/pool/local-stats.c $(POOL_STATS_SOURCES)
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
@@ -79,6 +90,11 @@ src/engine/seccomp-default.c: $(top_srcdir)/contrib/seccomp/default.json
 		echo 'const size_t seccomp_default_json_size = sizeof(seccomp_default_json) - 1;'; \
 	} >$@.tmp && mv $@.tmp $@
 CLEANFILES += src/engine/seccomp-default.c
+
+# The event bus and the filters of GET /events, and the readers of
+# docker stats; unit and fuzz tests compile them too.
+ENGINE_EVENT_SOURCES = src/engine/events.h src/engine/event.c src/engine/event-bus.c src/engine/event-filter.c
+POOL_STATS_SOURCES = src/pool/stats.h src/pool/stats-cgroup.c src/pool/stats-proc.c
 
 # --security-opt and Docker seccomp profiles; unit and fuzz tests compile
 # them too.

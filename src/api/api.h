@@ -64,6 +64,19 @@ json_object *api_container_summary_json(struct daemon *d, struct container *c);
 /* The summary with Docker's SizeRw and SizeRootFs; takes c->lock itself. */
 json_object *api_container_summary_with_sizes(struct daemon *d, struct container *c);
 
+/* docker pause, unpause, rename and top (containers-state.c), docker
+ * stats (containers-stats.c), GET /events (events.c). */
+void api_container_pause(struct http_request *req);
+void api_container_unpause(struct http_request *req);
+void api_container_rename(struct http_request *req);
+void api_container_top(struct http_request *req);
+void api_container_stats(struct http_request *req);
+void api_events(struct http_request *req);
+
+/* Returns inspect (consumed) with Docker's SizeRw and SizeRootFs after
+ * GraphDriver, for GET /containers/{id}/json?size=1. Takes no lock. */
+json_object *api_container_inspect_with_sizes(struct daemon *d, struct container *c, json_object *inspect);
+
 /* GET /system/df (system-df.c). */
 void api_system_df(struct http_request *req);
 

@@ -93,6 +93,7 @@ void api_container_archive_get(struct http_request *req)
                 return reply_archive_error(req, path, r, &err);
         }
 
+        engine_event_container(api_daemon(req)->engine, c, "archive-path", NULL);
         /* On this HTTP_BODY_STREAM route the stream runs here, before the
          * call returns, so the archive (and the op_lock of a stopped
          * container) is released on this thread. */
@@ -117,6 +118,7 @@ void api_container_archive_put(struct http_request *req)
         r = engine_container_extract(api_daemon(req)->engine, c, path, http_request_body_fd(req), &opts, &err);
         if (r < 0)
                 return reply_archive_error(req, path, r, &err);
+        engine_event_container(api_daemon(req)->engine, c, "extract-to-dir", NULL);
         log_debug("Extracted an archive to %s in container %s", path, c->id);
         http_reply_empty(req, 200);
 }

@@ -118,6 +118,21 @@ static int tag_commit(struct http_request *req, const char *id, struct error *er
         return image_store_tag(api_daemon(req)->images, id, repo, tag, err);
 }
 
+/* dockerd's "commit" event: the comment, the new image's ID and the
+ * reference it was tagged with, in its familiar form. */
+static void commit_event(struct http_request *req, struct container *c, const char *id, const char *comment)
+{
+        _cleanup_reference_ struct reference ref = { 0 };
+        _cleanup_free_ char *image_ref = NULL;
+        const char *repo = http_query(req, "repo"), *tag = http_query(req, "tag");
+
+        if (!isempty(repo) && reference_parse_normalized(repo, &ref, NULL) >= 0 &&
+            (isempty(tag) || reference_set_tag(&ref, tag, NULL) >= 0))
+                image_ref = reference_familiar_string(&ref);
+        engine_event_container(api_daemon(req)->engine, c, "commit", "comment", comment ?: "", "imageID", id,
+                               "imageRef", image_ref ?: "", NULL);
+}
+
 void api_commit(struct http_request *req)
 {
         _cleanup_container_ struct container *c = NULL;
@@ -155,6 +170,7 @@ void api_commit(struct http_request *req)
         r = tag_commit(req, id, &err);
         if (r < 0)
                 return api_reply_error(req, r, &err);
+        commit_event(req, c, id, commit.comment);
 
         reply = json_object_new_object();
         json_object_object_add(reply, "Id", json_object_new_string(id));

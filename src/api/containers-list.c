@@ -232,7 +232,7 @@ void api_container_list(struct http_request *req)
         json_object *result;
         size_t n = 0, shown = 0;
         int64_t limit = -1;
-        bool all;
+        bool all, sizes;
         int r;
 
         r = http_query_int(req, "limit", -1, &limit, &err);
@@ -247,16 +247,21 @@ void api_container_list(struct http_request *req)
         }
 
         all = http_query_bool(req, "all", false) || limit > 0;
+        sizes = http_query_bool(req, "size", false);
         result = json_object_new_array();
         for (size_t i = 0; i < n && (limit <= 0 || shown < (size_t)limit); i++) {
                 struct container *c = list[i];
+                bool listed;
 
                 pthread_mutex_lock(&c->lock);
-                if ((all || container_is_running(c)) && !c->state.removed && container_matches(&filters, c)) {
+                listed = (all || container_is_running(c)) && !c->state.removed && container_matches(&filters, c);
+                if (listed && !sizes)
                         json_object_array_add(result, api_container_summary_json(d, c));
-                        shown++;
-                }
                 pthread_mutex_unlock(&c->lock);
+                /* docker ps -s: the walk of the writable layer runs without the lock. */
+                if (listed && sizes)
+                        json_object_array_add(result, api_container_summary_with_sizes(d, c));
+                shown += listed;
         }
         engine_container_list_free(list, n);
         http_reply_json(req, 200, result);

@@ -67,6 +67,8 @@ void api_container_inspect(struct http_request *req)
         pthread_mutex_lock(&c->lock);
         obj = api_container_inspect_json(api_daemon(req), c);
         pthread_mutex_unlock(&c->lock);
+        if (http_query_bool(req, "size", false))
+                obj = api_container_inspect_with_sizes(api_daemon(req), c, obj);
         http_reply_json(req, 200, obj);
 }
 
@@ -305,6 +307,11 @@ const struct http_route api_container_routes[] = {
         { "POST", "/containers/{id}/resize", api_container_resize, HTTP_BODY_JSON },
         { "POST", "/containers/{id}/update", api_container_update, HTTP_BODY_JSON },
         { "GET", "/containers/{id}/logs", api_container_logs, HTTP_BODY_JSON },
+        { "GET", "/containers/{id}/top", api_container_top, HTTP_BODY_JSON },
+        { "GET", "/containers/{id}/stats", api_container_stats, HTTP_BODY_JSON },
+        { "POST", "/containers/{id}/pause", api_container_pause, HTTP_BODY_JSON },
+        { "POST", "/containers/{id}/unpause", api_container_unpause, HTTP_BODY_JSON },
+        { "POST", "/containers/{id}/rename", api_container_rename, HTTP_BODY_JSON },
         { "GET", "/containers/{id}/changes", api_container_changes, HTTP_BODY_JSON },
         { "GET", "/containers/{id}/export", api_container_export, HTTP_BODY_STREAM },
         { "POST", "/commit", api_commit, HTTP_BODY_JSON },

@@ -3,9 +3,11 @@
  * replies: JSON shapes, status codes, message texts and stream bytes. */
 #include "api/images.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "daemon.h"
+#include "engine/engine.h"
 #include "image/image.h"
 #include "image/jsonmessage.h"
 #include "image/reference.h"
@@ -297,6 +299,16 @@ static int prune_filters(json_object *filters, struct image_prune_options *ret, 
         return 0;
 }
 
+/* dockerd reports a prune as an image event of no image. */
+static void prune_event(struct http_request *req, uint64_t reclaimed)
+{
+        char bytes[32];
+        char *attributes[] = { (char *)"reclaimed", bytes, NULL };
+
+        snprintf(bytes, sizeof(bytes), "%" PRIu64, reclaimed);
+        engine_event_emit(((struct daemon *)http_request_userdata(req))->engine, "image", "prune", "", attributes);
+}
+
 static void image_prune(struct http_request *req)
 {
         static int running;
@@ -319,6 +331,7 @@ static void image_prune(struct http_request *req)
         __atomic_store_n(&running, 0, __ATOMIC_RELEASE);
         if (r < 0)
                 return reply_error(req, r, NULL);
+        prune_event(req, reclaimed);
 
         report = json_object_new_object();
         json_object_object_add(report, "ImagesDeleted",

@@ -268,5 +268,7 @@ const struct http_route api_system_routes[] = {
         { "GET", "/version", api_version, HTTP_BODY_JSON },
         { "GET", "/info", api_info, HTTP_BODY_JSON },
         { "GET", "/system/df", api_system_df, HTTP_BODY_JSON },
+        /* A stream of every event until the client leaves (events.c). */
+        { "GET", "/events", api_events, HTTP_BODY_JSON },
 };
 const size_t api_system_routes_count = ARRAY_SIZE(api_system_routes);

@@ -16,14 +16,8 @@ static void api_not_implemented(struct http_request *req)
         }
 
 const struct http_route api_unimplemented_routes[] = {
-        NOT_IMPLEMENTED("GET", "/containers/{id}/top"),
-        NOT_IMPLEMENTED("GET", "/containers/{id}/stats"),
-        NOT_IMPLEMENTED("POST", "/containers/{id}/pause"),
-        NOT_IMPLEMENTED("POST", "/containers/{id}/unpause"),
-        NOT_IMPLEMENTED("POST", "/containers/{id}/rename"),
         { "POST", "/build", api_not_implemented, HTTP_BODY_STREAM },
         NOT_IMPLEMENTED("POST", "/build/prune"),
-        NOT_IMPLEMENTED("GET", "/events"),
         NOT_IMPLEMENTED("GET", "/networks"),
         NOT_IMPLEMENTED("GET", "/networks/{id}"),
         NOT_IMPLEMENTED("POST", "/networks/create"),

@@ -57,7 +57,10 @@ int engine_container_export(struct engine *e, struct container *c, backend_write
 
         if (r < 0)
                 return r;
-        return c->backend->ops->write_export(c->backend, c, write, userdata, err);
+        r = c->backend->ops->write_export(c->backend, c, write, userdata, err);
+        if (r >= 0)
+                engine_event_container(e, c, "export", NULL);
+        return r;
 }
 
 /* The thread that writes the container's changes into a pipe, which the
@@ -149,35 +152,29 @@ static int commit_layer(struct engine *e, struct container *c, const struct imag
         return r;
 }
 
-/* Freezes a running container for the commit. dockerd ignores a failed
- * pause too: the commit then reads a container that keeps running.
- * NOTE: the state does not show paused meanwhile, as docker pause does
- * not exist yet, and a daemon killed during the commit leaves the
- * container frozen. */
-static bool freeze(struct container *c, bool running)
+/* Pauses a running container for the commit as docker pause does, with
+ * its state and events. dockerd ignores a failed pause too: the commit
+ * then reads a container that keeps running. */
+static bool pause_for_commit(struct engine *e, struct container *c, bool running)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         int r;
 
         if (!running || !c->backend->ops->freeze)
                 return false;
-        r = c->backend->ops->freeze(c->backend, c, true, &err);
-        if (r < 0 && r != -ESRCH)
+        r = engine_container_pause(e, c, &err);
+        if (r < 0)
                 log_warn("Failed to pause container %s for the commit: %s", c->id, error_message(&err, r));
-        if (r >= 0)
-                log_debug("Paused container %s for the commit", c->id);
         return r >= 0;
 }
 
-static void thaw(struct container *c)
+static void unpause_after_commit(struct engine *e, struct container *c)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
-        int r = c->backend->ops->freeze(c->backend, c, false, &err);
+        int r = engine_container_unpause(e, c, &err);
 
-        if (r < 0 && r != -ESRCH)
+        if (r < 0 && r != -EALREADY)
                 log_error("Failed to unpause container %s after the commit: %s", c->id, error_message(&err, r));
-        else
-                log_debug("Unpaused container %s after the commit", c->id);
 }
 
 int engine_container_commit(struct engine *e, struct container *c, const struct engine_commit_request *req,
@@ -216,10 +213,10 @@ int engine_container_commit(struct engine *e, struct container *c, const struct 
         if (r < 0)
                 return r;
 
-        frozen = req->pause && freeze(c, running);
+        frozen = req->pause && pause_for_commit(e, c, running);
         r = commit_layer(e, c, parent, &opts, config, ret_id, err);
         if (frozen)
-                thaw(c);
+                unpause_after_commit(e, c);
         if (r >= 0)
                 log_info("Container %s committed as image %s", c->id, ret_id);
         return r;

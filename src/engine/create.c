@@ -184,6 +184,7 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                 return r;
         }
 
+        engine_event_container(e, c, "create", NULL);
         log_debug("Container %s created as %s from image %s", c->id, c->name, c->image_id);
         *ret = TAKE_PTR(c);
         return 0;

@@ -18,6 +18,7 @@ struct engine {
         int containers_dirfd; /* <data-root>/containers */
 
         struct exec_table *execs; /* see exec.h */
+        struct event_bus *events; /* see events.h */
 };
 
 /* Adds c to the table after checking that its name is free. Takes a reference. */
@@ -37,6 +38,11 @@ struct backend *engine_backend_for_pool(struct engine *e, const char *pool);
 
 /* Marks c exited with the result and wakes waiters. Call with c->lock held. */
 void engine_container_set_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info);
+
+/* Thaws a paused container after signal, meant to end it, was sent (a
+ * frozen process receives it only once thawed) and marks it running.
+ * Call with op_lock held. */
+void engine_container_thaw_after_kill(struct engine *e, struct container *c, int signal);
 
 /* Docker's default masked and read-only paths. */
 extern const char *const engine_default_masked_paths[];

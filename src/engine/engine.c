@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
+#include "events.h"
 #include "exec.h"
 #include "fsutil.h"
 #include "image/image.h"
@@ -44,6 +45,11 @@ int engine_new(struct daemon *daemon, struct engine **ret, struct error *err)
                 engine_free(e);
                 return r;
         }
+        r = event_bus_new(&e->events);
+        if (r < 0) {
+                engine_free(e);
+                return r;
+        }
 
         r = local_backend_new(e, &e->local, err);
         if (r < 0) {
@@ -58,6 +64,8 @@ void engine_free(struct engine *e)
 {
         if (!e)
                 return;
+        /* First, so that no reader of GET /events waits on a freed engine. */
+        event_bus_free(e->events);
         for (size_t i = 0; i < e->n_containers; i++)
                 if (e->containers[i]->backend)
                         e->containers[i]->backend->ops->forget(e->containers[i]->backend, e->containers[i]);

@@ -88,6 +88,31 @@ int engine_container_restart(struct engine *e, struct container *c, int timeout,
 /* Removes a container: -EBUSY when it runs unless force, which kills it first. */
 int engine_container_remove(struct engine *e, struct container *c, bool force, bool remove_volumes, struct error *err);
 
+/* Freezes the processes of a running container (docker pause). Conflicts
+ * are -EBUSY with dockerd's texts ("Container X is already paused",
+ * "... is not running"). */
+int engine_container_pause(struct engine *e, struct container *c, struct error *err);
+
+/* Thaws a paused container. -EALREADY "Container X is not paused" when it
+ * is not, which dockerd 20.10 answers with a 500. */
+int engine_container_unpause(struct engine *e, struct container *c, struct error *err);
+
+/* Renames the container (docker rename); name may lack the leading "/".
+ * -EINVAL for an empty, invalid or unchanged name and -EEXIST when
+ * another container holds it, with dockerd's texts. */
+int engine_container_rename(struct engine *e, struct container *c, const char *name, struct error *err);
+
+/* Lists the container's processes as docker top does: the host's ps with
+ * ps_args ("-ef" when empty) restricted to the container's pids, as
+ * Docker's {"Titles", "Processes"}. -EBUSY when the container is not
+ * running; a failure of ps is -EIO with its first line of stderr. */
+int engine_container_top(struct engine *e, struct container *c, const char *ps_args, json_object **ret,
+                         struct error *err);
+
+/* Samples the container's resource usage (see backend_ops.stats).
+ * -ESRCH when it is not running. */
+int engine_container_stats(struct engine *e, struct container *c, json_object **ret, struct error *err);
+
 /* Connects a client to the container's streams (at once, or at next start). Takes ownership of req. */
 int engine_container_attach(struct engine *e, struct container *c, struct attach_request *req, struct error *err);
 
@@ -126,6 +151,40 @@ int engine_container_save_state(struct engine *e, struct container *c);
  * go into ret_deleted and the freed bytes into ret_space. */
 int engine_container_prune(struct engine *e, json_object *filters, json_object *ret_deleted, int64_t *ret_space,
                            struct error *err);
+
+/* ---- Events (events.h) ---- */
+
+/* The bus that GET /events subscribes to. */
+struct event_bus *engine_events(struct engine *e);
+
+/* Publishes an event of any type ("container", "image", "network",
+ * "volume", "daemon") with attributes as key, value pairs
+ * (NULL-terminated, may be NULL). Never fails: an event that cannot be
+ * recorded is logged. */
+void engine_event_emit(struct engine *e, const char *type, const char *action, const char *actor_id,
+                       char *const *attributes);
+
+/* Publishes a container event with Docker's attributes: the key, value
+ * pairs given after action (ended by NULL), then the container's labels,
+ * "image" (Config.Image) and "name", each overriding what came before as
+ * in dockerd. Takes c->lock, so call it without. Actions and their extra
+ * attributes, as dockerd 20.10 sends them: create, start, restart, stop,
+ * destroy, attach, detach, pause, unpause, update, top, export, commit,
+ * archive-path, extract-to-dir, oom; die (exitCode); kill (signal);
+ * rename (oldName); resize (height, width); "exec_create: CMD ARGS" and
+ * "exec_start: CMD ARGS" (execID); exec_die (execID, exitCode);
+ * "health_status: STATUS". */
+void engine_event_container(struct engine *e, struct container *c, const char *action, ...) __attribute__((sentinel));
+
+/* Publishes an exec event: with cmd, "ACTION: CMD ARGS" as dockerd names
+ * exec_create and exec_start; without, ACTION (exec_die) with the exit
+ * code when not NULL. Both carry execID. */
+void engine_event_exec(struct engine *e, struct container *c, const char *action, const char *exec_id, char *const *cmd,
+                       const char *exit_code);
+
+/* The image store's event hook (image_store_set_event_hook), with the
+ * engine as userdata. */
+void engine_image_event(const char *action, const char *id, const char *name, void *userdata);
 
 /* The checks the image store calls before deleting an image: whether any
  * container, or any running container, uses it. */

@@ -235,6 +235,7 @@ int engine_exec_create(struct engine *e, struct container *c, const char *name, 
         pthread_mutex_unlock(&e->execs->lock);
         if (r < 0)
                 return r;
+        engine_event_exec(e, c, "exec_create", x->id, x->config.cmd, NULL);
         log_debug("Exec %s created in container %s: %s", x->id, c->id, x->config.cmd[0]);
         *ret = TAKE_PTR(x);
         return 0;
@@ -351,6 +352,8 @@ int engine_exec_start(struct engine *e, struct exec *x, const struct exec_start_
         r = build_request(x, options, &request, &env, err);
         pthread_mutex_unlock(&c->lock);
         if (r >= 0) {
+                /* Before the start, as in dockerd, so it precedes exec_die. */
+                engine_event_exec(e, c, "exec_start", x->id, x->config.cmd, NULL);
                 request.client = TAKE_PTR(owned);
                 r = c->backend->ops->exec_start(c->backend, c, &request, err);
         }
@@ -515,6 +518,7 @@ void engine_exec_exited(struct engine *e, struct container *c, const char *id, i
         struct exec_table *t = e->execs;
         struct exec *x;
         bool recorded = false;
+        char code[16];
 
         pthread_mutex_lock(&t->lock);
         x = table_find(t, id);
@@ -525,10 +529,13 @@ void engine_exec_exited(struct engine *e, struct container *c, const char *id, i
         pthread_mutex_unlock(&t->lock);
         if (!recorded)
                 return;
-        if (error)
+        if (error) {
                 log_info("Exec %s in container %s failed to start: %s", id, c->id, error);
-        else
-                log_info("Exec %s in container %s exited with code %d", id, c->id, exit_code);
+                return;
+        }
+        snprintf(code, sizeof(code), "%d", exit_code);
+        engine_event_exec(e, c, "exec_die", id, NULL, code);
+        log_info("Exec %s in container %s exited with code %d", id, c->id, exit_code);
 }
 
 /* ---- Container events ---- */

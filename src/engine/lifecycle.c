@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Start, stop, kill, restart, wait, remove, and the end of a container. */
 #include <signal.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "container-volumes.h"
@@ -86,7 +87,11 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
         status = c->state.status;
         pthread_mutex_unlock(&c->lock);
 
-        if (status == CONTAINER_RUNNING || status == CONTAINER_PAUSED) {
+        if (status == CONTAINER_PAUSED) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EBUSY, "cannot start a paused container, try unpause instead");
+        }
+        if (status == CONTAINER_RUNNING) {
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EALREADY, "container %s is already running", c->id);
         }
@@ -118,6 +123,7 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
         pthread_mutex_lock(&c->lock);
         pid = c->state.pid;
         pthread_mutex_unlock(&c->lock);
+        engine_event_container(e, c, "start", NULL);
         log_info("Container %s started (pid %d)", c->id, (int)pid);
         return 0;
 }
@@ -134,14 +140,48 @@ static int resolve_stop_timeout(struct container *c, int timeout)
         return configured >= 0 ? configured : DEFAULT_STOP_TIMEOUT_S;
 }
 
+/* Tells whether sig is meant to end c, so that a paused c must be thawed
+ * to receive it: SIGKILL, the container's StopSignal, or any signal when
+ * it has none (dockerd 20.10's killWithSignal). Call with c->lock held. */
+static bool signal_ends_container(const struct container *c, int sig)
+{
+        if (sig == SIGKILL || isempty(json_field_string(c->config, "StopSignal", "")))
+                return true;
+        return sig == container_stop_signal(c);
+}
+
+/* Sends sig to the container's processes and records the "kill" event. A
+ * frozen process receives a signal only once thawed, so a paused
+ * container is unpaused after a signal that should end it, as dockerd
+ * does. Call with op_lock held. */
+static int send_signal(struct engine *e, struct container *c, int sig, struct error *err)
+{
+        char number[16];
+        bool thaw;
+        int r;
+
+        r = c->backend->ops->kill(c->backend, c, sig, err);
+        if (r < 0)
+                return r;
+        snprintf(number, sizeof(number), "%d", sig);
+        engine_event_container(e, c, "kill", "signal", number, NULL);
+
+        pthread_mutex_lock(&c->lock);
+        thaw = c->state.status == CONTAINER_PAUSED && signal_ends_container(c, sig);
+        pthread_mutex_unlock(&c->lock);
+        if (thaw)
+                engine_container_thaw_after_kill(e, c, sig);
+        return 0;
+}
+
 /* Sends sig and waits up to timeout_ms for the container to stop running.
  * Call with op_lock held. Returns 1 when it stopped, 0 on timeout. */
-static int signal_and_wait(struct container *c, int sig, int timeout_ms, struct error *err)
+static int signal_and_wait(struct engine *e, struct container *c, int sig, int timeout_ms, struct error *err)
 {
         bool stopped;
         int r;
 
-        r = c->backend->ops->kill(c->backend, c, sig, err);
+        r = send_signal(e, c, sig, err);
         if (r < 0 && r != -ESRCH)
                 return r;
 
@@ -167,16 +207,17 @@ static int stop_locked(struct engine *e, struct container *c, int timeout_s, str
         pthread_mutex_unlock(&c->lock);
         log_info("Stopping container %s with signal %d, timeout %d s", c->id, sig, timeout_s);
 
-        r = signal_and_wait(c, sig, timeout_s * 1000, err);
-        if (r != 0)
-                return r < 0 ? r : 0;
-
-        log_info("Container %s failed to exit within %d seconds of signal %d - using the force", c->id, timeout_s, sig);
-        r = signal_and_wait(c, SIGKILL, KILL_WAIT_MS, err);
+        r = signal_and_wait(e, c, sig, timeout_s * 1000, err);
+        if (r == 0) {
+                log_info("Container %s failed to exit within %d seconds of signal %d - using the force", c->id,
+                         timeout_s, sig);
+                r = signal_and_wait(e, c, SIGKILL, KILL_WAIT_MS, err);
+                if (r == 0)
+                        return error_set(err, -ETIMEDOUT, "container %s did not stop after SIGKILL", c->id);
+        }
         if (r < 0)
                 return r;
-        if (r == 0)
-                return error_set(err, -ETIMEDOUT, "container %s did not stop after SIGKILL", c->id);
+        engine_event_container(e, c, "stop", NULL);
         return 0;
 }
 
@@ -211,7 +252,7 @@ int engine_container_kill(struct engine *e, struct container *c, int signal, str
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EBUSY, "Cannot kill container: %s: Container %s is not running", c->id, c->id);
         }
-        r = c->backend->ops->kill(c->backend, c, signal, err);
+        r = send_signal(e, c, signal, err);
         pthread_mutex_unlock(&c->op_lock);
         return r == -ESRCH ? 0 : r;
 }
@@ -226,12 +267,16 @@ int engine_container_restart(struct engine *e, struct container *c, int timeout,
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0 && r != -EALREADY)
                 return r;
-        return engine_container_start(e, c, err);
+        r = engine_container_start(e, c, err);
+        if (r >= 0)
+                engine_event_container(e, c, "restart", NULL);
+        return r;
 }
 
 int engine_container_attach(struct engine *e, struct container *c, struct attach_request *req, struct error *err)
 {
         bool paused;
+        int r;
 
         pthread_mutex_lock(&c->lock);
         paused = c->state.status == CONTAINER_PAUSED;
@@ -240,19 +285,30 @@ int engine_container_attach(struct engine *e, struct container *c, struct attach
                 attach_request_free(req);
                 return error_set(err, -EBUSY, "container %s is paused, unpause the container before attach", c->id);
         }
-        return c->backend->ops->attach(c->backend, c, req, err);
+        r = c->backend->ops->attach(c->backend, c, req, err);
+        if (r >= 0)
+                engine_event_container(e, c, "attach", NULL);
+        return r;
 }
 
 int engine_container_resize(struct engine *e, struct container *c, unsigned height, unsigned width, struct error *err)
 {
+        char h[16], w[16];
         bool running;
+        int r;
 
         pthread_mutex_lock(&c->lock);
         running = container_is_running(c);
         pthread_mutex_unlock(&c->lock);
         if (!running)
                 return error_set(err, -EBUSY, "Container %s is not running", c->id);
-        return c->backend->ops->resize(c->backend, c, height, width, err);
+        r = c->backend->ops->resize(c->backend, c, height, width, err);
+        if (r < 0)
+                return r;
+        snprintf(h, sizeof(h), "%u", height);
+        snprintf(w, sizeof(w), "%u", width);
+        engine_event_container(e, c, "resize", "height", h, "width", w, NULL);
+        return 0;
 }
 
 /* ---- Waiting ---- */
@@ -358,7 +414,15 @@ static void schedule_auto_remove(struct engine *e, struct container *c)
 
 void engine_container_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info)
 {
+        char code[16];
         bool auto_remove;
+
+        /* Before the waiters wake up, as in dockerd: a client that saw its
+         * wait return also finds the die event. */
+        if (exit_info->oom_killed)
+                engine_event_container(e, c, "oom", NULL);
+        snprintf(code, sizeof(code), "%d", exit_info->exit_code);
+        engine_event_container(e, c, "die", "exitCode", code, NULL);
 
         pthread_mutex_lock(&c->lock);
         engine_container_set_exited(e, c, exit_info);
@@ -391,7 +455,7 @@ static int remove_files(struct engine *e, struct container *c)
 
 int engine_container_remove(struct engine *e, struct container *c, bool force, bool remove_volumes, struct error *err)
 {
-        bool running;
+        bool running, paused;
         int r;
 
         pthread_mutex_lock(&c->op_lock);
@@ -402,8 +466,16 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
                 return error_set(err, -ENOENT, "No such container: %s", c->id);
         }
         running = container_is_running(c);
+        paused = c->state.status == CONTAINER_PAUSED;
         pthread_mutex_unlock(&c->lock);
 
+        if (paused && !force) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EBUSY,
+                                 "You cannot remove a paused container %s. Unpause and then stop the container before "
+                                 "attempting removal or force remove",
+                                 c->id);
+        }
         if (running && !force) {
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EBUSY,
@@ -412,7 +484,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
                                  c->id);
         }
         if (running) {
-                r = signal_and_wait(c, SIGKILL, KILL_WAIT_MS, err);
+                r = signal_and_wait(e, c, SIGKILL, KILL_WAIT_MS, err);
                 if (r <= 0) {
                         pthread_mutex_unlock(&c->op_lock);
                         return r < 0 ? r : error_set(err, -ETIMEDOUT, "could not kill running container %s", c->id);
@@ -436,6 +508,8 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         engine_exec_container_removed(e, c);
         if (image_store_release(e->daemon->images, c->id) < 0)
                 log_warn("Failed to release the image layers held by container %s", c->id);
+        /* Before waiters for the removal wake up (docker run --rm). */
+        engine_event_container(e, c, "destroy", NULL);
 
         pthread_mutex_lock(&c->lock);
         c->state.removed = true;

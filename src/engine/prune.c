@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -70,6 +71,16 @@ static int parse_until(json_object *filters, int64_t *ret_ns, struct error *err)
         return 0;
 }
 
+/* dockerd reports a prune as a container event of no container. */
+static void prune_event(struct engine *e, int64_t reclaimed)
+{
+        char bytes[32];
+        char *attributes[] = { (char *)"reclaimed", bytes, NULL };
+
+        snprintf(bytes, sizeof(bytes), "%" PRId64, reclaimed);
+        engine_event_emit(e, "container", "prune", "", attributes);
+}
+
 static int check_prune_keys(json_object *filters, struct error *err)
 {
         json_object_object_foreach (filters, key, value) {
@@ -131,5 +142,6 @@ int engine_container_prune(struct engine *e, json_object *filters, json_object *
                 *ret_space += size;
         }
         engine_container_list_free(list, n);
+        prune_event(e, *ret_space);
         return 0;
 }

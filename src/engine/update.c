@@ -178,6 +178,7 @@ int engine_container_update(struct engine *e, struct container *c, json_object *
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0)
                 return error_prefix(err, r, "Cannot update container %s", c->id);
+        engine_event_container(e, c, "update", NULL);
         log_info("Container %s updated", c->id);
         return 0;
 }

@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -153,6 +154,19 @@ struct backend_ops {
          * container, for the pause of docker commit. -ESRCH when the
          * container no longer runs. */
         int (*freeze)(struct backend *b, struct container *c, bool frozen, struct error *err);
+
+        /* Lists the processes of a running container (docker top), as
+         * pids in the daemon's PID namespace. -ESRCH when it no longer
+         * runs. */
+        int (*list_pids)(struct backend *b, struct container *c, pid_t **ret, size_t *ret_n, struct error *err);
+
+        /* Samples the resource usage of a running container (docker
+         * stats): Docker's pids_stats, blkio_stats, num_procs,
+         * storage_stats, cpu_stats (with system_cpu_usage and
+         * online_cpus), memory_stats and networks, as dockerd 20.10 fills
+         * them on the host's cgroup version. -ESRCH when it no longer
+         * runs. */
+        int (*stats)(struct backend *b, struct container *c, json_object **ret, struct error *err);
 
         /* Returns the path of the container's json-file log (newly
          * allocated), or NULL when the backend keeps no such log. */

@@ -319,6 +319,7 @@ int local_restore(struct backend *b, struct container *c)
         struct local_backend *lb = (struct local_backend *)b;
         _cleanup_json_ json_object *state = NULL;
         struct local_container *lc;
+        bool paused;
         int fd, r;
 
         fd = connect_monitor(lb, c, &state);
@@ -348,7 +349,9 @@ int local_restore(struct backend *b, struct container *c)
                 json_object_object_add(kill_msg, "signal", json_object_new_int(SIGKILL));
                 monitor_proto_send(fd, kill_msg, NULL, 0);
         } else if (streq(json_field_string(state, "status", ""), "running") && json_field_int(state, "pid", 0) > 0) {
-                c->state.status = CONTAINER_RUNNING;
+                /* A container paused before the daemon stopped stays frozen. */
+                paused = c->state.status == CONTAINER_PAUSED && local_container_frozen(b, c);
+                c->state.status = paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
                 c->state.pid = (pid_t)json_field_int(state, "pid", 0);
         }
         engine_container_save_state(lb->base.engine, c);

@@ -85,6 +85,19 @@ int local_write_export(struct backend *b, struct container *c, backend_write_fn 
 /* Freezes or thaws the container's cgroup (see backend_ops.freeze). */
 int local_freeze(struct backend *b, struct container *c, bool frozen, struct error *err);
 
+struct cgroup;
+
+/* Opens the cgroup the runtime created for c, as the bundle's
+ * config.json names it. -ESRCH when c has no bundle or cgroup. */
+int local_container_cgroup(struct backend *b, struct container *c, struct cgroup **ret, struct error *err);
+
+/* Tells whether c's cgroup is frozen (false when it cannot be read). */
+bool local_container_frozen(struct backend *b, struct container *c);
+
+/* docker top and docker stats (see backend_ops). */
+int local_list_pids(struct backend *b, struct container *c, pid_t **ret, size_t *ret_n, struct error *err);
+int local_stats(struct backend *b, struct container *c, json_object **ret, struct error *err);
+
 /* docker exec (see backend_ops). */
 int local_exec_start(struct backend *b, struct container *c, const struct backend_exec *exec, struct error *err);
 int local_exec_resize(struct backend *b, struct container *c, const char *exec_id, unsigned height, unsigned width,

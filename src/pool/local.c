@@ -230,6 +230,8 @@ static const struct backend_ops local_ops = {
         .write_diff = local_write_diff,
         .write_export = local_write_export,
         .freeze = local_freeze,
+        .list_pids = local_list_pids,
+        .stats = local_stats,
         .log_path = local_log_path,
         .free = local_free,
 };

@@ -105,3 +105,21 @@ tests_fuzz_fuzz_exec_create_SOURCES = tests/fuzz/fuzz-exec-create.c $(FUZZ_MAIN)
 tests_fuzz_fuzz_exec_create_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_exec_create_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_exec_create_LDADD = libcommon.a $(JSONC_LIBS)
+
+# The query of GET /events (since, until, filters) and the output of ps
+# that docker top reads, whose command column a container controls.
+EVENTS_FUZZ_TARGETS = tests/fuzz/fuzz-events-filter tests/fuzz/fuzz-top-output
+check_PROGRAMS += $(EVENTS_FUZZ_TARGETS)
+if !ENABLE_FUZZING
+TESTS += $(EVENTS_FUZZ_TARGETS)
+endif
+
+tests_fuzz_fuzz_events_filter_SOURCES = tests/fuzz/fuzz-events-filter.c $(FUZZ_MAIN) $(ENGINE_EVENT_SOURCES)
+tests_fuzz_fuzz_events_filter_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_events_filter_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_events_filter_LDADD = libhttp.a $(IMAGE_LIBS)
+
+tests_fuzz_fuzz_top_output_SOURCES = tests/fuzz/fuzz-top-output.c $(FUZZ_MAIN) src/engine/top-parse.c
+tests_fuzz_fuzz_top_output_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
+tests_fuzz_fuzz_top_output_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_top_output_LDADD = libcommon.a $(JSONC_LIBS)

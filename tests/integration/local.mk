@@ -22,6 +22,9 @@ INTEGRATION_TESTS = \
 	tests/integration/logs.sh \
 	tests/integration/tty.sh \
 	tests/integration/ps.sh \
+	tests/integration/events.sh \
+	tests/integration/observe.sh \
+	tests/integration/stats-cgroup2.sh \
 	tests/integration/load-malicious.sh \
 	tests/integration/fixtures.sh \
 	tests/integration/api.sh \

@@ -84,3 +84,30 @@ tests_unit_test_engine_exec_SOURCES = tests/unit/test-engine-exec.c src/engine/e
 tests_unit_test_engine_exec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_exec_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
+
+# The events of GET /events: their JSON, filters, since and until, the bus.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-events
+TESTS += tests/unit/test-engine-events
+tests_unit_test_engine_events_SOURCES = tests/unit/test-engine-events.c $(ENGINE_EVENT_SOURCES)
+tests_unit_test_engine_events_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_events_LDADD = libhttp.a $(IMAGE_LIBS) $(CMOCKA_LIBS)
+endif
+
+# docker top: ps_args and the output of ps.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-top
+TESTS += tests/unit/test-engine-top
+tests_unit_test_engine_top_SOURCES = tests/unit/test-engine-top.c src/engine/top-parse.c
+tests_unit_test_engine_top_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_top_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# docker stats from cgroup v1 and v2 files and /proc.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-pool-stats
+TESTS += tests/unit/test-pool-stats
+tests_unit_test_pool_stats_SOURCES = tests/unit/test-pool-stats.c $(POOL_STATS_SOURCES)
+tests_unit_test_pool_stats_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_pool_stats_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

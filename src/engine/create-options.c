@@ -56,7 +56,6 @@ static const struct {
         { "PortBindings", "--publish" },
         { "PublishAllPorts", "--publish-all" },
         { "Links", "--link" },
-        { "VolumeDriver", "--volume-driver" },
         { "KernelMemoryTCP", "--kernel-memory-tcp" },
         { "CpuCount", "--cpu-count" },
         { "CpuPercent", "--cpu-percent" },

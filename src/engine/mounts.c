@@ -88,7 +88,21 @@ struct build {
         char **user_destinations; /* the destinations of -v and --mount */
         json_object *tmpfs;       /* HostConfig.Tmpfs */
         const char *data_root;
+        const char *volume_driver; /* HostConfig.VolumeDriver: the driver of -v volumes */
 };
+
+/* Gives a volume of -v or Config.Volumes the driver of --volume-driver,
+ * which --mount volumes do not take, as in dockerd. */
+static void set_volume_driver(struct build *b, json_object *m)
+{
+        json_object *create;
+
+        if (!*b->volume_driver)
+                return;
+        create = json_object_new_object();
+        json_set_string(create, "Driver", b->volume_driver);
+        json_object_object_add(m, "VolumeOptions", create);
+}
 
 static json_object *find_point(struct build *b, const char *destination, size_t *ret_index)
 {
@@ -150,6 +164,7 @@ static int add_bind_entry(struct build *b, const char *spec, struct error *err)
                 json_set_string(m, "Name", bind.source ? bind.source : "");
                 set_bool(m, "Anonymous", !bind.source);
                 set_bool(m, "CopyData", !bind.nocopy);
+                set_volume_driver(b, m);
         } else {
                 json_set_string(m, "Source", source);
                 json_set_string(m, "Propagation",
@@ -372,6 +387,7 @@ static int add_anonymous(struct build *b, const char *path)
         m = new_point("volume", destination, "", true);
         set_bool(m, "Anonymous", true);
         set_bool(m, "CopyData", true);
+        set_volume_driver(b, m);
         json_object_array_add(b->points, m);
         return 0;
 }
@@ -383,7 +399,8 @@ int mounts_build(json_object *config, json_object *host_config, const struct mou
         json_object *binds = json_field_array(host_config, "Binds");
         json_object *specs = json_field_array(host_config, "Mounts");
         json_object *volumes = json_field_object(config, "Volumes");
-        struct build b = { points, NULL, json_field_object(host_config, "Tmpfs"), data_root };
+        struct build b = { points, NULL, json_field_object(host_config, "Tmpfs"), data_root,
+                           json_field_string(host_config, "VolumeDriver", "") };
         int r = 0;
 
         for (size_t i = 0; i < n_from; i++)

@@ -156,6 +156,13 @@ sl_assert_contains "a volume name with a space" '"bad name" includes invalid cha
 sl_run sl_docker create -v /etc/passwd "$busybox" true
 sl_assert_contains "a volume over a file of the image" "cannot mount volume over existing file, file exists" \
         "$SL_ERR"
+# dockerd returns 404 here, which makes the CLI pull the image, so the API is asked directly.
+sl_api POST /containers/create -H 'Content-Type: application/json' \
+        -d "{\"Image\":\"$busybox\",\"HostConfig\":{\"VolumeDriver\":\"nosuch\",\"Binds\":[\"vd:/d\"]}}"
+sl_assert_contains "--volume-driver of a missing driver" \
+        'create vd: error looking up volume plugin nosuch: plugin \"nosuch\" not found' "$SL_API_BODY"
+sl_run sl_docker run --rm --volume-driver local -v vd:/d "$busybox" true
+sl_assert_rc "--volume-driver local" 0
 sl_run sl_docker create --volumes-from nosuch "$busybox" true
 sl_assert_contains "--volumes-from a missing container" "No such container: nosuch" "$SL_ERR"
 sl_run sl_docker create --volumes-from shapes:xx "$busybox" true
@@ -275,6 +282,6 @@ sl_assert_contains "the labelled volume stays" kept "$SL_OUT"
 sl_assert_contains "the tmpfs volume stays" tv "$SL_OUT"
 sl_api POST '/volumes/prune?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D'
 sl_assert_eq "prune with an unknown filter is 400" 400 "$SL_API_STATUS"
-sl_docker volume rm -f kept tv bv broken mv >/dev/null 2>&1
+sl_docker volume rm -f kept tv bv broken mv vd >/dev/null 2>&1
 
 sl_done

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "engine-internal.h"
+#include "image/timestamp.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "timeutil.h"
@@ -57,18 +58,21 @@ static bool label_filter_matches(json_object *expected, json_object *labels, boo
         return true;
 }
 
+/* Reads the "until" filter as dockerd's prune does, with Docker's
+ * GetTimestamp: durations ("24h"), dates, times and Unix timestamps.
+ * Returns 1 with the time, or 0 when there is no such filter. */
 static int parse_until(json_object *filters, int64_t *ret_ns, struct error *err)
 {
         json_object *until = json_field_array(filters, "until");
-        const char *value;
+        int r;
 
-        *ret_ns = 0;
         if (!until || json_object_array_length(until) == 0)
                 return 0;
-        value = json_object_get_string(json_object_array_get_idx(until, 0));
-        if (timeutil_parse_timestamp(value, ret_ns) < 0)
-                return error_set(err, -EINVAL, "failed to parse value %s of filter until", value);
-        return 0;
+        if (json_object_array_length(until) > 1)
+                return error_set(err, -EINVAL, "more than one until filter specified");
+        r = timestamp_parse_docker(json_object_get_string(json_object_array_get_idx(until, 0)), timeutil_now_ns(),
+                                   ret_ns, err);
+        return r < 0 ? r : 1;
 }
 
 /* dockerd reports a prune as a container event of no container. */
@@ -96,7 +100,8 @@ int engine_container_prune(struct engine *e, json_object *filters, json_object *
 {
         struct container **list = NULL;
         size_t n = 0;
-        int64_t until_ns;
+        int64_t until_ns = 0;
+        bool has_until;
         int r;
 
         r = check_prune_keys(filters, err);
@@ -105,6 +110,7 @@ int engine_container_prune(struct engine *e, json_object *filters, json_object *
         r = parse_until(filters, &until_ns, err);
         if (r < 0)
                 return r;
+        has_until = r > 0;
         r = engine_container_list(e, &list, &n);
         if (r < 0)
                 return r;
@@ -120,7 +126,7 @@ int engine_container_prune(struct engine *e, json_object *filters, json_object *
                 pthread_mutex_lock(&c->lock);
                 labels = json_field_object(c->config, "Labels");
                 candidate = !container_is_running(c) && c->state.status != CONTAINER_RESTARTING &&
-                            (!until_ns || c->created_ns < until_ns) &&
+                            (!has_until || c->created_ns <= until_ns) &&
                             label_filter_matches(json_field_array(filters, "label"), labels, false) &&
                             label_filter_matches(json_field_array(filters, "label!"), labels, true);
                 pthread_mutex_unlock(&c->lock);

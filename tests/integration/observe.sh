@@ -191,11 +191,28 @@ sl_run sl_docker ps -a -s --filter name=sl-ob-size --format '{{.Size}}'
 sl_assert_match "ps -s shows the sizes" '^1\.[0-9]+MB \(virtual [0-9.]+MB\)$' "$SL_OUT"
 
 # ---- container prune with filters
+# until takes Docker's durations and dates, in whole seconds.
+sl_docker create --name sl-ob-old -l sl.age=old "$busybox" true >/dev/null
+sleep 2
+sl_docker create --name sl-ob-new -l sl.age=new "$busybox" true >/dev/null
+sl_run sl_docker container prune -f --filter until=1h --filter label=sl.age
+sl_assert_rc "prune until a duration" 0
+sl_assert_eq "prune until 1h keeps newer containers" yes \
+        "$(sl_docker inspect sl-ob-old sl-ob-new >/dev/null 2>&1 && echo yes)"
+sl_run sl_docker container prune -f --filter until=2000-01-01 --filter label=sl.age
+sl_assert_rc "prune until a date" 0
+sl_run sl_docker container prune -f --filter until=1s --filter label=sl.age
+sl_run sl_docker inspect sl-ob-old
+sl_assert_rc "prune until 1s removes the older container" 1
+sl_run sl_docker inspect sl-ob-new
+sl_assert_rc "prune until 1s keeps the newer container" 0
+sl_docker rm sl-ob-new >/dev/null
+sl_run sl_docker container prune -f --filter until=bogus
+sl_assert_rc "prune until an invalid time fails" 1
+sl_assert_contains "prune until an invalid time message" 'failed to parse value as time or duration: "bogus"' \
+        "$SL_ERR"
 sl_docker create --name sl-ob-keep -l sl.keep=yes "$busybox" true >/dev/null
 sl_docker create --name sl-ob-drop -l sl.keep=no "$busybox" true >/dev/null
-sl_run sl_docker container prune -f --filter until=1h
-sl_assert_eq "prune until skips newer containers" yes \
-        "$(sl_docker inspect sl-ob-keep sl-ob-drop >/dev/null 2>&1 && echo yes)"
 sl_run sl_docker container prune -f --filter label=sl.keep=no
 sl_run sl_docker inspect sl-ob-drop
 sl_assert_rc "prune by label removes the match" 1

@@ -392,3 +392,8 @@ void container_volumes_restore(struct engine *e, struct container *c)
                         volume_store_mount_restored(store_of(e), name, c->id);
         }
 }
+
+void engine_volume_event(const char *name, const char *action, char *const *attributes, void *userdata)
+{
+        engine_event_emit(userdata, "volume", action, name, attributes);
+}

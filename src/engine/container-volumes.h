@@ -33,3 +33,7 @@ void container_volumes_unmount(struct engine *e, struct container *c);
 /* References the volumes of a container loaded at daemon start and, when
  * it runs, records it as a user of their mounts. A removed one is skipped. */
 void container_volumes_restore(struct engine *e, struct container *c);
+
+/* The volume store's event hook (volume_store_set_event_hook), with the
+ * engine as userdata: publishes Docker's volume events. */
+void engine_volume_event(const char *name, const char *action, char *const *attributes, void *userdata);

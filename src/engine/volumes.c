@@ -255,8 +255,6 @@ void volume_store_set_event_hook(struct volume_store *s, volume_event_fn hook, v
         s->event_userdata = userdata;
 }
 
-/* TODO: the daemon sets no hook yet. Once the engine has its event bus,
- * the hook publishes these as Docker's volume events (GET /events). */
 void volume_store_emit(struct volume_store *s, const char *name, const char *action, char *const *attributes)
 {
         if (s->event_hook)

@@ -36,6 +36,8 @@ volume_exists() {
         sl_docker volume inspect "$1" >/dev/null 2>&1
 }
 
+events_since=$(date +%s)
+
 # ---- docker volume create, inspect and ls
 sl_run sl_docker volume create --label a=b v1
 sl_assert_out "volume create prints the name" v1
@@ -249,7 +251,18 @@ sl_assert_contains "system df has UsageData" '"UsageData":{"RefCount":' "$SL_API
 # ---- the volumes survive a restart, and so do their references and mounts
 sl_run sl_docker run -d --name keeper -v tv:/t "$busybox" sh -c 'echo kept >/t/f; sleep 1000'
 sl_assert_rc "a running container uses the tmpfs volume" 0
+keeper_id=$SL_OUT
 sl_wait_for 20 sl_docker exec keeper cat /t/f || sl_bail "the container did not write to its volume"
+# ---- the volume events so far (the daemon keeps them in memory only)
+sl_run sl_docker events --since "$events_since" --until "$(($(date +%s) + 1))" --filter type=volume \
+        --format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}'
+for event in "create v1 local" "mount v1 local" "unmount v1 local" "destroy $source_anon local"; do
+        sl_assert_contains "volume event: $event" "$event" "$SL_OUT"
+done
+sl_run sl_docker events --since "$events_since" --until "$(($(date +%s) + 1))" --filter type=volume \
+        --filter event=mount --filter volume=tv --format '{{json .Actor.Attributes}}'
+sl_assert_contains "a mount event's attributes" \
+        '"container":"'"$keeper_id"'","destination":"/t","driver":"local","propagation":"","read/write":"true"}' "$SL_OUT"
 sl_daemon_restart
 sl_run sl_docker volume inspect v1 --format '{{json .Labels}}'
 sl_assert_out "a volume after a restart" '{"a":"b"}'
@@ -283,5 +296,6 @@ sl_assert_contains "the tmpfs volume stays" tv "$SL_OUT"
 sl_api POST '/volumes/prune?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D'
 sl_assert_eq "prune with an unknown filter is 400" 400 "$SL_API_STATUS"
 sl_docker volume rm -f kept tv bv broken mv vd >/dev/null 2>&1
+
 
 sl_done

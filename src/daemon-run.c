@@ -26,8 +26,8 @@
 #include "strv.h"
 #include "timeutil.h"
 #include "userns-remap.h"
-#include "engine/volumes.h"
 #include "engine/container-volumes.h"
+#include "engine/volumes.h"
 
 /* How long running requests may take to finish at shutdown. */
 #define SHUTDOWN_TIMEOUT_MS 10000
@@ -286,8 +286,8 @@ static int open_stores(struct daemon *d)
         image_store_set_in_use_check(d->images, engine_image_in_use, d->engine);
         image_store_set_running_check(d->images, engine_image_running, d->engine);
         image_store_set_event_hook(d->images, engine_image_event, d->engine);
-        return engine_restore(d->engine);
         volume_store_set_event_hook(d->volumes, engine_volume_event, d->engine);
+        return engine_restore(d->engine);
 }
 
 static int open_registries(struct daemon *d)

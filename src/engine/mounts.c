@@ -178,9 +178,9 @@ static int add_bind_entry(struct build *b, const char *spec, struct error *err)
 
 /* ---- --mount ---- */
 
-static int mount_config_error(struct error *err, const char *type, const char *what)
+static int mount_config_error(struct error *err, const char *type, const char *detail)
 {
-        return error_set(err, -EINVAL, "invalid mount config for type \"%s\": %s", type, what);
+        return error_set(err, -EINVAL, "invalid mount config for type \"%s\": %s", type, detail);
 }
 
 static bool has_member(json_object *obj, const char *key)
@@ -196,7 +196,7 @@ static int check_foreign_options(json_object *spec, const char *type, struct err
         static const struct {
                 const char *key, *type;
         } owners[] = { { "BindOptions", "bind" }, { "VolumeOptions", "volume" }, { "TmpfsOptions", "tmpfs" } };
-        char what[64];
+        char detail[64];
 
         for (size_t i = 0; i < ARRAY_SIZE(owners); i++) {
                 if (streq(owners[i].type, type) || !has_member(spec, owners[i].key))
@@ -205,8 +205,8 @@ static int check_foreign_options(json_object *spec, const char *type, struct err
                 if ((streq(type, "volume") && streq(owners[i].type, "tmpfs")) ||
                     (streq(type, "tmpfs") && streq(owners[i].type, "volume")))
                         continue;
-                snprintf(what, sizeof(what), "field %s must not be specified", owners[i].key);
-                return mount_config_error(err, type, what);
+                snprintf(detail, sizeof(detail), "field %s must not be specified", owners[i].key);
+                return mount_config_error(err, type, detail);
         }
         return 0;
 }
@@ -215,27 +215,27 @@ static int check_bind_spec(json_object *spec, struct error *err)
 {
         const char *source = json_field_string(spec, "Source", "");
         const char *propagation = json_field_string(json_field_object(spec, "BindOptions"), "Propagation", "");
-        _cleanup_free_ char *what = NULL;
+        _cleanup_free_ char *detail = NULL;
         bool known = !*propagation;
 
         if (!*source)
                 return mount_config_error(err, "bind", "field Source must not be empty");
         if (source[0] != '/') {
-                if (asprintf(&what, "invalid mount path: '%s' mount path must be absolute", source) < 0)
+                if (asprintf(&detail, "invalid mount path: '%s' mount path must be absolute", source) < 0)
                         return -ENOMEM;
-                return mount_config_error(err, "bind", what);
+                return mount_config_error(err, "bind", detail);
         }
         for (size_t i = 0; i < ARRAY_SIZE(propagation_modes); i++)
                 known = known || streq(propagation, propagation_modes[i]);
         if (!known) {
-                if (asprintf(&what, "invalid propagation mode: %s", propagation) < 0)
+                if (asprintf(&detail, "invalid propagation mode: %s", propagation) < 0)
                         return -ENOMEM;
-                return mount_config_error(err, "bind", what);
+                return mount_config_error(err, "bind", detail);
         }
         if (access(source, F_OK) < 0) {
-                if (asprintf(&what, "bind source path does not exist: %s", source) < 0)
+                if (asprintf(&detail, "bind source path does not exist: %s", source) < 0)
                         return -ENOMEM;
-                return mount_config_error(err, "bind", what);
+                return mount_config_error(err, "bind", detail);
         }
         return 0;
 }
@@ -244,7 +244,7 @@ static int check_spec(json_object *spec, struct error *err)
 {
         const char *type = json_field_string(spec, "Type", "");
         const char *target = json_field_string(spec, "Target", "");
-        _cleanup_free_ char *what = NULL;
+        _cleanup_free_ char *detail = NULL;
         int r;
 
         if (!json_object_is_type(spec, json_type_object))
@@ -254,9 +254,9 @@ static int check_spec(json_object *spec, struct error *err)
         if (!*target)
                 return mount_config_error(err, type, "field Target must not be empty");
         if (target[0] != '/') {
-                if (asprintf(&what, "invalid mount path: '%s' mount path must be absolute", target) < 0)
+                if (asprintf(&detail, "invalid mount path: '%s' mount path must be absolute", target) < 0)
                         return -ENOMEM;
-                return mount_config_error(err, type, what);
+                return mount_config_error(err, type, detail);
         }
         if (streq(target, "/"))
                 return mount_config_error(err, type, "invalid specification: destination can't be '/'");

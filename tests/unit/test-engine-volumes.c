@@ -480,7 +480,7 @@ static void store_bind_volume_keeps_host_files(void **state)
         volume_store_unmount(s, "bv", "c2");
         assert_int_not_equal(stat(data_file, &st), 0);
 
-        /* A mount left by a previous store goes when nobody uses it. */
+        /* A mount left by a previous store goes when no container uses it. */
         assert_int_equal(volume_store_mount(s, "bv", "c1", NULL), 0);
         volume_store_free(s);
         s = open_store(root);

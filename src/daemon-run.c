@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/images.h"
+#include "crash-point.h"
 #include "daemon-config.h"
 #include "daemon-events.h"
 #include "engine/engine.h"
@@ -352,6 +353,7 @@ int daemon_run(struct daemon_config *config)
 
         log_info("Starting up Sockerless %s (data root %s, exec root %s)", SOCKERLESS_VERSION, config->data_root,
                  config->exec_root);
+        crash_point_arm(config->crash_at);
         r = prepare_directories(config);
         if (r < 0)
                 return r;
@@ -375,6 +377,9 @@ int daemon_run(struct daemon_config *config)
         if (r >= 0)
                 r = serve(&d, &signals);
 
+        /* As dockerd, the daemon stops its containers unless live restore is on. */
+        if (d.engine && !d.config.live_restore)
+                engine_shutdown(d.engine);
         engine_free(d.engine);
         image_store_free(d.images);
         volume_store_free(d.volumes);

@@ -41,6 +41,7 @@ struct daemon_config {
         unsigned max_concurrent_downloads;
         unsigned max_download_attempts;
         unsigned max_concurrent_uploads; /* "max-concurrent-uploads": layers at once per push, 5 */
+        char *crash_at;                  /* --crash-at: the armed crash point of tests, or NULL */
         /* The profile of the "seccomp-profile" file, parsed at start. */
         struct seccomp_profile *seccomp;
 };

@@ -24,6 +24,7 @@ libsockerlessd_a_SOURCES = \
 	src/api/system-df.c \
 	src/api/unimplemented.c \
 	src/api/volumes.c \
+	src/crash-point.c src/crash-point.h \
 	src/daemon-config.c src/daemon-config.h \
 	src/daemon-events.c src/daemon-events.h \
 	src/daemon-run.c src/daemon-run.h \
@@ -58,7 +59,10 @@ libsockerlessd_a_SOURCES = \
 	src/engine/prune.c \
 	src/engine/rename.c \
 	src/engine/resources.c src/engine/resources.h \
+	src/engine/restart.c src/engine/restart.h \
+	src/engine/restart-policy.c src/engine/restart-policy.h \
 	src/engine/restore.c \
+	src/engine/shutdown.c \
 	$(SECURITY_OPT_SOURCES) \
 	src/engine/signals.c src/engine/signals.h \
 	src/engine/stats.c \
@@ -73,7 +77,7 @@ libsockerlessd_a_SOURCES = \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-freeze.c src/pool/local-internal.h \
 	src/pool/local-exec.c src/pool/local-init-layer.c src/pool/local-layers.c src/pool/local-start.c \
-	src/pool/local-rootfs.c src/pool/local-update.c \
+	src/pool/local-restore.c src/pool/local-rootfs.c src/pool/local-update.c \
 	src/pool/local-cgroup.c src/pool/local-stats.c $(POOL_STATS_SOURCES)
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c
 libsockerlessd_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)

@@ -23,14 +23,18 @@ static void add_time(json_object *obj, const char *key, int64_t ns)
         add_string(obj, key, timeutil_format_rfc3339(ns, buf, sizeof(buf)));
 }
 
+/* Docker's State.Running, which a container waiting for its restart has. */
+static bool docker_running(const struct container_state *s)
+{
+        return s->status == CONTAINER_RUNNING || s->status == CONTAINER_PAUSED || s->status == CONTAINER_RESTARTING;
+}
+
 static json_object *state_json(const struct container_state *s)
 {
         json_object *state = json_object_new_object();
 
         add_string(state, "Status", container_status_to_string(s->status));
-        json_object_object_add(
-                state, "Running",
-                json_object_new_boolean(s->status == CONTAINER_RUNNING || s->status == CONTAINER_PAUSED));
+        json_object_object_add(state, "Running", json_object_new_boolean(docker_running(s)));
         json_object_object_add(state, "Paused", json_object_new_boolean(s->status == CONTAINER_PAUSED));
         json_object_object_add(state, "Restarting", json_object_new_boolean(s->status == CONTAINER_RESTARTING));
         json_object_object_add(state, "OOMKilled", json_object_new_boolean(s->oom_killed));

@@ -222,6 +222,13 @@ static int parse_list_filters(struct http_request *req, struct list_filters *f, 
         return resolve_references(api_daemon(req), f, err);
 }
 
+/* Tells whether docker ps lists c without --all: also while it waits for
+ * its restart, as dockerd does. Call with c->lock held. */
+static bool counts_as_running(const struct container *c)
+{
+        return container_is_running(c) || c->state.status == CONTAINER_RESTARTING;
+}
+
 void api_container_list(struct http_request *req)
 {
         struct daemon *d = api_daemon(req);
@@ -254,7 +261,7 @@ void api_container_list(struct http_request *req)
                 bool listed;
 
                 pthread_mutex_lock(&c->lock);
-                listed = (all || container_is_running(c)) && !c->state.removed && container_matches(&filters, c);
+                listed = (all || counts_as_running(c)) && !c->state.removed && container_matches(&filters, c);
                 if (listed && !sizes)
                         json_object_array_add(result, api_container_summary_json(d, c));
                 pthread_mutex_unlock(&c->lock);

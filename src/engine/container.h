@@ -39,6 +39,14 @@ struct container_state {
         bool stopped_by_user; /* stop or kill through the API since the last start */
 };
 
+/* The restart manager's memory of a container between two starts through
+ * the API (see restart.h). Guarded by container.lock. It lives in memory
+ * only, so a restarted daemon begins afresh, as dockerd does. */
+struct container_restart {
+        int64_t delay_ms; /* the last delay before a restart, 0 before the first */
+        bool canceled;    /* stopped or killed: exits do not restart */
+};
+
 /*
  * A container. The immutable part (id, created_ns, image_id) needs no lock;
  * everything else is guarded by lock, and long operations (start, stop,
@@ -61,6 +69,7 @@ struct container {
         char *pool;               /* the pool the container belongs to */
         json_object *mounts;      /* its mount points: binds, volumes, tmpfs (mounts.h) */
         struct container_state state;
+        struct container_restart restart;
 
         struct image *image;     /* held while the container exists, keeps its layers */
         struct backend *backend; /* set at create from the pool */

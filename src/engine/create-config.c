@@ -324,6 +324,7 @@ void create_host_config_defaults(json_object *hc)
 {
         json_object *log_config = json_object_new_object();
         json_object *restart = json_object_new_object();
+        json_object *restart_sent;
         const char *network = json_field_string(hc, "NetworkMode", "");
 
         json_object_object_add(log_config, "Type", json_object_new_string("json-file"));
@@ -335,6 +336,10 @@ void create_host_config_defaults(json_object *hc)
         json_object_object_add(restart, "Name", json_object_new_string("no"));
         json_object_object_add(restart, "MaximumRetryCount", json_object_new_int(0));
         default_field(hc, "RestartPolicy", restart);
+        /* dockerd shows both fields of the policy, sent or not. */
+        restart_sent = json_field_object(hc, "RestartPolicy");
+        if (restart_sent && !json_object_object_get_ex(restart_sent, "MaximumRetryCount", NULL))
+                json_object_object_add(restart_sent, "MaximumRetryCount", json_object_new_int(0));
         if (!*network)
                 json_set_string(hc, "NetworkMode", "default");
         if (json_field_int(hc, "ShmSize", 0) <= 0)

@@ -11,6 +11,7 @@
 #include "macro.h"
 #include "mounts.h"
 #include "ocispec-options.h"
+#include "restart-policy.h"
 #include "security-opt.h"
 #include "signals.h"
 
@@ -115,18 +116,19 @@ static int check_modes(json_object *hc, struct error *err)
         return 0;
 }
 
+/* Checks the RestartPolicy of a HostConfig or of an UpdateConfig, which
+ * has no AutoRemove. */
 static int check_restart_policy(json_object *hc, struct error *err)
 {
-        static const char *const names[] = { "always", "unless-stopped", "on-failure" };
-        const char *name = json_field_string(json_field_object(hc, "RestartPolicy"), "Name", "");
+        struct restart_policy policy;
+        int r;
 
-        if (!*name || streq(name, "no"))
-                return 0;
-        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-                if (streq(name, names[i]))
-                        return error_set(err, -EOPNOTSUPP,
-                                         "--restart %s: restart policies are not supported by this daemon yet", name);
-        return error_set(err, -EINVAL, "invalid restart policy '%s'", name);
+        r = restart_policy_parse(member(hc, "RestartPolicy"), &policy, err);
+        if (r < 0)
+                return r;
+        if (policy.name != RESTART_POLICY_NO && json_field_bool(hc, "AutoRemove", false))
+                return error_set(err, -EINVAL, "can't create 'AutoRemove' container with restart policy");
+        return 0;
 }
 
 int create_parse_size(const char *text, int64_t *ret)

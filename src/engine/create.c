@@ -8,6 +8,7 @@
 #include "create-config.h"
 #include "create-isolation.h"
 #include "create-options.h"
+#include "crash-point.h"
 #include "daemon.h"
 #include "engine-internal.h"
 #include "fsutil.h"
@@ -158,8 +159,10 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         if (r < 0)
                 return r;
         r = make_container_dir(e, c, err);
-        if (r >= 0)
+        if (r >= 0) {
+                crash_point("create.after-dir");
                 r = image_store_hold(e->daemon->images, img, c->id, err);
+        }
         if (r >= 0)
                 r = c->backend->ops->create(c->backend, c, err);
         if (r >= 0) {
@@ -167,10 +170,13 @@ int engine_container_create(struct engine *e, json_object *request, const char *
                 volumes_attached = r >= 0;
         }
         if (r >= 0) {
+                crash_point("create.before-definition");
                 pthread_mutex_lock(&c->lock);
                 r = engine_container_save_definition(e, c);
-                if (r >= 0)
+                if (r >= 0) {
+                        crash_point("create.after-definition");
                         r = engine_container_save_state(e, c);
+                }
                 pthread_mutex_unlock(&c->lock);
                 if (r < 0)
                         error_set_errno(err, r, "saving container %s failed", c->id);
@@ -185,6 +191,7 @@ int engine_container_create(struct engine *e, json_object *request, const char *
         }
 
         engine_event_container(e, c, "create", NULL);
+        crash_point("create.after-state");
         log_debug("Container %s created as %s from image %s", c->id, c->name, c->image_id);
         *ret = TAKE_PTR(c);
         return 0;

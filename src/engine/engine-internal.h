@@ -18,6 +18,8 @@ struct engine {
         int containers_dirfd; /* <data-root>/containers */
 
         struct exec_table *execs; /* see exec.h */
+        /* The restart manager's queue (restart.h). */
+        struct restart_scheduler *restarts;
         struct event_bus *events; /* see events.h */
 };
 
@@ -35,6 +37,16 @@ int engine_container_save_definition(struct engine *e, struct container *c);
 
 /* Returns the backend for the container's pool. */
 struct backend *engine_backend_for_pool(struct engine *e, const char *pool);
+
+/* Starts c, which waits in "restarting", for its restart policy. Unlike
+ * a start through the API, it keeps the restart count. -ECANCELED when c
+ * no longer waits for a restart. */
+int engine_container_start_restarting(struct engine *e, struct container *c, struct error *err);
+
+/* Stops c with its stop timeout, as the daemon does at its shutdown or
+ * start when live restore is off. The stop does not count as a user's,
+ * so that "unless-stopped" still applies. */
+int engine_container_stop_by_daemon(struct engine *e, struct container *c);
 
 /* Marks c exited with the result and wakes waiters. Call with c->lock held. */
 void engine_container_set_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info);

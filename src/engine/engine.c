@@ -14,6 +14,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "pool/backend.h"
+#include "restart.h"
 
 #define CONTAINER_JSON_MAX (4u << 20)
 
@@ -45,6 +46,11 @@ int engine_new(struct daemon *daemon, struct engine **ret, struct error *err)
                 engine_free(e);
                 return r;
         }
+        r = restart_scheduler_new(e, &e->restarts);
+        if (r < 0) {
+                engine_free(e);
+                return error_set_errno(err, r, "starting the restart manager failed");
+        }
         r = event_bus_new(&e->events);
         if (r < 0) {
                 engine_free(e);
@@ -64,6 +70,8 @@ void engine_free(struct engine *e)
 {
         if (!e)
                 return;
+        /* Before the event bus and the backend, which a restart in progress uses. */
+        restart_scheduler_free(e->restarts);
         /* First, so that no reader of GET /events waits on a freed engine. */
         event_bus_free(e->events);
         for (size_t i = 0; i < e->n_containers; i++)

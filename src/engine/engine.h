@@ -64,6 +64,12 @@ void engine_container_counts(struct engine *e, size_t *ret_running, size_t *ret_
 int engine_container_create(struct engine *e, json_object *request, const char *name, const char *pool,
                             json_object *warnings, struct container **ret, struct error *err);
 
+/* Stops every running container, each with its stop timeout, as dockerd
+ * does at its shutdown when live restore is off. Containers waiting for
+ * their restart become exited. Such stops do not count as stops by a
+ * user, so "unless-stopped" containers start again with the daemon. */
+void engine_shutdown(struct engine *e);
+
 /* Starts a created or exited container. -EALREADY when it already runs. */
 int engine_container_start(struct engine *e, struct container *c, struct error *err);
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "container-volumes.h"
+#include "crash-point.h"
 #include "daemon.h"
 #include "engine-internal.h"
 #include "exec.h"
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "namespace-modes.h"
 #include "pool/backend.h"
+#include "restart.h"
 #include "timeutil.h"
 
 #define DEFAULT_STOP_TIMEOUT_S 10
@@ -74,13 +76,11 @@ static int check_network(struct container *c, struct error *err)
         return error_set(err, -ENOENT, "network %s not found", network);
 }
 
+static int start_and_unlock(struct engine *e, struct container *c, struct error *err);
+
 int engine_container_start(struct engine *e, struct container *c, struct error *err)
 {
         enum container_status status;
-        char short_id[ID_SHORT_LENGTH + 1];
-        bool auto_remove;
-        pid_t pid;
-        int r;
 
         pthread_mutex_lock(&c->op_lock);
         pthread_mutex_lock(&c->lock);
@@ -99,6 +99,41 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EBUSY, "container is marked for removal and cannot be started");
         }
+        if (status == CONTAINER_RESTARTING) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EALREADY, "container %s is already running", c->id);
+        }
+
+        /* A start through the API gets a new restart manager, as in dockerd. */
+        pthread_mutex_lock(&c->lock);
+        engine_restart_reset(c);
+        pthread_mutex_unlock(&c->lock);
+        return start_and_unlock(e, c, err);
+}
+
+int engine_container_start_restarting(struct engine *e, struct container *c, struct error *err)
+{
+        bool waiting;
+
+        pthread_mutex_lock(&c->op_lock);
+        pthread_mutex_lock(&c->lock);
+        waiting = c->state.status == CONTAINER_RESTARTING && !c->restart.canceled && !c->state.removed;
+        pthread_mutex_unlock(&c->lock);
+        if (!waiting) {
+                pthread_mutex_unlock(&c->op_lock);
+                return -ECANCELED;
+        }
+        return start_and_unlock(e, c, err);
+}
+
+/* Starts c through its backend. Call with op_lock held, which it releases. */
+static int start_and_unlock(struct engine *e, struct container *c, struct error *err)
+{
+        char short_id[ID_SHORT_LENGTH + 1];
+        bool auto_remove;
+        pid_t pid;
+        int r;
+
         r = check_network(c, err);
         if (r >= 0)
                 r = container_volumes_mount(e, c, err);
@@ -120,6 +155,7 @@ int engine_container_start(struct engine *e, struct container *c, struct error *
                         schedule_auto_remove(e, c);
                 return error_prefix(err, r, "failed to start container %s", container_short_id(c, short_id));
         }
+        crash_point("start.after-state");
         pthread_mutex_lock(&c->lock);
         pid = c->state.pid;
         pthread_mutex_unlock(&c->lock);
@@ -191,20 +227,30 @@ static int signal_and_wait(struct engine *e, struct container *c, int sig, int t
         return stopped ? 1 : 0;
 }
 
-/* Stops a running container. Call with op_lock held. */
-static int stop_locked(struct engine *e, struct container *c, int timeout_s, struct error *err)
+/* Stops a running container, or one waiting for its restart. by_user is
+ * true for a stop through the API and false for one by the daemon (see
+ * engine_container_stop_by_daemon). Call with op_lock held. */
+static int stop_locked(struct engine *e, struct container *c, int timeout_s, bool by_user, struct error *err)
 {
+        bool was_restarting;
         int sig, r;
 
+        /* Whatever follows, the container must not restart, as with
+         * dockerd's ExitOnNext. */
+        was_restarting = engine_restart_cancel(e, c);
+
         pthread_mutex_lock(&c->lock);
+        if (by_user && (was_restarting || container_is_running(c))) {
+                c->state.stopped_by_user = true;
+                engine_container_save_state(e, c);
+        }
         if (!container_is_running(c)) {
                 pthread_mutex_unlock(&c->lock);
-                return -EALREADY;
+                return was_restarting ? 0 : -EALREADY;
         }
-        c->state.stopped_by_user = true;
-        engine_container_save_state(e, c);
         sig = container_stop_signal(c);
         pthread_mutex_unlock(&c->lock);
+        crash_point("stop.after-mark");
         log_info("Stopping container %s with signal %d, timeout %d s", c->id, sig, timeout_s);
 
         r = signal_and_wait(e, c, sig, timeout_s * 1000, err);
@@ -227,27 +273,51 @@ int engine_container_stop(struct engine *e, struct container *c, int timeout, st
 
         timeout = resolve_stop_timeout(c, timeout);
         pthread_mutex_lock(&c->op_lock);
-        r = stop_locked(e, c, timeout, err);
+        r = stop_locked(e, c, timeout, true, err);
         pthread_mutex_unlock(&c->op_lock);
         if (r == -EALREADY)
                 return error_set(err, r, "container %s is not running", c->id);
         return r;
 }
 
+int engine_container_stop_by_daemon(struct engine *e, struct container *c)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        int timeout = resolve_stop_timeout(c, -1);
+        int r;
+
+        pthread_mutex_lock(&c->op_lock);
+        r = stop_locked(e, c, timeout, false, &err);
+        pthread_mutex_unlock(&c->op_lock);
+        if (r < 0 && r != -EALREADY)
+                log_error("Failed to stop container %s: %s", c->id, error_message(&err, r));
+        return r == -EALREADY ? 0 : r;
+}
+
 int engine_container_kill(struct engine *e, struct container *c, int signal, struct error *err)
 {
-        bool running;
+        bool running, restarting, cancels;
         int r;
 
         pthread_mutex_lock(&c->op_lock);
         pthread_mutex_lock(&c->lock);
         running = container_is_running(c);
-        if (running && (signal == SIGKILL || signal == SIGTERM)) {
+        restarting = c->state.status == CONTAINER_RESTARTING;
+        cancels = engine_restart_signal_cancels(c, signal);
+        /* dockerd counts any signal sent through the API as a stop by the user. */
+        if (running || restarting) {
                 c->state.stopped_by_user = true;
                 engine_container_save_state(e, c);
         }
         pthread_mutex_unlock(&c->lock);
 
+        if (cancels && (running || restarting))
+                engine_restart_cancel(e, c);
+        /* A container waiting for its restart has no process to signal. */
+        if (restarting) {
+                pthread_mutex_unlock(&c->op_lock);
+                return 0;
+        }
         if (!running) {
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EBUSY, "Cannot kill container: %s: Container %s is not running", c->id, c->id);
@@ -263,7 +333,7 @@ int engine_container_restart(struct engine *e, struct container *c, int timeout,
 
         timeout = resolve_stop_timeout(c, timeout);
         pthread_mutex_lock(&c->op_lock);
-        r = stop_locked(e, c, timeout, err);
+        r = stop_locked(e, c, timeout, true, err);
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0 && r != -EALREADY)
                 return r;
@@ -284,6 +354,10 @@ int engine_container_attach(struct engine *e, struct container *c, struct attach
         if (paused) {
                 attach_request_free(req);
                 return error_set(err, -EBUSY, "container %s is paused, unpause the container before attach", c->id);
+        }
+        if (engine_restart_is_waiting(c)) {
+                attach_request_free(req);
+                return error_set(err, -EBUSY, "container %s is restarting, wait until the container is running", c->id);
         }
         r = c->backend->ops->attach(c->backend, c, req, err);
         if (r >= 0)
@@ -327,7 +401,8 @@ static bool ticket_met(const struct container *c, const void *arg)
 
         switch (ticket->condition) {
         case WAIT_NOT_RUNNING:
-                return is_not_running(c, NULL) || c->state.removed;
+                /* An exit followed by a restart counts too, as in dockerd. */
+                return is_not_running(c, NULL) || c->state.exit_count > ticket->exit_count || c->state.removed;
         case WAIT_NEXT_EXIT:
                 return c->state.exit_count > ticket->exit_count || c->state.removed;
         case WAIT_REMOVED:
@@ -363,6 +438,8 @@ void engine_container_set_exited(struct engine *e, struct container *c, const st
         c->state.oom_killed = exit_info->oom_killed;
         container_state_set_error(&c->state, exit_info->error);
         c->state.exit_count++;
+        /* The restart policy may turn the exit into "restarting". */
+        engine_restart_decide(e, c);
         engine_container_save_state(e, c);
         engine_container_notify(c);
 }
@@ -414,6 +491,7 @@ static void schedule_auto_remove(struct engine *e, struct container *c)
 
 void engine_container_exited(struct engine *e, struct container *c, const struct backend_exit *exit_info)
 {
+        bool restarting;
         char code[16];
         bool auto_remove;
 
@@ -426,13 +504,16 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
 
         pthread_mutex_lock(&c->lock);
         engine_container_set_exited(e, c, exit_info);
-        auto_remove = container_auto_remove(c);
+        restarting = c->state.status == CONTAINER_RESTARTING;
+        auto_remove = !restarting && container_auto_remove(c);
         pthread_mutex_unlock(&c->lock);
 
         engine_exec_container_exited(e, c);
         namespace_shares_release(e, c);
         container_volumes_unmount(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
+        if (restarting)
+                engine_restart_schedule(e, c);
         if (auto_remove)
                 schedule_auto_remove(e, c);
 }
@@ -476,6 +557,16 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
                                  "attempting removal or force remove",
                                  c->id);
         }
+        if (!force && engine_restart_is_waiting(c)) {
+                pthread_mutex_unlock(&c->op_lock);
+                return error_set(err, -EBUSY,
+                                 "You cannot remove a restarting container %s. Stop the container before attempting "
+                                 "removal or force remove",
+                                 c->id);
+        }
+        /* A forced removal kills the container, which must not restart. */
+        if (force)
+                engine_restart_cancel(e, c);
         if (running && !force) {
                 pthread_mutex_unlock(&c->op_lock);
                 return error_set(err, -EBUSY,
@@ -495,6 +586,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         c->state.status = CONTAINER_REMOVING;
         engine_container_save_state(e, c);
         pthread_mutex_unlock(&c->lock);
+        crash_point("rm.after-mark");
 
         r = c->backend->ops->remove(c->backend, c, err);
         if (r < 0)
@@ -504,6 +596,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         namespace_shares_release(e, c);
         container_volumes_detach(e, c, remove_volumes);
         r = remove_files(e, c);
+        crash_point("rm.after-files");
         engine_table_remove(e, c);
         engine_exec_container_removed(e, c);
         if (image_store_release(e->daemon->images, c->id) < 0)

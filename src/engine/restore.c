@@ -2,6 +2,8 @@
 /* Loading the containers found on disk when the daemon starts. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/socket.h>
 
 #include "container-volumes.h"
 #include "daemon.h"
@@ -10,8 +12,12 @@
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "namespace-modes.h"
 #include "pool/backend.h"
+#include "restart.h"
+#include "runtime/monitor/proto.h"
 #include "strv.h"
+#include "unixsock.h"
 #include "volumes.h"
 
 #define CONTAINER_JSON_MAX (4u << 20)
@@ -55,29 +61,74 @@ static void bind_resources(struct engine *e, struct container *c)
         c->backend = engine_backend_for_pool(e, c->pool);
 }
 
-/* Brings a loaded container to its true state. */
+/* Brings a loaded container to its true state. The backend looks at every
+ * container, those recorded as created or exited too, because a daemon
+ * killed during a start may have left a process that it never recorded. */
 static void reconcile(struct engine *e, struct container *c)
 {
         enum container_status status;
+        bool running;
 
         pthread_mutex_lock(&c->lock);
         status = c->state.status;
         pthread_mutex_unlock(&c->lock);
 
-        switch (status) {
-        case CONTAINER_RUNNING:
-        case CONTAINER_PAUSED:
-        case CONTAINER_RESTARTING:
-                c->backend->ops->restore(c->backend, c);
-                break;
-        case CONTAINER_REMOVING:
-        case CONTAINER_DEAD:
+        if (status == CONTAINER_REMOVING || status == CONTAINER_DEAD) {
                 /* The daemon stopped in the middle of a removal: finish it. */
                 engine_container_remove(e, c, true, true, NULL);
-                break;
-        default:
-                break;
+                return;
         }
+        c->backend->ops->restore(c->backend, c);
+
+        /* A shareable /dev/shm that a crash left mounted goes now, unless
+         * its container still runs. */
+        pthread_mutex_lock(&c->lock);
+        running = container_is_running(c);
+        pthread_mutex_unlock(&c->lock);
+        if (!running)
+                namespace_shares_release(e, c);
+}
+
+/* Tells whether a monitor listens in the exec directory name. */
+static bool monitor_answers(int parent_fd, const char *name)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+
+        if (asprintf(&path, "/proc/self/fd/%d/%s/%s", parent_fd, name, MONITOR_SOCKET_NAME) < 0)
+                return false;
+        fd = unixsock_connect(path, SOCK_SEQPACKET);
+        return fd >= 0;
+}
+
+/* Removes the directories under <exec-root>/containers that belong to no
+ * container, which a crash during a removal leaves. A directory whose
+ * monitor still accepts connections is left alone. */
+static void remove_orphan_exec_dirs(struct engine *e)
+{
+        _cleanup_free_ char *path = fs_path_join(e->daemon->config.exec_root, "containers");
+        DIR *dir = path ? opendir(path) : NULL;
+        struct dirent *de;
+
+        if (!dir)
+                return;
+        while ((de = readdir(dir))) {
+                struct container *c = NULL;
+
+                if (de->d_name[0] == '.' || !id_is_hex(de->d_name, ID_LENGTH))
+                        continue;
+                if (engine_container_find(e, de->d_name, &c, NULL) >= 0) {
+                        container_unref(c);
+                        continue;
+                }
+                if (monitor_answers(dirfd(dir), de->d_name)) {
+                        log_warn("Leaving %s/%s: its monitor runs, but no container has that ID", path, de->d_name);
+                        continue;
+                }
+                log_info("Removing %s/%s, which belongs to no container", path, de->d_name);
+                fs_rm_rf_at(dirfd(dir), de->d_name);
+        }
+        closedir(dir);
 }
 
 /* Releases layer holds whose container is gone (a removal that crashed
@@ -143,12 +194,22 @@ int engine_restore(struct engine *e)
         closedir(dir);
 
         release_orphan_holds(e);
+        remove_orphan_exec_dirs(e);
+
+        /* Exits during the restore are decided by engine_restart_at_boot,
+         * once every container has its true state. */
+        engine_restart_restore_begin(e);
         for (size_t i = 0; i < n; i++)
                 reconcile(e, loaded[i]);
+        if (!e->daemon->config.live_restore)
+                engine_stop_running(e, loaded, n);
+        engine_restart_restore_end(e);
         for (size_t i = 0; i < n; i++)
                 container_volumes_restore(e, loaded[i]);
         volume_store_unmount_unused(e->daemon->volumes);
         log_info("Loaded %zu containers", n);
+
+        engine_restart_at_boot(e, loaded, n);
         engine_container_list_free(loaded, n);
         return 0;
 }

@@ -8,6 +8,7 @@
 #include "ocispec-resources.h"
 #include "pool/backend.h"
 #include "resources.h"
+#include "restart-policy.h"
 
 /* The fields of Docker's UpdateConfig that docker update applies. */
 static const char *const int_fields[] = {
@@ -96,6 +97,7 @@ static json_object *merged_host_config(struct container *c, json_object *update,
 {
         _cleanup_json_ json_object *hc = json_tokener_parse(json_to_string(c->host_config));
         json_object *restart = json_field_object(update, "RestartPolicy");
+        struct restart_policy policy;
 
         if (!hc) {
                 error_set(err, -ENOMEM, "out of memory");
@@ -103,8 +105,17 @@ static json_object *merged_host_config(struct container *c, json_object *update,
         }
         if (resources_merge_update(hc, update, err) < 0)
                 return NULL;
-        if (*json_field_string(restart, "Name", ""))
-                json_object_object_add(hc, "RestartPolicy", json_tokener_parse(json_to_string(restart)));
+        if (!*json_field_string(restart, "Name", ""))
+                return TAKE_PTR(hc);
+        /* create_update_options_check has checked the policy. */
+        if (restart_policy_parse(restart, &policy, err) < 0)
+                return NULL;
+        if (policy.name != RESTART_POLICY_NO && json_field_bool(hc, "AutoRemove", false)) {
+                error_set(err, -EBUSY,
+                          "Restart policy cannot be updated because AutoRemove is enabled for the container");
+                return NULL;
+        }
+        json_object_object_add(hc, "RestartPolicy", restart_policy_to_json(&policy));
         return TAKE_PTR(hc);
 }
 

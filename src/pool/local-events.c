@@ -53,10 +53,7 @@ int local_read_exit_file(int data_dirfd, int *ret_code, int64_t *ret_finished_ns
         return 0;
 }
 
-/* Records the end of a container whose monitor connection closed without
- * an "exited" message: from exit.json when the monitor wrote it, else as
- * vanished. */
-static void report_lost_monitor(struct local_backend *lb, struct container *c)
+void local_report_lost_monitor(struct local_backend *lb, struct container *c)
 {
         _cleanup_free_ char *data_dir = engine_container_data_dir(lb->base.engine, c);
         _cleanup_close_ int dirfd = -1;
@@ -71,6 +68,9 @@ static void report_lost_monitor(struct local_backend *lb, struct container *c)
                          c->id, EXIT_CODE_VANISHED);
                 exit_info.exit_code = EXIT_CODE_VANISHED;
                 exit_info.finished_ns = timeutil_now_ns();
+                /* The monitor did not live to remove it, and a new start
+                 * cannot create a cgroup that exists. */
+                local_remove_stale_cgroup(lb, c);
         }
         exit_info.error = error;
         engine_container_exited(lb->base.engine, c, &exit_info);
@@ -127,7 +127,7 @@ static void unwatch(struct watch *w)
         close(w->fd);
 
         if (!w->exited)
-                report_lost_monitor(w->lb, c);
+                local_report_lost_monitor(w->lb, c);
         container_unref(c);
         free(w);
 }
@@ -323,14 +323,16 @@ int local_restore(struct backend *b, struct container *c)
         int fd, r;
 
         fd = connect_monitor(lb, c, &state);
+        if (fd >= 0 && streq(monitor_proto_type(state), "exited")) {
+                close(fd);
+                fd = -ESRCH;
+        }
         if (fd < 0) {
-                log_info("Container %s: no monitor is running (%s); reading its exit status", c->id, strerror(-fd));
-                report_lost_monitor(lb, c);
+                local_restore_without_monitor(lb, c, fd);
                 return 0;
         }
-        if (streq(monitor_proto_type(state), "exited")) {
-                close(fd);
-                report_lost_monitor(lb, c);
+        if (streq(json_field_string(state, "status", ""), "created")) {
+                local_restore_end_unstarted(lb, c, fd, RESTORE_TIMEOUT_MS);
                 return 0;
         }
 
@@ -340,19 +342,12 @@ int local_restore(struct backend *b, struct container *c)
                 lc->control_fd = fd;
                 lc->exec_unsupported = !has_feature(state, "exec");
         }
-        if (streq(json_field_string(state, "status", ""), "created")) {
-                /* The daemon stopped in the middle of a start: the process never
-                 * ran, so end it; the watch then records the exit. */
-                _cleanup_json_ json_object *kill_msg = json_object_new_object();
-
-                json_object_object_add(kill_msg, "type", json_object_new_string("kill"));
-                json_object_object_add(kill_msg, "signal", json_object_new_int(SIGKILL));
-                monitor_proto_send(fd, kill_msg, NULL, 0);
-        } else if (streq(json_field_string(state, "status", ""), "running") && json_field_int(state, "pid", 0) > 0) {
+        if (streq(json_field_string(state, "status", ""), "running") && json_field_int(state, "pid", 0) > 0) {
                 /* A container paused before the daemon stopped stays frozen. */
                 paused = c->state.status == CONTAINER_PAUSED && local_container_frozen(b, c);
                 c->state.status = paused ? CONTAINER_PAUSED : CONTAINER_RUNNING;
                 c->state.pid = (pid_t)json_field_int(state, "pid", 0);
+                local_restore_adopt_start(c, state);
         }
         engine_container_save_state(lb->base.engine, c);
         pthread_mutex_unlock(&c->lock);

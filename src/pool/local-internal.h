@@ -59,6 +59,33 @@ int local_read_exit_file(int data_dirfd, int *ret_code, int64_t *ret_finished_ns
 /* Reconnects to a container's monitor at daemon start (see backend_ops.restore). */
 int local_restore(struct backend *b, struct container *c);
 
+/* Records the end of a container whose monitor connection closed without
+ * an "exited" message. The exit comes from exit.json when the monitor
+ * wrote it. Otherwise the container vanished: its exit code is 255, and
+ * the cgroup the monitor left is removed. */
+void local_report_lost_monitor(struct local_backend *lb, struct container *c);
+
+/* The parts of local_restore in local-restore.c. Brings a container whose
+ * monitor is gone (error gives the reason) to its true state. One
+ * recorded as running ended while the daemon was down. One recorded as
+ * created or exited may have run without its start recorded. */
+void local_restore_without_monitor(struct local_backend *lb, struct container *c, int error);
+
+/* Ends a container whose start a killed daemon left unfinished. Its
+ * process waits before execve and never ran. Waits up to timeout_ms for
+ * the monitor to end, so that the next start finds the container's
+ * directories free. The state stays as recorded, except that a container
+ * that waited for its restart is exited again. Takes fd. */
+void local_restore_end_unstarted(struct local_backend *lb, struct container *c, int fd, int timeout_ms);
+
+/* Takes the start time the monitor reports ("state" message) when the
+ * container's state contains an older one, because the daemon was killed
+ * between the monitor's "started" and saving the state. Call with c->lock held. */
+void local_restore_adopt_start(struct container *c, json_object *state);
+
+/* Kills what is left in the cgroup of c's last run and removes it. */
+void local_remove_stale_cgroup(struct local_backend *lb, struct container *c);
+
 /* Starts a container (see backend_ops.start). */
 int local_start(struct backend *b, struct container *c, struct error *err);
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "crash-point.h"
 #include "daemon.h"
 #include "engine/engine.h"
 #include "engine/create-options.h"
@@ -376,6 +377,7 @@ static int handshake(struct local_backend *lb, struct container *c, int sock, st
                 return -ENOMEM;
 
         send_pending_attaches(c);
+        crash_point("start.after-created");
         r = send_type(sock, "start");
         if (r < 0)
                 return error_set_errno(err, r, "starting container %s failed", c->id);
@@ -385,6 +387,7 @@ static int handshake(struct local_backend *lb, struct container *c, int sock, st
         if (!streq(monitor_proto_type(started), "started"))
                 return record_start_failure(lb, c, started, err);
 
+        crash_point("start.after-started");
         mark_running(lb, c, started);
         return 0;
 }
@@ -431,9 +434,11 @@ static int launch(struct local_backend *lb, struct container *c, int *ret_sock, 
         r = build_argv(lb, c, &paths, &argv);
         if (r < 0)
                 return r;
+        crash_point("start.after-bundle");
         r = spawn_monitor(monitor_executable(lb, executable), argv, &sock, err);
         if (r < 0)
                 return r;
+        crash_point("start.after-spawn");
         r = handshake(lb, c, sock, err);
         if (r < 0)
                 return r;

@@ -8,6 +8,8 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 	src/engine/mounts.c
 # --security-opt and the seccomp profiles, for the create checks and --seccomp-profile.
 tests_unit_test_engine_SOURCES += $(SECURITY_OPT_SOURCES)
+# The restart policy, which create checks.
+tests_unit_test_engine_SOURCES += src/engine/restart-policy.c
 nodist_tests_unit_test_engine_SOURCES = src/engine/seccomp-default.c
 # The create checks of the isolation options and the daemon's default ulimits.
 tests_unit_test_engine_SOURCES += src/daemon-ulimits.c src/engine/create-isolation.c src/engine/devices.c
@@ -83,6 +85,15 @@ TESTS += tests/unit/test-engine-exec
 tests_unit_test_engine_exec_SOURCES = tests/unit/test-engine-exec.c src/engine/exec-config.c
 tests_unit_test_engine_exec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_exec_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# Restart policies: their checks, the restart decision and the backoff.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-restart
+TESTS += tests/unit/test-engine-restart
+tests_unit_test_engine_restart_SOURCES = tests/unit/test-engine-restart.c src/engine/restart-policy.c
+tests_unit_test_engine_restart_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_restart_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
 
 # The events of GET /events: their JSON, filters, since and until, the bus.

@@ -20,9 +20,10 @@ build_packages=(
 
 # clang and libclang-rt-dev build the libFuzzer targets; llvm provides
 # llvm-symbolizer for sanitizer reports. runc and crun are the runtimes that
-# the runtime comparison tests run the same bundles under.
+# the runtime comparison tests run the same bundles under. python3-docker
+# is docker-py, which tests/integration/restart.sh drives.
 test_packages=(
-        busybox-static curl python3 jq
+        busybox-static curl python3 python3-docker jq
         clang libclang-rt-dev llvm
         iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar
         ca-certificates shellcheck clang-format runc crun

@@ -62,6 +62,8 @@ SL_FIXTURE_MOUNTS=()
 # argument, after it has killed the test's processes and unmounted its
 # mounts and before it removes the test directory (see sl_on_cleanup).
 SL_CLEANUP_HOOKS=()
+# Arguments added to the sockerlessd command line (not to dockerd's).
+SL_DAEMON_ARGS=()
 
 # ---------------------------------------------------------------- reporting
 
@@ -282,7 +284,7 @@ sl_daemon_command() {
                 SL_DAEMON_CMD=("${SOCKERLESS_TEST_DOCKERD:-dockerd}" "${common[@]}")
                 ;;
         sockerlessd)
-                SL_DAEMON_CMD=("$SL_DAEMON" "${common[@]}" --log-level debug)
+                SL_DAEMON_CMD=("$SL_DAEMON" "${common[@]}" --log-level debug "${SL_DAEMON_ARGS[@]}")
                 ;;
         *)
                 sl_bail "unknown SOCKERLESS_TEST_ENGINE '$SL_ENGINE': use sockerlessd or dockerd"

@@ -4,6 +4,8 @@
 # The slowest scripts come first so that make -j spreads them out.
 INTEGRATION_TESTS = \
 	tests/integration/daemon.sh \
+	tests/integration/live-restore.sh \
+	tests/integration/restart.sh \
 	tests/integration/pull.sh \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \
@@ -35,6 +37,8 @@ TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/registry-lib.sh \
+	tests/integration/restart-lib.sh \
+	tests/integration/restart-policy.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
 	tests/fixtures/flaky-proxy.py \

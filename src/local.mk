@@ -47,6 +47,8 @@ libsockerlessd_a_SOURCES = \
 	src/engine/engine-events.c $(ENGINE_EVENT_SOURCES) \
 	src/engine/etcfiles.c src/engine/etcfiles.h \
 	src/engine/exec.c src/engine/exec.h src/engine/exec-config.c \
+	src/engine/health.c src/engine/health.h src/engine/health-probe.c src/engine/health-probe.h \
+	src/engine/health-scheduler.c src/engine/health-scheduler.h \
 	src/engine/lifecycle.c \
 	src/engine/mounts.c src/engine/mounts.h \
 	src/engine/names.c src/engine/names.h \

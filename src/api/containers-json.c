@@ -5,6 +5,7 @@
 #include "api.h"
 #include "engine/mounts.h"
 #include "engine/exec.h"
+#include "engine/health.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "pool/backend.h"
@@ -44,6 +45,8 @@ static json_object *state_json(const struct container_state *s)
         add_string(state, "Error", s->error);
         add_time(state, "StartedAt", s->started_ns);
         add_time(state, "FinishedAt", s->finished_ns);
+        if (s->health)
+                json_object_object_add(state, "Health", health_to_json(s->health));
         return state;
 }
 
@@ -228,7 +231,12 @@ void api_container_status_text(const struct container_state *s, char *buf, size_
         case CONTAINER_RUNNING:
         case CONTAINER_PAUSED:
                 human_duration((now - s->started_ns) / 1000000000, duration, sizeof(duration));
-                snprintf(buf, size, "Up %s%s", duration, s->status == CONTAINER_PAUSED ? " (Paused)" : "");
+                if (s->status == CONTAINER_PAUSED)
+                        snprintf(buf, size, "Up %s (Paused)", duration);
+                else if (s->health)
+                        snprintf(buf, size, "Up %s (%s)", duration, health_status_text(s->health->status));
+                else
+                        snprintf(buf, size, "Up %s", duration);
                 return;
         case CONTAINER_RESTARTING:
                 human_duration((now - s->finished_ns) / 1000000000, duration, sizeof(duration));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "engine/health.h"
 #include "image/image.h"
 #include "jsonutil.h"
 #include "strv.h"
@@ -197,7 +198,8 @@ static bool container_matches(const struct list_filters *f, struct container *c)
                 return false;
         if (f->since_ns && c->created_ns <= f->since_ns)
                 return false;
-        if ((v = values(f, "health")) && !contains_value(v, "none"))
+        if ((v = values(f, "health")) &&
+            !contains_value(v, c->state.health ? health_status_to_string(c->state.health->status) : "none"))
                 return false;
         if ((v = values(f, "network")) &&
             !contains_value(v, streq(json_field_string(c->host_config, "NetworkMode", ""), "host") ? "host" : "none"))

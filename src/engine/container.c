@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "health.h"
 #include "image/image.h"
 #include "jsonutil.h"
 #include "mounts.h"
@@ -73,6 +74,7 @@ void container_unref(struct container *c)
         strv_free(c->args);
         free(c->pool);
         free(c->state.error);
+        health_free(c->state.health);
         image_unref(c->image);
         pthread_mutex_destroy(&c->op_lock);
         pthread_mutex_destroy(&c->lock);
@@ -135,6 +137,8 @@ json_object *container_state_to_json(const struct container_state *state)
         json_object_object_add(obj, "OOMKilled", json_object_new_boolean(state->oom_killed));
         json_object_object_add(obj, "RestartCount", json_object_new_int(state->restart_count));
         json_object_object_add(obj, "StoppedByUser", json_object_new_boolean(state->stopped_by_user));
+        if (state->health)
+                json_object_object_add(obj, "Health", health_to_json(state->health));
         return obj;
 }
 
@@ -162,6 +166,8 @@ int container_state_from_json(json_object *obj, struct container_state *state)
         state->oom_killed = json_field_bool(obj, "OOMKilled", false);
         state->restart_count = (int)json_field_int(obj, "RestartCount", 0);
         state->stopped_by_user = json_field_bool(obj, "StoppedByUser", false);
+        health_free(state->health);
+        state->health = health_from_json(json_field_object(obj, "Health"));
         return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "macro.h"
 
 struct backend;
+struct container_health;
 struct image;
 
 enum container_status {
@@ -37,6 +38,8 @@ struct container_state {
         uint64_t exit_count;  /* exits since the daemon loaded the container, for wait next-exit */
         bool removed;         /* gone from the engine, for wait removed */
         bool stopped_by_user; /* stop or kill through the API since the last start */
+        /* State.Health, or NULL without a health check (health.h). */
+        struct container_health *health;
 };
 
 /* The restart manager's memory of a container between two starts through

@@ -349,11 +349,26 @@ static int check_uts_conflicts(json_object *req, struct error *err)
         return 0;
 }
 
+/* dockerd 20.10's checks of Healthcheck: durations of 0 take the
+ * defaults, and others must be at least 1 ms. */
+static int check_healthcheck(json_object *health, struct error *err)
+{
+        static const char *const durations[] = { "Interval", "Timeout", "StartPeriod" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(durations); i++) {
+                int64_t ns = json_field_int(health, durations[i], 0);
+
+                if (ns != 0 && ns < 1000000)
+                        return error_set(err, -EINVAL, "%s in Healthcheck cannot be less than 1ms", durations[i]);
+        }
+        if (json_field_int(health, "Retries", 0) < 0)
+                return error_set(err, -EINVAL, "Retries in Healthcheck cannot be negative");
+        return 0;
+}
+
 int create_config_options_check(json_object *req, struct error *err)
 {
-        json_object *health = json_field_object(req, "Healthcheck");
         const char *stop_signal = json_field_string(req, "StopSignal", "");
-        json_object *test = json_field_array(health, "Test");
         const char *workdir = json_field_string(req, "WorkingDir", "");
 
         if (*workdir && workdir[0] != '/')
@@ -361,10 +376,9 @@ int create_config_options_check(json_object *req, struct error *err)
                                  workdir);
         if (!is_unset(member(req, "MacAddress")))
                 return error_set(err, -EOPNOTSUPP, "--mac-address is not supported by this daemon yet");
-        if (test && json_object_array_length(test) > 0 &&
-            !streq(json_object_get_string(json_object_array_get_idx(test, 0)), "NONE"))
-                return error_set(err, -EOPNOTSUPP, "--health-cmd: health checks are not supported by this daemon yet");
         if (*stop_signal && signal_from_string(stop_signal) < 0)
                 return error_set(err, -EINVAL, "Invalid signal: %s", stop_signal);
+        if (check_healthcheck(json_field_object(req, "Healthcheck"), err) < 0)
+                return -EINVAL;
         return check_uts_conflicts(req, err);
 }

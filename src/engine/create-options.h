@@ -24,9 +24,9 @@ int create_options_check(json_object *hc, json_object *warnings, struct error *e
  * the memory and CPU limits, with dockerd's messages and warnings. */
 int create_update_options_check(json_object *update, json_object *warnings, struct error *err);
 
-/* Checks the Config options of the request (not the image's): anonymous
- * volumes, a MAC address and health check flags are not implemented, the
- * stop signal must be valid, and a host or domain name conflicts with the
+/* Checks the Config options of the request (not the image's): a MAC
+ * address is not implemented, the stop signal and the Healthcheck
+ * durations must be valid, and a host or domain name conflicts with the
  * host's UTS namespace. */
 int create_config_options_check(json_object *req, struct error *err);
 

@@ -21,6 +21,8 @@ struct engine {
         /* The restart manager's queue (restart.h). */
         struct restart_scheduler *restarts;
         struct event_bus *events; /* see events.h */
+        /* The health checks' timer thread (health-scheduler.h). */
+        struct health_scheduler *health;
 };
 
 /* Adds c to the table after checking that its name is free. Takes a reference. */

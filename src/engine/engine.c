@@ -10,6 +10,7 @@
 #include "events.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "health-scheduler.h"
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -56,6 +57,11 @@ int engine_new(struct daemon *daemon, struct engine **ret, struct error *err)
                 engine_free(e);
                 return r;
         }
+        r = health_scheduler_new(e, &e->health);
+        if (r < 0) {
+                engine_free(e);
+                return error_set_errno(err, r, "starting the health checker failed");
+        }
 
         r = local_backend_new(e, &e->local, err);
         if (r < 0) {
@@ -70,8 +76,10 @@ void engine_free(struct engine *e)
 {
         if (!e)
                 return;
-        /* Before the event bus and the backend, which a restart in progress uses. */
+        /* Before the event bus and the backend, which a restart or a
+         * health probe in progress uses. */
         restart_scheduler_free(e->restarts);
+        health_scheduler_free(e->health);
         /* First, so that no reader of GET /events waits on a freed engine. */
         event_bus_free(e->events);
         for (size_t i = 0; i < e->n_containers; i++)

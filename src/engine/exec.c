@@ -4,6 +4,7 @@
 #include "exec.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -581,4 +582,34 @@ void engine_exec_container_removed(struct engine *e, struct container *c)
         }
         pthread_cond_broadcast(&t->changed);
         pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- Health probes ---- */
+
+static bool exec_ended(const struct exec *x)
+{
+        return x->status == EXEC_EXITED;
+}
+
+bool engine_exec_wait_exited(struct engine *e, struct exec *x, int timeout_ms, int *ret_exit_code)
+{
+        bool ended;
+
+        pthread_mutex_lock(&e->execs->lock);
+        ended = wait_until(e->execs, exec_ended, x, timeout_ms);
+        *ret_exit_code = x->exit_code;
+        pthread_mutex_unlock(&e->execs->lock);
+        return ended;
+}
+
+void engine_exec_signal(struct engine *e, struct exec *x, int signal)
+{
+        pthread_mutex_lock(&e->execs->lock);
+        /* NOTE: the pid is the monitor's child until the monitor reaps it
+         * and reports the exit, so it is not reused while this lock shows
+         * the exec running, except in the short time between the reap and
+         * the report. */
+        if (x->status == EXEC_RUNNING && x->pid > 0 && kill(x->pid, signal) < 0)
+                log_warn("Failed to signal exec %s (pid %d): %m", x->id, (int)x->pid);
+        pthread_mutex_unlock(&e->execs->lock);
 }

@@ -115,6 +115,13 @@ char **engine_exec_ids(struct engine *e, struct container *c);
 /* Builds GET /exec/{id}/json as dockerd 20.10 shapes it. */
 json_object *engine_exec_inspect_json(struct engine *e, struct exec *x);
 
+/* Waits up to timeout_ms for x to end. Returns true, with its exit code,
+ * when it has. */
+bool engine_exec_wait_exited(struct engine *e, struct exec *x, int timeout_ms, int *ret_exit_code);
+
+/* Sends signal to x's process while it runs (a timed-out health probe). */
+void engine_exec_signal(struct engine *e, struct exec *x, int signal);
+
 /* ---- Called by backends ---- */
 
 /* An exec runs with pid. For an ID the engine does not know (after a daemon

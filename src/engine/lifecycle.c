@@ -10,6 +10,7 @@
 #include "engine-internal.h"
 #include "exec.h"
 #include "fsutil.h"
+#include "health-scheduler.h"
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -160,6 +161,7 @@ static int start_and_unlock(struct engine *e, struct container *c, struct error 
         pid = c->state.pid;
         pthread_mutex_unlock(&c->lock);
         engine_event_container(e, c, "start", NULL);
+        health_scheduler_watch(e->health, c);
         log_info("Container %s started (pid %d)", c->id, (int)pid);
         return 0;
 }

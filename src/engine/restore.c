@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "engine-internal.h"
 #include "fsutil.h"
+#include "health-scheduler.h"
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -204,8 +205,11 @@ int engine_restore(struct engine *e)
         if (!e->daemon->config.live_restore)
                 engine_stop_running(e, loaded, n);
         engine_restart_restore_end(e);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 container_volumes_restore(e, loaded[i]);
+                /* Running containers start their health checks afresh. */
+                health_scheduler_watch(e->health, loaded[i]);
+        }
         volume_store_unmount_unused(e->daemon->volumes);
         log_info("Loaded %zu containers", n);
 

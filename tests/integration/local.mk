@@ -15,6 +15,7 @@ INTEGRATION_TESTS = \
 	tests/integration/resources.sh \
 	tests/integration/escapes.sh \
 	tests/integration/exec.sh \
+	tests/integration/health.sh \
 	tests/integration/cp.sh \
 	tests/integration/volumes.sh \
 	tests/integration/images.sh \

@@ -122,3 +122,12 @@ tests_unit_test_pool_stats_SOURCES = tests/unit/test-pool-stats.c $(POOL_STATS_S
 tests_unit_test_pool_stats_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_pool_stats_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
+
+# Health checks: Config.Healthcheck, the status decisions and State.Health.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-health
+TESTS += tests/unit/test-engine-health
+tests_unit_test_engine_health_SOURCES = tests/unit/test-engine-health.c src/engine/health.c
+tests_unit_test_engine_health_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_health_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

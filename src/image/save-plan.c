@@ -323,13 +323,25 @@ static int add_layer(struct image_store *s, struct save_plan *plan, const char *
                      int64_t mtime, struct error *err)
 {
         const struct save_member *earlier = find_layer_tar(plan, chain_id);
+        _cleanup_free_ char *link = NULL;
         char path[160];
         struct save_member *m;
         int r;
 
+        /* add_member moves the members: take what we need of the earlier
+         * one first. */
+        if (earlier) {
+                const char *slash = strchr(earlier->path, '/');
+
+                if (asprintf(&link, "../%.*s/layer.tar", (int)(slash - earlier->path), earlier->path) < 0) {
+                        link = NULL;
+                        return -ENOMEM;
+                }
+        }
+
         /* dockerd sets the times of a linked layer's directory only when it
          * writes the tar; the link itself gets the time of the save. */
-        if (earlier)
+        if (link)
                 mtime = timeutil_now_ns() / 1000000000;
         if (!add_member(plan, hex, S_IFDIR, mtime))
                 return -ENOMEM;
@@ -343,12 +355,11 @@ static int add_layer(struct image_store *s, struct save_plan *plan, const char *
                 return r;
 
         snprintf(path, sizeof(path), "%s/layer.tar", hex);
-        if (earlier) {
-                char *slash = strchr(earlier->path, '/');
-
+        if (link) {
                 m = add_member(plan, path, S_IFLNK, mtime);
-                if (!m || asprintf(&m->link, "../%.*s/layer.tar", (int)(slash - earlier->path), earlier->path) < 0)
+                if (!m)
                         return -ENOMEM;
+                m->link = TAKE_PTR(link);
                 return 0;
         }
         m = add_member(plan, path, S_IFREG, mtime);

@@ -185,6 +185,21 @@ static int parse_time(const char *value, const struct layout *l, int64_t now_ns,
         return 0;
 }
 
+/* Returns now_ns - duration_ns rounded down to a whole second, as Go's
+ * Time.Unix() rounds toward the earlier second. Times that nanoseconds
+ * cannot hold are clamped, as parse_time clamps them. */
+static int64_t whole_seconds_before(int64_t now_ns, int64_t duration_ns)
+{
+        int64_t t, secs;
+
+        if (__builtin_sub_overflow(now_ns, duration_ns, &t))
+                return duration_ns > 0 ? INT64_MIN : INT64_MAX;
+        secs = t / NS_PER_SEC - (t % NS_PER_SEC < 0);
+        if (secs < INT64_MIN / NS_PER_SEC)
+                return INT64_MIN;
+        return secs * NS_PER_SEC;
+}
+
 int timestamp_parse_docker(const char *value, int64_t now_ns, int64_t *ret_ns, struct error *err)
 {
         const char *range = NULL;
@@ -192,10 +207,7 @@ int timestamp_parse_docker(const char *value, int64_t now_ns, int64_t *ret_ns, s
         int64_t duration;
 
         if (!streq(value, "0") && changes_parse_duration(value, &duration, NULL) >= 0) {
-                int64_t t = now_ns - duration;
-
-                /* Go's Time.Unix() rounds toward the earlier second. */
-                *ret_ns = (t >= 0 ? t / NS_PER_SEC : (t - NS_PER_SEC + 1) / NS_PER_SEC) * NS_PER_SEC;
+                *ret_ns = whole_seconds_before(now_ns, duration);
                 return 0;
         }
 

@@ -154,6 +154,7 @@ static int add_rows(const char *rows, const pid_t *pids, size_t n_pids, size_t p
                 size_t len = strcspn(line, "\n");
                 _cleanup_strv_free_ char **fields = fields_of(line, len);
                 long pid = 0;
+                bool keep;
                 int r;
 
                 line += len + (line[len] == '\n');
@@ -167,10 +168,16 @@ static int add_rows(const char *rows, const pid_t *pids, size_t n_pids, size_t p
                 r = parse_pid(fields[pid_index], &pid, err);
                 if (r < 0)
                         return r;
-                if (r == 0 ? previous_kept : has_pid(pids, n_pids, pid))
-                        json_object_array_add(processes, process_row(fields, n_titles));
+                keep = r == 0 ? previous_kept : has_pid(pids, n_pids, pid);
                 if (r > 0)
-                        previous_kept = has_pid(pids, n_pids, pid);
+                        previous_kept = keep;
+                if (!keep)
+                        continue;
+                /* A row with a column left empty would shift the others;
+                 * dockerd's slicing fails on it too. */
+                if (strv_length(fields) < n_titles)
+                        return error_set(err, -EIO, "Unexpected ps output line with fewer columns than titles");
+                json_object_array_add(processes, process_row(fields, n_titles));
         }
         return 0;
 }

@@ -118,6 +118,8 @@ static void output_errors(void **state)
         assert_int_equal(parse("PID CMD\nabc sleep\n", pids, 1, &result, message, sizeof(message)), -EIO);
         assert_non_null(strstr(message, "Unexpected pid 'abc'"));
         assert_int_equal(parse("CMD PID\nsleep\n", pids, 1, &result, message, sizeof(message)), -EIO);
+        assert_int_equal(parse("PID TTY CMD\n1 sleep\n", pids, 1, &result, message, sizeof(message)), -EIO);
+        assert_string_equal(message, "Unexpected ps output line with fewer columns than titles");
         assert_null(result);
 }
 

@@ -103,7 +103,10 @@ for live in true false; do
                         if [ "$kind" = created ]; then
                                 sl_assert_eq "live-restore=$live/$kind/$how: still created" created "$(rl_status "$name")"
                         fi
-                        if [ "$kind" = health ]; then
+                        # dockerd 20.10 does not probe a live-restored container again.
+                        if [ "$kind" = health ] && sl_engine_is dockerd && [ "$live" = true ]; then
+                                sl_skip "live-restore=$live/$kind/$how: probes again" "dockerd 20.10 does not"
+                        elif [ "$kind" = health ]; then
                                 sl_assert_eq "live-restore=$live/$kind/$how: probes again" yes \
                                         "$(sl_wait_for 30 probed_since "$name" "$started" && echo yes)"
                         fi

@@ -89,6 +89,7 @@ struct build {
         json_object *tmpfs;       /* HostConfig.Tmpfs */
         const char *data_root;
         const char *volume_driver; /* HostConfig.VolumeDriver: the driver of -v volumes */
+        bool check_sources;        /* --mount bind sources must exist */
 };
 
 /* Gives a volume of -v or Config.Volumes the driver of --volume-driver,
@@ -211,7 +212,7 @@ static int check_foreign_options(json_object *spec, const char *type, struct err
         return 0;
 }
 
-static int check_bind_spec(json_object *spec, struct error *err)
+static int check_bind_spec(json_object *spec, bool check_source, struct error *err)
 {
         const char *source = json_field_string(spec, "Source", "");
         const char *propagation = json_field_string(json_field_object(spec, "BindOptions"), "Propagation", "");
@@ -232,7 +233,7 @@ static int check_bind_spec(json_object *spec, struct error *err)
                         return -ENOMEM;
                 return mount_config_error(err, "bind", detail);
         }
-        if (access(source, F_OK) < 0) {
+        if (check_source && access(source, F_OK) < 0) {
                 if (asprintf(&detail, "bind source path does not exist: %s", source) < 0)
                         return -ENOMEM;
                 return mount_config_error(err, "bind", detail);
@@ -240,7 +241,7 @@ static int check_bind_spec(json_object *spec, struct error *err)
         return 0;
 }
 
-static int check_spec(json_object *spec, struct error *err)
+static int check_spec(json_object *spec, bool check_source, struct error *err)
 {
         const char *type = json_field_string(spec, "Type", "");
         const char *target = json_field_string(spec, "Target", "");
@@ -264,7 +265,7 @@ static int check_spec(json_object *spec, struct error *err)
         if (r < 0)
                 return r;
         if (streq(type, "bind"))
-                return check_bind_spec(spec, err);
+                return check_bind_spec(spec, check_source, err);
         if (streq(type, "tmpfs") && *json_field_string(spec, "Source", ""))
                 return mount_config_error(err, "tmpfs", "field Source must not be specified");
         return 0;
@@ -276,7 +277,7 @@ int mounts_check_specs(json_object *host_config, struct error *err)
         int r;
 
         for (size_t i = 0; specs && i < json_object_array_length(specs); i++) {
-                r = check_spec(json_object_array_get_idx(specs, i), err);
+                r = check_spec(json_object_array_get_idx(specs, i), true, err);
                 if (r < 0)
                         return r;
         }
@@ -340,7 +341,7 @@ static int add_spec(struct build *b, json_object *spec, struct error *err)
         json_object *m;
         int r;
 
-        r = check_spec(spec, err);
+        r = check_spec(spec, b->check_sources, err);
         if (r < 0)
                 return r;
         if (!destination)
@@ -392,15 +393,19 @@ static int add_anonymous(struct build *b, const char *path)
         return 0;
 }
 
-int mounts_build(json_object *config, json_object *host_config, const struct mounts_from *from, size_t n_from,
-                 const char *data_root, json_object **ret, struct error *err)
+static int build_points(json_object *config, json_object *host_config, const struct mounts_from *from, size_t n_from,
+                        const char *data_root, bool check_sources, json_object **ret, struct error *err)
 {
         _cleanup_json_ json_object *points = json_object_new_array();
         json_object *binds = json_field_array(host_config, "Binds");
         json_object *specs = json_field_array(host_config, "Mounts");
         json_object *volumes = json_field_object(config, "Volumes");
-        struct build b = { points, NULL, json_field_object(host_config, "Tmpfs"), data_root,
-                           json_field_string(host_config, "VolumeDriver", "") };
+        struct build b = { points,
+                           NULL,
+                           json_field_object(host_config, "Tmpfs"),
+                           data_root,
+                           json_field_string(host_config, "VolumeDriver", ""),
+                           check_sources };
         int r = 0;
 
         for (size_t i = 0; i < n_from; i++)
@@ -565,13 +570,20 @@ json_object *mounts_to_json(json_object *mount_points)
         return list;
 }
 
+int mounts_build(json_object *config, json_object *host_config, const struct mounts_from *from, size_t n_from,
+                 const char *data_root, json_object **ret, struct error *err)
+{
+        return build_points(config, host_config, from, n_from, data_root, true, ret, err);
+}
+
 json_object *mounts_from_legacy_binds(json_object *host_config)
 {
         json_object *points = NULL;
 
         /* Before named volumes, Binds held host paths only, and the
-         * daemon's default propagation was rprivate. */
-        if (mounts_build(NULL, host_config, NULL, 0, "/nonexistent", &points, NULL) < 0)
+         * daemon's default propagation was rprivate. A --mount source
+         * removed since fails at start, as it did then. */
+        if (build_points(NULL, host_config, NULL, 0, "/nonexistent", false, &points, NULL) < 0)
                 return NULL;
         return points;
 }

@@ -270,6 +270,22 @@ static void mounts_propagation_check(void **state)
         }
 }
 
+/* Containers stored before mount points were kept get them from their
+ * binds, even when a --mount source has gone since. */
+static void mounts_legacy_binds(void **state)
+{
+        _cleanup_json_ json_object *hc = json_tokener_parse(
+                "{\"Binds\":[\"/var/lib:/a:ro\"],\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/nonexistent/x\","
+                "\"Target\":\"/b\"}]}");
+        _cleanup_json_ json_object *points = mounts_from_legacy_binds(hc);
+
+        assert_non_null(points);
+        assert_int_equal(json_object_array_length(points), 2);
+        assert_string_equal(json_field_string(point(points, 0), "Propagation", ""), "rprivate");
+        assert_false(json_field_bool(point(points, 0), "RW", true));
+        assert_string_equal(json_field_string(point(points, 1), "Source", ""), "/nonexistent/x");
+}
+
 static void volume_names(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT, err2 = ERROR_INIT;
@@ -507,6 +523,7 @@ int main(void)
                 cmocka_unit_test(mounts_spec_errors),
                 cmocka_unit_test(mounts_volumes_from_copies),
                 cmocka_unit_test(mounts_propagation_check),
+                cmocka_unit_test(mounts_legacy_binds),
                 cmocka_unit_test(volume_names),
                 cmocka_unit_test(volume_options_rules),
                 cmocka_unit_test_setup_teardown(store_create_and_reload, store_setup, store_teardown),

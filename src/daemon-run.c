@@ -325,6 +325,8 @@ static int serve(struct daemon *d, const sigset_t *signals)
                 notify_ready();
                 wait_for_shutdown(d, signals);
         }
+        /* Streams of events and stats would hold the stop for its whole timeout. */
+        engine_end_streams(d->engine);
         http_server_stop(d->server, SHUTDOWN_TIMEOUT_MS);
         http_server_free(d->server);
         d->server = NULL;

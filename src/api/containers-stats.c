@@ -141,7 +141,7 @@ static void stats_stream(struct http_stream *stream, void *userdata)
          * sample, so that its precpu_stats give a CPU percentage. */
         bool priming = !job->stream && !job->one_shot;
 
-        while (!http_stream_closed(stream)) {
+        while (!http_stream_closed(stream) && !engine_streams_ended(job->engine)) {
                 _cleanup_json_ json_object *sample = NULL;
                 json_object *out;
                 int64_t read_ns;

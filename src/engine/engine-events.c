@@ -15,6 +15,17 @@ struct event_bus *engine_events(struct engine *e)
         return e->events;
 }
 
+void engine_end_streams(struct engine *e)
+{
+        __atomic_store_n(&e->streams_ended, true, __ATOMIC_RELEASE);
+        event_bus_close(e->events);
+}
+
+bool engine_streams_ended(struct engine *e)
+{
+        return __atomic_load_n(&e->streams_ended, __ATOMIC_ACQUIRE);
+}
+
 void engine_event_emit(struct engine *e, const char *type, const char *action, const char *actor_id,
                        char *const *attributes)
 {

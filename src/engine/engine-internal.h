@@ -21,6 +21,7 @@ struct engine {
         /* The restart manager's queue (restart.h). */
         struct restart_scheduler *restarts;
         struct event_bus *events; /* see events.h */
+        bool streams_ended;       /* see engine_end_streams */
         /* The health checks' timer thread (health-scheduler.h). */
         struct health_scheduler *health;
 };

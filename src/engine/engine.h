@@ -163,6 +163,14 @@ int engine_container_prune(struct engine *e, json_object *filters, json_object *
 /* The bus that GET /events subscribes to. */
 struct event_bus *engine_events(struct engine *e);
 
+/* Ends the streams that would otherwise run until their client leaves
+ * (GET /events and docker stats), so that the daemon's stop does not wait
+ * for them. Call once the daemon has decided to stop. */
+void engine_end_streams(struct engine *e);
+
+/* Tells whether engine_end_streams was called: long streams then end. */
+bool engine_streams_ended(struct engine *e);
+
 /* Publishes an event of any type ("container", "image", "network",
  * "volume", "daemon") with attributes as key, value pairs
  * (NULL-terminated, may be NULL). Never fails: an event that cannot be

@@ -70,18 +70,25 @@ static struct event *ring_at(const struct event_bus *bus, size_t i)
         return bus->ring[(bus->ring_start + i) % EVENT_BUS_REPLAY_MAX];
 }
 
-/* Wakes every reader and waits until they have all unsubscribed. Returns
- * how many still hold their subscription after the timeout. */
+void event_bus_close(struct event_bus *bus)
+{
+        pthread_mutex_lock(&bus->lock);
+        bus->closing = true;
+        for (struct event_subscription *s = bus->subscriptions; s; s = s->next)
+                pthread_cond_signal(&s->changed);
+        pthread_mutex_unlock(&bus->lock);
+}
+
+/* Closes the bus and waits until every reader has unsubscribed. Returns
+ * how many still have their subscription after the timeout. */
 static size_t close_subscriptions(struct event_bus *bus)
 {
         struct timespec deadline;
         size_t left;
 
+        event_bus_close(bus);
         monotonic_deadline(&deadline, CLOSE_TIMEOUT_MS);
         pthread_mutex_lock(&bus->lock);
-        bus->closing = true;
-        for (struct event_subscription *s = bus->subscriptions; s; s = s->next)
-                pthread_cond_signal(&s->changed);
         while (bus->n_subscriptions > 0)
                 if (pthread_cond_timedwait(&bus->released, &bus->lock, &deadline) == ETIMEDOUT)
                         break;

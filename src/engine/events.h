@@ -96,8 +96,12 @@ struct event_subscription;
 
 int event_bus_new(struct event_bus **ret);
 
-/* Ends every subscription, waits up to a few seconds for their readers to
- * let go, and frees the bus. */
+/* Ends every subscription: their readers get -ESHUTDOWN once their queue
+ * is empty. New subscriptions fail with -ESHUTDOWN. Publishing goes on. */
+void event_bus_close(struct event_bus *bus);
+
+/* Closes the bus, waits up to a few seconds for the readers of its
+ * subscriptions to let go, and frees it. */
 void event_bus_free(struct event_bus *bus);
 
 /* Publishes ev (consumed): keeps it for replays and queues it for every
@@ -114,8 +118,8 @@ int event_bus_subscribe(struct event_bus *bus, const struct event_filter *filter
 
 /* Waits up to timeout_ms (< 0: no limit) for the next event. Returns 1
  * with the event in *ret, 0 on timeout, -ENOBUFS once the subscription
- * was ended because its queue overflowed (after the queued events), and
- * -ESHUTDOWN when the bus is closing. */
+ * was ended because its queue overflowed, and -ESHUTDOWN once the bus is
+ * closed, in both cases after the queued events. */
 int event_subscription_next(struct event_subscription *sub, int timeout_ms, struct event **ret);
 
 void event_subscription_free(struct event_subscription *sub);

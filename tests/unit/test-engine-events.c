@@ -380,6 +380,31 @@ static void bus_ends_slow_subscriber(void **state)
         event_bus_free(bus);
 }
 
+/* A closed bus still delivers what was queued, then ends every
+ * subscription and refuses new ones. */
+static void bus_close_ends_subscriptions(void **state)
+{
+        struct event_bus *bus = NULL;
+        struct event_window none = { 0 };
+        struct event_subscription *sub = NULL, *late = NULL;
+        struct event **replay = NULL;
+        struct event *ev = NULL;
+
+        assert_int_equal(event_bus_new(&bus), 0);
+        assert_int_equal(event_bus_subscribe(bus, NULL, &none, &replay, &sub), 0);
+        event_list_free(replay);
+        publish(bus, "start", SEC);
+        event_bus_close(bus);
+        assert_int_equal(event_subscription_next(sub, -1, &ev), 1);
+        assert_string_equal(ev->action, "start");
+        event_unref(ev);
+        assert_int_equal(event_subscription_next(sub, -1, &ev), -ESHUTDOWN);
+        assert_int_equal(event_bus_subscribe(bus, NULL, &none, &replay, &late), -ESHUTDOWN);
+        assert_null(late);
+        event_subscription_free(sub);
+        event_bus_free(bus);
+}
+
 struct reader {
         struct event_subscription *sub;
         int result;
@@ -432,6 +457,7 @@ int main(void)
                 cmocka_unit_test(bus_keeps_last_events),
                 cmocka_unit_test(bus_replay_then_live),
                 cmocka_unit_test(bus_ends_slow_subscriber),
+                cmocka_unit_test(bus_close_ends_subscriptions),
                 cmocka_unit_test(bus_free_ends_readers),
         };
 

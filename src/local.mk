@@ -79,6 +79,7 @@ libsockerlessd_a_SOURCES = \
 	src/pool/backend.h \
 	src/pool/local.c src/pool/local-events.c src/pool/local-freeze.c src/pool/local-internal.h \
 	src/pool/local-exec.c src/pool/local-init-layer.c src/pool/local-layers.c src/pool/local-start.c \
+	src/pool/local-log.c src/pool/local-log.h \
 	src/pool/local-restore.c src/pool/local-rootfs.c src/pool/local-update.c \
 	src/pool/local-cgroup.c src/pool/local-stats.c $(POOL_STATS_SOURCES)
 nodist_libsockerlessd_a_SOURCES = src/engine/seccomp-default.c

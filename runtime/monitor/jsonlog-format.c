@@ -128,6 +128,12 @@ size_t jsonlog_quote(const void *data, size_t len, char *out)
 
 size_t jsonlog_format_entry(int stream, int64_t time_ns, const void *data, size_t len, bool newline, char *out)
 {
+        return jsonlog_format_entry_attrs(stream, time_ns, data, len, newline, NULL, out);
+}
+
+size_t jsonlog_format_entry_attrs(int stream, int64_t time_ns, const void *data, size_t len, bool newline,
+                                  const char *attrs, char *out)
+{
         char stamp[TIMEUTIL_RFC3339_MAX];
         size_t o = 0;
         int n;
@@ -141,8 +147,11 @@ size_t jsonlog_format_entry(int stream, int64_t time_ns, const void *data, size_
         }
 
         timeutil_format_rfc3339(time_ns, stamp, sizeof(stamp));
-        n = sprintf(out + o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream == JSONLOG_STDERR ? "stderr" : "stdout",
-                    stamp);
+        n = sprintf(out + o, "\",\"stream\":\"%s\",", stream == JSONLOG_STDERR ? "stderr" : "stdout");
+        o += (size_t)n;
+        if (attrs)
+                o += (size_t)sprintf(out + o, "\"attrs\":%s,", attrs);
+        n = sprintf(out + o, "\"time\":\"%s\"}\n", stamp);
         return o + (size_t)n;
 }
 
@@ -316,21 +325,39 @@ static bool parse_string(struct cursor *c, const char **ret, size_t *ret_len)
         return false;
 }
 
-/* Skips a value of a member this parser does not use, such as "attrs". */
+/* Skips a string without decoding it, so the bytes stay as written. */
+static bool skip_string(struct cursor *c)
+{
+        c->p++;
+        while (c->p < c->end) {
+                char ch = *c->p++;
+
+                if ((unsigned char)ch < 0x20)
+                        return false;
+                if (ch == '"')
+                        return true;
+                if (ch == '\\') {
+                        if (c->p >= c->end)
+                                return false;
+                        c->p++;
+                }
+        }
+        return false;
+}
+
+/* Skips a value of a member this parser does not decode, such as
+ * "attrs", leaving its text unchanged. */
 static bool skip_value(struct cursor *c)
 {
         int depth = 0;
 
         skip_space(c);
         do {
-                const char *ignored;
-                size_t ignored_len;
-
                 if (c->p >= c->end)
                         return false;
                 switch (*c->p) {
                 case '"':
-                        if (!parse_string(c, &ignored, &ignored_len))
+                        if (!skip_string(c))
                                 return false;
                         break;
                 case '{':
@@ -357,8 +384,8 @@ static bool skip_value(struct cursor *c)
 }
 
 struct parsed_fields {
-        const char *log, *stream, *time;
-        size_t log_len, stream_len, time_len;
+        const char *log, *stream, *time, *attrs;
+        size_t log_len, stream_len, time_len, attrs_len;
 };
 
 static bool parse_member(struct cursor *c, struct parsed_fields *f)
@@ -380,6 +407,14 @@ static bool parse_member(struct cursor *c, struct parsed_fields *f)
                 value_len = &f->time_len;
         }
 
+        if (key_len == 5 && memcmp(key, "attrs", 5) == 0) {
+                skip_space(c);
+                f->attrs = c->p;
+                if (!skip_value(c))
+                        return false;
+                f->attrs_len = (size_t)(c->p - f->attrs);
+                return true;
+        }
         if (!value)
                 return skip_value(c);
         skip_space(c);
@@ -456,6 +491,8 @@ int jsonlog_parse_line(char *line, size_t len, struct jsonlog_entry *ret)
                 .time_ns = time_ns,
                 .data = f.log ? f.log : "",
                 .len = f.log ? f.log_len : 0,
+                .attrs = f.attrs,
+                .attrs_len = f.attrs_len,
         };
         return 0;
 }

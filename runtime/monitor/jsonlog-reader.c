@@ -86,6 +86,10 @@ static int open_rotated(struct jsonlog_reader *r, int live_fd, int *fds, size_t 
 
                 snprintf(name, sizeof(name), "%s.%d", r->path, i);
                 fd = open_file(name);
+                if (fd == -1) {
+                        snprintf(name, sizeof(name), "%s.%d.gz", r->path, i);
+                        fd = jsonlog_open_gzip(name);
+                }
                 if (fd == -1)
                         break;
                 if (fd < 0) {

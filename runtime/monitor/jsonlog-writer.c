@@ -23,6 +23,8 @@ struct jsonlog_writer {
         int fd;
         int64_t max_size;
         int max_files;
+        bool compress;
+        char *attrs; /* a JSON object's text, or NULL */
         int64_t size;
         struct pending_line lines[2];
         char *entry; /* formatting buffer */
@@ -68,15 +70,31 @@ int jsonlog_writer_open(const char *path, int64_t max_size, int max_files, struc
         return 0;
 }
 
-static int rename_numbered(const char *path, int from, int to)
+void jsonlog_writer_set_compress(struct jsonlog_writer *w, bool compress)
+{
+        w->compress = compress;
+}
+
+int jsonlog_writer_set_attrs(struct jsonlog_writer *w, const char *attrs)
+{
+        char *copy = attrs ? strdup(attrs) : NULL;
+
+        if (attrs && !copy)
+                return -ENOMEM;
+        free(w->attrs);
+        w->attrs = copy;
+        return 0;
+}
+
+static int rename_numbered(const char *path, int from, int to, const char *suffix)
 {
         char src[4096], dst[4096];
 
         if (from == 0)
                 snprintf(src, sizeof(src), "%s", path);
         else
-                snprintf(src, sizeof(src), "%s.%d", path, from);
-        snprintf(dst, sizeof(dst), "%s.%d", path, to);
+                snprintf(src, sizeof(src), "%s.%d%s", path, from, suffix);
+        snprintf(dst, sizeof(dst), "%s.%d%s", path, to, from == 0 ? "" : suffix);
         if (rename(src, dst) < 0 && errno != ENOENT)
                 return -errno;
         return 0;
@@ -92,7 +110,12 @@ static int rotate(struct jsonlog_writer *w)
                 return -ENAMETOOLONG;
 
         for (int i = w->max_files - 1; i >= 1; i--) {
-                r = rename_numbered(w->path, i - 1, i);
+                r = rename_numbered(w->path, i - 1, i, w->compress ? ".gz" : "");
+                if (r < 0)
+                        return r;
+        }
+        if (w->compress && w->max_files > 1) {
+                r = jsonlog_compress_rotated(w->path);
                 if (r < 0)
                         return r;
         }
@@ -143,10 +166,10 @@ static int write_entry(struct jsonlog_writer *w, int stream, int64_t time_ns, co
                         return r;
         }
 
-        buf = entry_buffer(w, len);
+        buf = entry_buffer(w, len + (w->attrs ? strlen(w->attrs) + 16 : 0));
         if (!buf)
                 return -ENOMEM;
-        n = jsonlog_format_entry(stream, time_ns, data, len, newline, buf);
+        n = jsonlog_format_entry_attrs(stream, time_ns, data, len, newline, w->attrs, buf);
 
         /* One write per entry, so a reader never sees half of one unless
          * the disk is full. */
@@ -307,6 +330,7 @@ void jsonlog_writer_free(struct jsonlog_writer *w)
         for (int i = 0; i < 2; i++)
                 free(w->lines[i].data);
         free(w->entry);
+        free(w->attrs);
         free(w->path);
         free(w);
 }

@@ -37,6 +37,14 @@ struct jsonlog_writer;
  * the file is truncated instead. */
 int jsonlog_writer_open(const char *path, int64_t max_size, int max_files, struct jsonlog_writer **ret);
 
+/* Has rotation gzip each file it moves to path.1 into path.1.gz, as
+ * dockerd's compress option does. Older files are then path.N.gz. */
+void jsonlog_writer_set_compress(struct jsonlog_writer *w, bool compress);
+
+/* Adds attrs, a JSON object's text such as {"app":"web"}, to every entry
+ * from now on (copied). */
+int jsonlog_writer_set_attrs(struct jsonlog_writer *w, const char *attrs);
+
 /* Logs a chunk of output as read from the container's stream (JSONLOG_STDOUT
  * or JSONLOG_STDERR), stamped with the current time. Bytes after the last
  * newline are kept until their newline arrives. */
@@ -79,6 +87,13 @@ static inline size_t jsonlog_entry_max(size_t len)
  * the logged data, as for every entry but partial ones. Returns the length. */
 size_t jsonlog_format_entry(int stream, int64_t time_ns, const void *data, size_t len, bool newline, char *out);
 
+/* Like jsonlog_format_entry with an "attrs" member between "stream" and
+ * "time", as dockerd writes the attributes of --log-opt labels and env.
+ * attrs is a JSON object's text, or NULL for none. out needs
+ * strlen(attrs) + 16 more bytes. */
+size_t jsonlog_format_entry_attrs(int stream, int64_t time_ns, const void *data, size_t len, bool newline,
+                                  const char *attrs, char *out);
+
 /* One entry as read back. data points into the reader or the parsed line
  * and stays valid until the next call on it. */
 struct jsonlog_entry {
@@ -86,6 +101,8 @@ struct jsonlog_entry {
         int64_t time_ns;
         const char *data;
         size_t len;
+        const char *attrs; /* the "attrs" object's text, not NUL-terminated, or NULL */
+        size_t attrs_len;
 };
 
 /* Parses one line (without its newline) into entry. The decoded "log" bytes
@@ -93,10 +110,20 @@ struct jsonlog_entry {
  * 0, or -EBADMSG when the line is not a json-file entry. */
 int jsonlog_parse_line(char *line, size_t len, struct jsonlog_entry *ret);
 
+/* Gzips path.1 into path.1.gz and removes path.1 (nothing to do when
+ * path.1 is missing). */
+int jsonlog_compress_rotated(const char *path);
+
+/* Opens the gzip'd log file at path as an unnamed file with its
+ * uncompressed content, positioned at its start. Returns the descriptor,
+ * -1 when path is missing, or a negative errno (-EBADMSG for a damaged
+ * file). NOTE: the content is held in memory (a memfd) while it is read. */
+int jsonlog_open_gzip(const char *path);
+
 struct jsonlog_reader;
 
 /* Opens the log at path and its rotated files (path.N down to path.1, read
- * oldest first), positioned at the first entry. A missing path is an empty
+ * oldest first, each also found gzip'd as path.N.gz), positioned at the first entry. A missing path is an empty
  * log. */
 int jsonlog_reader_open(const char *path, struct jsonlog_reader **ret);
 

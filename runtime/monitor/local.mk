@@ -4,11 +4,12 @@ noinst_LIBRARIES += libmonitor.a
 libmonitor_a_SOURCES = \
 	runtime/monitor/detachkeys.c runtime/monitor/detachkeys.h \
 	runtime/monitor/jsonlog-format.c runtime/monitor/jsonlog.h \
+	runtime/monitor/jsonlog-gzip.c \
 	runtime/monitor/jsonlog-reader.c \
 	runtime/monitor/jsonlog-writer.c \
 	runtime/monitor/proto.c runtime/monitor/proto.h \
 	runtime/monitor/proto-exec.c
-libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ZLIB_CFLAGS)
 
 # The monitor program's sources, also linked with a fake runtime by the
 # monitor's end-to-end test (tests/unit/monitor.mk).
@@ -30,4 +31,4 @@ libexec_PROGRAMS += sockerless-monitor
 sockerless_monitor_SOURCES = $(MONITOR_PROGRAM_SOURCES)
 sockerless_monitor_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 sockerless_monitor_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
-sockerless_monitor_LDADD = libmonitor.a $(RUNTIME_LIBS)
+sockerless_monitor_LDADD = libmonitor.a $(RUNTIME_LIBS) $(ZLIB_LIBS)

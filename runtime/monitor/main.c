@@ -33,6 +33,8 @@ static const struct option long_options[] = {
         { "log-path", required_argument, NULL, 'l' },
         { "log-max-size", required_argument, NULL, 'S' },
         { "log-max-file", required_argument, NULL, 'F' },
+        { "log-compress", no_argument, NULL, 'z' },
+        { "log-attrs", required_argument, NULL, 'a' },
         { "cgroup-parent", required_argument, NULL, 'c' },
         { "seccomp-cache", required_argument, NULL, 'C' },
         { "stdin", no_argument, NULL, 'I' },
@@ -82,6 +84,12 @@ static int parse_option(int opt, struct monitor_options *o, struct error *err)
                 if (parse_number(optarg, 1, INT32_MAX, &v) < 0)
                         return error_set(err, -EINVAL, "invalid --log-max-file '%s': expected a count >= 1", optarg);
                 o->log_max_files = (int)v;
+                return 0;
+        case 'z':
+                o->log_compress = true;
+                return 0;
+        case 'a':
+                o->log_attrs = optarg;
                 return 0;
         case 'c':
                 o->cgroup_parent = optarg;
@@ -228,6 +236,9 @@ static int setup(struct monitor *m, struct error *err)
                 r = jsonlog_writer_open(m->opt.log_path, m->opt.log_max_size, m->opt.log_max_files, &m->log);
                 if (r < 0)
                         return error_set_errno(err, r, "Opening the container log %s failed", m->opt.log_path);
+                jsonlog_writer_set_compress(m->log, m->opt.log_compress);
+                if (m->opt.log_attrs && jsonlog_writer_set_attrs(m->log, m->opt.log_attrs) < 0)
+                        return error_set_errno(err, -ENOMEM, "Setting the log attributes failed");
         }
         return 0;
 }

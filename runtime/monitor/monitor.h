@@ -74,6 +74,8 @@ struct monitor_options {
         const char *log_path;
         int64_t log_max_size;
         int log_max_files;
+        bool log_compress;     /* gzip rotated files */
+        const char *log_attrs; /* a JSON object added to every entry as "attrs", or NULL */
         const char *cgroup_parent;
         const char *seccomp_cache_dir;
         bool open_stdin;

@@ -2,6 +2,7 @@
 /* The container stream endpoints: attach (a hijacked connection handed to
  * the backend) and logs (read from the json-file log). */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
 
 #include "api.h"
@@ -10,6 +11,7 @@
 #include "log.h"
 #include "pool/backend.h"
 #include "runtime/monitor/jsonlog.h"
+#include "strv.h"
 #include "timeutil.h"
 
 /* How often a following reader checks that the container still runs and
@@ -21,7 +23,11 @@ struct logs_options {
         bool include_stdout;
         bool include_stderr;
         bool timestamps;
+        bool details;
         bool follow;
+        /* Per stream: the last entry was part of a line over 16 KiB, so
+         * the next one continues it and gets no prefix. */
+        bool mid_line[3];
         bool tty;
         int64_t since_ns;
         int64_t until_ns;
@@ -45,20 +51,77 @@ static int write_frame(chunk_writer_fn write_fn, void *target, const struct logs
         return r < 0 ? r : write_fn(target, data, len);
 }
 
-static int write_entry(chunk_writer_fn write_fn, void *target, const struct logs_options *o,
-                       const struct jsonlog_entry *e)
+/* Writes s as Go's url.QueryEscape: unreserved bytes as they are, a
+ * space as "+", every other byte as %XX. */
+static void query_escape(FILE *out, const char *s)
+{
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~')
+                        fputc(*p, out);
+                else if (*p == ' ')
+                        fputc('+', out);
+                else
+                        fprintf(out, "%%%02X", *p);
+        }
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends KEY=VALUE pairs of attrs, sorted by key and joined by commas,
+ * each escaped as Go's url.QueryEscape does, as docker logs --details
+ * shows them. */
+static void append_details(FILE *out, const struct jsonlog_entry *e)
+{
+        _cleanup_json_ json_object *attrs = NULL;
+        _cleanup_strv_free_ char **keys = NULL;
+
+        if (!e->attrs || json_parse_buffer(e->attrs, e->attrs_len, &attrs, NULL) < 0 ||
+            !json_object_is_type(attrs, json_type_object))
+                return;
+        json_object_object_foreach (attrs, key, value) {
+                (void)value;
+                if (strv_append(&keys, key) < 0)
+                        return;
+        }
+        if (keys)
+                qsort(keys, strv_length(keys), sizeof(*keys), compare_strings);
+        for (size_t i = 0; keys && keys[i]; i++) {
+                if (i > 0)
+                        fputc(',', out);
+                query_escape(out, keys[i]);
+                fputc('=', out);
+                query_escape(out, json_field_string(attrs, keys[i], ""));
+        }
+}
+
+static int write_entry(chunk_writer_fn write_fn, void *target, struct logs_options *o, const struct jsonlog_entry *e)
 {
         _cleanup_free_ char *line = NULL;
         char stamp[TIMEUTIL_RFC3339_MAX];
-        int n;
+        bool prefix = !o->mid_line[e->stream];
+        size_t size = 0;
+        FILE *out;
 
-        if (!o->timestamps)
+        o->mid_line[e->stream] = e->len == 0 || e->data[e->len - 1] != '\n';
+        if (!prefix || (!o->timestamps && !o->details))
                 return write_frame(write_fn, target, o, e->stream, e->data, e->len);
-        timeutil_format_rfc3339(e->time_ns, stamp, sizeof(stamp));
-        n = asprintf(&line, "%s %.*s", stamp, (int)e->len, e->data);
-        if (n < 0)
+
+        out = open_memstream(&line, &size);
+        if (!out)
                 return -ENOMEM;
-        return write_frame(write_fn, target, o, e->stream, line, (size_t)n);
+        if (o->timestamps)
+                fprintf(out, "%s ", timeutil_format_rfc3339(e->time_ns, stamp, sizeof(stamp)));
+        if (o->details) {
+                append_details(out, e);
+                fputc(' ', out);
+        }
+        fwrite(e->data, 1, e->len, out);
+        if (fclose(out) != 0)
+                return -ENOMEM;
+        return write_frame(write_fn, target, o, e->stream, line, size);
 }
 
 static bool entry_selected(const struct logs_options *o, const struct jsonlog_entry *e)
@@ -72,8 +135,7 @@ static bool entry_selected(const struct logs_options *o, const struct jsonlog_en
 
 /* Copies the log's entries to the writer until its current end. Returns 1
  * when an entry past "until" ends the copy, 0 at the end, or <0. */
-static int copy_entries(struct jsonlog_reader *reader, const struct logs_options *o, chunk_writer_fn write_fn,
-                        void *target)
+static int copy_entries(struct jsonlog_reader *reader, struct logs_options *o, chunk_writer_fn write_fn, void *target)
 {
         struct jsonlog_entry e;
         int r;
@@ -166,6 +228,7 @@ static int parse_logs_options(struct http_request *req, struct logs_options *o, 
         o->include_stdout = http_query_bool(req, "stdout", false);
         o->include_stderr = http_query_bool(req, "stderr", false);
         o->timestamps = http_query_bool(req, "timestamps", false);
+        o->details = http_query_bool(req, "details", false);
         o->follow = http_query_bool(req, "follow", false);
         if (!o->include_stdout && !o->include_stderr)
                 return error_set(err, -EINVAL, "Bad parameters: you must choose at least one stream");

@@ -137,6 +137,15 @@ static json_object *exec_ids_json(struct daemon *d, struct container *c)
         return json_array_from_strv(ids);
 }
 
+/* dockerd shows no LogPath for the local driver, whose files are its own
+ * format, nor for the none driver, which has no file. */
+static const char *shown_log_path(struct container *c, const char *log_path)
+{
+        const char *type = json_field_string(json_field_object(c->host_config, "LogConfig"), "Type", "json-file");
+
+        return log_path && !streq(type, "local") ? log_path : "";
+}
+
 json_object *api_container_inspect_json(struct daemon *d, struct container *c)
 {
         json_object *obj = json_object_new_object();
@@ -155,7 +164,7 @@ json_object *api_container_inspect_json(struct daemon *d, struct container *c)
         json_object_object_add(obj, "ResolvConfPath", path_or_empty(started, data_dir, "resolv.conf"));
         json_object_object_add(obj, "HostnamePath", path_or_empty(started, data_dir, "hostname"));
         json_object_object_add(obj, "HostsPath", path_or_empty(started, data_dir, "hosts"));
-        add_string(obj, "LogPath", started ? log_path : "");
+        add_string(obj, "LogPath", started ? shown_log_path(c, log_path) : "");
         add_string(obj, "Name", c->name);
         json_object_object_add(obj, "RestartCount", json_object_new_int(c->state.restart_count));
         add_string(obj, "Driver", "overlay2");

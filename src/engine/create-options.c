@@ -171,25 +171,95 @@ int create_parse_size(const char *text, int64_t *ret)
         return 0;
 }
 
-/* The json-file options the monitor applies: max-size and max-file. */
+/* The --log-opt keys of each driver, as dockerd 20.10 accepts them. */
+static int check_log_option_key(const char *type, const char *key, struct error *err)
+{
+        static const char *const json_file_keys[] = { "max-file",     "max-size", "compress",  "labels",
+                                                      "labels-regex", "env",      "env-regex", "tag" };
+        static const char *const local_keys[] = { "max-file", "max-size", "compress" };
+
+        if (streq(type, "local")) {
+                for (size_t i = 0; i < ARRAY_SIZE(local_keys); i++)
+                        if (streq(key, local_keys[i]))
+                                return 0;
+                return error_set(err, -EINVAL, "unknown log opt '%s' for log driver local", key);
+        }
+        /* dockerd 20.10 creates a none container with options (its CLI
+         * rejects them). */
+        if (streq(type, "none"))
+                return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(json_file_keys); i++)
+                if (streq(key, json_file_keys[i]))
+                        return 0;
+        return error_set(err, -EINVAL, "unknown log opt '%s' for json-file log driver", key);
+}
+
+int create_parse_bool(const char *text)
+{
+        static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+        static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+                if (text && streq(text, yes[i]))
+                        return 1;
+                if (text && streq(text, no[i]))
+                        return 0;
+        }
+        return -EINVAL;
+}
+
+/* json-file compresses only with rotation to at least two files. local
+ * compresses by default and needs two files unless that is turned off. */
+static int check_log_compress(const char *type, json_object *options, struct error *err)
+{
+        const char *compress = json_field_string(options, "compress", NULL);
+        const char *max_file = json_field_string(options, "max-file", NULL);
+        const char *max_size = json_field_string(options, "max-size", NULL);
+
+        if (streq(type, "none"))
+                return 0;
+        if (streq(type, "local")) {
+                if ((!compress || create_parse_bool(compress) == 1) && max_file && atol(max_file) <= 1)
+                        return error_set(err, -EINVAL,
+                                         "failed to initialize logging driver: compression cannot be "
+                                         "enabled when max file count is 1");
+                return 0;
+        }
+        if (compress && create_parse_bool(compress) == 1 && (!max_size || !max_file || atol(max_file) < 2))
+                return error_set(err, -EINVAL,
+                                 "failed to initialize logging driver: compress cannot be true when "
+                                 "max-file is less than 2 or max-size is not set");
+        return 0;
+}
+
+/* The options of the json-file, local and none drivers. dockerd checks
+ * the values of compress when the container starts; here create checks
+ * them, with dockerd's message. */
 static int check_log_config(json_object *hc, struct error *err)
 {
         json_object *log = json_field_object(hc, "LogConfig");
         const char *type = json_field_string(log, "Type", "");
         json_object *options = json_field_object(log, "Config");
 
-        if (*type && !streq(type, "json-file") && !streq(type, "none"))
+        if (*type && !streq(type, "json-file") && !streq(type, "local") && !streq(type, "none"))
                 return error_set(err, -EOPNOTSUPP,
-                                 "log driver \"%s\" is not supported by this daemon: use json-file or none", type);
+                                 "log driver \"%s\" is not supported by this daemon: use json-file, local or none",
+                                 type);
         if (!options)
                 return 0;
         json_object_object_foreach (options, key, value) {
                 const char *text = json_object_get_string(value);
                 int64_t n;
 
-                if (streq(type, "none"))
-                        return error_set(err, -EINVAL, "unknown log opt '%s' for none log driver", key);
-                if (streq(key, "max-size")) {
+                if (check_log_option_key(type, key, err) < 0)
+                        return -EINVAL;
+                if (streq(key, "compress")) {
+                        if (create_parse_bool(text) < 0)
+                                return error_set(err, -EINVAL,
+                                                 "failed to initialize logging driver: strconv.ParseBool: "
+                                                 "parsing \"%s\": invalid syntax",
+                                                 text ? text : "");
+                } else if (streq(key, "max-size")) {
                         if (create_parse_size(text, &n) < 0 || n <= 0)
                                 return error_set(err, -EINVAL, "invalid value for max-size: %s", text);
                 } else if (streq(key, "max-file")) {
@@ -198,13 +268,11 @@ static int check_log_config(json_object *hc, struct error *err)
 
                         if (!text || !*text || *end || files < 1)
                                 return error_set(err, -EINVAL, "max-file cannot be less than 1");
-                        if (!json_field_string(options, "max-size", NULL) && files > 1)
+                        if (!json_field_string(options, "max-size", NULL) && files > 1 && !streq(type, "local"))
                                 return error_set(err, -EINVAL, "max-file cannot be set without max-size");
-                } else {
-                        return error_set(err, -EOPNOTSUPP, "log opt \"%s\" is not supported by this daemon yet", key);
                 }
         }
-        return 0;
+        return check_log_compress(type, options, err);
 }
 
 /* dockerd's memory checks; an update may set a swap limit alone. */

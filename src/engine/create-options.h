@@ -36,3 +36,7 @@ const char *create_mode_container(const char *mode);
 /* Parses a size such as "64m", "1g", "512k" or "1024" (bytes, units in
  * powers of 1024, as Docker's RAMInBytes). Returns 0 or -EINVAL. */
 int create_parse_size(const char *text, int64_t *ret);
+
+/* Parses a boolean as Go's strconv.ParseBool: 1 or 0, -EINVAL for other
+ * text. */
+int create_parse_bool(const char *text);

@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "jsonutil.h"
 #include "local-internal.h"
+#include "local-log.h"
 #include "log.h"
 #include "runtime/monitor/proto.h"
 #include "strv.h"
@@ -52,6 +53,22 @@ static void start_paths_clear(struct start_paths *p)
         free(p->log_path);
 }
 
+/* Creates the directory of the local driver's log (local-logs). */
+static int make_log_dir(const char *log_path)
+{
+        _cleanup_free_ char *dir = log_path ? strdup(log_path) : NULL;
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+
+        if (!log_path)
+                return 0;
+        if (!slash)
+                return -ENOMEM;
+        *slash = '\0';
+        if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 static int start_paths_init(struct local_backend *lb, struct container *c, struct start_paths *p)
 {
         p->data_dir = engine_container_data_dir(lb->base.engine, c);
@@ -61,10 +78,13 @@ static int start_paths_init(struct local_backend *lb, struct container *c, struc
         p->rootfs = fs_path_join(p->exec_dir, "rootfs");
         p->upper = fs_path_join(p->data_dir, "upper");
         p->work = fs_path_join(p->data_dir, "work");
-        p->log_path = lb->base.ops->log_path(&lb->base, c);
-        if (!p->rootfs || !p->upper || !p->work || !p->log_path)
+        if (!p->rootfs || !p->upper || !p->work)
                 return -ENOMEM;
-        return 0;
+        /* NULL for the none driver. */
+        pthread_mutex_lock(&c->lock);
+        p->log_path = local_log_file(lb->data_root, c);
+        pthread_mutex_unlock(&c->lock);
+        return make_log_dir(p->log_path);
 }
 
 /* Creates the missing host directories of -v binds, as dockerd does
@@ -148,27 +168,34 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         return 0;
 }
 
-/* --log-opt max-size and max-file, which create has checked. The
- * HostConfig does not change after create, so its strings stay valid. */
-static int append_log_options(char ***argv, struct container *c)
+/* The log driver's options for the monitor, which create has checked. */
+static int append_log_options(char ***argv, struct container *c, const char *log_path)
 {
-        json_object *options;
-        const char *max_size, *max_file;
-        int64_t bytes = 0;
+        _cleanup_(local_log_settings_clear) struct local_log_settings settings = { 0 };
         char text[32];
+        int r;
 
         pthread_mutex_lock(&c->lock);
-        options = json_field_object(json_field_object(c->host_config, "LogConfig"), "Config");
-        max_size = json_field_string(options, "max-size", NULL);
-        max_file = json_field_string(options, "max-file", NULL);
+        r = local_log_settings(c, &settings);
         pthread_mutex_unlock(&c->lock);
+        if (r < 0)
+                return r;
+        if (!settings.enabled || !log_path)
+                return 0;
 
-        if (max_size && create_parse_size(max_size, &bytes) >= 0 && bytes > 0) {
-                snprintf(text, sizeof(text), "%lld", (long long)bytes);
+        if (strv_append(argv, "--log-path") < 0 || strv_append(argv, log_path) < 0)
+                return -ENOMEM;
+        if (settings.max_size > 0) {
+                snprintf(text, sizeof(text), "%lld", (long long)settings.max_size);
                 if (strv_append(argv, "--log-max-size") < 0 || strv_append(argv, text) < 0)
                         return -ENOMEM;
+                snprintf(text, sizeof(text), "%d", settings.max_files);
+                if (strv_append(argv, "--log-max-file") < 0 || strv_append(argv, text) < 0)
+                        return -ENOMEM;
         }
-        if (max_file && (strv_append(argv, "--log-max-file") < 0 || strv_append(argv, max_file) < 0))
+        if (settings.compress && strv_append(argv, "--log-compress") < 0)
+                return -ENOMEM;
+        if (settings.attrs && (strv_append(argv, "--log-attrs") < 0 || strv_append(argv, settings.attrs) < 0))
                 return -ENOMEM;
         return 0;
 }
@@ -177,13 +204,10 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
 {
         _cleanup_strv_free_ char **argv = NULL;
         bool open_stdin, stdin_once;
-        const char *log_type;
 
         pthread_mutex_lock(&c->lock);
         open_stdin = container_open_stdin(c);
         stdin_once = json_field_bool(c->config, "StdinOnce", false);
-        log_type = json_field_string(json_field_object(c->host_config, "LogConfig"), "Type", "json-file");
-        log_type = streq(log_type, "none") ? "none" : "json-file";
         pthread_mutex_unlock(&c->lock);
 
         if (strv_append(&argv, lb->monitor_path) < 0 || strv_append(&argv, "--id") < 0 ||
@@ -192,10 +216,7 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
             strv_append(&argv, p->exec_dir) < 0 || strv_append(&argv, "--data-dir") < 0 ||
             strv_append(&argv, p->data_dir) < 0)
                 return -ENOMEM;
-        if (streq(log_type, "json-file") &&
-            (strv_append(&argv, "--log-path") < 0 || strv_append(&argv, p->log_path) < 0))
-                return -ENOMEM;
-        if (streq(log_type, "json-file") && append_log_options(&argv, c) < 0)
+        if (append_log_options(&argv, c, p->log_path) < 0)
                 return -ENOMEM;
         if (open_stdin && strv_append(&argv, "--stdin") < 0)
                 return -ENOMEM;

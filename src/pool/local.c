@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "jsonutil.h"
 #include "local-internal.h"
+#include "local-log.h"
 #include "log.h"
 #include "runtime/monitor/proto.h"
 #include "sealed.h"
@@ -187,13 +188,10 @@ static int local_remove(struct backend *b, struct container *c, struct error *er
         return 0;
 }
 
+/* LogConfig never changes after create, so reading it needs no lock. */
 static char *local_log_path(struct backend *b, struct container *c)
 {
-        char *path = NULL;
-
-        if (asprintf(&path, "%s/containers/%s/%s-json.log", ((struct local_backend *)b)->data_root, c->id, c->id) < 0)
-                return NULL;
-        return path;
+        return local_log_file(((struct local_backend *)b)->data_root, c);
 }
 
 static void local_free(struct backend *b)

@@ -23,6 +23,7 @@ INTEGRATION_TESTS = \
 	tests/integration/commit.sh \
 	tests/integration/push.sh \
 	tests/integration/logs.sh \
+	tests/integration/logdrivers.sh \
 	tests/integration/tty.sh \
 	tests/integration/ps.sh \
 	tests/integration/events.sh \

@@ -9,7 +9,7 @@ tests_unit_test_monitor_proto_LDADD = libmonitor.a libcommon.a $(CMOCKA_LIBS) $(
 
 tests_unit_test_monitor_jsonlog_SOURCES = tests/unit/test-monitor-jsonlog.c
 tests_unit_test_monitor_jsonlog_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_test_monitor_jsonlog_LDADD = libmonitor.a libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+tests_unit_test_monitor_jsonlog_LDADD = libmonitor.a libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS) $(ZLIB_LIBS)
 
 # The monitor linked with tests/unit/monitor-fake-runtime.c instead of
 # libruntime.a, driven over its control socket by test-monitor-e2e.
@@ -18,9 +18,9 @@ TESTS += tests/unit/test-monitor-e2e
 
 tests_unit_test_monitor_fake_SOURCES = $(MONITOR_PROGRAM_SOURCES) tests/unit/monitor-fake-runtime.c
 tests_unit_test_monitor_fake_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_test_monitor_fake_LDADD = libmonitor.a libcommon.a $(JSONC_LIBS) -lutil
+tests_unit_test_monitor_fake_LDADD = libmonitor.a libcommon.a $(JSONC_LIBS) $(ZLIB_LIBS) -lutil
 
 tests_unit_test_monitor_e2e_SOURCES = tests/unit/test-monitor-e2e.c
 tests_unit_test_monitor_e2e_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_test_monitor_e2e_LDADD = libmonitor.a libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+tests_unit_test_monitor_e2e_LDADD = libmonitor.a libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS) $(ZLIB_LIBS)
 endif

@@ -384,6 +384,55 @@ static void reader_reads_rotated_in_order(void **state)
         expect_numbered(r, "m", 3, 10);
 }
 
+static void reader_reads_compressed_rotation(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_(jsonlog_writer_freep) struct jsonlog_writer *w = NULL;
+        _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *r = NULL;
+        char name[160];
+        struct stat st;
+
+        assert_int_equal(jsonlog_writer_open(f->path, 200, 3, &w), 0);
+        jsonlog_writer_set_compress(w, true);
+        write_numbered(w, "m", 0, 10);
+
+        snprintf(name, sizeof(name), "%s.1", f->path);
+        assert_int_equal(stat(name, &st), -1);
+        snprintf(name, sizeof(name), "%s.1.gz", f->path);
+        assert_int_equal(stat(name, &st), 0);
+        snprintf(name, sizeof(name), "%s.2.gz", f->path);
+        assert_int_equal(stat(name, &st), 0);
+        snprintf(name, sizeof(name), "%s.3.gz", f->path);
+        assert_int_equal(stat(name, &st), -1);
+
+        assert_int_equal(jsonlog_reader_open(f->path, &r), 0);
+        expect_numbered(r, "m", 3, 10);
+}
+
+static void attrs_written_and_read(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_(jsonlog_writer_freep) struct jsonlog_writer *w = NULL;
+        _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *r = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct jsonlog_entry e;
+
+        assert_int_equal(jsonlog_writer_open(f->path, 0, 1, &w), 0);
+        assert_int_equal(jsonlog_writer_set_attrs(w, "{\"app\":\"a\\\"b\"}"), 0);
+        assert_int_equal(jsonlog_writer_write_at(w, JSONLOG_STDOUT, T1, "hi\n", 3), 0);
+
+        text = read_all(f->path);
+        assert_string_equal(text, "{\"log\":\"hi\\n\",\"stream\":\"stdout\",\"attrs\":{\"app\":\"a\\\"b\"},"
+                                  "\"time\":\"2026-12-04T20:23:30.142572114Z\"}\n");
+
+        assert_int_equal(jsonlog_reader_open(f->path, &r), 0);
+        assert_int_equal(jsonlog_reader_next(r, &e), 1);
+        assert_int_equal(e.len, 3);
+        assert_memory_equal(e.data, "hi\n", 3);
+        assert_int_equal(e.attrs_len, strlen("{\"app\":\"a\\\"b\"}"));
+        assert_memory_equal(e.attrs, "{\"app\":\"a\\\"b\"}", e.attrs_len);
+}
+
 static void reader_tail_spans_files(void **state)
 {
         struct fixture *f = *state;
@@ -601,6 +650,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(reader_wait_times_out, setup, teardown),
                 cmocka_unit_test_setup_teardown(reader_follows_rotation, setup, teardown),
                 cmocka_unit_test_setup_teardown(reader_follows_truncation, setup, teardown),
+                cmocka_unit_test_setup_teardown(reader_reads_compressed_rotation, setup, teardown),
+                cmocka_unit_test_setup_teardown(attrs_written_and_read, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

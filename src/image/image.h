@@ -151,7 +151,7 @@ int image_store_delete(struct image_store *s, const char *name, bool force, bool
                        struct error *err);
 
 struct image_prune_options {
-        bool dangling_only;      /* only images without tags, Docker's default */
+        bool dangling_only; /* only images without tags, Docker's default */
         bool has_until;
         int64_t until_ns;        /* only images created at or before, when has_until */
         json_object *labels;     /* "key" or "key=value" that must match, or NULL */

@@ -1109,9 +1109,9 @@ static void prune_images(void **state)
         };
         _cleanup_json_ json_object *deleted = NULL, *not_labels = json_tokener_parse("[\"keep\"]");
         struct image_prune_options dangling = { .dangling_only = true };
-        struct image_prune_options all = {
-                .has_until = true, .until_ns = INT64_C(1800000000000000000), .not_labels = not_labels
-        };
+        struct image_prune_options all = { .has_until = true,
+                                           .until_ns = INT64_C(1800000000000000000),
+                                           .not_labels = not_labels };
         uint64_t reclaimed = 0;
 
         load_images(f, images, 3);

@@ -76,15 +76,19 @@ static void restart_container(struct engine *e, struct container *c)
         int count;
         int r;
 
+        r = engine_container_start_restarting(e, c, &err);
+        if (r == -ECANCELED) {
+                log_debug("Container %s no longer waits for its restart", c->id);
+                return;
+        }
         pthread_mutex_lock(&c->lock);
         count = c->state.restart_count;
         pthread_mutex_unlock(&c->lock);
-        log_info("Restarting container %s (restart %d)", c->id, count);
-
-        r = engine_container_start_restarting(e, c, &err);
-        if (r >= 0 || r == -ECANCELED)
+        if (r >= 0) {
+                log_info("Container %s restarted by its restart policy (restart %d)", c->id, count);
                 return;
-        log_error("Failed to restart container %s: %s", c->id, error_message(&err, r));
+        }
+        log_error("Failed to restart container %s (restart %d): %s", c->id, count, error_message(&err, r));
 
         pthread_mutex_lock(&c->op_lock);
         pthread_mutex_lock(&c->lock);

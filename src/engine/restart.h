@@ -20,6 +20,11 @@ struct container;
  * dockerd's ExitOnNext does. The queue lives in memory only, so a
  * container that is "restarting" when the daemon stops is handled at the
  * next start by engine_restart_at_boot.
+ *
+ * NOTE: the scheduler runs one start at a time, and the daemon's start
+ * runs those of engine_restart_at_boot one after another (dockerd runs
+ * them in parallel), so a start that hangs until its timeout delays the
+ * others.
  */
 struct restart_scheduler;
 
@@ -59,7 +64,7 @@ void engine_restart_restore_end(struct engine *e);
 
 /* Starts, as dockerd does at its start, every container that has run
  * before, does not run now and whose policy restarts it (an "always"
- * container even when a user stopped it), and removes the ended
+ * container even when a user stopped it). Removes the ended or created
  * containers that have AutoRemove. */
 void engine_restart_at_boot(struct engine *e, struct container **containers, size_t n);
 

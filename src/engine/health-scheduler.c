@@ -160,8 +160,9 @@ static bool still_running(struct health_watch *w)
         return running;
 }
 
-/* Starts the due probes and drops the containers that stopped. Returns
- * the next due time. Call with s->lock held. */
+/* Starts the due probes and drops the containers that stopped, at once:
+ * a watch keeps its container, and so the image's layers, in memory.
+ * Returns the next due time. Call with s->lock held. */
 static int64_t run_due(struct health_scheduler *s)
 {
         int64_t now = timeutil_monotonic_ns(), next = now + HEALTH_DEFAULT_INTERVAL_NS;
@@ -169,13 +170,12 @@ static int64_t run_due(struct health_scheduler *s)
         for (size_t i = 0; i < s->n;) {
                 struct health_watch *w = &s->watches[i];
 
-                if (!w->probing && w->due_ns <= now) {
-                        if (!still_running(w)) {
-                                remove_watch(s, i);
-                                continue;
-                        }
-                        start_probe(s, w);
+                if (!w->probing && !still_running(w)) {
+                        remove_watch(s, i);
+                        continue;
                 }
+                if (!w->probing && w->due_ns <= now)
+                        start_probe(s, w);
                 if (!w->probing && w->due_ns < next)
                         next = w->due_ns;
                 i++;
@@ -294,6 +294,15 @@ void health_scheduler_watch(struct health_scheduler *s, struct container *c)
                 .started_ns = started_ns,
                 .due_ns = timeutil_monotonic_ns() + interval_ns,
         };
+        pthread_cond_broadcast(&s->changed);
+        pthread_mutex_unlock(&s->lock);
+}
+
+void health_scheduler_container_stopped(struct health_scheduler *s)
+{
+        if (!s)
+                return;
+        pthread_mutex_lock(&s->lock);
         pthread_cond_broadcast(&s->changed);
         pthread_mutex_unlock(&s->lock);
 }

@@ -21,3 +21,7 @@ void health_scheduler_free(struct health_scheduler *s);
  * Config.Healthcheck has one. Its health becomes "starting", and the
  * first probe runs one interval later. Call without c->lock. */
 void health_scheduler_watch(struct health_scheduler *s, struct container *c);
+
+/* Wakes the scheduler to drop the watches of containers that stopped, so
+ * that it releases them before their next probe would be due. */
+void health_scheduler_container_stopped(struct health_scheduler *s);

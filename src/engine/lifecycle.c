@@ -511,6 +511,7 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
         pthread_mutex_unlock(&c->lock);
 
         engine_exec_container_exited(e, c);
+        health_scheduler_container_stopped(e->health);
         namespace_shares_release(e, c);
         container_volumes_unmount(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);

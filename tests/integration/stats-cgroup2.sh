@@ -29,8 +29,15 @@ has_controller() {
 }
 printf '# cgroup2 controllers: %s\n' "$(cat /sys/fs/cgroup/cgroup.controllers)"
 
-sl_docker run -d --name sl-v2 "$busybox" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done' \
+# The first loop spends some CPU time in user mode, which the kernel
+# accounts by ticks: a container that only sleeps may show none yet.
+sl_docker run -d --name sl-v2 "$busybox" sh -c 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done
+        echo busy >/tmp/count; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done' \
         >/dev/null || sl_bail "docker run failed"
+for _ in $(seq 50); do
+        [ "$(sl_docker exec sl-v2 cat /tmp/count 2>/dev/null)" != "" ] && break
+        sleep 0.1
+done
 
 sl_api GET "/containers/sl-v2/stats?stream=false"
 stats=$SL_API_BODY

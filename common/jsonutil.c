@@ -2,6 +2,7 @@
 #include "jsonutil.h"
 
 #include <ctype.h>
+#include <string.h>
 
 #include "fsutil.h"
 #include "strv.h"
@@ -233,4 +234,19 @@ int json_file_write_atomic(int dirfd, const char *name, json_object *obj, mode_t
         const char *text = json_to_string(obj);
 
         return fs_write_atomic_at(dirfd, name, text, strlen(text), mode);
+}
+
+bool json_labels_match(json_object *expected, json_object *labels, bool negate)
+{
+        for (size_t i = 0; expected && i < json_object_array_length(expected); i++) {
+                const char *want = json_object_get_string(json_object_array_get_idx(expected, i));
+                const char *eq = strchr(want, '=');
+                _cleanup_free_ char *key = eq ? strndup(want, (size_t)(eq - want)) : strdup(want);
+                const char *value = key ? json_field_string(labels, key, NULL) : NULL;
+                bool match = value && (!eq || streq(value, eq + 1));
+
+                if (match == negate)
+                        return false;
+        }
+        return true;
 }

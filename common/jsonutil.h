@@ -51,3 +51,8 @@ int json_file_write_atomic(int dirfd, const char *name, json_object *obj, mode_t
 /* Serialises obj compactly without escaping slashes, as Go does. The string
  * belongs to obj. */
 const char *json_to_string(json_object *obj);
+
+/* Tells whether labels (an object of strings) matches every entry of
+ * expected, an array of "key" or "key=value" as Docker's label filters
+ * take them; with negate, whether it matches none of them. */
+bool json_labels_match(json_object *expected, json_object *labels, bool negate);

@@ -42,22 +42,6 @@ static int64_t tree_size(int parent_fd, const char *name)
         return total;
 }
 
-/* "label=k", "label=k=v", "label!=..." and "until=TIME" as Docker's prune takes them. */
-static bool label_filter_matches(json_object *expected, json_object *labels, bool negate)
-{
-        for (size_t i = 0; expected && i < json_object_array_length(expected); i++) {
-                const char *w = json_object_get_string(json_object_array_get_idx(expected, i));
-                const char *eq = strchr(w, '=');
-                _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
-                const char *value = key ? json_field_string(labels, key, NULL) : NULL;
-                bool match = value && (!eq || streq(value, eq + 1));
-
-                if (match == negate)
-                        return false;
-        }
-        return true;
-}
-
 /* Reads the "until" filter as dockerd's prune does, with Docker's
  * GetTimestamp: durations ("24h"), dates, times and Unix timestamps.
  * Returns 1 with the time, or 0 when there is no such filter. */
@@ -127,8 +111,8 @@ int engine_container_prune(struct engine *e, json_object *filters, json_object *
                 labels = json_field_object(c->config, "Labels");
                 candidate = !container_is_running(c) && c->state.status != CONTAINER_RESTARTING &&
                             (!has_until || c->created_ns <= until_ns) &&
-                            label_filter_matches(json_field_array(filters, "label"), labels, false) &&
-                            label_filter_matches(json_field_array(filters, "label!"), labels, true);
+                            json_labels_match(json_field_array(filters, "label"), labels, false) &&
+                            json_labels_match(json_field_array(filters, "label!"), labels, true);
                 pthread_mutex_unlock(&c->lock);
                 if (!candidate)
                         continue;

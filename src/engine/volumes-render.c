@@ -79,23 +79,6 @@ static bool any_regex(json_object *patterns, const char *text)
         return false;
 }
 
-/* "key" or "key=value": true when every entry matches the labels, or with
- * negate, when none does. */
-static bool labels_match(json_object *expected, json_object *labels, bool negate)
-{
-        for (size_t i = 0; expected && i < json_object_array_length(expected); i++) {
-                const char *w = json_object_get_string(json_object_array_get_idx(expected, i));
-                const char *eq = strchr(w, '=');
-                _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
-                const char *value = key ? json_field_string(labels, key, NULL) : NULL;
-                bool match = value && (!eq || streq(value, eq + 1));
-
-                if (match == negate)
-                        return false;
-        }
-        return true;
-}
-
 static int check_keys(json_object *filters, const char *const *known, size_t n, struct error *err)
 {
         if (!filters)
@@ -141,7 +124,7 @@ static bool list_matches(const struct volume *v, json_object *filters, int dangl
                 return false;
         if (dangling >= 0 && (strv_length(v->refs) == 0) != (dangling == 1))
                 return false;
-        return labels_match(json_field_array(filters, "label"), v->labels, false);
+        return json_labels_match(json_field_array(filters, "label"), v->labels, false);
 }
 
 int volume_store_list(struct volume_store *s, json_object *filters, json_object **ret, struct error *err)
@@ -177,8 +160,8 @@ static bool has_options(const struct volume *v)
 static bool prunable(const struct volume *v, json_object *filters)
 {
         return strv_length(v->refs) == 0 && !has_options(v) &&
-               labels_match(json_field_array(filters, "label"), v->labels, false) &&
-               labels_match(json_field_array(filters, "label!"), v->labels, true);
+               json_labels_match(json_field_array(filters, "label"), v->labels, false) &&
+               json_labels_match(json_field_array(filters, "label!"), v->labels, true);
 }
 
 /* Returns the names of the volumes for which keep is true. */

@@ -125,11 +125,27 @@ void engine_event_exec(struct engine *e, struct container *c, const char *action
         engine_event_container(e, c, full, "execID", exec_id, NULL);
 }
 
-void engine_image_event(const char *action, const char *id, const char *name, void *userdata)
+void engine_image_event(const char *action, const char *id, const char *name, json_object *labels, void *userdata)
 {
-        char *pairs[] = { (char *)"name", (char *)name, NULL };
+        _cleanup_strv_free_ char **pairs = NULL;
+        int r = 0;
 
-        /* NOTE: dockerd also copies the labels of the image's config into
-         * the attributes, but the store's hook does not pass them. */
+        /* The image's labels, then "name", as dockerd's LogImageEvent. */
+        if (json_object_is_type(labels, json_type_object)) {
+                json_object_object_foreach (labels, key, value) {
+                        if (r >= 0)
+                                r = strv_append(&pairs, key);
+                        if (r >= 0)
+                                r = strv_append(&pairs, json_object_get_string(value) ?: "");
+                }
+        }
+        if (r >= 0)
+                r = strv_append(&pairs, "name");
+        if (r >= 0)
+                r = strv_append(&pairs, name);
+        if (r < 0) {
+                log_error("Failed to record the image event \"%s\" of %s: out of memory", action, id);
+                return;
+        }
         engine_event_emit(userdata, "image", action, id, pairs);
 }

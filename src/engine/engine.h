@@ -198,7 +198,7 @@ void engine_event_exec(struct engine *e, struct container *c, const char *action
 
 /* The image store's event hook (image_store_set_event_hook), with the
  * engine as userdata. */
-void engine_image_event(const char *action, const char *id, const char *name, void *userdata);
+void engine_image_event(const char *action, const char *id, const char *name, json_object *labels, void *userdata);
 
 /* The checks the image store calls before deleting an image: whether any
  * container, or any running container, uses it. */

@@ -127,10 +127,13 @@ void image_store_set_running_check(struct image_store *s, image_in_use_fn fn, vo
 
 /* Called after each change Docker reports as an image event: action is
  * "load", "import", "tag", "untag" or "delete", id the image ID
- * ("sha256:..."), name the tag for "tag" events and the ID otherwise. The
- * hook runs with the store locked, possibly on several threads at once,
- * so it must not call the store. */
-typedef void (*image_event_fn)(const char *action, const char *id, const char *name, void *userdata);
+ * ("sha256:..."), name the tag for "tag" events and the ID otherwise.
+ * labels are the Labels of the image's config, or NULL when it has none
+ * or is deleted, as dockerd copies them into the event. The hook runs
+ * with the store locked, possibly on several threads at once, so it must
+ * not call the store. */
+typedef void (*image_event_fn)(const char *action, const char *id, const char *name, json_object *labels,
+                               void *userdata);
 void image_store_set_event_hook(struct image_store *s, image_event_fn fn, void *userdata);
 
 /* Returns snapshots of all images in *ret (a NULL-terminated array the

@@ -461,12 +461,13 @@ static int record_references(struct image_pull *p, const char *image_id, struct 
         return p->ref.tag ? up_to_date : r;
 }
 
-static void report_event(struct image_pull *p)
+static void report_event(struct image_pull *p, const char *image_id)
 {
         _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(p->store);
 
         if (p->store->event)
-                p->store->event("pull", p->familiar, p->familiar_name, p->store->event_userdata);
+                p->store->event("pull", p->familiar, p->familiar_name, store_image_labels(p->store, image_id),
+                                p->store->event_userdata);
 }
 
 static void put_layers(struct image_pull *p, struct layer **layers)
@@ -551,7 +552,7 @@ int image_pull_run(struct image_pull *p, image_pull_write_fn write, void *userda
         r = record_references(p, id, err);
         if (r < 0)
                 return r;
-        report_event(p);
+        report_event(p, id);
 
         if (asprintf(&digest_line, "Digest: %s", p->manifest_digest) < 0 ||
             asprintf(&status_line, "Status: %s for %s", r > 0 ? "Image is up to date" : "Downloaded newer image",

@@ -89,6 +89,9 @@ void store_unref(struct image_store *s);
 /* Reports an image event (see image_event_fn); name NULL means the ID.
  * Call with the lock held. */
 void store_event(struct image_store *s, const char *action, const char *id, const char *name);
+
+/* The Labels of image id's config (hex), or NULL. Call with the lock held. */
+json_object *store_image_labels(struct image_store *s, const char *id);
 int store_staging_name(char *ret, size_t size);
 /* Moves a directory below root_fd into staging and removes it, so that a
  * crash in the middle leaves only staging content, which open removes. */

@@ -218,6 +218,13 @@ void image_store_set_event_hook(struct image_store *s, image_event_fn fn, void *
         s->event_userdata = userdata;
 }
 
+json_object *store_image_labels(struct image_store *s, const char *id)
+{
+        struct image_entry *e = store_image_find(s, id);
+
+        return e && !e->deleted ? json_field_object(e->container_config, "Labels") : NULL;
+}
+
 void store_event(struct image_store *s, const char *action, const char *id, const char *name)
 {
         char full[80];
@@ -225,7 +232,9 @@ void store_event(struct image_store *s, const char *action, const char *id, cons
         if (!s->event)
                 return;
         snprintf(full, sizeof(full), "sha256:%s", id);
-        s->event(action, full, name ?: full, s->event_userdata);
+        /* dockerd no longer finds a deleted image's labels. */
+        s->event(action, full, name ?: full, streq(action, "delete") ? NULL : store_image_labels(s, id),
+                 s->event_userdata);
 }
 
 size_t image_store_count(struct image_store *s)

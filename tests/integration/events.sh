@@ -103,6 +103,17 @@ image_id=$(sl_docker image inspect -f '{{.Id}}' "$busybox")
 replay '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}' --filter type=image
 sl_assert_eq "tag and untag events" "tag $image_id sl-ev-image:1 untag $image_id $image_id" "$(xargs <<<"$SL_OUT")"
 
+# An image's labels come with its events, except once it is deleted.
+sl_docker create --name sl-ev-lab "$busybox" true >/dev/null
+sl_docker commit --change 'LABEL sl.ev=img' sl-ev-lab sl-ev-labelled:1 >/dev/null
+since=$(now)
+sl_docker tag sl-ev-labelled:1 sl-ev-labelled:2
+sl_docker rmi sl-ev-labelled:1 sl-ev-labelled:2 >/dev/null
+until=$(now)
+replay '{{.Action}}={{index .Actor.Attributes "sl.ev"}}' --filter type=image
+sl_assert_eq "image events carry the image's labels" "tag=img untag=img untag=img delete=" "$(xargs <<<"$SL_OUT")"
+sl_docker rm sl-ev-lab >/dev/null
+
 # ---- filters, on a replay of a few containers
 since=$(now)
 sl_docker create --name sl-ev-web -l tier=web "$busybox" true >/dev/null

@@ -1066,7 +1066,7 @@ static void docker25_archive(void **state)
         }
 }
 
-static void record_event(const char *action, const char *id, const char *name, void *userdata)
+static void record_event(const char *action, const char *id, const char *name, json_object *labels, void *userdata)
 {
         struct fixture *f = userdata;
         char line[256];

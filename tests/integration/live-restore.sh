@@ -118,6 +118,8 @@ done
 rl_case live
 sync_dir=$SL_TMP/sync
 mkdir -p "$sync_dir"
+# Under --userns-remap the containers' root must be able to write there.
+sl_remap_chown "$sync_dir"
 sl_docker run -d --name sl-lr-logger "$busybox" \
         sh -c 'i=0; while :; do echo "line $i"; i=$((i + 1)); sleep 0.05; done' >/dev/null
 sl_docker run -d -i --name sl-lr-reader "$busybox" sh -c 'read line; echo "got $line"' >/dev/null
@@ -236,6 +238,7 @@ boot_policy_case true kill
 rl_case reboot
 reboot_dir=$SL_TMP/reboot
 mkdir -p "$reboot_dir"
+sl_remap_chown "$reboot_dir"
 sl_docker run -d --name sl-lr-reboot-plain "$busybox" sleep 1000 >/dev/null
 sl_docker run -d --name sl-lr-reboot-policy --restart on-failure -v "$reboot_dir:/sync" "$busybox" \
         sh -c 'echo start >>/sync/starts; exec sleep 1000' >/dev/null
@@ -252,7 +255,10 @@ if sl_engine_is sockerlessd; then
         rm -rf "${SL_EXEC:?}"/containers/*
         # A created container whose state file records a run, with a process
         # that no longer exists.
-        "$SL_PYTHON" - "$SL_DATA/containers/$edited_id/state.json" <<'EOF'
+        # A remapping daemon keeps its state under <uid>.<gid>/, as dockerd does.
+        data_dir=$SL_DATA
+        sl_remapped && data_dir=$SL_DATA/$(sl_remap_root | tr : .)
+        "$SL_PYTHON" - "$data_dir/containers/$edited_id/state.json" <<'EOF'
 import json, sys
 path = sys.argv[1]
 with open(path) as f:

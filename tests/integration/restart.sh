@@ -18,6 +18,8 @@ sl_image_load busybox
 busybox=$RL_BUSYBOX
 sync_dir=$SL_TMP/sync
 mkdir -p "$sync_dir"
+# Under --userns-remap the containers' root must be able to write there.
+sl_remap_chown "$sync_dir"
 
 # ---- create checks: dockerd's messages
 sl_run sl_docker create --restart bogus "$busybox" true

@@ -166,7 +166,7 @@ sl_run sl_docker run -d --name swapper "$busybox" sh -c \
 sl_wait_for 20 sl_docker cp swapper:/ready "$out/ready-swapper" || sl_bail "the swapping container did not get ready"
 leaked=0 overwritten=0
 printf 'intruder\n' >"$SL_TMP/intruder"
-for i in $(seq 1 60); do
+for _ in $(seq 1 60); do
         if sl_docker cp "swapper:/w/x$secret" - 2>/dev/null | tar -xOf - 2>/dev/null | grep -q 'host secret'; then
                 leaked=$((leaked + 1))
         fi

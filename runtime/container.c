@@ -145,7 +145,7 @@ static int report_early_exit(struct runtime_container *c, struct error *err)
 
 /* Lets the init go on, with the root filesystem the parent built for it
  * (rootfs_fd, or -1), and waits until it is ready to execve. */
-/* Runs the prestart and createRuntime hooks when the init asks for them,
+/* Runs the prestart and createRuntime hooks when the init requests them,
  * once the container's namespaces and mounts exist. */
 static int run_runtime_hooks(struct runtime_container *c, const struct runtime_spec *spec,
                              const struct runtime_create_options *opts, struct error *err)

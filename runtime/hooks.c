@@ -25,7 +25,7 @@ struct output_tail {
         size_t len;
 };
 
-/* What runtime_hook_run watches while the hook runs. */
+/* The state runtime_hook_run watches while the hook runs. */
 struct hook_run {
         int pidfd;
         int input;  /* our end of the hook's stdin, -1 once all is sent */

@@ -100,12 +100,12 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
 int engine_container_pause(struct engine *e, struct container *c, struct error *err);
 
 /* Thaws a paused container. -EALREADY "Container X is not paused" when it
- * is not, which dockerd 20.10 answers with a 500. */
+ * is not, for which dockerd 20.10 returns a 500. */
 int engine_container_unpause(struct engine *e, struct container *c, struct error *err);
 
 /* Renames the container (docker rename); name may lack the leading "/".
  * -EINVAL for an empty, invalid or unchanged name and -EEXIST when
- * another container holds it, with dockerd's texts. */
+ * another container has it, with dockerd's texts. */
 int engine_container_rename(struct engine *e, struct container *c, const char *name, struct error *err);
 
 /* Lists the container's processes as docker top does: the host's ps with

@@ -157,7 +157,7 @@ json_object *ocispec_capabilities(json_object *hc)
         for (int cap = 0; cap < (int)ARRAY_SIZE(capability_names); cap++) {
                 char name[64];
 
-                /* --privileged grants all, whatever CapAdd and CapDrop say,
+                /* --privileged grants all, whatever CapAdd and CapDrop contain,
                  * as dockerd does; the daemon can only give those it has. */
                 if (privileged ? !in_bounding_set(cap) : !capability_granted(add, drop, cap))
                         continue;

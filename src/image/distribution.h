@@ -12,7 +12,7 @@
  * the layer's diff ID, and where each was seen (a registry and a
  * repository). The store keeps layers extracted, so without it every push
  * would compress every layer again. Push and pull record what they
- * transfer; push then asks the registry whether it still has a known
+ * transfer; push then checks with the registry whether it still has a known
  * blob (HEAD) or can mount it from another repository.
  *
  * Layout: <data-root>/image/distribution/<diff-id hex>.json, written
@@ -34,7 +34,7 @@ struct distribution_entry {
         char *repository;               /* path in the registry: "library/busybox" */
 };
 
-/* Records that the blob e holds the layer diff_id, as the newest entry:
+/* Records that the blob e contains the layer diff_id, as the newest entry:
  * an entry with the same digest, registry and repository is replaced.
  * The oldest entries go beyond DISTRIBUTION_ENTRIES_MAX. */
 int image_store_distribution_add(struct image_store *s, const char *diff_id, const struct distribution_entry *e);
@@ -45,7 +45,7 @@ int image_store_distribution_get(struct image_store *s, const char *diff_id, str
                                  size_t *ret_n);
 
 /* Forgets that registry/repository has the blob digest of diff_id, after
- * the registry said it does not. A missing entry is no error. */
+ * the registry reported that it does not. A missing entry is no error. */
 int image_store_distribution_remove(struct image_store *s, const char *diff_id, const char *digest,
                                     const char *registry, const char *repository);
 

@@ -96,7 +96,7 @@ static inline void manifest_donep(struct manifest *m)
  * -EINVAL with "Encountered remote \"<type>\"(<class>) when fetching". */
 int manifest_check_config_type(const struct manifest *m, struct error *err);
 
-/* Tells how a layer's media type says it is compressed. Unknown types
+/* Returns the compression that a layer's media type names. Unknown types
  * are -EINVAL. */
 int layer_media_type_compression(const char *media_type, enum layer_compression *ret);
 

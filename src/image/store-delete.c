@@ -392,8 +392,8 @@ static int delete_locked(struct deletion *d, bool prune)
         return prune_parents(d, parent);
 }
 
-/* Finds the named image and its ancestors, then asks the daemon which
- * containers use each; the callbacks run without the store's lock. */
+/* Finds the named image and its ancestors, then queries the daemon for the
+ * containers that use each. The callbacks run without the store's lock. */
 static int collect_chain(struct image_store *s, const char *name, struct deletion *d, struct error *err)
 {
         struct image_entry *e;

@@ -25,6 +25,12 @@
 #                              namespace whose /etc is an overlay in the test
 #                              directory, so the user the daemon may create
 #                              (dockremap) never reaches the host's /etc
+#
+# A test that sets SL_DAEMON_NETNS=1 before sl_setup gets its daemon in a
+# private network namespace SL_NETNS (only lo, up), deleted at cleanup after
+# the daemon stops; there dockerd keeps its default bridge and iptables too.
+# sl_netns_exec runs a command in that namespace. SL_CONFIG_EXTRA adds
+# keys to daemon.json, as a JSON fragment ending in a comma.
 
 set -u
 set -o pipefail
@@ -62,8 +68,14 @@ SL_FIXTURE_MOUNTS=()
 # argument, after it has killed the test's processes and unmounted its
 # mounts and before it removes the test directory (see sl_on_cleanup).
 SL_CLEANUP_HOOKS=()
+# Functions sl_setup calls, in order, once the test directory and the
+# daemon's network namespace exist and before it starts the daemon.
+SL_SETUP_HOOKS=()
 # Arguments added to the sockerlessd command line (not to dockerd's).
 SL_DAEMON_ARGS=()
+SL_DAEMON_NETNS=${SL_DAEMON_NETNS:-}
+SL_NETNS=
+SL_CONFIG_EXTRA=${SL_CONFIG_EXTRA:-}
 
 # ---------------------------------------------------------------- reporting
 
@@ -260,8 +272,9 @@ sl_pid_alive() {
 sl_write_config() {
         local network='' remap=''
         # dockerd, unlike sockerlessd, shares the host's docker0 bridge and
-        # iptables chains with any other dockerd; keep it off both.
-        if sl_engine_is dockerd; then
+        # iptables chains with any other dockerd; keep it off both unless
+        # it runs in a network namespace of its own.
+        if sl_engine_is dockerd && [ -z "$SL_NETNS" ]; then
                 network='"bridge": "none", "iptables": false, "ip6tables": false,
   "ip-forward": false, "ip-masq": false,'
         fi
@@ -270,6 +283,7 @@ sl_write_config() {
 {
   $network
   $remap
+  $SL_CONFIG_EXTRA
   "cgroup-parent": "$SL_CGROUP_PARENT",
   "live-restore": true
 }
@@ -299,6 +313,36 @@ sl_daemon_command() {
                         'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc && shift 2 && exec "$@"'
                         sl-etc "$SL_TMP/etc/upper" "$SL_TMP/etc/work" "${SL_DAEMON_CMD[@]}")
         fi
+        # nsenter, unlike ip netns exec, keeps the mount namespace, so the
+        # cleanup finds and removes the daemon's mounts.
+        if [ -n "$SL_NETNS" ]; then
+                SL_DAEMON_CMD=(nsenter "--net=/run/netns/$SL_NETNS" "${SL_DAEMON_CMD[@]}")
+        fi
+}
+
+# sl_netns_exec COMMAND...: run a command in the daemon's network namespace
+# (SL_DAEMON_NETNS=1), or as it is without one.
+sl_netns_exec() {
+        if [ -n "$SL_NETNS" ]; then
+                nsenter "--net=/run/netns/$SL_NETNS" "$@"
+        else
+                "$@"
+        fi
+}
+
+# sl_netns_create: create the daemon's network namespace sl-TEST-PID.
+sl_netns_create() {
+        SL_NETNS=sl-$SL_NAME-$$
+        ip netns add "$SL_NETNS" || sl_bail "cannot create the network namespace $SL_NETNS"
+        sl_on_cleanup sl_netns_delete
+        ip -n "$SL_NETNS" link set lo up || sl_bail "cannot bring up lo in $SL_NETNS"
+}
+
+# Deleting the namespace takes its links, bridges and nftables tables along.
+sl_netns_delete() {
+        [ -n "$SL_NETNS" ] || return 0
+        ip netns delete "$SL_NETNS" 2>/dev/null
+        SL_NETNS=
 }
 
 # sl_remapped: true when the daemon runs with --userns-remap.
@@ -722,10 +766,16 @@ sl_setup() {
         sl_require_root
         sl_require_tools docker curl timeout setsid flock awk find "$SL_PYTHON"
         sl_remapped && sl_require_tools unshare
+        [ "$SL_DAEMON_NETNS" != 1 ] || sl_require_tools ip nsenter
         sl_check_engine
 
         sl_setup_dir
+        [ "$SL_DAEMON_NETNS" != 1 ] || sl_netns_create
         mkdir -p "$SL_TMP/cli"
+        local hook
+        for hook in "${SL_SETUP_HOOKS[@]}"; do
+                "$hook"
+        done
         sl_write_config
 
         # Only this test's daemon: never the host's /var/run/docker.sock,
@@ -736,8 +786,9 @@ sl_setup() {
         unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH DOCKER_API_VERSION
 
         exec </dev/null
-        printf '# %s against %s in %s%s\n' "$SL_NAME" "$SL_ENGINE" "$SL_TMP" \
-                "${SL_USERNS_REMAP:+ with --userns-remap $SL_USERNS_REMAP}"
+        printf '# %s against %s in %s%s%s\n' "$SL_NAME" "$SL_ENGINE" "$SL_TMP" \
+                "${SL_USERNS_REMAP:+ with --userns-remap $SL_USERNS_REMAP}" \
+                "${SL_NETNS:+ in network namespace $SL_NETNS}"
         sl_daemon_start
 }
 

@@ -28,7 +28,8 @@ struct netns_addr {
 int netns_addr_parse(const char *s, struct netns_addr *ret);
 
 /* Formats addr as "ADDRESS/PREFIX" into buf, which has room for
- * NETNS_ADDR_FORMAT_MAX bytes. Returns buf, or NULL for an unknown family. */
+ * NETNS_ADDR_FORMAT_MAX bytes. Returns buf, or NULL for an unknown family or
+ * a prefix length longer than the address. */
 const char *netns_addr_format(const struct netns_addr *addr, char buf[static NETNS_ADDR_FORMAT_MAX]);
 
 struct netns_bridge_config {

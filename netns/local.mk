@@ -1,6 +1,13 @@
-# Network namespace helpers. For now only what the runtime needs to bring
-# up the loopback interface of a new network namespace.
+# Network namespace code: named network namespaces, the loopback interface
+# of a new namespace, bridges, veth endpoints, addresses and routes, all
+# through netlink (libnl-route-3).
 noinst_LIBRARIES += libnetns.a
 libnetns_a_SOURCES = \
-	netns/loopback.c netns/loopback.h
+	netns/addr.c \
+	netns/bridge.c \
+	netns/endpoint.c \
+	netns/link.c netns/link.h \
+	netns/loopback.c netns/loopback.h \
+	netns/netns.c netns/netns.h \
+	netns/nlutil.c netns/nlutil.h
 libnetns_a_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)

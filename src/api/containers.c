@@ -229,31 +229,25 @@ done:
         free(job);
 }
 
-static int parse_condition(const char *s, enum wait_condition *ret)
+/* As in dockerd 20.10, a condition other than next-exit and removed,
+ * unknown ones included, is not-running. */
+static enum wait_condition parse_condition(const char *s)
 {
-        if (isempty(s) || streq(s, "not-running"))
-                *ret = WAIT_NOT_RUNNING;
-        else if (streq(s, "next-exit"))
-                *ret = WAIT_NEXT_EXIT;
-        else if (streq(s, "removed"))
-                *ret = WAIT_REMOVED;
-        else
-                return -EINVAL;
-        return 0;
+        if (streq_ptr(s, "next-exit"))
+                return WAIT_NEXT_EXIT;
+        if (streq_ptr(s, "removed"))
+                return WAIT_REMOVED;
+        return WAIT_NOT_RUNNING;
 }
 
 void api_container_wait(struct http_request *req)
 {
         /* Before API 1.30 there was no condition: every wait was not-running. */
         const char *condition_text = http_request_api_version(req) >= 130 ? http_query(req, "condition") : NULL;
-        enum wait_condition condition;
+        enum wait_condition condition = parse_condition(condition_text);
         struct container *c;
         struct wait_job *job;
 
-        if (parse_condition(condition_text, &condition) < 0) {
-                http_reply_error_status(req, 400, "invalid condition: \"%s\"", condition_text);
-                return;
-        }
         c = api_find_container(req);
         if (!c)
                 return;

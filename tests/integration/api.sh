@@ -89,6 +89,9 @@ sl_assert_eq "start with a body message" \
 sl_api POST "/v1.29/containers/$cid/wait?condition=next-exit"
 sl_assert_eq "wait before 1.30 status" 200 "$SL_API_STATUS"
 sl_assert_eq "wait before 1.30 ignores condition" 0 "$(jq -r .StatusCode <<<"$SL_API_BODY")"
+# dockerd 20.10 waits for not-running when the condition is unknown.
+sl_api POST "/containers/$cid/wait?condition=sl-bogus"
+sl_assert_eq "wait with an unknown condition" '200 0' "$SL_API_STATUS $(jq -r .StatusCode <<<"$SL_API_BODY")"
 # dockerd 20.10 still serves 1.12 and up; Sockerless starts at 1.24, the
 # oldest version the docker CLI speaks.
 if ! sl_engine_is dockerd; then

@@ -4,7 +4,16 @@
 # `make bench-push` times docker push of a Debian-based image with
 # sockerlessd, then with dockerd when it is installed
 # (bench/push-bench.sh; BENCH_RUNS default 3).
-EXTRA_DIST += bench/runtime-bench.sh bench/push-bench.sh
+# `make bench` compares sockerlessd with dockerd and podman through the
+# docker CLI: container start, concurrency, exec, ps with many containers,
+# logs, image load and pull, memory (bench/engine-bench.sh; its header
+# lists the BENCH_* settings).
+EXTRA_DIST += bench/runtime-bench.sh bench/push-bench.sh bench/engine-bench.sh
+
+.PHONY: bench
+bench: sockerlessd sockerless-monitor
+	SOCKERLESSD=$(abs_top_builddir)/sockerlessd \
+		$(SHELL) $(abs_top_srcdir)/bench/engine-bench.sh $(BENCH_CASES)
 
 .PHONY: bench-runtime
 bench-runtime: sockerless-runtime

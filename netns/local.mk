@@ -9,5 +9,10 @@ libnetns_a_SOURCES = \
 	netns/link.c netns/link.h \
 	netns/loopback.c netns/loopback.h \
 	netns/netns.c netns/netns.h \
+	netns/nft.c netns/nft.h \
+	netns/nft-expr.c netns/nft-expr.h \
+	netns/nft-rules.c netns/nft-rules.h \
+	netns/nft-transaction.c netns/nft-transaction.h \
+	netns/nft-validate.c netns/nft-validate.h \
 	netns/nlutil.c netns/nlutil.h
-libnetns_a_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)
+libnetns_a_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) $(MNL_CFLAGS) $(NFTNL_CFLAGS)

@@ -20,7 +20,7 @@
 struct netns_addr; /* netns/link.h: family, addr.v4 or addr.v6, prefixlen */
 
 struct nft_network {
-        const char *bridge; /* interface name of the network's bridge */
+        const char *bridge;               /* interface name of the network's bridge */
         const struct netns_addr *subnets; /* IPv4 and/or IPv6 subnets, with prefix lengths */
         size_t n_subnets;
         bool internal;   /* no traffic in or out of the bridge except to itself */

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include "netns/nft-transaction.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct mnl_socket *, mnl_socket_close)
+
+/* Size of the receive buffer. A reply is at most a netlink error with a
+ * short message, and several replies may arrive in one datagram. */
+#define REPLY_BUFFER_SIZE (32 * 1024)
+
+/* Commits the message started last to the batch. */
+static void finish_message(struct nft_transaction *t)
+{
+        if (!t->pending)
+                return;
+        t->pending = false;
+        if (nftnl_batch_update(t->batch) < 0 && t->error == 0)
+                t->error = -ENOMEM;
+}
+
+int nft_transaction_begin(struct nft_transaction *t, size_t max_messages)
+{
+        *t = (struct nft_transaction){ 0 };
+
+        /* Each page has room for one more message past its size, which
+         * nftnl_batch_update then moves to a new page. */
+        t->batch = nftnl_batch_alloc(8 * MNL_SOCKET_BUFFER_SIZE, MNL_SOCKET_BUFFER_SIZE);
+        t->labels = calloc(max_messages, sizeof(*t->labels));
+        if (!t->batch || !t->labels)
+                return -ENOMEM;
+        t->max_labels = max_messages;
+
+        t->seq = (uint32_t)time(NULL);
+        nftnl_batch_begin(nftnl_batch_buffer(t->batch), t->seq++);
+        t->pending = true;
+        finish_message(t);
+        t->seq_first = t->seq;
+        return t->error;
+}
+
+struct nlmsghdr *nft_transaction_message(struct nft_transaction *t, uint16_t type, uint16_t flags, const char *label)
+{
+        finish_message(t);
+        if (t->n_labels < t->max_labels)
+                t->labels[t->n_labels] = label;
+        t->n_labels++;
+
+        t->pending = true;
+        t->last = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(t->batch), type, NFPROTO_INET, flags, t->seq++);
+        return t->last;
+}
+
+static const char *message_label(const struct nft_transaction *t, uint32_t seq)
+{
+        uint32_t i = seq - t->seq_first;
+
+        if (i < t->n_labels && i < t->max_labels && t->labels[i])
+                return t->labels[i];
+        return "the batch";
+}
+
+static int open_socket(struct mnl_socket **ret, struct error *err)
+{
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        int one = 1;
+
+        nl = mnl_socket_open(NETLINK_NETFILTER);
+        if (!nl)
+                return error_set_errno(err, -errno, "failed to open a netfilter netlink socket");
+        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+                return error_set_errno(err, -errno, "failed to bind a netfilter netlink socket");
+
+        /* Errors without a copy of the failed message, and with the
+         * kernel's text when it has one. Older kernels lack them, which
+         * costs only detail. */
+        (void)mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+        (void)mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+
+        *ret = nl;
+        nl = NULL;
+        return 0;
+}
+
+static int send_batch(struct mnl_socket *nl, struct nftnl_batch *batch, struct error *err)
+{
+        struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+        int n = nftnl_batch_iovec_len(batch);
+        struct iovec iov[n];
+        struct msghdr msg = {
+                .msg_name = &kernel,
+                .msg_namelen = sizeof(kernel),
+                .msg_iov = iov,
+                .msg_iovlen = (size_t)n,
+        };
+        size_t total = 0;
+        int size;
+
+        nftnl_batch_iovec(batch, iov, (uint32_t)n);
+        for (int i = 0; i < n; i++)
+                total += iov[i].iov_len;
+
+        /* The kernel takes a netlink message only when it fits the
+         * socket's send buffer. */
+        if (total > 64 * 1024) {
+                size = total > INT32_MAX ? INT32_MAX : (int)total;
+                if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+                        (void)setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+        }
+
+        if (sendmsg(mnl_socket_get_fd(nl), &msg, 0) < 0)
+                return error_set_errno(err, -errno, "failed to send %zu bytes of nftables batch", total);
+        return 0;
+}
+
+/* The text of an extended acknowledgement (NLMSGERR_ATTR_MSG), or NULL. */
+static const char *extack_message(const struct nlmsghdr *nlh)
+{
+        const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+        size_t offset = sizeof(*e);
+        const struct nlattr *attr;
+
+        if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+                return NULL;
+        /* Without NLM_F_CAPPED, the failed request follows the header. */
+        if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+                offset += e->msg.nlmsg_len - sizeof(e->msg);
+        mnl_attr_for_each(attr, nlh, offset)
+        {
+                if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+                        return mnl_attr_get_str(attr);
+        }
+        return NULL;
+}
+
+/* The result of reading the replies to one batch. */
+struct replies {
+        bool acknowledged; /* the last message was acknowledged */
+        int error;         /* the first error, 0 when none */
+};
+
+static void read_reply(const struct nft_transaction *t, const struct nlmsghdr *nlh, uint32_t portid, const char *table,
+                       struct replies *r, struct error *err)
+{
+        const struct nlmsgerr *e;
+        const char *text;
+
+        if (nlh->nlmsg_pid != portid || nlh->nlmsg_type != NLMSG_ERROR)
+                return;
+        if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+                return;
+
+        e = mnl_nlmsg_get_payload(nlh);
+        if (e->error == 0) {
+                if (nlh->nlmsg_seq == t->seq - 1)
+                        r->acknowledged = true;
+                return;
+        }
+        if (r->error != 0)
+                return;
+
+        r->error = e->error;
+        text = extack_message(nlh);
+        if (text)
+                error_set(err, e->error, "failed to change %s of nftables table inet %s: %s: %s",
+                          message_label(t, nlh->nlmsg_seq), table, text, strerror(-e->error));
+        else
+                error_set_errno(err, e->error, "failed to change %s of nftables table inet %s",
+                                message_label(t, nlh->nlmsg_seq), table);
+}
+
+/* Reads every reply the kernel queued. nfnetlink handles a batch inside
+ * sendmsg, so all replies are queued once it returns and a read that
+ * would block means there are no more. */
+static int read_replies(const struct nft_transaction *t, struct mnl_socket *nl, const char *table, struct error *err)
+{
+        _cleanup_free_ char *buf = malloc(REPLY_BUFFER_SIZE);
+        uint32_t portid = mnl_socket_get_portid(nl);
+        struct replies r = { 0 };
+
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n = recv(mnl_socket_get_fd(nl), buf, REPLY_BUFFER_SIZE, MSG_DONTWAIT);
+                const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+                int len;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        break;
+                if (n < 0)
+                        return error_set_errno(err, -errno, "failed to read the replies to an nftables batch");
+
+                len = (int)n;
+                for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+                        read_reply(t, nlh, portid, table, &r, err);
+        }
+
+        if (r.error != 0)
+                return r.error;
+        if (!r.acknowledged)
+                return error_set(err, -EIO, "nftables batch for table inet %s got no acknowledgement", table);
+        return 0;
+}
+
+int nft_transaction_commit(struct nft_transaction *t, const char *table, struct error *err)
+{
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        int k;
+
+        if (!t->last)
+                return error_set(err, -EINVAL, "nftables batch for table inet %s is empty", table);
+        t->last->nlmsg_flags |= NLM_F_ACK;
+        finish_message(t);
+        nftnl_batch_end(nftnl_batch_buffer(t->batch), t->seq);
+        t->pending = true;
+        finish_message(t);
+        if (t->error < 0)
+                return error_set(err, t->error, "out of memory building the nftables batch");
+
+        k = open_socket(&nl, err);
+        if (k < 0)
+                return k;
+        k = send_batch(nl, t->batch, err);
+        if (k < 0)
+                return k;
+        return read_replies(t, nl, table, err);
+}
+
+void nft_transaction_done(struct nft_transaction *t)
+{
+        if (t->batch)
+                nftnl_batch_free(t->batch);
+        free(t->labels);
+        *t = (struct nft_transaction){ 0 };
+}

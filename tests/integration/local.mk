@@ -32,6 +32,7 @@ INTEGRATION_TESTS = \
 	tests/integration/load-malicious.sh \
 	tests/integration/fixtures.sh \
 	tests/integration/api.sh \
+	tests/integration/dockerpy-containers.sh \
 	tests/integration/userns.sh \
 	tests/integration/registry-fixtures.sh
 
@@ -41,6 +42,9 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/registry-lib.sh \
 	tests/integration/restart-lib.sh \
 	tests/integration/restart-policy.py \
+	tests/integration/dockerpy-lib.sh \
+	tests/integration/dockerpy_checks.py \
+	tests/integration/dockerpy-containers.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
 	tests/fixtures/flaky-proxy.py \
@@ -53,3 +57,4 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 # Fragments of the runtime and monitor modules.
 include tests/integration/runtime.mk
 include tests/integration/monitor.mk
+include tests/integration/dns.mk

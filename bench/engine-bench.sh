@@ -153,7 +153,7 @@ in_netns() {
 
 # The command line of the current engine's daemon.
 engine_command() {
-        local dir=$WORK/$ENGINE
+        local dir=$WORK/$ENGINE nproc
         case $ENGINE in
         sockerlessd)
                 echo '{ "live-restore": true }' >"$dir/daemon.json"
@@ -168,11 +168,16 @@ engine_command() {
         podman)
                 mkdir -p "$dir/cni"
                 printf '[[registry]]\nlocation = "127.0.0.1:5000"\ninsecure = true\n' >"$dir/registries.conf"
-                # podman raises the open-files limit of containers to
-                # 1048576 and of processes to 4194304 by default, which fails without CAP_SYS_RESOURCE
-                # above the daemon's own hard limit: keep that limit.
+                # podman raises the open-files and processes limits of
+                # containers to 1048576 and 4194304 by default; without
+                # CAP_SYS_RESOURCE, runc then fails to set them above the
+                # hard limits it inherits. Ask for those limits instead:
+                # the daemon's own for open files and, for processes, at
+                # most the 32768 that conmon had when this was written.
+                nproc=$(ulimit -Hu)
+                [ "$nproc" != unlimited ] && [ "$nproc" -le 32768 ] || nproc=32768
                 printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' \
-                        "$(ulimit -Hn)" "$(ulimit -Hn)" "$(ulimit -Hu)" "$(ulimit -Hu)" \
+                        "$(ulimit -Hn)" "$(ulimit -Hn)" "$nproc" "$nproc" \
                         >"$dir/containers.conf"
                 echo podman --root "$dir/data" --runroot "$dir/exec" --runtime runc \
                         --cgroup-manager cgroupfs --events-backend file --network-config-dir "$dir/cni" \

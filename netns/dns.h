@@ -33,11 +33,11 @@
 #define DNS_RCODE_REFUSED  5
 
 /* Header flag bits, in host byte order of the 16-bit flags field. */
-#define DNS_FLAG_QR 0x8000 /* response */
-#define DNS_FLAG_AA 0x0400 /* authoritative answer */
-#define DNS_FLAG_TC 0x0200 /* truncated */
-#define DNS_FLAG_RD 0x0100 /* recursion desired */
-#define DNS_FLAG_RA 0x0080 /* recursion available */
+#define DNS_FLAG_QR     0x8000 /* response */
+#define DNS_FLAG_AA     0x0400 /* authoritative answer */
+#define DNS_FLAG_TC     0x0200 /* truncated */
+#define DNS_FLAG_RD     0x0100 /* recursion desired */
+#define DNS_FLAG_RA     0x0080 /* recursion available */
 #define DNS_OPCODE_MASK 0x7800
 
 struct dns_query {
@@ -54,9 +54,11 @@ struct dns_query {
  * earlier name to point to, so they are rejected rather than followed). */
 int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *ret);
 
-/* Reads the ID and QDCOUNT of a message that failed to parse, so a server
- * can reply FORMERR. Returns -EBADMSG when buf is shorter than a header. */
-int dns_header_peek(const uint8_t *buf, size_t len, uint16_t *id, uint16_t *qdcount);
+/* Picks the reply to a message that dns_query_parse rejected: NOTIMP for
+ * another opcode than QUERY, FORMERR when QDCOUNT, ANCOUNT or NSCOUNT is
+ * wrong. Returns -EBADMSG when no reply is due: a short header, a response
+ * (so two servers cannot bounce errors), or a bad question section. */
+int dns_query_error_rcode(const uint8_t *buf, size_t len);
 
 /* Each builder below writes a response to q (whose raw bytes are query) into
  * buf of size bytes, copying the question, and returns its length. Answers
@@ -74,9 +76,10 @@ int dns_response_ptr(const uint8_t *query, const struct dns_query *q, const char
 /* A response with no answers and the given rcode (NXDOMAIN, SERVFAIL...). */
 int dns_response_rcode(const uint8_t *query, const struct dns_query *q, int rcode, uint8_t *buf, size_t size);
 
-/* A header-only FORMERR response for a message that did not parse. Returns
- * the length, or -EBADMSG when buf is shorter than a header. */
-int dns_response_formerr(const uint8_t *query, size_t len, uint8_t *buf, size_t size);
+/* A header-only response with rcode (FORMERR, NOTIMP) to a message that
+ * did not parse, with its ID, opcode and RD bit. Returns the length, or
+ * -EBADMSG when query or buf is shorter than a header. */
+int dns_response_error(const uint8_t *query, size_t len, int rcode, uint8_t *buf, size_t size);
 
 /* Converts a reverse name ("4.3.2.1.in-addr.arpa" or the 32 nibbles of
  * ip6.arpa, lower-case, no trailing dot) to its address. Returns 0, or
@@ -102,13 +105,13 @@ struct dns_lookup_ops {
 
 /* Counters of the server thread, for logs and tests. */
 struct dns_server_stats {
-        uint64_t queries;     /* queries parsed, UDP and TCP */
-        uint64_t malformed;   /* messages dropped or answered FORMERR */
-        uint64_t local;       /* answered from the lookup callbacks */
-        uint64_t forwarded;   /* relayed from an upstream */
-        uint64_t failed;      /* answered SERVFAIL */
+        uint64_t queries;      /* queries parsed, UDP and TCP */
+        uint64_t malformed;    /* messages dropped or answered FORMERR */
+        uint64_t local;        /* answered from the lookup callbacks */
+        uint64_t forwarded;    /* relayed from an upstream */
+        uint64_t failed;       /* answered SERVFAIL */
         uint64_t tcp_rejected; /* TCP connections closed at the limit */
-        uint64_t errors;      /* socket errors the thread survived */
+        uint64_t errors;       /* socket errors the thread survived */
 };
 
 /* Creates the server and starts its thread, with no sandbox yet. ops and

@@ -8,6 +8,8 @@ libnetns_a_SOURCES = \
 	netns/endpoint.c \
 	netns/link.c netns/link.h \
 	netns/loopback.c netns/loopback.h \
+	netns/dns.h netns/dns-wire.c netns/dns-server.c netns/dns-server-internal.h \
+	netns/dns-query.c netns/dns-tcp.c netns/dns-forward.c \
 	netns/netns.c netns/netns.h \
 	netns/nft.c netns/nft.h \
 	netns/nft-expr.c netns/nft-expr.h \

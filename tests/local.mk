@@ -10,5 +10,6 @@ include tests/unit/registry.mk
 include tests/unit/runtime.mk
 include tests/unit/monitor.mk
 include tests/unit/engine.mk
+include tests/unit/dns.mk
 include tests/fuzz/local.mk
 include tests/integration/local.mk

@@ -5,20 +5,21 @@
 #include "netns/link.h"
 
 /* Parses the decimal prefix length after the slash: digits only, no sign,
- * at most max. */
+ * at most max. Leading zeros are accepted, as Go's net.ParseCIDR (which
+ * dockerd uses for subnets) accepts them. */
 static int parse_prefixlen(const char *s, unsigned max, unsigned *ret)
 {
         unsigned value = 0;
 
-        if (!*s || strlen(s) > 3)
+        if (!*s)
                 return -EINVAL;
         for (const char *p = s; *p; p++) {
                 if (*p < '0' || *p > '9')
                         return -EINVAL;
                 value = value * 10 + (unsigned)(*p - '0');
+                if (value > max)
+                        return -EINVAL;
         }
-        if (value > max)
-                return -EINVAL;
 
         *ret = value;
         return 0;

@@ -25,7 +25,10 @@ static int bridge_config_check(const struct netns_bridge_config *cfg, struct err
         return 0;
 }
 
-/* Creates the bridge, still down; -EEXIST when it exists. */
+/* Creates the bridge, still down; -EEXIST when it exists. The MTU is set
+ * later by bridge_set_up: only a change after creation marks it as set by
+ * the user, and otherwise the kernel moves it to the smallest MTU of the
+ * ports whenever a port comes or goes. */
 static int bridge_create(struct nl_sock *sock, const struct netns_bridge_config *cfg)
 {
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
@@ -35,8 +38,6 @@ static int bridge_create(struct nl_sock *sock, const struct netns_bridge_config 
         if (!link)
                 return -ENOMEM;
         rtnl_link_set_name(link, cfg->name);
-        if (cfg->mtu > 0)
-                rtnl_link_set_mtu(link, cfg->mtu);
 
         r = rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
         return r < 0 ? netns_nl_errno(r) : 0;
@@ -72,7 +73,8 @@ static bool addr_equal_nl(const struct netns_addr *a, struct nl_addr *b)
         size_t len = a->family == AF_INET ? sizeof(a->addr.v4) : sizeof(a->addr.v6);
 
         return nl_addr_get_family(b) == a->family && nl_addr_get_len(b) == len &&
-               (unsigned)nl_addr_get_prefixlen(b) == a->prefixlen && memcmp(nl_addr_get_binary_addr(b), &a->addr, len) == 0;
+               (unsigned)nl_addr_get_prefixlen(b) == a->prefixlen &&
+               memcmp(nl_addr_get_binary_addr(b), &a->addr, len) == 0;
 }
 
 /* IPv6 link-local addresses belong to the kernel, which needs them for
@@ -96,27 +98,26 @@ static int bridge_sync_addrs(struct nl_sock *sock, int ifindex, const struct net
 
         r = rtnl_addr_alloc_cache(sock, &cache);
         if (r < 0)
-                return error_set(err, netns_nl_errno(r), "failed to list the addresses of %s: %s", cfg->name,
-                                 nl_geterror(r));
+                return error_set_errno(err, netns_nl_errno(r), "failed to list the addresses of %s", cfg->name);
 
         for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
                 struct rtnl_addr *existing = (struct rtnl_addr *)o;
                 struct nl_addr *local = rtnl_addr_get_local(existing);
-                bool wanted = false;
+                bool keep = false;
 
                 if (rtnl_addr_get_ifindex(existing) != ifindex || !local || nl_addr_is_ipv6_link_local(local))
                         continue;
-                for (size_t i = 0; i < cfg->n_addrs && !wanted; i++)
-                        wanted = addr_equal_nl(&cfg->addrs[i], local);
-                if (wanted)
+                for (size_t i = 0; i < cfg->n_addrs && !keep; i++)
+                        keep = addr_equal_nl(&cfg->addrs[i], local);
+                if (keep)
                         continue;
 
                 r = rtnl_addr_delete(sock, existing, 0);
+                r = r < 0 ? netns_nl_errno(r) : 0;
                 /* Deleting an IPv4 primary address also deletes its
                  * secondaries, which may already be gone. */
-                if (r < 0 && netns_nl_errno(r) != -EADDRNOTAVAIL)
-                        return error_set(err, netns_nl_errno(r), "failed to remove an address of %s: %s", cfg->name,
-                                         nl_geterror(r));
+                if (r < 0 && r != -EADDRNOTAVAIL)
+                        return error_set_errno(err, r, "failed to remove an address of %s", cfg->name);
         }
 
         /* NLM_F_REPLACE makes adding an existing address a no-op. */
@@ -146,13 +147,12 @@ static int bridge_set_up(struct nl_sock *sock, int ifindex, const struct netns_b
         /* route_localnet lets DNAT rules send 127.0.0.1 to a container. */
         r = rtnl_link_inet_set_conf(change, IPV4_DEVCONF_ROUTE_LOCALNET, 1);
         if (r < 0)
-                return error_set(err, netns_nl_errno(r), "failed to build the request for %s: %s", cfg->name,
-                                 nl_geterror(r));
+                return error_set_errno(err, netns_nl_errno(r), "failed to build the request for %s", cfg->name);
 
         r = rtnl_link_change(sock, orig, change, 0);
         if (r < 0)
-                return error_set(err, netns_nl_errno(r), "failed to configure and set up the bridge %s: %s", cfg->name,
-                                 nl_geterror(r));
+                return error_set_errno(err, netns_nl_errno(r), "failed to configure and set up the bridge %s",
+                                       cfg->name);
         return 0;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -13,7 +14,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_nexthop *, rtnl_route_nh_free)
 static int endpoint_config_check(const struct netns_endpoint_config *cfg, struct error *err)
 {
         if (!netns_ifname_is_valid(cfg->host_ifname))
-                return error_set(err, -EINVAL, "invalid interface name \"%s\"", cfg->host_ifname ? cfg->host_ifname : "");
+                return error_set(err, -EINVAL, "invalid interface name \"%s\"",
+                                 cfg->host_ifname ? cfg->host_ifname : "");
         if (!netns_ifname_is_valid(cfg->ifname))
                 return error_set(err, -EINVAL, "invalid interface name \"%s\"", cfg->ifname ? cfg->ifname : "");
         if (!netns_ifname_is_valid(cfg->bridge))
@@ -26,18 +28,20 @@ static int endpoint_config_check(const struct netns_endpoint_config *cfg, struct
 }
 
 /* Creates both ends in one request: the peer named cfg->ifname directly in
- * the container's namespace, with its MAC, MTU and IFF_UP, and the host end
- * with its MTU, enslaved to the bridge and up. */
+ * the container's namespace with its MAC and MTU, and the host end with its
+ * MTU, enslaved to the bridge and up. The peer stays down because the kernel
+ * (veth_open in Linux 6.18) fails to open it with ENOTCONN before both ends
+ * are linked, which happens after the peer is configured. Returns a libnl
+ * error code for netns_nl_errno. */
 static int veth_create(struct nl_sock *sock, int bridge_ifindex, const struct netns_endpoint_config *cfg)
 {
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
         _cleanup_(nl_addr_putp) struct nl_addr *mac = NULL;
         struct rtnl_link *peer;
-        int r;
 
         link = rtnl_link_veth_alloc();
         if (!link)
-                return -ENOMEM;
+                return -NLE_NOMEM;
         peer = rtnl_link_veth_get_peer(link);
 
         rtnl_link_set_name(link, cfg->host_ifname);
@@ -45,7 +49,6 @@ static int veth_create(struct nl_sock *sock, int bridge_ifindex, const struct ne
         rtnl_link_set_flags(link, IFF_UP);
         rtnl_link_set_name(peer, cfg->ifname);
         rtnl_link_set_ns_fd(peer, cfg->ns_fd);
-        rtnl_link_set_flags(peer, IFF_UP);
         if (cfg->mtu > 0) {
                 rtnl_link_set_mtu(link, cfg->mtu);
                 rtnl_link_set_mtu(peer, cfg->mtu);
@@ -53,12 +56,11 @@ static int veth_create(struct nl_sock *sock, int bridge_ifindex, const struct ne
         if (cfg->mac) {
                 mac = nl_addr_build(AF_LLC, cfg->mac, 6);
                 if (!mac)
-                        return -ENOMEM;
+                        return -NLE_NOMEM;
                 rtnl_link_set_addr(peer, mac);
         }
 
-        r = rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
-        return r < 0 ? netns_nl_errno(r) : 0;
+        return rtnl_link_add(sock, link, NLM_F_CREATE | NLM_F_EXCL);
 }
 
 /* Sets the bridge port flag hairpin_mode, so that the bridge sends a
@@ -122,7 +124,8 @@ static int default_route_add(struct nl_sock *sock, int ifindex, const struct net
         return r < 0 ? netns_nl_errno(r) : 0;
 }
 
-/* Adds the addresses and default routes inside the container's namespace. */
+/* Sets the peer up and adds its addresses and default routes, inside the
+ * container's namespace. */
 static int peer_configure(const struct netns_endpoint_config *cfg, struct error *err)
 {
         _cleanup_(nl_socket_freep) struct nl_sock *sock = NULL;
@@ -132,9 +135,9 @@ static int peer_configure(const struct netns_endpoint_config *cfg, struct error 
         r = netns_nl_open(cfg->ns_fd, &sock, err);
         if (r < 0)
                 return r;
-        ifindex = netns_nl_link_get(sock, cfg->ifname, NULL);
+        ifindex = netns_nl_link_set_up(sock, cfg->ifname);
         if (ifindex < 0)
-                return error_set_errno(err, ifindex, "failed to find %s in the container's network namespace",
+                return error_set_errno(err, ifindex, "failed to set %s up in the container's network namespace",
                                        cfg->ifname);
 
         for (size_t i = 0; i < cfg->n_addrs; i++) {
@@ -146,9 +149,11 @@ static int peer_configure(const struct netns_endpoint_config *cfg, struct error 
         for (size_t i = 0; i < cfg->n_gateways; i++) {
                 r = default_route_add(sock, ifindex, &cfg->gateways[i]);
                 if (r < 0)
-                        return error_set_errno(err, r, "failed to add the default route via %s on %s",
-                                               netns_addr_format(&cfg->gateways[i], text) ?: "(invalid)",
-                                               cfg->ifname);
+                        return error_set_errno(
+                                err, r, "failed to add the default route via %s on %s",
+                                inet_ntop(cfg->gateways[i].family, &cfg->gateways[i].addr, text, sizeof(text))
+                                        ?: "(invalid)",
+                                cfg->ifname);
         }
         return 0;
 }
@@ -180,6 +185,7 @@ int netns_endpoint_add(const struct netns_endpoint_config *cfg, struct error *er
                 return error_set_errno(err, bridge_ifindex, "failed to find the bridge %s", cfg->bridge);
 
         r = veth_create(sock, bridge_ifindex, cfg);
+        r = r < 0 ? netns_nl_errno(r) : 0;
         if (r == -EEXIST)
                 return error_set(err, r, "an interface named %s or %s already exists", cfg->host_ifname, cfg->ifname);
         if (r < 0)

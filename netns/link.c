@@ -59,7 +59,7 @@ bool netns_link_exists(const char *name)
 }
 
 /* Appends the destination of route to the array, unless it is a default
- * route: that one overlaps every subnet, so it tells nothing about which
+ * route. A default route overlaps every subnet, so it does not show which
  * subnets are taken. */
 static int route_destination_append(struct rtnl_route *route, struct netns_addr **list, size_t *n, size_t *allocated)
 {
@@ -105,7 +105,7 @@ int netns_routes_list(struct netns_addr **ret, size_t *n, struct error *err)
                 return r;
         r = rtnl_route_alloc_cache(sock, AF_UNSPEC, 0, &cache);
         if (r < 0)
-                return error_set(err, netns_nl_errno(r), "failed to list the routes: %s", nl_geterror(r));
+                return error_set_errno(err, netns_nl_errno(r), "failed to list the routes");
 
         for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
                 r = route_destination_append((struct rtnl_route *)o, &list, &count, &allocated);

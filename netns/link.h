@@ -56,12 +56,12 @@ int netns_link_delete(const char *name, struct error *err);
 bool netns_link_exists(const char *name);
 
 struct netns_endpoint_config {
-        const char *bridge;      /* the host end is enslaved to this bridge */
-        const char *host_ifname; /* e.g. "veth" + 7 hex chars, <= 15 chars */
-        int ns_fd;               /* the container's network namespace */
-        const char *ifname;      /* "eth0", "eth1", ... inside */
-        const uint8_t *mac;      /* 6 bytes, or NULL for a random one */
-        unsigned mtu;            /* 0 = kernel default */
+        const char *bridge;             /* the host end is enslaved to this bridge */
+        const char *host_ifname;        /* e.g. "veth" + 7 hex chars, <= 15 chars */
+        int ns_fd;                      /* the container's network namespace */
+        const char *ifname;             /* "eth0", "eth1", ... inside */
+        const uint8_t *mac;             /* 6 bytes, or NULL for a random one */
+        unsigned mtu;                   /* 0 = kernel default */
         const struct netns_addr *addrs; /* with prefix lengths */
         size_t n_addrs;
         const struct netns_addr *gateways; /* default routes via these; none for --internal */
@@ -69,10 +69,11 @@ struct netns_endpoint_config {
         bool hairpin; /* hairpin mode on the bridge port */
 };
 
-/* Creates the veth pair with the peer directly in ns_fd, names it, sets
- * its MAC, MTU and addresses, sets it up, adds the default routes, then
- * enslaves the host end to the bridge and sets it up. On any failure
- * removes what it created. */
+/* Creates the veth pair with the peer directly in ns_fd (never moved there
+ * afterwards) with its name, MAC and MTU, and the host end enslaved to the
+ * bridge and up, in one request. Then sets hairpin mode, sets the peer up
+ * and adds its addresses and default routes. On any failure deletes the
+ * pair. */
 int netns_endpoint_add(const struct netns_endpoint_config *cfg, struct error *err);
 
 /* Deletes the host end, which deletes the peer. Returns 0 when absent. */
@@ -83,6 +84,7 @@ int netns_endpoint_remove(const char *host_ifname, struct error *err);
 int netns_link_delete_in(int ns_fd, const char *ifname, struct error *err);
 
 /* Lists the destinations (address and prefix) of the IPv4 and IPv6 routes
- * of the main table of the current namespace, so the engine can pick a
- * subnet that collides with none. *ret is freed with free(). */
+ * of the main table of the current namespace, default routes excepted, so
+ * the engine can pick a subnet that collides with none. The caller frees
+ * *ret with free(). */
 int netns_routes_list(struct netns_addr **ret, size_t *n, struct error *err);

@@ -7,8 +7,11 @@
  * loopback interface up. path is created as an empty file, and its parent
  * directory must exist. The calling thread creates the namespace with
  * unshare(CLONE_NEWNET) and returns to its original namespace before this
- * returns, so it is safe in a multi-threaded daemon. The bind mount is
- * private, so it does not propagate into other mount namespaces. */
+ * returns, so it is safe in a multi-threaded daemon. The bind mount is made
+ * private, so later mount events on it stay in this mount namespace.
+ * NOTE: when the parent directory's mount is shared, the kernel copies the
+ * new bind mount to the peers of that mount at creation; the unmount of
+ * netns_remove reaches those copies the same way. */
 int netns_create(const char *path, struct error *err);
 
 /* Detaches the bind mount on path and unlinks path. Returns 0 when path

@@ -6,8 +6,26 @@
 #include "netns/netns.h"
 #include "netns/nlutil.h"
 
+/* The errno of the last error message the kernel sent to this thread's
+ * netlink sockets, which libnl would map to a coarser NLE_* code. */
+static _Thread_local int kernel_errno;
+
+static int record_kernel_error(struct sockaddr_nl *sender _unused_, struct nlmsgerr *e, void *arg _unused_)
+{
+        kernel_errno = e->error;
+        return NL_STOP;
+}
+
 int netns_nl_errno(int nl_error)
 {
+        int k = kernel_errno;
+
+        kernel_errno = 0;
+        if (nl_error == 0)
+                return 0;
+        if (k < 0)
+                return k;
+
         switch (nl_error < 0 ? -nl_error : nl_error) {
         case NLE_NOMEM:
                 return -ENOMEM;
@@ -49,11 +67,15 @@ int netns_nl_open(int ns_fd, struct nl_sock **ret, struct error *err)
         sock = nl_socket_alloc();
         if (!sock)
                 return -ENOMEM;
+        kernel_errno = 0;
+        r = nl_socket_modify_err_cb(sock, NL_CB_CUSTOM, record_kernel_error, NULL);
+        if (r < 0)
+                return -ENOMEM;
 
         if (ns_fd < 0) {
                 r = nl_connect(sock, NETLINK_ROUTE);
                 if (r < 0)
-                        return error_set(err, netns_nl_errno(r), "failed to open a netlink socket: %s", nl_geterror(r));
+                        return error_set_errno(err, netns_nl_errno(r), "failed to open a netlink socket");
                 *ret = TAKE_PTR(sock);
                 return 0;
         }
@@ -66,7 +88,7 @@ int netns_nl_open(int ns_fd, struct nl_sock **ret, struct error *err)
                 return error_set_errno(err, negative_errno(), "failed to bind a netlink socket");
         r = nl_socket_set_fd(sock, NETLINK_ROUTE, fd);
         if (r < 0)
-                return error_set(err, netns_nl_errno(r), "failed to set up a netlink socket: %s", nl_geterror(r));
+                return error_set(err, netns_nl_errno(r), "failed to set up a netlink socket");
         fd = -1; /* now owned by sock */
 
         *ret = TAKE_PTR(sock);
@@ -124,6 +146,23 @@ int netns_nl_link_get(struct nl_sock *sock, const char *name, struct rtnl_link *
         else
                 rtnl_link_put(link);
         return ifindex;
+}
+
+int netns_nl_link_set_up(struct nl_sock *sock, const char *name)
+{
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL, *change = NULL;
+        int ifindex, r;
+
+        ifindex = netns_nl_link_get(sock, name, &link);
+        if (ifindex < 0)
+                return ifindex;
+        change = rtnl_link_alloc();
+        if (!change)
+                return -ENOMEM;
+        rtnl_link_set_flags(change, IFF_UP);
+
+        r = rtnl_link_change(sock, link, change, 0);
+        return r < 0 ? netns_nl_errno(r) : ifindex;
 }
 
 /* Returns the IPv4 broadcast address of addr's subnet, as iproute2's

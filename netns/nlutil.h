@@ -23,7 +23,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_route *, rtnl_route_put)
  * calling thread's namespace when ns_fd is -1. */
 int netns_nl_open(int ns_fd, struct nl_sock **ret, struct error *err);
 
-/* Converts a libnl error code (negative NLE_*) to a negative errno. */
+/* Converts a libnl error code (negative NLE_*) to a negative errno: the
+ * kernel's own errno when the failure was an error message from the kernel
+ * on a socket of netns_nl_open, else the closest errno. */
 int netns_nl_errno(int nl_error);
 
 /* Builds the libnl form of addr, prefix length included. */
@@ -36,6 +38,10 @@ bool netns_ifname_is_valid(const char *name);
  * -ENODEV when it does not exist, or another negative errno. The link
  * itself is stored in *ret_link when that is not NULL. */
 int netns_nl_link_get(struct nl_sock *sock, const char *name, struct rtnl_link **ret_link);
+
+/* Sets the interface name of the socket's namespace up. Returns its index
+ * or a negative errno (-ENODEV when it does not exist). */
+int netns_nl_link_set_up(struct nl_sock *sock, const char *name);
 
 /* Adds addr to the interface ifindex. IPv6 addresses skip duplicate
  * address detection, so they are usable at once. */

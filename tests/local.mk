@@ -10,6 +10,7 @@ include tests/unit/registry.mk
 include tests/unit/runtime.mk
 include tests/unit/monitor.mk
 include tests/unit/engine.mk
+include tests/unit/netns-addr.mk
 include tests/unit/dns.mk
 include tests/fuzz/local.mk
 include tests/integration/local.mk

@@ -19,6 +19,7 @@ include tests/fuzz/registry.mk
 include tests/fuzz/runtime.mk
 include tests/fuzz/monitor.mk
 include tests/fuzz/engine.mk
+include tests/fuzz/netns-addr.mk
 include tests/fuzz/dns.mk
 EXTRA_DIST += tests/fuzz/corpus
 

@@ -45,7 +45,8 @@ libsockerlessd_a_SOURCES = \
 	src/engine/devices.c src/engine/devices.h \
 	src/engine/engine.c src/engine/engine.h src/engine/engine-internal.h \
 	src/engine/engine-events.c $(ENGINE_EVENT_SOURCES) \
-	src/engine/etcfiles.c src/engine/etcfiles.h \
+	src/engine/etcfiles.c src/engine/etcfiles.h src/engine/etcfiles-internal.h \
+	src/engine/etcfiles-links.c src/engine/etcfiles-text.c \
 	src/engine/exec.c src/engine/exec.h src/engine/exec-config.c \
 	src/engine/health.c src/engine/health.h src/engine/health-probe.c src/engine/health-probe.h \
 	src/engine/health-scheduler.c src/engine/health-scheduler.h \
@@ -58,6 +59,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/ocispec-options.c src/engine/ocispec-options.h \
 	src/engine/ocispec-resources.c src/engine/ocispec-resources.h \
 	src/engine/pause.c \
+	src/engine/portmap.c src/engine/portmap.h src/engine/portmap-internal.h src/engine/portmap-reserve.c \
 	src/engine/prune.c \
 	src/engine/rename.c \
 	src/engine/resources.c src/engine/resources.h \

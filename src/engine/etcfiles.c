@@ -1,137 +1,157 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "etcfiles.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 
 #include "container.h"
 #include "daemon.h"
+#include "etcfiles-internal.h"
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "strv.h"
 
 #define HOST_FILE_MAX (1u << 20)
 
-static const char default_hosts[] = "127.0.0.1\tlocalhost\n"
-                                    "::1\tlocalhost ip6-localhost ip6-loopback\n"
-                                    "fe00::0\tip6-localnet\n"
-                                    "ff00::0\tip6-mcastprefix\n"
-                                    "ff02::1\tip6-allnodes\n"
-                                    "ff02::2\tip6-allrouters\n";
-
-static bool is_loopback_nameserver(const char *address)
+static char *read_host_file(const char *path)
 {
-        return startswith(address, "127.") || streq(address, "::1");
+        char *text = NULL;
+
+        if (fs_read_file_at(AT_FDCWD, path, HOST_FILE_MAX, &text, NULL) < 0)
+                return NULL;
+        return text;
 }
 
-/* Appends the host's resolv.conf lines, without loopback nameservers. */
-static void append_host_resolv(FILE *out)
+/* The DNS settings of c: each of its own lists when not empty, else the
+ * daemon's. The vectors belong to *storage. */
+static int container_dns(const struct daemon_config *config, struct container *c, char **storage[3],
+                         struct etcfiles_dns *ret)
 {
-        _cleanup_free_ char *text = NULL;
-        _cleanup_strv_free_ char **lines = NULL;
+        static const char *const keys[] = { "Dns", "DnsSearch", "DnsOptions" };
+        char *const *defaults[] = { config->dns, config->dns_search, config->dns_options };
+        char *const *chosen[3];
 
-        if (fs_read_file_at(AT_FDCWD, "/etc/resolv.conf", HOST_FILE_MAX, &text, NULL) < 0)
-                return;
-        lines = strv_split(text, "\n", false);
-        STRV_FOREACH (line, lines) {
-                const char *address = startswith(*line, "nameserver");
+        for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+                int r = json_array_to_strv(json_field_array(c->host_config, keys[i]), &storage[i]);
 
-                if (address) {
-                        address += strspn(address, " \t");
-                        if (is_loopback_nameserver(address))
-                                continue;
-                }
-                fprintf(out, "%s\n", *line);
+                if (r < 0)
+                        return r;
+                chosen[i] = storage[i] && *storage[i] ? storage[i] : defaults[i];
         }
+        *ret = (struct etcfiles_dns){ .servers = chosen[0], .search = chosen[1], .options = chosen[2] };
+        return 0;
 }
 
-static void append_list(FILE *out, const char *keyword, char **items, json_object *override)
+static void free_storage(char **storage[3])
 {
-        size_t n = override ? json_object_array_length(override) : 0;
-
-        if (n > 0) {
-                fprintf(out, "%s", keyword);
-                for (size_t i = 0; i < n; i++)
-                        fprintf(out, " %s", json_object_get_string(json_object_array_get_idx(override, i)));
-                fputc('\n', out);
-        } else if (items && *items) {
-                fprintf(out, "%s", keyword);
-                STRV_FOREACH (item, items)
-                        fprintf(out, " %s", *item);
-                fputc('\n', out);
-        }
+        for (size_t i = 0; i < 3; i++)
+                strv_free(storage[i]);
 }
 
-static int write_resolv(const struct daemon_config *config, struct container *c, int dirfd)
+static int write_resolv(const struct daemon_config *config, struct container *c, int dirfd,
+                        const struct etcfiles_network *net, struct error *err)
 {
-        json_object *dns = json_field_array(c->host_config, "Dns");
-        _cleanup_free_ char *text = NULL;
-        size_t size = 0;
-        FILE *out = open_memstream(&text, &size);
+        _cleanup_free_ char *host = read_host_file("/etc/resolv.conf"), *text = NULL;
+        char **storage[3] = { NULL, NULL, NULL };
+        struct etcfiles_dns dns;
+        int r;
 
-        if (!out)
-                return -ENOMEM;
-        if ((dns && json_object_array_length(dns) > 0) || (config->dns && *config->dns)) {
-                size_t n = dns ? json_object_array_length(dns) : 0;
-
-                for (size_t i = 0; i < n; i++)
-                        fprintf(out, "nameserver %s\n", json_object_get_string(json_object_array_get_idx(dns, i)));
-                if (n == 0)
-                        STRV_FOREACH (server, config->dns)
-                                fprintf(out, "nameserver %s\n", *server);
-                append_list(out, "search", config->dns_search, json_field_array(c->host_config, "DnsSearch"));
-                append_list(out, "options", config->dns_options, json_field_array(c->host_config, "DnsOptions"));
-        } else {
-                append_host_resolv(out);
-        }
-        if (fclose(out) != 0)
-                return -ENOMEM;
-        return fs_write_atomic_at(dirfd, "resolv.conf", text, size, 0644);
+        r = container_dns(config, c, storage, &dns);
+        if (r >= 0)
+                r = etcfiles_resolv_text(host, &dns, net, &text, err);
+        free_storage(storage);
+        if (r < 0)
+                return r;
+        return fs_write_atomic_at(dirfd, "resolv.conf", text, strlen(text), 0644);
 }
 
-/* Appends --add-host entries as dockerd writes them: "IP\tNAME". */
-static void append_extra_hosts(FILE *out, json_object *extra)
+static bool on_host_network(struct container *c)
 {
-        for (size_t i = 0; extra && i < json_object_array_length(extra); i++) {
-                const char *entry = json_object_get_string(json_object_array_get_idx(extra, i));
-                const char *colon = strchr(entry, ':');
-
-                if (colon)
-                        fprintf(out, "%s\t%.*s\n", colon + 1, (int)(colon - entry), entry);
-        }
+        return streq(json_field_string(c->host_config, "NetworkMode", ""), "host");
 }
 
-static int write_hosts(struct container *c, int dirfd)
+static int hosts_text(struct container *c, const struct etcfiles_network *net, char **ret, struct error *err)
 {
-        _cleanup_free_ char *host_hosts = NULL, *text = NULL;
-        size_t size = 0;
-        FILE *out = open_memstream(&text, &size);
+        json_object *extra = json_field_array(c->host_config, "ExtraHosts");
+        _cleanup_free_ char *host_hosts = NULL;
 
-        if (!out)
-                return -ENOMEM;
-        if (streq(json_field_string(c->host_config, "NetworkMode", ""), "host") &&
-            fs_read_file_at(AT_FDCWD, "/etc/hosts", HOST_FILE_MAX, &host_hosts, NULL) >= 0)
-                fputs(host_hosts, out);
-        else
-                fputs(default_hosts, out);
-        append_extra_hosts(out, json_field_array(c->host_config, "ExtraHosts"));
-        if (fclose(out) != 0)
-                return -ENOMEM;
-        return fs_write_atomic_at(dirfd, "hosts", text, size, 0644);
+        /* The host network shares the host's names, so its file is the
+         * base there. */
+        if (on_host_network(c))
+                host_hosts = read_host_file("/etc/hosts");
+        return etcfiles_hosts_text(json_field_string(c->config, "Hostname", ""),
+                                   json_field_string(c->config, "Domainname", ""), host_hosts, extra, net, ret, err);
 }
 
-int etcfiles_write(const struct daemon_config *config, struct container *c, int dirfd, struct error *err)
+int etcfiles_write_network(const struct daemon_config *config, struct container *c, int dirfd,
+                           const struct etcfiles_network *net, struct error *err)
 {
-        _cleanup_free_ char *hostname = NULL;
+        _cleanup_free_ char *hostname = NULL, *hosts = NULL;
         int r;
 
         if (asprintf(&hostname, "%s\n", json_field_string(c->config, "Hostname", "")) < 0)
                 return -ENOMEM;
         r = fs_write_atomic_at(dirfd, "hostname", hostname, strlen(hostname), 0644);
         if (r >= 0)
-                r = write_hosts(c, dirfd);
+                r = hosts_text(c, net, &hosts, err);
         if (r >= 0)
-                r = write_resolv(config, c, dirfd);
+                r = fs_write_atomic_at(dirfd, "hosts", hosts, strlen(hosts), 0644);
+        if (r >= 0)
+                r = write_resolv(config, c, dirfd, net, err);
         if (r < 0)
                 return error_set_errno(err, r, "writing /etc files of container %s failed", c->id);
         return 0;
+}
+
+int etcfiles_write(const struct daemon_config *config, struct container *c, int dirfd, struct error *err)
+{
+        return etcfiles_write_network(config, c, dirfd, NULL, err);
+}
+
+/* Replaces the contents of dirfd/name and keeps its inode, so that bind
+ * mounts of it show the new contents.
+ * NOTE: a reader between the write and the truncation sees the new text
+ * followed by the tail of the old one. */
+static int rewrite_in_place(int dirfd, const char *name, const char *text, size_t len)
+{
+        _cleanup_close_ int fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        int r;
+
+        if (fd < 0 && errno == ENOENT)
+                return fs_write_atomic_at(dirfd, name, text, len, 0644);
+        if (fd < 0)
+                return -errno;
+        r = fs_write_all(fd, text, len);
+        if (r < 0)
+                return r;
+        if (ftruncate(fd, (off_t)len) < 0)
+                return -errno;
+        return 0;
+}
+
+int etcfiles_update_hosts(struct container *c, int dirfd, const struct etcfiles_network *net, struct error *err)
+{
+        _cleanup_free_ char *hosts = NULL;
+        int r;
+
+        r = hosts_text(c, net, &hosts, err);
+        if (r >= 0)
+                r = rewrite_in_place(dirfd, "hosts", hosts, strlen(hosts));
+        if (r < 0)
+                return error_set_errno(err, r, "updating /etc/hosts of container %s failed", c->id);
+        return 0;
+}
+
+int etcfiles_dns_upstreams(const struct daemon_config *config, struct container *c, char ***ret)
+{
+        _cleanup_free_ char *host = read_host_file("/etc/resolv.conf");
+        char **storage[3] = { NULL, NULL, NULL };
+        struct etcfiles_dns dns;
+        int r;
+
+        r = container_dns(config, c, storage, &dns);
+        if (r >= 0)
+                r = etcfiles_upstreams(host, &dns, ret);
+        free_storage(storage);
+        return r;
 }

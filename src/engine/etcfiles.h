@@ -33,7 +33,7 @@ struct etcfiles_network {
         size_t n_links;
         /* The address that --add-host NAME:host-gateway stands for: the
          * daemon's --host-gateway-ip, else the default bridge's gateway.
-         * NULL leaves "host-gateway" in the file. */
+         * With NULL such an entry fails the write, as in dockerd. */
         const char *host_gateway;
         /* The container is on a user-defined network, so its resolv.conf
          * names the embedded DNS server, 127.0.0.11. */
@@ -50,8 +50,9 @@ int etcfiles_write(const struct daemon_config *config, struct container *c, int 
 
 /* Like etcfiles_write for a container with networks: hosts also gets the
  * container's addresses, its links and host-gateway, and resolv.conf
- * names the embedded DNS server when net->embedded_dns. net NULL is
- * etcfiles_write. */
+ * names the embedded DNS server when net->embedded_dns. When no nameserver
+ * is left for a bridge network, resolv.conf gets dockerd's fallback, the
+ * public 8.8.8.8 and 8.8.4.4. net NULL is etcfiles_write. */
 int etcfiles_write_network(const struct daemon_config *config, struct container *c, int dirfd,
                            const struct etcfiles_network *net, struct error *err);
 
@@ -61,14 +62,15 @@ int etcfiles_write_network(const struct daemon_config *config, struct container 
  * held. */
 int etcfiles_update_hosts(struct container *c, int dirfd, const struct etcfiles_network *net, struct error *err);
 
-/* Returns the nameservers that the embedded DNS server forwards to for the
- * container: its --dns, else the daemon's "dns", else the host's
- * nameservers (loopback ones included, since the DNS server runs in the
- * daemon's namespace). An empty vector when there are none. */
+/* Returns the IPv4 nameservers that the embedded DNS server forwards to for
+ * the container: its --dns, else the daemon's "dns", else the host's
+ * nameservers. Loopback ones are included because the DNS server runs in
+ * the daemon's namespace. The vector is empty when there are none. */
 int etcfiles_dns_upstreams(const struct daemon_config *config, struct container *c, char ***ret);
 
 /* Appends the environment variables of legacy links to *env, as dockerd
  * sets them: ALIAS_NAME, ALIAS_PORT, ALIAS_PORT_80_TCP (with _ADDR, _PORT
  * and _PROTO) and ALIAS_ENV_* for each linked container. own_name is the
- * linking container's name without "/". */
+ * linking container's name without "/". dockerd puts them before
+ * Config.Env, whose entries override them. */
 int etcfiles_link_env(const char *own_name, const struct etcfiles_link *links, size_t n_links, char ***env);

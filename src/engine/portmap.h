@@ -29,8 +29,9 @@ struct portmap;
 int portmap_validate(json_object *host_config, struct error *err);
 
 /* Builds the bindings of a container from its HostConfig (PortBindings,
- * PublishAllPorts) and Config (ExposedPorts). Nothing is reserved yet.
- * Returns 0 or -EINVAL as portmap_validate. */
+ * PublishAllPorts) and Config (ExposedPorts). As in dockerd 20.10, only
+ * exposed ports are published. Nothing is reserved yet. Returns 0 or
+ * -EINVAL as portmap_validate. */
 int portmap_parse(json_object *host_config, json_object *config, struct portmap **ret, struct error *err);
 
 /* Releases the reservations and frees pm. NULL is allowed. */

@@ -131,3 +131,23 @@ tests_unit_test_engine_health_SOURCES = tests/unit/test-engine-health.c src/engi
 tests_unit_test_engine_health_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_health_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif
+
+# Published ports: PortBindings, host port reservation, NetworkSettings.Ports.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-portmap
+TESTS += tests/unit/test-engine-portmap
+tests_unit_test_engine_portmap_SOURCES = tests/unit/test-engine-portmap.c \
+	src/engine/portmap.c src/engine/portmap-reserve.c netns/addr.c
+tests_unit_test_engine_portmap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_portmap_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# A container's /etc/hosts and resolv.conf for each network mode, link variables.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-etcfiles
+TESTS += tests/unit/test-engine-etcfiles
+tests_unit_test_engine_etcfiles_SOURCES = tests/unit/test-engine-etcfiles.c \
+	src/engine/etcfiles.c src/engine/etcfiles-links.c src/engine/etcfiles-text.c
+tests_unit_test_engine_etcfiles_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_etcfiles_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif

@@ -8,7 +8,19 @@
 # docker CLI: container start, concurrency, exec, ps with many containers,
 # logs, image load and pull, memory (bench/engine-bench.sh; its header
 # lists the BENCH_* settings).
+# `make bench-netns` times the network setup of one container with the
+# netns library, in a network namespace of its own (bench/netns-bench.c;
+# BENCH_RUNS default 200).
 EXTRA_DIST += bench/runtime-bench.sh bench/push-bench.sh bench/engine-bench.sh
+
+noinst_PROGRAMS += bench/netns-bench
+bench_netns_bench_SOURCES = bench/netns-bench.c
+bench_netns_bench_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS)
+bench_netns_bench_LDADD = libnetns.a libcommon.a $(NL_LIBS)
+
+.PHONY: bench-netns
+bench-netns: bench/netns-bench
+	unshare --net $(abs_top_builddir)/bench/netns-bench $(BENCH_RUNS)
 
 .PHONY: bench
 bench: sockerlessd sockerless-monitor

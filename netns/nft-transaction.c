@@ -2,12 +2,14 @@
 #include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
 #include "netns/nft-transaction.h"
@@ -35,10 +37,10 @@ int nft_transaction_begin(struct nft_transaction *t, size_t max_messages)
         /* Each page has room for one more message past its size, which
          * nftnl_batch_update then moves to a new page. */
         t->batch = nftnl_batch_alloc(8 * MNL_SOCKET_BUFFER_SIZE, MNL_SOCKET_BUFFER_SIZE);
-        t->labels = calloc(max_messages, sizeof(*t->labels));
-        if (!t->batch || !t->labels)
+        t->messages = calloc(max_messages, sizeof(*t->messages));
+        if (!t->batch || !t->messages)
                 return -ENOMEM;
-        t->max_labels = max_messages;
+        t->max_messages = max_messages;
 
         t->seq = (uint32_t)time(NULL);
         nftnl_batch_begin(nftnl_batch_buffer(t->batch), t->seq++);
@@ -48,25 +50,49 @@ int nft_transaction_begin(struct nft_transaction *t, size_t max_messages)
         return t->error;
 }
 
-struct nlmsghdr *nft_transaction_message(struct nft_transaction *t, uint16_t type, uint16_t flags, const char *label)
+struct nlmsghdr *nft_transaction_message(struct nft_transaction *t, uint16_t type, uint16_t flags, const char *name)
 {
         finish_message(t);
-        if (t->n_labels < t->max_labels)
-                t->labels[t->n_labels] = label;
-        t->n_labels++;
+        if (t->n_messages < t->max_messages)
+                t->messages[t->n_messages] = (struct nft_message_info){ type, name };
+        t->n_messages++;
 
         t->pending = true;
         t->last = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(t->batch), type, NFPROTO_INET, flags, t->seq++);
         return t->last;
 }
 
-static const char *message_label(const struct nft_transaction *t, uint32_t seq)
+/* Describes the message with sequence number seq into buf, as in "adding a
+ * rule to chain forward", or returns NULL when seq is not one of the
+ * messages added with nft_transaction_message. */
+static const char *describe_message(const struct nft_transaction *t, uint32_t seq, char *buf, size_t size)
 {
         uint32_t i = seq - t->seq_first;
+        const struct nft_message_info *m;
 
-        if (i < t->n_labels && i < t->max_labels && t->labels[i])
-                return t->labels[i];
-        return "the batch";
+        if (i >= t->n_messages || i >= t->max_messages)
+                return NULL;
+        m = &t->messages[i];
+        switch (m->type) {
+        case NFT_MSG_NEWTABLE:
+                return "adding the table";
+        case NFT_MSG_DELTABLE:
+                return "deleting the table";
+        case NFT_MSG_NEWCHAIN:
+                snprintf(buf, size, "adding chain %s", m->name);
+                return buf;
+        case NFT_MSG_NEWSET:
+                snprintf(buf, size, "adding set %s", m->name);
+                return buf;
+        case NFT_MSG_NEWSETELEM:
+                snprintf(buf, size, "adding the elements of set %s", m->name);
+                return buf;
+        case NFT_MSG_NEWRULE:
+                snprintf(buf, size, "adding a rule to chain %s", m->name);
+                return buf;
+        default:
+                return NULL;
+        }
 }
 
 static int open_socket(struct mnl_socket **ret, struct error *err)
@@ -152,7 +178,8 @@ static void read_reply(const struct nft_transaction *t, const struct nlmsghdr *n
                        struct replies *r, struct error *err)
 {
         const struct nlmsgerr *e;
-        const char *text;
+        const char *text, *what;
+        char buf[64 + NFT_NAME_MAXLEN];
 
         if (nlh->nlmsg_pid != portid || nlh->nlmsg_type != NLMSG_ERROR)
                 return;
@@ -170,12 +197,14 @@ static void read_reply(const struct nft_transaction *t, const struct nlmsghdr *n
 
         r->error = e->error;
         text = extack_message(nlh);
-        if (text)
-                error_set(err, e->error, "failed to change %s of nftables table inet %s: %s: %s",
-                          message_label(t, nlh->nlmsg_seq), table, text, strerror(-e->error));
+        what = describe_message(t, nlh->nlmsg_seq, buf, sizeof(buf));
+        if (what && text)
+                error_set(err, e->error, "failed to apply nftables table inet %s when %s: %s: %s", table, what, text,
+                          strerror(-e->error));
+        else if (what)
+                error_set_errno(err, e->error, "failed to apply nftables table inet %s when %s", table, what);
         else
-                error_set_errno(err, e->error, "failed to change %s of nftables table inet %s",
-                                message_label(t, nlh->nlmsg_seq), table);
+                error_set_errno(err, e->error, "failed to apply nftables table inet %s", table);
 }
 
 /* Reads every reply the kernel queued. nfnetlink handles a batch inside
@@ -241,6 +270,6 @@ void nft_transaction_done(struct nft_transaction *t)
 {
         if (t->batch)
                 nftnl_batch_free(t->batch);
-        free(t->labels);
+        free(t->messages);
         *t = (struct nft_transaction){ 0 };
 }

@@ -13,10 +13,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nftnl_table *, nftnl_table_free)
  * exists or not: adding an existing table without NLM_F_EXCL succeeds. */
 static void add_table_replacement(struct nft_transaction *t, struct nftnl_table *table, bool add_again)
 {
-        nftnl_table_nlmsg_build_payload(nft_transaction_message(t, NFT_MSG_NEWTABLE, NLM_F_CREATE, "the table"), table);
-        nftnl_table_nlmsg_build_payload(nft_transaction_message(t, NFT_MSG_DELTABLE, 0, "the table"), table);
+        nftnl_table_nlmsg_build_payload(nft_transaction_message(t, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+                                                                nftnl_table_get_str(table, NFTNL_TABLE_NAME)),
+                                        table);
+        nftnl_table_nlmsg_build_payload(
+                nft_transaction_message(t, NFT_MSG_DELTABLE, 0, nftnl_table_get_str(table, NFTNL_TABLE_NAME)), table);
         if (add_again)
-                nftnl_table_nlmsg_build_payload(nft_transaction_message(t, NFT_MSG_NEWTABLE, NLM_F_CREATE, "the table"),
+                nftnl_table_nlmsg_build_payload(nft_transaction_message(t, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+                                                                        nftnl_table_get_str(table, NFTNL_TABLE_NAME)),
                                                 table);
 }
 
@@ -25,15 +29,16 @@ static void add_plan(struct nft_transaction *t, const struct nft_plan *plan)
         struct nlmsghdr *nlh;
 
         for (int i = 0; i < NFT_CHAIN_COUNT; i++) {
-                nlh = nft_transaction_message(t, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "a chain");
+                nlh = nft_transaction_message(t, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
+                                              nftnl_chain_get_str(plan->chains[i], NFTNL_CHAIN_NAME));
                 nftnl_chain_nlmsg_build_payload(nlh, plan->chains[i]);
         }
 
-        nlh = nft_transaction_message(t, NFT_MSG_NEWSET, NLM_F_CREATE, "the bridge set");
+        nlh = nft_transaction_message(t, NFT_MSG_NEWSET, NLM_F_CREATE, NFT_SET_BRIDGES);
         nftnl_set_nlmsg_build_payload(nlh, plan->bridges);
         /* The kernel rejects an element message without elements. */
         if (plan->n_bridges > 0) {
-                nlh = nft_transaction_message(t, NFT_MSG_NEWSETELEM, NLM_F_CREATE, "the bridge set");
+                nlh = nft_transaction_message(t, NFT_MSG_NEWSETELEM, NLM_F_CREATE, NFT_SET_BRIDGES);
                 nftnl_set_elems_nlmsg_build_payload(nlh, plan->bridges);
         }
 

@@ -22,10 +22,12 @@ build_packages=(
 # llvm-symbolizer for sanitizer reports. runc and crun are the runtimes that
 # the runtime comparison tests run the same bundles under. python3-docker
 # is docker-py, which tests/integration/restart.sh drives.
+# nftables is the nft CLI, which tests/integration/netns-nft.sh uses to
+# list its own table; the library builds its rules without it.
 test_packages=(
         busybox-static curl python3 python3-docker jq
         clang libclang-rt-dev llvm
-        iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar
+        iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar nftables
         ca-certificates shellcheck clang-format runc crun
 )
 

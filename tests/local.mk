@@ -12,5 +12,6 @@ include tests/unit/monitor.mk
 include tests/unit/engine.mk
 include tests/unit/netns-addr.mk
 include tests/unit/dns.mk
+include tests/unit/netns-nft.mk
 include tests/fuzz/local.mk
 include tests/integration/local.mk

@@ -57,5 +57,6 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 # Fragments of the runtime and monitor modules.
 include tests/integration/runtime.mk
 include tests/integration/monitor.mk
+include tests/integration/netns-nft.mk
 include tests/integration/netns-links.mk
 include tests/integration/dns.mk

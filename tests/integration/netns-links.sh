@@ -188,6 +188,11 @@ nt_check "caller stays in its namespace" [ "$(stat -L -c %i /proc/self/ns/net)" 
 nt_run "$NT_TOOL" create "$NS_A"
 nt_check "create on an existing path fails" [ "$NT_RC" != 0 ]
 nt_check_contains "create on an existing path says so" "$NT_ERR" "File exists"
+nt_run "$NT_TOOL" create-in-thread "$NT_TMP/threaded"
+nt_check_eq "create from a second thread" 0 "$NT_RC"
+nt_check_contains "thread-created namespace has loopback up" "$(link_field "$NT_TMP/threaded" lo)" ",UP"
+nt_run "$NT_TOOL" remove "$NT_TMP/threaded"
+nt_check_eq "remove the thread-created namespace" 0 "$NT_RC"
 nt_run "$NT_TOOL" create "$NT_TMP/missing/dir/ns"
 nt_check "create in a missing directory fails" [ "$NT_RC" != 0 ]
 

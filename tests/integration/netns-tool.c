@@ -3,15 +3,17 @@
  * that netns-links.sh can call them from a shell. Exits 0 on success and 1
  * with the library's message on stderr otherwise. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "netns/link.h"
 #include "netns/netns.h"
 
 static const char *usage =
         "usage: netns-tool COMMAND ARGS...\n"
-        "  create PATH | remove PATH\n"
+        "  create PATH | create-in-thread PATH | remove PATH\n"
         "  bridge NAME MTU ipv4|ipv6 [ADDRESS/PREFIX...]\n"
         "  endpoint BRIDGE HOST_IFNAME NETNS_PATH IFNAME MTU MAC|- hairpin|nohairpin [addr=A/P|gw=G...]\n"
         "  endpoint-remove HOST_IFNAME | delete NAME | delete-in NETNS_PATH IFNAME | exists NAME\n"
@@ -161,6 +163,59 @@ static int cmd_parse(const char *text)
         return 0;
 }
 
+static ino_t thread_netns_inode(void)
+{
+        struct stat st;
+
+        return stat("/proc/thread-self/ns/net", &st) < 0 ? 0 : st.st_ino;
+}
+
+struct create_job {
+        const char *path;
+        int r;
+        struct error err;
+        ino_t before, after;
+};
+
+static void *create_job_run(void *arg)
+{
+        struct create_job *job = arg;
+
+        job->before = thread_netns_inode();
+        job->r = netns_create(job->path, &job->err);
+        job->after = thread_netns_inode();
+        return NULL;
+}
+
+/* Calls netns_create from a second thread, as a daemon's worker would, and
+ * checks that neither thread changed its network namespace. */
+static int cmd_create_in_thread(const char *path)
+{
+        struct create_job job = { .path = path, .err = ERROR_INIT };
+        ino_t main_before = thread_netns_inode();
+        pthread_t thread;
+        int r;
+
+        r = pthread_create(&thread, NULL, create_job_run, &job);
+        if (r != 0)
+                return fail(-r, NULL, "pthread_create");
+        pthread_join(thread, NULL);
+        if (job.r < 0) {
+                r = fail(job.r, &job.err, "create-in-thread");
+                error_clear(&job.err);
+                return r;
+        }
+        if (job.before == 0 || job.before != job.after) {
+                fprintf(stderr, "netns-tool: the creating thread changed its network namespace\n");
+                return 1;
+        }
+        if (main_before != thread_netns_inode()) {
+                fprintf(stderr, "netns-tool: the main thread changed its network namespace\n");
+                return 1;
+        }
+        return 0;
+}
+
 /* Runs a command that takes one name and a struct error. */
 static int run_named(int (*func)(const char *, struct error *), const char *name, const char *command)
 {
@@ -177,6 +232,8 @@ int main(int argc, char **argv)
 
         if (streq(cmd, "create") && nargs == 1)
                 return run_named(netns_create, argv[2], cmd);
+        if (streq(cmd, "create-in-thread") && nargs == 1)
+                return cmd_create_in_thread(argv[2]);
         if (streq(cmd, "remove") && nargs == 1)
                 return run_named(netns_remove, argv[2], cmd);
         if (streq(cmd, "bridge") && nargs >= 3)

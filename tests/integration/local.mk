@@ -6,6 +6,10 @@ INTEGRATION_TESTS = \
 	tests/integration/daemon.sh \
 	tests/integration/live-restore.sh \
 	tests/integration/restart.sh \
+	tests/integration/network.sh \
+	tests/integration/network-restore.sh \
+	tests/integration/network-ports.sh \
+	tests/integration/network-dns.sh \
 	tests/integration/pull.sh \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \
@@ -39,6 +43,8 @@ INTEGRATION_TESTS = \
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
+	tests/integration/netlib.sh \
+	tests/fixtures/dns-fixture.py \
 	tests/integration/registry-lib.sh \
 	tests/integration/restart-lib.sh \
 	tests/integration/restart-policy.py \

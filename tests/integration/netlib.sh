@@ -59,18 +59,18 @@ net_remote_create() {
         ip netns add "$NET_REMOTE_NS" || sl_bail "cannot create the network namespace $NET_REMOTE_NS"
         sl_on_cleanup net_remote_delete
 
-        local host=(ip -n "$SL_NETNS") remote=(ip -n "$NET_REMOTE_NS")
-        "${host[@]}" link add "$NET_HOST_LINK" type veth peer name eth0 netns "$NET_REMOTE_NS" ||
+        local in_host=(ip -n "$SL_NETNS") in_remote=(ip -n "$NET_REMOTE_NS")
+        "${in_host[@]}" link add "$NET_HOST_LINK" type veth peer name eth0 netns "$NET_REMOTE_NS" ||
                 sl_bail "cannot create the veth pair to the remote host"
-        "${remote[@]}" link set lo up &&
-                "${remote[@]}" addr add "$NET_REMOTE_ADDR/$NET_PREFIX" dev eth0 &&
-                "${remote[@]}" addr add "$NET_REMOTE_ADDR6/$NET_PREFIX6" dev eth0 nodad &&
-                "${remote[@]}" link set eth0 up &&
-                "${host[@]}" addr add "$NET_HOST_ADDR/$NET_PREFIX" dev "$NET_HOST_LINK" &&
-                "${host[@]}" addr add "$NET_HOST_ADDR6/$NET_PREFIX6" dev "$NET_HOST_LINK" nodad &&
-                "${host[@]}" link set "$NET_HOST_LINK" up &&
-                "${host[@]}" route add default via "$NET_REMOTE_ADDR" &&
-                "${host[@]}" -6 route add default via "$NET_REMOTE_ADDR6" ||
+        "${in_remote[@]}" link set lo up &&
+                "${in_remote[@]}" addr add "$NET_REMOTE_ADDR/$NET_PREFIX" dev eth0 &&
+                "${in_remote[@]}" addr add "$NET_REMOTE_ADDR6/$NET_PREFIX6" dev eth0 nodad &&
+                "${in_remote[@]}" link set eth0 up &&
+                "${in_host[@]}" addr add "$NET_HOST_ADDR/$NET_PREFIX" dev "$NET_HOST_LINK" &&
+                "${in_host[@]}" addr add "$NET_HOST_ADDR6/$NET_PREFIX6" dev "$NET_HOST_LINK" nodad &&
+                "${in_host[@]}" link set "$NET_HOST_LINK" up &&
+                "${in_host[@]}" route add default via "$NET_REMOTE_ADDR" &&
+                "${in_host[@]}" -6 route add default via "$NET_REMOTE_ADDR6" ||
                 sl_bail "cannot set up the link to the remote host"
 
         NET_DNS_LOG=$SL_TMP/dns-fixture.log
@@ -97,8 +97,9 @@ net_http_start() {
         local port=$1 dir=$SL_TMP/http-$1
         mkdir -p "$dir"
         printf 'remote %s\n' "$port" >"$dir/index.html"
+        # Appending, so that the truncation below leaves no hole in the log.
         sl_remote setsid "$SL_PYTHON" -m http.server --bind "$NET_REMOTE_ADDR" --directory "$dir" "$port" \
-                >"$SL_TMP/http-$port.log" 2>&1 </dev/null &
+                >>"$SL_TMP/http-$port.log" 2>&1 </dev/null &
         sl_wait_for 10 sl_remote curl -sf --noproxy '*' --max-time 2 -o /dev/null "http://$NET_REMOTE_ADDR:$port/" ||
                 sl_bail "the HTTP server on the remote host did not start: $(cat "$SL_TMP/http-$port.log")"
         # Forget the readiness probe.
@@ -146,8 +147,58 @@ net_bridge_name() {
         fi
 }
 
-# net_netns_files: the container namespaces bound in the exec root (dockerd
-# keeps "default" for its own use).
+# net_netns_files: the container namespaces bound in the exec root. Only
+# for Sockerless: dockerd 20.10 keeps "default" for its own use and removes
+# the others in a garbage collection that runs once a minute.
 net_netns_files() {
         find "$SL_EXEC/netns" -mindepth 1 -maxdepth 1 ! -name default -printf '%f\n' 2>/dev/null
+}
+
+NET_BUSYBOX=sockerless-test/busybox:1.35
+NET_NGINX=sockerless-test/nginx:1.22
+NET_REDIS=sockerless-test/redis:7.0
+NET_DEBIAN=sockerless-test/debian:bookworm
+
+# net_load_images: load busybox and the Debian family (nginx, redis), or
+# skip the test when the prebuilt archive with nginx and redis is missing.
+net_load_images() {
+        sl_image_load busybox
+        sl_image_try_load debian || sl_skip_all "$SL_SKIP_REASON"
+        sl_docker image inspect "$NET_NGINX" "$NET_REDIS" >/dev/null 2>&1 ||
+                sl_skip_all "needs $NET_NGINX and $NET_REDIS from the prebuilt debian-family.tar.gz in SOCKERLESS_TEST_IMAGES"
+}
+
+# net_ip CONTAINER [NETWORK]: the container's IPv4 address on a network
+# (default: its only one).
+net_ip() {
+        if [ $# -ge 2 ]; then
+                sl_docker inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"
+        else
+                sl_docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"
+        fi
+}
+
+# net_http_status URL: the HTTP status of a GET from the host, 000 when
+# the request failed.
+net_http_status() {
+        net_curl -o /dev/null -w '%{http_code}' "$1" 2>/dev/null
+}
+
+# net_remote_http_status URL: the same from the remote host.
+net_remote_http_status() {
+        net_remote_curl -o /dev/null -w '%{http_code}' "$1" 2>/dev/null
+}
+
+# net_http_ok URL: true when a GET from the host returns 200.
+net_http_ok() {
+        [ "$(net_http_status "$1")" = 200 ]
+}
+
+# net_nc_get HOST PORT: send GET / with busybox nc from a container; the
+# remaining arguments go to docker run before the image.
+net_nc_get() {
+        local host=$1 port=$2
+        shift 2
+        sl_docker run --rm "$@" "$NET_BUSYBOX" sh -c \
+                "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $host $port"
 }

@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Published ports through the docker CLI: -p HOST:CONTAINER, -p CONTAINER
+# (ephemeral), -P, -p IP:HOST:CONTAINER, UDP and host port ranges. Each is
+# reached from the host over 127.0.0.1 and over its address on the link to
+# the remote host, from the remote host and from another container. Also
+# docker port, NetworkSettings.Ports, stop and start, and host ports
+# already in use. Passes against dockerd 20.10 in its own network namespace too,
+# except the nftables checks, which are Sockerless's own.
+
+# shellcheck disable=SC2016 # single quotes keep $ for the container shell
+. "$(dirname "$0")/netlib.sh"
+net_setup
+net_load_images
+
+# ports_json CONTAINER: NetworkSettings.Ports with each binding list sorted,
+# since dockerd lists the bindings of a port in random order.
+ports_json() {
+        sl_docker inspect -f '{{json .NetworkSettings.Ports}}' "$1" | "$SL_PYTHON" -c '
+import json, sys
+ports = json.load(sys.stdin)
+for key, bindings in ports.items():
+    if bindings is not None:
+        bindings.sort(key=lambda b: (b["HostIp"], int(b["HostPort"])))
+print(json.dumps(ports, sort_keys=True, separators=(",", ":")))'
+}
+
+# udp_exchange HOST-OR-REMOTE ADDRESS PORT: send "ping" over UDP and print
+# the reply, from the host ("host") or the remote host ("remote").
+udp_exchange() {
+        local run=net_host
+        [ "$1" = host ] || run=sl_remote
+        "$run" "$SL_PYTHON" -c '
+import socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.settimeout(3)
+sock.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
+print(sock.recv(100).decode())' "$2" "$3"
+}
+
+# leftovers: what a container that never started must not leave behind.
+# The namespaces and nftables rules are Sockerless's own (see netlib.sh).
+leftovers() {
+        net_links veth
+        if sl_engine_is sockerlessd; then
+                net_netns_files
+                net_nft_table
+        fi
+}
+
+read -r port_min port_max < <(net_host cat /proc/sys/net/ipv4/ip_local_port_range)
+host=$NET_HOST_ADDR
+
+# ---- -p 8080:80
+sl_check "run nginx with -p 8080:80" sl_docker run -d --name web -p 8080:80 "$NET_NGINX"
+sl_wait_for 10 net_http_ok http://127.0.0.1:8080/
+sl_assert_eq "GET via 127.0.0.1 from the host" 200 "$(net_http_status http://127.0.0.1:8080/)"
+sl_assert_eq "GET via the host's address from the host" 200 "$(net_http_status "http://$host:8080/")"
+sl_assert_eq "GET from the remote host" 200 "$(net_remote_http_status "http://$host:8080/")"
+sl_run net_curl "http://127.0.0.1:8080/"
+sl_assert_contains "the body is nginx's page" "Welcome to nginx" "$SL_OUT"
+sl_run sl_docker port web
+sl_assert_out "docker port" $'80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080'
+sl_run sl_docker port web 80/tcp
+sl_assert_out "docker port of one port" $'0.0.0.0:8080\n[::]:8080'
+sl_run ports_json web
+sl_assert_out "NetworkSettings.Ports" '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"::","HostPort":"8080"}]}'
+sl_run sl_docker inspect -f '{{json .HostConfig.PortBindings}}' web
+sl_assert_out "HostConfig.PortBindings" '{"80/tcp":[{"HostIp":"","HostPort":"8080"}]}'
+
+web_ip=$(net_ip web)
+sl_run net_nc_get "$host" 8080
+sl_assert_contains "another container reaches the published port" "200 OK" "$SL_OUT"
+sl_run net_nc_get "$host" 8080 --name hairpin --network container:web
+sl_assert_contains "the container reaches its own published port" "200 OK" "$SL_OUT"
+sl_run net_nc_get "$web_ip" 80
+sl_assert_contains "another container reaches the container port" "200 OK" "$SL_OUT"
+
+sl_run sl_docker ps --filter name=web --format '{{.Ports}}'
+sl_assert_out "docker ps PORTS" '0.0.0.0:8080->80/tcp, [::]:8080->80/tcp'
+
+# ---- -p 80: an ephemeral port
+sl_check "run nginx with -p 80" sl_docker run -d --name ephemeral -p 80 "$NET_NGINX"
+ephemeral=$(sl_docker port ephemeral 80/tcp | sed -n 's/^0\.0\.0\.0://p')
+if [ "$ephemeral" -ge "$port_min" ] 2>/dev/null && [ "$ephemeral" -le "$port_max" ]; then
+        sl_ok "the ephemeral port is in ip_local_port_range"
+else
+        sl_not_ok "the ephemeral port is in ip_local_port_range" "port: '$ephemeral'" "range: $port_min-$port_max"
+fi
+sl_wait_for 10 net_http_ok "http://127.0.0.1:$ephemeral/"
+sl_assert_eq "GET on the ephemeral port from the host" 200 "$(net_http_status "http://127.0.0.1:$ephemeral/")"
+sl_assert_eq "GET on the ephemeral port from the remote host" 200 \
+        "$(net_remote_http_status "http://$host:$ephemeral/")"
+sl_run sl_docker port ephemeral
+sl_assert_out "docker port of an ephemeral port" "80/tcp -> 0.0.0.0:$ephemeral"$'\n'"80/tcp -> [::]:$ephemeral"
+
+# ---- -P: every exposed port
+sl_check "run nginx with -P" sl_docker run -d --name all -P "$NET_NGINX"
+all=$(sl_docker port all 80/tcp | sed -n 's/^0\.0\.0\.0://p')
+sl_assert_match "-P publishes the exposed port" '^[0-9]+$' "$all"
+sl_assert_ne "-P takes another port than -p 80" "$ephemeral" "$all"
+sl_wait_for 10 net_http_ok "http://127.0.0.1:$all/"
+sl_assert_eq "GET on the -P port from the remote host" 200 "$(net_remote_http_status "http://$host:$all/")"
+sl_run sl_docker run -d --name exposed --expose 8443 -p 8082:80 "$NET_NGINX"
+sl_run ports_json exposed
+sl_assert_out "an exposed port without a binding is null" \
+        '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8082"},{"HostIp":"::","HostPort":"8082"}],"8443/tcp":null}'
+
+# ---- -p 127.0.0.1:8081:80
+sl_check "run nginx on 127.0.0.1:8081" sl_docker run -d --name local -p 127.0.0.1:8081:80 "$NET_NGINX"
+sl_wait_for 10 net_http_ok http://127.0.0.1:8081/
+sl_assert_eq "GET via 127.0.0.1 on a loopback binding" 200 "$(net_http_status http://127.0.0.1:8081/)"
+sl_assert_eq "the remote host cannot reach a loopback binding" 000 \
+        "$(net_remote_http_status "http://$host:8081/")"
+sl_run sl_docker port local
+sl_assert_out "docker port of a loopback binding" "80/tcp -> 127.0.0.1:8081"
+sl_run ports_json local
+sl_assert_out "NetworkSettings.Ports of a loopback binding" '{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"8081"}]}'
+
+# ---- UDP
+sl_check "run a UDP responder with -p 5353:5353/udp" sl_docker run -d --name udp -p 5353:5353/udp "$NET_DEBIAN" \
+        perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalPort => 5353, Proto => "udp") or die "$!";
+                while ($s->recv($m, 100)) { $s->send("pong $m") }'
+sl_wait_for 10 udp_exchange host 127.0.0.1 5353
+sl_run udp_exchange host 127.0.0.1 5353
+sl_assert_out "UDP via 127.0.0.1 from the host" "pong ping"
+sl_run udp_exchange host "$host" 5353
+sl_assert_out "UDP via the host's address from the host" "pong ping"
+sl_run udp_exchange remote "$host" 5353
+sl_assert_out "UDP from the remote host" "pong ping"
+sl_run sl_docker port udp
+sl_assert_out "docker port of a UDP port" $'5353/udp -> 0.0.0.0:5353\n5353/udp -> [::]:5353'
+
+# ---- a host port range
+sl_check "run nginx with a host port range" sl_docker run -d --name range1 -p 9100-9101:80 "$NET_NGINX"
+sl_check "run a second one with the same range" sl_docker run -d --name range2 -p 9100-9101:80 "$NET_NGINX"
+range1=$(sl_docker port range1 80/tcp | sed -n 's/^0\.0\.0\.0://p')
+range2=$(sl_docker port range2 80/tcp | sed -n 's/^0\.0\.0\.0://p')
+sl_assert_eq "the two containers share the range" "9100 9101" "$(printf '%s\n' "$range1" "$range2" | sort | xargs)"
+sl_wait_for 10 net_http_ok "http://127.0.0.1:$range2/"
+sl_assert_eq "GET on a port of the range from the remote host" 200 "$(net_remote_http_status "http://$host:$range2/")"
+sl_run sl_docker run -d --name range3 -p 9100-9101:80 "$NET_NGINX"
+sl_assert_rc "a full range fails at start" 125
+sl_assert_contains "message of a full range" "all ports are allocated" "$SL_ERR"
+
+# ---- two containers, one host port
+sl_run sl_docker run -d --name twice -p 8080:80 "$NET_NGINX"
+sl_assert_rc "a host port published twice fails" 125
+sl_assert_contains "message of a port published twice" \
+        "Bind for 0.0.0.0:8080 failed: port is already allocated" "$SL_ERR"
+sl_assert_eq "the first container still answers" 200 "$(net_http_status http://127.0.0.1:8080/)"
+
+# ---- a host port in use by another program
+sl_run sl_docker rm -f twice range3
+before=$(leftovers)
+# The program keeps the port bound until the test removes its file.
+net_host "$SL_PYTHON" -c '
+import os, socket, sys, time
+sock = socket.socket()
+sock.bind(("0.0.0.0", 8090))
+sock.listen()
+open(sys.argv[1], "w").close()
+deadline = time.monotonic() + 120
+while os.path.exists(sys.argv[1]) and time.monotonic() < deadline:
+    time.sleep(0.1)' "$SL_TMP/blocker.holding" &
+blocker=$!
+sl_wait_for 10 test -e "$SL_TMP/blocker.holding"
+sl_run sl_docker run -d --name busy -p 8090:80 "$NET_NGINX"
+sl_assert_rc "a host port in use fails at start" 125
+sl_assert_contains "message of a host port in use" \
+        "driver failed programming external connectivity on endpoint busy" "$SL_ERR"
+sl_assert_contains "the message names the port" "0.0.0.0:8090" "$SL_ERR"
+sl_run sl_docker inspect -f '{{.State.Status}}' busy
+sl_assert_out "the container stays created" created
+sl_assert_eq "a failed start leaves no veth, netns or rule behind" "$before" "$(leftovers)"
+rm "$SL_TMP/blocker.holding"
+wait "$blocker"
+sl_check "the container starts once the port is free" sl_docker start busy
+sl_wait_for 10 net_http_ok http://127.0.0.1:8090/
+sl_assert_eq "GET on the freed port" 200 "$(net_http_status http://127.0.0.1:8090/)"
+
+# ---- stop and start
+sl_check "stop the container" sl_docker stop web
+sl_assert_eq "a stopped container's port no longer answers" 000 "$(net_http_status http://127.0.0.1:8080/)"
+sl_run sl_docker port web
+sl_assert_out "a stopped container has no ports" ""
+sl_check "start it again" sl_docker start web
+sl_wait_for 10 net_http_ok http://127.0.0.1:8080/
+sl_assert_eq "the port answers again after start" 200 "$(net_http_status http://127.0.0.1:8080/)"
+sl_assert_eq "the remote host reaches it again" 200 "$(net_remote_http_status "http://$host:8080/")"
+
+# ---- removal
+sl_check "remove every container" sh -c 'docker rm -f $(docker ps -aq)'
+sl_assert_eq "no port answers after removal" 000 "$(net_http_status http://127.0.0.1:8080/)"
+sl_assert_eq "no veth after removal" "" "$(net_links veth)"
+if sl_engine_is sockerlessd; then
+        sl_assert_eq "no container namespace after removal" "" "$(net_netns_files)"
+        sl_assert_not_contains "no DNAT rule after removal" "dnat" "$(net_nft_table)"
+else
+        sl_skip "no container namespace after removal" "dockerd removes them a minute later"
+        sl_skip "no DNAT rule after removal" "dockerd keeps its rules in iptables"
+fi
+
+sl_done

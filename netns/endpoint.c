@@ -10,6 +10,7 @@
 #include "netns/nlutil.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_nexthop *, rtnl_route_nh_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_link *, rtnl_link_veth_release)
 
 static int endpoint_config_check(const struct netns_endpoint_config *cfg, struct error *err)
 {
@@ -35,9 +36,12 @@ static int endpoint_config_check(const struct netns_endpoint_config *cfg, struct
  * error code for netns_nl_errno. */
 static int veth_create(struct nl_sock *sock, int bridge_ifindex, const struct netns_endpoint_config *cfg)
 {
-        _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
+        /* The veth link and its peer refer to each other, so only
+         * rtnl_link_veth_release frees them, and the peer reference from
+         * rtnl_link_veth_get_peer needs its own put. */
+        _cleanup_(rtnl_link_veth_releasep) struct rtnl_link *link = NULL;
+        _cleanup_(rtnl_link_putp) struct rtnl_link *peer = NULL;
         _cleanup_(nl_addr_putp) struct nl_addr *mac = NULL;
-        struct rtnl_link *peer;
 
         link = rtnl_link_veth_alloc();
         if (!link)

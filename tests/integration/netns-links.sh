@@ -279,6 +279,7 @@ nt_check_contains "IPv4 default route" "$(in_ns "$NS_A" ip -4 route show default
 nt_check_contains "IPv6 default route" "$(in_ns "$NS_A" ip -6 route show default)" \
         "default via fd00:9::1 dev eth0"
 nt_check_eq "no default route without gateways" "" "$(in_ns "$NS_B" ip route show default)"
+nt_check_contains "bridge keeps its MTU with a 1500 port" "$(link_field - "$BR")" "mtu 1400 "
 nt_check_fails "host end is not in the namespace" in_ns "$NS_A" ip link show vethnla
 nt_check_fails "peer is not on the host" ip link show eth0
 
@@ -334,6 +335,7 @@ nt_check_eq "endpoint remove when absent" 0 "$NT_RC"
 nt_run "$NT_TOOL" exists vethnla
 nt_check "exists after remove" [ "$NT_RC" != 0 ]
 
+nt_check_contains "bridge keeps its MTU without ports" "$(link_field - "$BR")" "mtu 1400 "
 nt_run "$NT_TOOL" delete "$BR"
 nt_check_eq "bridge delete" 0 "$NT_RC"
 nt_run "$NT_TOOL" delete "$BR"

@@ -435,31 +435,26 @@ json_object *portmap_to_json(const struct portmap *pm)
         return ports;
 }
 
-/* The state is an array of {"Port": "80/tcp", "Index": N, "HostPort": P}:
- * the host port of the Nth binding of that key. */
+/* The state maps each key to the host ports of its bindings in order, 0
+ * for a binding without one: {"80/tcp": [8080, 32768]}. */
 json_object *portmap_state_to_json(const struct portmap *pm)
 {
-        json_object *state = json_object_new_array();
+        json_object *state = json_object_new_object();
 
         for (size_t i = 0; pm && i < pm->n_bindings; i++) {
                 const struct portmap_binding *b = &pm->bindings[i];
-                size_t index = 0;
-                json_object *entry;
+                json_object *list = json_object_object_get(state, b->key);
 
-                if (b->host_port == 0)
-                        continue;
-                for (size_t j = 0; j < i; j++)
-                        index += streq(pm->bindings[j].key, b->key);
-                entry = json_object_new_object();
-                json_object_object_add(entry, "Port", json_object_new_string(b->key));
-                json_object_object_add(entry, "Index", json_object_new_int64((int64_t)index));
-                json_object_object_add(entry, "HostPort", json_object_new_int(b->host_port));
-                json_object_array_add(state, entry);
+                if (!list) {
+                        list = json_object_new_array();
+                        json_object_object_add(state, b->key, list);
+                }
+                json_object_array_add(list, json_object_new_int(b->host_port));
         }
         return state;
 }
 
-static struct portmap_binding *find_binding(struct portmap *pm, const char *key, int64_t index)
+static struct portmap_binding *find_binding(struct portmap *pm, const char *key, size_t index)
 {
         for (size_t i = 0; i < pm->n_bindings; i++) {
                 if (!streq(pm->bindings[i].key, key))
@@ -472,23 +467,27 @@ static struct portmap_binding *find_binding(struct portmap *pm, const char *key,
 
 int portmap_state_restore(struct portmap *pm, json_object *state)
 {
-        size_t n;
-
         if (!state)
                 return 0;
-        if (!json_object_is_type(state, json_type_array))
+        if (!json_object_is_type(state, json_type_object))
                 return -EINVAL;
-        n = json_object_array_length(state);
-        for (size_t i = 0; i < n; i++) {
-                json_object *entry = json_object_array_get_idx(state, i);
-                int64_t port = json_field_int(entry, "HostPort", -1);
-                struct portmap_binding *b;
+        json_object_object_foreach (state, key, list) {
+                size_t n;
 
-                if (!json_object_is_type(entry, json_type_object) || port <= 0 || port > UINT16_MAX)
+                if (!json_object_is_type(list, json_type_array))
                         return -EINVAL;
-                b = find_binding(pm, json_field_string(entry, "Port", ""), json_field_int(entry, "Index", -1));
-                if (b)
-                        b->host_port = (uint16_t)port;
+                n = json_object_array_length(list);
+                for (size_t i = 0; i < n; i++) {
+                        json_object *value = json_object_array_get_idx(list, i);
+                        int64_t port = json_object_get_int64(value);
+                        struct portmap_binding *b;
+
+                        if (!json_object_is_type(value, json_type_int) || port < 0 || port > UINT16_MAX)
+                                return -EINVAL;
+                        b = find_binding(pm, key, i);
+                        if (b && port > 0)
+                                b->host_port = (uint16_t)port;
+                }
         }
         return 0;
 }

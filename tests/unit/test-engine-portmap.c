@@ -431,6 +431,7 @@ static void state_round_trip(void **state)
 
         allocate_ok(pm);
         saved = portmap_state_to_json(pm);
+        assert_string_equal(json_to_string(saved), "{\"80/tcp\":[8086,40001],\"81/tcp\":[9100]}");
         before = portmap_to_json(pm);
         /* The daemon stops: the sockets go, the ports are kept on disk. */
         portmap_free(pm);
@@ -444,9 +445,13 @@ static void state_round_trip(void **state)
 
         restored = parse_ok(host_config, NULL);
         {
-                _cleanup_json_ json_object *bad = parse_json("[{\"Port\":\"80/tcp\",\"Index\":0,\"HostPort\":0}]");
+                _cleanup_json_ json_object *array = parse_json("[8080]");
+                _cleanup_json_ json_object *big = parse_json("{\"80/tcp\":[65536]}");
+                _cleanup_json_ json_object *text = parse_json("{\"80/tcp\":[\"8080\"]}");
 
-                assert_int_equal(portmap_state_restore(restored, bad), -EINVAL);
+                assert_int_equal(portmap_state_restore(restored, array), -EINVAL);
+                assert_int_equal(portmap_state_restore(restored, big), -EINVAL);
+                assert_int_equal(portmap_state_restore(restored, text), -EINVAL);
         }
         portmap_free(restored);
 }

@@ -30,8 +30,7 @@ struct portmap_binding {
 struct portmap {
         struct portmap_binding *bindings;
         size_t n_bindings;
-        char **keys;  /* every exposed or published key, sorted as Go sorts map keys */
-        bool running; /* between portmap_allocate and portmap_release */
+        char **keys; /* every exposed or published key, sorted as Go sorts map keys */
 };
 
 /* Reserves b->host_port, or picks and reserves one, as portmap_allocate

@@ -301,7 +301,6 @@ int portmap_allocate(struct portmap *pm, const char *endpoint_name, const char *
                         return r;
                 }
         }
-        pm->running = true;
         return 0;
 }
 
@@ -314,7 +313,6 @@ void portmap_release(struct portmap *pm)
                 if (b->range_first != b->range_last || b->range_first == 0)
                         b->host_port = 0;
         }
-        pm->running = false;
 }
 
 static const struct netns_addr *find_address(const struct netns_addr *addrs, size_t n, int family)
@@ -416,7 +414,7 @@ json_object *portmap_to_json(const struct portmap *pm)
 {
         json_object *ports = json_object_new_object();
 
-        if (!pm || !pm->running)
+        if (!pm)
                 return ports;
         STRV_FOREACH (key, pm->keys) {
                 json_object *list = NULL;

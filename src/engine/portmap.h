@@ -66,10 +66,11 @@ void portmap_release(struct portmap *pm);
 int portmap_nft_ports(const struct portmap *pm, const struct netns_addr *addrs, size_t n_addrs, const char *bridge,
                       struct nft_port **ret, size_t *ret_n);
 
-/* Returns NetworkSettings.Ports as dockerd 20.10 shows it: every exposed or
- * published port, with null for a port that is exposed only, and one
- * {"HostIp", "HostPort"} per reserved address. Before portmap_allocate, or
- * after portmap_release, every port is null. */
+/* Returns NetworkSettings.Ports as dockerd 20.10 shows it for a running
+ * container: every exposed port, with one {"HostIp", "HostPort"} per
+ * reserved address, or null when none is reserved (an unpublished port, or
+ * any port before portmap_allocate). dockerd shows {} for a container that
+ * does not run. */
 json_object *portmap_to_json(const struct portmap *pm);
 
 /* Returns the allocated host ports to keep in the container's state, so a

@@ -177,7 +177,7 @@ static void parse_cli_forms(void **state)
                       "\"81/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8001\"}]}}",
                       "{\"ExposedPorts\":{\"80/tcp\":{},\"81/tcp\":{}}}");
         assert_true(portmap_publishes(pm));
-        expect_json(pm, "{}");
+        expect_json(pm, "{\"80/tcp\":null,\"81/tcp\":null}");
         portmap_free(pm);
 
         /* -p 127.0.0.1::80, -p 80, -p 8000-8010:80, -p [::1]:8080:80, -p 80/sctp */
@@ -196,6 +196,7 @@ static void parse_cli_forms(void **state)
         /* Exposed only, with -P and without it. */
         pm = parse_ok("{\"PortBindings\":{}}", "{\"ExposedPorts\":{\"80/tcp\":{}}}");
         assert_false(portmap_publishes(pm));
+        expect_json(pm, "{\"80/tcp\":null}");
         portmap_free(pm);
         pm = parse_ok("{\"PortBindings\":{},\"PublishAllPorts\":true}", "{\"ExposedPorts\":{\"80/tcp\":{}}}");
         assert_true(portmap_publishes(pm));
@@ -268,7 +269,7 @@ static void allocate_conflict_with_program(void **state)
                                      "already in use");
         /* The port reserved before the failure is free again. */
         assert_true(port_free(AF_INET, SOCK_STREAM, "0.0.0.0", 8081));
-        expect_json(pm, "{}");
+        expect_json(pm, "{\"80/tcp\":null,\"81/tcp\":null}");
         close(fd);
         allocate_ok(pm);
         portmap_free(pm);
@@ -351,7 +352,7 @@ static void render_cli_example(void **state)
                                       "\"PublishAllPorts\":true}",
                                       "{\"ExposedPorts\":{\"443/tcp\":{},\"53/udp\":{},\"80/tcp\":{}}}");
 
-        expect_json(pm, "{}");
+        expect_json(pm, "{\"443/tcp\":null,\"53/udp\":null,\"80/tcp\":null}");
         allocate_ok(pm);
         expect_json(pm, "{\"443/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"40000\"},"
                         "{\"HostIp\":\"::\",\"HostPort\":\"40000\"}],"
@@ -359,7 +360,7 @@ static void render_cli_example(void **state)
                         "\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"},"
                         "{\"HostIp\":\"::\",\"HostPort\":\"8080\"}]}");
         portmap_release(pm);
-        expect_json(pm, "{}");
+        expect_json(pm, "{\"443/tcp\":null,\"53/udp\":null,\"80/tcp\":null}");
         portmap_free(pm);
 }
 

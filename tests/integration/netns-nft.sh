@@ -207,6 +207,10 @@ chain_exists() {
         in_ns "$HOST" nft list chain inet "$1" "$2" >/dev/null 2>&1
 }
 
+remove_table() {
+        in_ns "$HOST" "$APPLY" --remove "$1" 2>/dev/null
+}
+
 apply() {
         in_ns "$HOST" "$APPLY" "$TABLE" "$@"
 }
@@ -328,6 +332,28 @@ out=$(in_ns "$HOST" setpriv --reuid=65534 --regid=65534 --clear-groups "$APPLY" 
 check_eq "unprivileged apply fails" 1 "$?"
 check "unprivileged apply names the error" grep -q 'Operation not permitted' <<<"$out"
 check_eq "failed applies keep the last ruleset" "$rules_before" "$(rule_count)"
+
+# A table that another netlink socket owns (flags owner) rejects every other
+# socket, so the kernel fails the batch at the message that adds it. The
+# table lives as long as the interactive nft that created it.
+mkfifo "$TMP/nft-input" || exit 99
+in_ns "$HOST" nft -i <"$TMP/nft-input" >/dev/null 2>&1 &
+owner_pid=$!
+exec 7>"$TMP/nft-input"
+echo "add table inet nfttest-owned { flags owner; }" >&7
+for _ in $(seq 100); do
+        table_exists nfttest-owned && break
+        sleep 0.1
+done
+out=$(in_ns "$HOST" "$APPLY" nfttest-owned net=br-a,10.77.1.0/24 2>&1)
+check_eq "apply to owned table fails" 1 "$?"
+check "kernel error names the step" grep -q \
+        'failed to apply nftables table inet nfttest-owned when adding the table: Operation not permitted' <<<"$out"
+check_fails "remove of owned table fails" remove_table nfttest-owned
+check "owned table kept" table_exists nfttest-owned
+exec 7>&-
+wait "$owner_pid"
+check_fails "owned table ends with its owner" table_exists nfttest-owned
 
 # --- removal
 

@@ -47,7 +47,7 @@ struct nft_port {
                 struct in6_addr v6;
         } container_addr;
         uint16_t container_port_first;
-        const char *bridge; /* the bridge of the container's network */
+        const char *bridge; /* the container's bridge, which a network of the ruleset must have */
 };
 
 struct nft_ruleset {

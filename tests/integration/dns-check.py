@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Helpers of dns.sh, the embedded DNS server test.
 
-  dns-check.py upstream ADDRESS PORT   runs a fake upstream resolver
+  dns-check.py upstream ADDRESS PORT   runs a fake upstream resolver on an
+                                       IPv4 or IPv6 address
   dns-check.py client PHASE            runs the checks of PHASE against
                                        127.0.0.11:53, printing one line
                                        per check; exits 1 on a failure
@@ -317,10 +318,18 @@ class TcpHandler(socketserver.BaseRequestHandler):
 
 
 def run_upstream(address, port):
-    socketserver.ThreadingUDPServer.allow_reuse_address = True
-    socketserver.ThreadingTCPServer.allow_reuse_address = True
-    udp = socketserver.ThreadingUDPServer((address, port), UdpHandler)
-    tcp = socketserver.ThreadingTCPServer((address, port), TcpHandler)
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+    class UdpServer(socketserver.ThreadingUDPServer):
+        address_family = family
+        allow_reuse_address = True
+
+    class TcpServer(socketserver.ThreadingTCPServer):
+        address_family = family
+        allow_reuse_address = True
+
+    udp = UdpServer((address, port), UdpHandler)
+    tcp = TcpServer((address, port), TcpHandler)
     threading.Thread(target=tcp.serve_forever, daemon=True).start()
     print("ready", flush=True)
     udp.serve_forever()

@@ -22,7 +22,7 @@ tag=sl-dns-$$
 daemon_ns=$tag-d
 ctr_ns=$tag-c
 bare_ns=$tag-n
-upstream_pid=
+upstream_pids=()
 failures=0
 
 cleanup() {
@@ -30,10 +30,11 @@ cleanup() {
                 exec {COPROC[1]}>&-
                 wait "$COPROC_PID" 2>/dev/null
         fi
-        if [ -n "$upstream_pid" ]; then
-                kill "$upstream_pid" 2>/dev/null
-                wait "$upstream_pid" 2>/dev/null
-        fi
+        rm -f "/tmp/$tag-driver.log" "/tmp/$tag-upstream.log"
+        for pid in "${upstream_pids[@]}"; do
+                kill "$pid" 2>/dev/null
+                wait "$pid" 2>/dev/null
+        done
         for ns in "$daemon_ns" "$ctr_ns" "$bare_ns"; do
                 ip netns delete "$ns" 2>/dev/null
         done
@@ -45,15 +46,21 @@ for ns in "$daemon_ns" "$ctr_ns" "$bare_ns"; do
         ip -n "$ns" link set lo up || exit 99
 done
 
-# The fake upstream, in the driver's namespace.
-ip netns exec "$daemon_ns" python3 "$checker" upstream 127.0.0.53 5353 >"/tmp/$tag-upstream.log" 2>&1 &
-upstream_pid=$!
-for _ in $(seq 50); do
-        grep -q ready "/tmp/$tag-upstream.log" 2>/dev/null && break
-        sleep 0.1
-done
-grep -q ready "/tmp/$tag-upstream.log" || { echo "fake upstream did not start"; cat "/tmp/$tag-upstream.log"; exit 99; }
-rm -f "/tmp/$tag-upstream.log"
+# Starts a fake upstream on address $1, port 5353, in the driver's
+# namespace.
+start_upstream() {
+        local log=/tmp/$tag-upstream.log
+        ip netns exec "$daemon_ns" python3 "$checker" upstream "$1" 5353 >"$log" 2>&1 &
+        upstream_pids+=($!)
+        for _ in $(seq 50); do
+                grep -q ready "$log" 2>/dev/null && break
+                sleep 0.1
+        done
+        grep -q ready "$log" || { echo "fake upstream on $1 did not start"; cat "$log"; exit 99; }
+        rm -f "$log"
+}
+start_upstream 127.0.0.53
+start_upstream ::1
 
 # Nothing listens on the first upstream, so each forward also covers the
 # move to the next one.
@@ -122,7 +129,24 @@ case $out in
         ;;
 esac
 
-if grep -q "AddressSanitizer\|runtime error" "/tmp/$tag-driver.log"; then
+check_eq "remove sb2" ok "$(driver_command remove sb2)"
+check_eq "IPv6 upstream" ok "$(driver_command add sb2 "/run/netns/$bare_ns" "[::1]:5353")"
+out=$(ip netns exec "$bare_ns" busybox nslookup ext.example 127.0.0.11 2>&1)
+case $out in
+*"198.51.100.7"*) echo "ok - forwarding to an IPv6 upstream" ;;
+*)
+        echo "FAIL - forwarding to an IPv6 upstream: $out"
+        failures=$((failures + 1))
+        ;;
+esac
+
+# The driver frees the server at the end of its input. A sanitizer build
+# reports leaks and other errors then.
+driver_pid=$COPROC_PID
+exec {COPROC[1]}>&-
+wait "$driver_pid"
+check_eq "driver exits cleanly" 0 "$?"
+if grep -q "Sanitizer\|runtime error" "/tmp/$tag-driver.log"; then
         echo "FAIL - sanitizer report in the driver's log:"
         cat "/tmp/$tag-driver.log"
         failures=$((failures + 1))

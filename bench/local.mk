@@ -11,6 +11,9 @@
 # `make bench-netns` times the network setup of one container with the
 # netns library, in a network namespace of its own (bench/netns-bench.c;
 # BENCH_RUNS default 200).
+# `make bench-nft` times nft_ruleset_apply for rulesets of growing size,
+# in a network namespace of its own (bench/nft-bench.c; BENCH_RUNS
+# default 20).
 EXTRA_DIST += bench/runtime-bench.sh bench/push-bench.sh bench/engine-bench.sh
 
 noinst_PROGRAMS += bench/netns-bench
@@ -21,6 +24,14 @@ bench_netns_bench_LDADD = libnetns.a libcommon.a $(NL_LIBS)
 .PHONY: bench-netns
 bench-netns: bench/netns-bench
 	unshare --net $(abs_top_builddir)/bench/netns-bench $(BENCH_RUNS)
+
+noinst_PROGRAMS += bench/nft-bench
+bench_nft_bench_SOURCES = bench/nft-bench.c
+bench_nft_bench_LDADD = libnetns.a libcommon.a $(NFTNL_LIBS) $(MNL_LIBS)
+
+.PHONY: bench-nft
+bench-nft: bench/nft-bench
+	unshare --net $(abs_top_builddir)/bench/nft-bench $(BENCH_RUNS)
 
 .PHONY: bench
 bench: sockerlessd sockerless-monitor

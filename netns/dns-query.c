@@ -37,8 +37,8 @@ static void reply_rcode(struct dns_server *s, const struct dns_client *client, c
                 dns_client_reply(s, client, buf, (size_t)len);
 }
 
-/* Rotates addrs left by offset, so successive queries of a name that
- * several containers share start with a different container. */
+/* Rotates addrs left by offset. One counter serves all names, so the
+ * queries of one name alone start with each container in turn. */
 static void rotate_addrs(struct netns_addr *addrs, size_t n, unsigned offset)
 {
         struct netns_addr tmp[DNS_MAX_ADDRS];
@@ -93,7 +93,8 @@ static bool answer_locally(struct dns_server *s, const struct dns_client *client
 
                 n = lookup(s, client, q->name, family, addrs);
                 if (n > 0) {
-                        rotate_addrs(addrs, (size_t)n, s->rotation++);
+                        if (n > 1)
+                                rotate_addrs(addrs, (size_t)n, s->rotation++);
                         len = dns_response_addrs(query, q, addrs, (size_t)n, buf, size);
                 } else if (lookup(s, client, q->name, family == AF_INET ? AF_INET6 : AF_INET, addrs) > 0) {
                         /* The container exists without an address of this

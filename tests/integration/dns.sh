@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Runs the embedded DNS server (dns-driver, a fixed lookup table) for a
-# container network namespace that this test creates, with a fake upstream
-# resolver on 127.0.0.53:5353 in a second namespace where the driver runs,
-# so no query leaves the namespaces. The checks in dns-check.py query
-# 127.0.0.11 from the container's namespace; busybox nslookup queries too.
+# Runs the embedded DNS server (dns-driver, a fixed lookup table) for
+# container network namespaces that this test creates. The driver runs in
+# a namespace of its own, with fake upstream resolvers on 127.0.0.53:5353
+# and [::1]:5353, so no query leaves the namespaces. The checks in
+# dns-check.py and busybox nslookup query 127.0.0.11 from the containers'
+# namespaces.
 # Needs root; skips (77) without it.
 
 set -u

@@ -8,6 +8,7 @@
 #include <sys/inotify.h>
 #include <sys/stat.h>
 
+#include "locallog.h"
 #include "timeutil.h"
 
 #define READ_CHUNK (64 * 1024)
@@ -26,6 +27,7 @@ struct log_file {
 
 struct jsonlog_reader {
         char *path;
+        enum jsonlog_format format;
         struct log_file *files; /* oldest first; the last one is live */
         size_t n_files;
         size_t current;
@@ -36,6 +38,7 @@ struct jsonlog_reader {
         size_t start, end, cap;
         off_t read_pos;
         bool skipping; /* inside a line over LINE_BYTES_MAX */
+        bool damaged;  /* a local record's lengths are wrong: the rest of the file is dropped */
 
         int inotify_fd;
 };
@@ -45,6 +48,7 @@ static void reset_buffer(struct jsonlog_reader *r, off_t pos)
         r->start = r->end = 0;
         r->read_pos = pos;
         r->skipping = false;
+        r->damaged = false;
 }
 
 static int open_file(const char *path)
@@ -107,7 +111,17 @@ static int open_rotated(struct jsonlog_reader *r, int live_fd, int *fds, size_t 
         return 0;
 }
 
+enum jsonlog_format jsonlog_format_for_driver(const char *type)
+{
+        return type && streq(type, "local") ? JSONLOG_FORMAT_LOCAL : JSONLOG_FORMAT_JSON_FILE;
+}
+
 int jsonlog_reader_open(const char *path, struct jsonlog_reader **ret)
+{
+        return jsonlog_reader_open_format(path, JSONLOG_FORMAT_JSON_FILE, ret);
+}
+
+int jsonlog_reader_open_format(const char *path, enum jsonlog_format format, struct jsonlog_reader **ret)
 {
         _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *r = NULL;
         _cleanup_free_ int *fds = NULL;
@@ -120,6 +134,7 @@ int jsonlog_reader_open(const char *path, struct jsonlog_reader **ret)
         if (!r)
                 return -ENOMEM;
         r->inotify_fd = -1;
+        r->format = format;
         r->path = strdup(path);
         fds = calloc(ROTATED_FILES_MAX, sizeof(int));
         if (!r->path || !fds)
@@ -268,7 +283,10 @@ int jsonlog_reader_tail(struct jsonlog_reader *r, int64_t n)
 
                 if (f->fd < 0)
                         continue;
-                k = find_tail_start(r, f->fd, f->live, &remaining, &start);
+                if (r->format == JSONLOG_FORMAT_LOCAL)
+                        k = locallog_find_tail_start(f->fd, &remaining, &start);
+                else
+                        k = find_tail_start(r, f->fd, f->live, &remaining, &start);
                 if (k < 0)
                         return k;
                 if (k > 0)
@@ -290,11 +308,39 @@ static bool take_line(struct jsonlog_reader *r, char **ret, size_t *ret_len)
         return true;
 }
 
+/* Takes the next whole record of the local format out of the buffer. The
+ * record's protobuf part is returned, followed in the buffer by its
+ * length. A length that cannot be right marks the file damaged. */
+static bool take_record(struct jsonlog_reader *r, char **ret, size_t *ret_len)
+{
+        const uint8_t *p = (const uint8_t *)r->buf + r->start;
+        size_t have = r->end - r->start;
+        uint32_t len;
+
+        if (r->damaged || have < LOCALLOG_LENGTH_SIZE)
+                return false;
+        len = locallog_read_length(p);
+        if (len > LOCALLOG_RECORD_MAX) {
+                r->damaged = true;
+                return false;
+        }
+        if (have < (size_t)len + 2 * LOCALLOG_LENGTH_SIZE)
+                return false;
+        if (locallog_read_length(p + LOCALLOG_LENGTH_SIZE + len) != len) {
+                r->damaged = true;
+                return false;
+        }
+        *ret = r->buf + r->start + LOCALLOG_LENGTH_SIZE;
+        *ret_len = len;
+        r->start += (size_t)len + 2 * LOCALLOG_LENGTH_SIZE;
+        return true;
+}
+
 /* Makes room after the unread bytes. A line too long to keep is dropped and
  * the rest of it skipped. Returns 0 or -ENOMEM. */
 static int make_room(struct jsonlog_reader *r)
 {
-        if (r->skipping)
+        if (r->skipping || r->damaged)
                 r->start = r->end;
         if (r->start > 0) {
                 memmove(r->buf, r->buf + r->start, r->end - r->start);
@@ -437,7 +483,8 @@ static int follow_live(struct jsonlog_reader *r)
 static int finish_file(struct jsonlog_reader *r, char **ret, size_t *ret_len)
 {
         struct log_file *f = &r->files[r->current];
-        bool have = r->end > r->start && !r->skipping;
+        /* A local record cut short is no entry. */
+        bool have = r->end > r->start && !r->skipping && r->format == JSONLOG_FORMAT_JSON_FILE;
 
         *ret = r->buf + r->start;
         *ret_len = r->end - r->start;
@@ -448,7 +495,7 @@ static int finish_file(struct jsonlog_reader *r, char **ret, size_t *ret_len)
         return have ? 1 : 0;
 }
 
-/* Returns 1 with the next raw line, 0 at the end for now. */
+/* Returns 1 with the next raw line or record, 0 at the end for now. */
 static int next_line(struct jsonlog_reader *r, char **ret, size_t *ret_len)
 {
         for (;;) {
@@ -456,7 +503,10 @@ static int next_line(struct jsonlog_reader *r, char **ret, size_t *ret_len)
                 ssize_t n;
                 int k;
 
-                if (take_line(r, ret, ret_len)) {
+                if (r->format == JSONLOG_FORMAT_LOCAL) {
+                        if (take_record(r, ret, ret_len))
+                                return 1;
+                } else if (take_line(r, ret, ret_len)) {
                         if (!r->skipping)
                                 return 1;
                         r->skipping = false;
@@ -496,7 +546,11 @@ int jsonlog_reader_next(struct jsonlog_reader *r, struct jsonlog_entry *ret)
 
                 if (k <= 0)
                         return k;
-                if (jsonlog_parse_line(line, len, ret) == 0)
+                if (r->format == JSONLOG_FORMAT_LOCAL)
+                        k = locallog_parse_record((uint8_t *)line, len, ret);
+                else
+                        k = jsonlog_parse_line(line, len, ret);
+                if (k == 0)
                         return 1;
         }
 }

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "idutil.h"
+#include "locallog.h"
 #include "timeutil.h"
 
 /* Output of one stream that has not been logged yet: the start of a line
@@ -16,11 +18,16 @@ struct pending_line {
         size_t len;
         bool partial;
         int64_t partial_time_ns;
+        /* The local format's metadata of the line being logged in parts:
+         * its random id and the number of parts logged so far. */
+        char partial_id[ID_LENGTH + 1];
+        int32_t parts;
 };
 
 struct jsonlog_writer {
         char *path;
         int fd;
+        enum jsonlog_format format;
         int64_t max_size;
         int max_files;
         bool compress;
@@ -68,6 +75,11 @@ int jsonlog_writer_open(const char *path, int64_t max_size, int max_files, struc
 
         *ret = TAKE_PTR(w);
         return 0;
+}
+
+void jsonlog_writer_set_format(struct jsonlog_writer *w, enum jsonlog_format format)
+{
+        w->format = format;
 }
 
 void jsonlog_writer_set_compress(struct jsonlog_writer *w, bool compress)
@@ -153,8 +165,32 @@ static void entry_buffer_trim(struct jsonlog_writer *w)
         }
 }
 
-static int write_entry(struct jsonlog_writer *w, int stream, int64_t time_ns, const void *data, size_t len,
-                       bool newline)
+/* Formats one entry of the local format. line is the pending line of the
+ * stream, whose partial state sets the metadata of the entry. */
+static size_t format_local(char *buf, int stream, const struct pending_line *line, int64_t time_ns, const void *data,
+                           size_t len, bool newline)
+{
+        struct locallog_entry e = {
+                .source = stream == JSONLOG_STDERR ? "stderr" : "stdout",
+                .source_len = 6,
+                .time_ns = time_ns,
+                .line = data,
+                .line_len = len,
+                .partial = line->partial,
+                .has_metadata = line->partial,
+                .last = newline,
+                .id = line->partial_id,
+                .id_len = strlen(line->partial_id),
+                .ordinal = newline ? line->parts + 1 : line->parts,
+        };
+
+        return locallog_encode_record(&e, (uint8_t *)buf);
+}
+
+/* Writes one entry. newline is false for the part of a line, which the
+ * caller has counted in line->parts already. */
+static int write_entry(struct jsonlog_writer *w, int stream, const struct pending_line *line, int64_t time_ns,
+                       const void *data, size_t len, bool newline)
 {
         char *buf;
         size_t n;
@@ -166,10 +202,15 @@ static int write_entry(struct jsonlog_writer *w, int stream, int64_t time_ns, co
                         return r;
         }
 
+        /* A local record fits in the room of a json-file entry, because it
+         * adds less than 128 bytes to the output it carries. */
         buf = entry_buffer(w, len + (w->attrs ? strlen(w->attrs) + 16 : 0));
         if (!buf)
                 return -ENOMEM;
-        n = jsonlog_format_entry_attrs(stream, time_ns, data, len, newline, w->attrs, buf);
+        if (w->format == JSONLOG_FORMAT_LOCAL)
+                n = format_local(buf, stream, line, time_ns, data, len, newline);
+        else
+                n = jsonlog_format_entry_attrs(stream, time_ns, data, len, newline, w->attrs, buf);
 
         /* One write per entry, so a reader never sees half of one unless
          * the disk is full. */
@@ -192,14 +233,19 @@ static int write_partial(struct jsonlog_writer *w, int stream, struct pending_li
         if (!line->partial) {
                 line->partial = true;
                 line->partial_time_ns = time_ns;
+                line->parts = 0;
+                line->partial_id[0] = '\0';
+                if (w->format == JSONLOG_FORMAT_LOCAL && id_generate(line->partial_id) < 0)
+                        return -EIO;
         }
-        return write_entry(w, stream, line->partial_time_ns, data, len, false);
+        line->parts++;
+        return write_entry(w, stream, line, line->partial_time_ns, data, len, false);
 }
 
 static int write_complete(struct jsonlog_writer *w, int stream, struct pending_line *line, int64_t time_ns,
                           const char *data, size_t len)
 {
-        int r = write_entry(w, stream, line_time(line, time_ns), data, len, true);
+        int r = write_entry(w, stream, line, line_time(line, time_ns), data, len, true);
 
         line->partial = false;
         return r;

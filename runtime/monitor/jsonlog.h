@@ -25,6 +25,14 @@
 #define JSONLOG_STDOUT 1
 #define JSONLOG_STDERR 2
 
+/* The file formats of a container log: json-file's lines, or the length
+ * framed protobuf records of dockerd's local driver (locallog.h). Rotation,
+ * compression and the split of long lines are the same in both. */
+enum jsonlog_format {
+        JSONLOG_FORMAT_JSON_FILE,
+        JSONLOG_FORMAT_LOCAL,
+};
+
 /* dockerd's copier buffer: no entry carries more bytes than this. */
 #define JSONLOG_LINE_MAX (16 * 1024)
 
@@ -37,12 +45,17 @@ struct jsonlog_writer;
  * the file is truncated instead. */
 int jsonlog_writer_open(const char *path, int64_t max_size, int max_files, struct jsonlog_writer **ret);
 
+/* Selects the format of the entries written from now on (json-file when
+ * never called). */
+void jsonlog_writer_set_format(struct jsonlog_writer *w, enum jsonlog_format format);
+
 /* Has rotation gzip each file it moves to path.1 into path.1.gz, as
  * dockerd's compress option does. Older files are then path.N.gz. */
 void jsonlog_writer_set_compress(struct jsonlog_writer *w, bool compress);
 
 /* Adds attrs, a JSON object's text such as {"app":"web"}, to every entry
- * from now on (copied). */
+ * from now on (copied). The local format has no attributes and ignores
+ * them. */
 int jsonlog_writer_set_attrs(struct jsonlog_writer *w, const char *attrs);
 
 /* Logs a chunk of output as read from the container's stream (JSONLOG_STDOUT
@@ -127,12 +140,21 @@ struct jsonlog_reader;
  * log. */
 int jsonlog_reader_open(const char *path, struct jsonlog_reader **ret);
 
+/* Like jsonlog_reader_open for a log in the given format. */
+int jsonlog_reader_open_format(const char *path, enum jsonlog_format format, struct jsonlog_reader **ret);
+
+/* Returns the format the log driver named type writes: local or json-file
+ * (for json-file and any other name). */
+enum jsonlog_format jsonlog_format_for_driver(const char *type);
+
 /* Positions the reader on the last n entries (all of them when n < 0),
  * reading backwards from the end without parsing what it skips. */
 int jsonlog_reader_tail(struct jsonlog_reader *r, int64_t n);
 
 /* Returns 1 with the next entry in *ret, 0 at the current end of the log, or
- * a negative errno. Malformed lines are skipped. */
+ * a negative errno. Malformed lines and records are skipped. A local
+ * record whose lengths do not fit the file ends reading of that file, as
+ * nothing after it can be found. */
 int jsonlog_reader_next(struct jsonlog_reader *r, struct jsonlog_entry *ret);
 
 /* Blocks until the log has grown or rotated since the last

@@ -1,5 +1,5 @@
 # libmonitor.a: the protocol between the daemon and a container's monitor,
-# the json-file log format and detach keys; linked by both sides.
+# the json-file and local log formats and detach keys; linked by both sides.
 noinst_LIBRARIES += libmonitor.a
 libmonitor_a_SOURCES = \
 	runtime/monitor/detachkeys.c runtime/monitor/detachkeys.h \
@@ -7,6 +7,8 @@ libmonitor_a_SOURCES = \
 	runtime/monitor/jsonlog-gzip.c \
 	runtime/monitor/jsonlog-reader.c \
 	runtime/monitor/jsonlog-writer.c \
+	runtime/monitor/locallog-format.c runtime/monitor/locallog.h \
+	runtime/monitor/locallog-read.c \
 	runtime/monitor/proto.c runtime/monitor/proto.h \
 	runtime/monitor/proto-exec.c
 libmonitor_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ZLIB_CFLAGS)

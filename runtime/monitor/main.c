@@ -35,6 +35,7 @@ static const struct option long_options[] = {
         { "log-max-file", required_argument, NULL, 'F' },
         { "log-compress", no_argument, NULL, 'z' },
         { "log-attrs", required_argument, NULL, 'a' },
+        { "log-format", required_argument, NULL, 'f' },
         { "cgroup-parent", required_argument, NULL, 'c' },
         { "seccomp-cache", required_argument, NULL, 'C' },
         { "stdin", no_argument, NULL, 'I' },
@@ -90,6 +91,15 @@ static int parse_option(int opt, struct monitor_options *o, struct error *err)
                 return 0;
         case 'a':
                 o->log_attrs = optarg;
+                return 0;
+        case 'f':
+                if (streq(optarg, "local"))
+                        o->log_format = JSONLOG_FORMAT_LOCAL;
+                else if (streq(optarg, "json-file"))
+                        o->log_format = JSONLOG_FORMAT_JSON_FILE;
+                else
+                        return error_set(err, -EINVAL, "invalid --log-format '%s': expected json-file or local",
+                                         optarg);
                 return 0;
         case 'c':
                 o->cgroup_parent = optarg;
@@ -236,6 +246,7 @@ static int setup(struct monitor *m, struct error *err)
                 r = jsonlog_writer_open(m->opt.log_path, m->opt.log_max_size, m->opt.log_max_files, &m->log);
                 if (r < 0)
                         return error_set_errno(err, r, "Opening the container log %s failed", m->opt.log_path);
+                jsonlog_writer_set_format(m->log, m->opt.log_format);
                 jsonlog_writer_set_compress(m->log, m->opt.log_compress);
                 if (m->opt.log_attrs && jsonlog_writer_set_attrs(m->log, m->opt.log_attrs) < 0)
                         return error_set_errno(err, -ENOMEM, "Setting the log attributes failed");

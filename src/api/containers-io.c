@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The container stream endpoints: attach (a hijacked connection handed to
- * the backend) and logs (read from the json-file log). */
+ * the backend) and logs (read from the json-file or local driver's log). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -152,6 +152,14 @@ static int copy_entries(struct jsonlog_reader *reader, struct logs_options *o, c
         return r;
 }
 
+/* Returns the format of c's log file. Call with c->lock held. */
+static enum jsonlog_format log_format(struct container *c)
+{
+        json_object *config = json_field_object(c->host_config, "LogConfig");
+
+        return jsonlog_format_for_driver(json_field_string(config, "Type", NULL));
+}
+
 static bool container_running(struct container *c)
 {
         bool running;
@@ -167,6 +175,7 @@ static bool container_running(struct container *c)
 struct logs_job {
         struct container *container;
         char *path;
+        enum jsonlog_format format;
         struct logs_options options;
 };
 
@@ -181,7 +190,7 @@ static void logs_stream(struct http_stream *stream, void *userdata)
         _cleanup_(jsonlog_reader_freep) struct jsonlog_reader *reader = NULL;
         int r;
 
-        r = jsonlog_reader_open(job->path, &reader);
+        r = jsonlog_reader_open_format(job->path, job->format, &reader);
         if (r >= 0)
                 r = jsonlog_reader_tail(reader, job->options.tail);
         if (r < 0) {
@@ -266,6 +275,7 @@ void api_container_logs(struct http_request *req)
         r = parse_logs_options(req, &job->options, &err);
         pthread_mutex_lock(&c->lock);
         job->options.tty = container_tty(c);
+        job->format = log_format(c);
         pthread_mutex_unlock(&c->lock);
         path = r >= 0 ? c->backend->ops->log_path(c->backend, c) : NULL;
         if (r >= 0 && !path)
@@ -308,7 +318,12 @@ static void replay_log(struct attach_job *job)
                 .tail = -1,
         };
 
-        if (!path || jsonlog_reader_open(path, &reader) < 0)
+        enum jsonlog_format format;
+
+        pthread_mutex_lock(&job->container->lock);
+        format = log_format(job->container);
+        pthread_mutex_unlock(&job->container->lock);
+        if (!path || jsonlog_reader_open_format(path, format, &reader) < 0)
                 return;
         copy_entries(reader, &o, fd_writer, &job->request->fd);
 }

@@ -149,6 +149,7 @@ int local_log_settings(struct container *c, struct local_log_settings *ret)
 
         *ret = (struct local_log_settings){
                 .enabled = !streq(type, "none"),
+                .local = local,
                 .max_size = local ? LOCAL_DEFAULT_MAX_SIZE : 0,
                 .max_files = local ? LOCAL_DEFAULT_MAX_FILES : 1,
                 .compress = local,

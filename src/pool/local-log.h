@@ -11,6 +11,7 @@ struct container;
  * HostConfig.LogConfig with the defaults of dockerd 20.10's drivers. */
 struct local_log_settings {
         bool enabled;     /* false for the none driver */
+        bool local;       /* the local driver's record format, not json-file's */
         int64_t max_size; /* bytes, 0 for no rotation */
         int max_files;
         bool compress;
@@ -18,11 +19,9 @@ struct local_log_settings {
 };
 
 /* Returns the file the container's log is written to (newly allocated),
- * or NULL for the none driver. json-file writes <id>-json.log in the
- * container's directory as dockerd does. The local driver writes
- * local-logs/container.log there, which is dockerd's path, but in the
- * json-file format. NOTE: dockerd's local driver writes protobuf
- * records, so its files are not interchangeable with these. Call with
+ * or NULL for the none driver. As with dockerd, json-file writes
+ * <id>-json.log in the container's directory and the local driver writes
+ * local-logs/container.log there, in dockerd's record format. Call with
  * c->lock held. */
 char *local_log_file(const char *data_root, struct container *c);
 

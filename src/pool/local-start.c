@@ -193,6 +193,8 @@ static int append_log_options(char ***argv, struct container *c, const char *log
                 if (strv_append(argv, "--log-max-file") < 0 || strv_append(argv, text) < 0)
                         return -ENOMEM;
         }
+        if (settings.local && (strv_append(argv, "--log-format") < 0 || strv_append(argv, "local") < 0))
+                return -ENOMEM;
         if (settings.compress && strv_append(argv, "--log-compress") < 0)
                 return -ENOMEM;
         if (settings.attrs && (strv_append(argv, "--log-attrs") < 0 || strv_append(argv, settings.attrs) < 0))

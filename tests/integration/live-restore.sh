@@ -122,6 +122,8 @@ mkdir -p "$sync_dir"
 sl_remap_chown "$sync_dir"
 sl_docker run -d --name sl-lr-logger "$busybox" \
         sh -c 'i=0; while :; do echo "line $i"; i=$((i + 1)); sleep 0.05; done' >/dev/null
+sl_docker run -d --name sl-lr-local-logger --log-driver local "$busybox" \
+        sh -c 'i=0; while :; do echo "line $i"; i=$((i + 1)); sleep 0.05; done' >/dev/null
 sl_docker run -d -i --name sl-lr-reader "$busybox" sh -c 'read line; echo "got $line"' >/dev/null
 sl_docker run -d --name sl-lr-waiter -v "$sync_dir:/sync" "$busybox" \
         sh -c 'until [ -e /sync/exit-waiter ]; do sleep 0.1; done; exit 7' >/dev/null
@@ -162,6 +164,16 @@ sl_assert_eq "logs written while down are all there" yes "$([ "$SL_OUT" = "$expe
 sl_assert_eq "logs cover the time the daemon was down" yes "$([ "$last" -ge 20 ] && echo yes)"
 sl_run timeout 3 docker logs -f --since 0 --tail 1 sl-lr-logger
 sl_assert_match "logs -f follows a restored container" "^line [0-9]+.*line [0-9]+" "$(tr '\n' ' ' <<<"$SL_OUT")"
+# The same for the local driver's records.
+sl_run sl_docker logs sl-lr-local-logger
+last=$(tail -n 1 <<<"$SL_OUT")
+last=${last#line }
+expected_lines=$(seq 0 "$last" | sed 's/^/line /')
+sl_assert_eq "local logs written while down are all there" yes "$([ "$SL_OUT" = "$expected_lines" ] && echo yes)"
+sl_assert_eq "local logs cover the time the daemon was down" yes "$([ "$last" -ge 20 ] && echo yes)"
+sl_run timeout 3 docker logs -f --tail 1 sl-lr-local-logger
+sl_assert_match "local logs -f follows a restored container" "^line [0-9]+.*line [0-9]+" \
+        "$(tr '\n' ' ' <<<"$SL_OUT")"
 
 sl_run sh -c '(echo hello; sleep 2) | timeout 60 docker attach sl-lr-reader'
 sl_assert_out "attach to a restored container" "got hello"

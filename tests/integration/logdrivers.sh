@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Log drivers through the real CLI: json-file, local and none, and their
 # --log-opt checks. Rotation with max-size, max-file and compress keeps
-# gzip'd rotated files that docker logs still reads. Also lines over
-# 16 KiB, and docker logs --details with the labels and env options.
+# gzip'd rotated files that docker logs still reads. The local driver
+# writes dockerd's protobuf records. Also lines over 16 KiB, and
+# docker logs --details with the labels and env options.
 
 # Single quotes keep $ for the container shell.
 # shellcheck disable=SC2016
@@ -70,6 +71,83 @@ sl_docker wait "$cid" >/dev/null
 sl_run sl_docker logs "$cid"
 sl_assert_eq "local stdout" out "$SL_OUT"
 sl_assert_eq "local keeps stderr apart" err "$SL_ERR"
+
+# The file contains dockerd's records: a 4-byte big-endian length, a
+# protobuf LogEntry (source 1, time_nano 2, line 3, partial 4, metadata 5)
+# and the length again. Prints "source|line|partial|last|ordinal" per record.
+local_records() {
+        "$SL_PYTHON" - "$1" <<'EOF'
+import struct, sys
+
+def varint(b, i):
+    v = s = 0
+    while True:
+        v |= (b[i] & 0x7f) << s
+        s += 7
+        i += 1
+        if not b[i - 1] & 0x80:
+            return v, i
+
+def fields(b):
+    i, out = 0, {}
+    while i < len(b):
+        key, i = varint(b, i)
+        if key & 7 == 0:
+            out[key >> 3], i = varint(b, i)
+        else:
+            n, i = varint(b, i)
+            out[key >> 3], i = b[i:i + n], i + n
+    return out
+
+data = open(sys.argv[1], "rb").read()
+pos = 0
+while pos < len(data):
+    n = struct.unpack(">I", data[pos:pos + 4])[0]
+    if struct.unpack(">I", data[pos + 4 + n:pos + 8 + n])[0] != n:
+        sys.exit("lengths differ at offset %d" % pos)
+    f = fields(data[pos + 4:pos + 4 + n])
+    meta = fields(f.get(5, b""))
+    print("%s|%s|%d|%d|%d" % (f.get(1, b"").decode(), f.get(3, b"").decode(), f.get(4, 0), meta.get(1, 0),
+                              meta.get(3, 0)))
+    pos += n + 8
+EOF
+}
+
+cid=$(sl_docker run -d --log-driver local "$busybox" \
+        sh -c 'echo first; echo; echo oops >&2; head -c 20000 /dev/zero | tr "\0" x; echo; printf tail')
+sl_docker wait "$cid" >/dev/null
+sl_run local_records "$SL_DATA/containers/$cid/local-logs/container.log"
+sl_assert_rc "local file is a sequence of records" 0
+long_line=$(printf "%020000d" 0 | tr 0 x)
+# stdout and stderr are separate pipes, so "oops" may come first.
+expected="stdout|first|0|0|0
+stdout||0|0|0
+stdout|${long_line:0:16384}|1|0|1
+stdout|${long_line:16384}|1|1|2
+stdout|tail|1|0|1"
+sl_assert_eq "local records as dockerd writes them" yes \
+        "$([ "$(grep -v '^stderr' <<<"$SL_OUT")" = "$expected" ] && echo yes)"
+sl_assert_eq "local stderr record" "stderr|oops|0|0|0" "$(grep '^stderr' <<<"$SL_OUT")"
+sl_run sl_docker logs "$cid"
+# The here-string adds a last newline, so the last "|" comes from it.
+sl_assert_eq "local logs of every record" yes \
+        "$([ "$(tr '\n' '|' <<<"$SL_OUT")" = "first||$long_line|tail|" ] && echo yes)"
+sl_run sl_docker logs -t --tail 1 "$cid"
+sl_assert_match "local logs -t --tail 1" '^20[0-9-]+T[0-9:.]+Z tail$' "$SL_OUT"
+first_time=$(sl_docker logs -t "$cid" 2>/dev/null | head -n 1 | cut -d' ' -f1)
+sl_run sl_docker logs --until "$first_time" "$cid"
+sl_assert_eq "local logs --until" first "$SL_OUT"
+sl_run sl_docker logs --since "$(($(date -u +%s) + 1))" "$cid"
+sl_assert_eq "local logs --since after the last entry" "" "$SL_OUT"
+
+cid=$(sl_docker run -d --log-driver local "$busybox" \
+        sh -c 'echo one; until [ -e /tmp/go ]; do sleep 0.1; done; echo two')
+timeout 30 docker logs -f "$cid" >"$SL_TMP/follow.out" 2>&1 &
+follow_pid=$!
+sl_wait_for 10 grep -q one "$SL_TMP/follow.out"
+sl_docker exec "$cid" touch /tmp/go
+wait "$follow_pid"
+sl_assert_eq "local logs -f to the end" $'one\ntwo' "$(cat "$SL_TMP/follow.out")"
 
 # ---- a line over 16 KiB
 cid=$(sl_docker run -d "$busybox" sh -c 'head -c 40000 /dev/zero | tr "\0" x; echo; echo next')

@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "timeutil.h"
+#include "monitor-log-fixture.h"
 #include "runtime/monitor/jsonlog.h"
 
 /* Times of the entries in the dockerd 20.10 log the expectations below were
@@ -20,32 +21,9 @@
 #define T2 INT64_C(1796415810142596320) /* 2026-12-04T20:23:30.14259632Z */
 #define T3 INT64_C(1796415810142633265) /* 2026-12-04T20:23:30.142633265Z */
 
-struct fixture {
-        char dir[64];
-        char path[128];
-};
-
 static int setup(void **state)
 {
-        struct fixture *f = calloc(1, sizeof(*f));
-
-        if (!f)
-                return -1;
-        snprintf(f->dir, sizeof(f->dir), "/tmp/test-monitor-jsonlog.XXXXXX");
-        if (!mkdtemp(f->dir))
-                return -1;
-        snprintf(f->path, sizeof(f->path), "%s/c-json.log", f->dir);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        struct fixture *f = *state;
-
-        fs_rm_rf_at(AT_FDCWD, f->dir);
-        free(f);
-        return 0;
+        return log_fixture_setup(state, "c-json.log");
 }
 
 static char *read_all(const char *path)
@@ -630,28 +608,28 @@ static void reader_follows_truncation(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(writer_escapes_like_dockerd, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_splits_lines, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_joins_partial_writes, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_splits_long_lines, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_rotates, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_truncates_single_file, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_appends_to_existing, setup, teardown),
-                cmocka_unit_test_setup_teardown(writer_refuses_symlink, setup, teardown),
+                cmocka_unit_test_setup_teardown(writer_escapes_like_dockerd, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_splits_lines, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_joins_partial_writes, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_splits_long_lines, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_rotates, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_truncates_single_file, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_appends_to_existing, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_refuses_symlink, setup, log_fixture_teardown),
                 cmocka_unit_test(parse_line_decodes),
                 cmocka_unit_test(parse_line_round_trip),
                 cmocka_unit_test(parse_line_rejects),
-                cmocka_unit_test_setup_teardown(reader_reads_rotated_in_order, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_tail_spans_files, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_tail_all, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_skips_malformed, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_tail_ignores_unterminated, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_missing_log_is_empty, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_wait_times_out, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_follows_rotation, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_follows_truncation, setup, teardown),
-                cmocka_unit_test_setup_teardown(reader_reads_compressed_rotation, setup, teardown),
-                cmocka_unit_test_setup_teardown(attrs_written_and_read, setup, teardown),
+                cmocka_unit_test_setup_teardown(reader_reads_rotated_in_order, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_tail_spans_files, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_tail_all, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_skips_malformed, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_tail_ignores_unterminated, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_missing_log_is_empty, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_wait_times_out, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_follows_rotation, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_follows_truncation, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(reader_reads_compressed_rotation, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(attrs_written_and_read, setup, log_fixture_teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,11 +50,15 @@ static int collect_ports(json_object *exposed, struct link_port **ret, size_t *r
         return 0;
 }
 
+/* Appends "KEY=VALUE" to *env, or replaces the value of KEY in place when
+ * *env has it: dockerd merges the variables so, which drops the repeated
+ * _ADDR and _PROTO of a port that starts a range. */
 static int append_format(char ***env, const char *fmt, ...) _printf_(2, 3);
 static int append_format(char ***env, const char *fmt, ...)
 {
         va_list ap;
         char *s;
+        size_t key_len;
         int r;
 
         va_start(ap, fmt);
@@ -62,6 +66,14 @@ static int append_format(char ***env, const char *fmt, ...)
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
+        key_len = strcspn(s, "=");
+        for (char **entry = *env; entry && *entry; entry++) {
+                if (strncmp(*entry, s, key_len + 1) == 0) {
+                        free(*entry);
+                        *entry = s;
+                        return 0;
+                }
+        }
         return strv_consume(env, s);
 }
 

@@ -116,7 +116,7 @@ static void format_endpoint(char *buf, size_t size, int family, const union port
 /* Opens a socket bound to addr:port, listening for stream protocols.
  * Returns the fd or a negative errno.
  * NOTE: SCTP needs the kernel's sctp module; without it the start fails
- * with "Protocol not supported". */
+ * with "protocol not supported", as with dockerd. */
 static int bind_socket(int protocol, int family, const union portmap_addr *addr, uint16_t port)
 {
         _cleanup_close_ int fd = -1;
@@ -253,6 +253,13 @@ static int fail_taken(struct portmap_binding *b, enum reserve_result result, int
                                  "Bind for %s failed: port is already allocated",
                                  endpoint_name, endpoint_id, where);
         }
+        /* dockerd's proxy cannot open an SCTP socket without the kernel's
+         * sctp module either, and says only this. */
+        if (error == EPROTONOSUPPORT)
+                return error_set(err, -error,
+                                 "driver failed programming external connectivity on endpoint %s (%s): "
+                                 "Error starting userland proxy: protocol not supported",
+                                 endpoint_name, endpoint_id);
         format_endpoint(where, sizeof(where), family, &addr, port, false);
         return error_set(err, -error,
                          "driver failed programming external connectivity on endpoint %s (%s): "
@@ -270,13 +277,17 @@ static int reserve_in_range(struct portmap_binding *b, uint16_t first, uint16_t 
 
         for (uint32_t i = 0; i < count; i++) {
                 uint16_t port = (uint16_t)(first + (start + i) % count);
-                int family, error;
+                int family, error = 0;
+                enum reserve_result result = try_port(b, port, want_v4, want_v6, &family, &error);
 
-                if (try_port(b, port, want_v4, want_v6, &family, &error) == RESERVED) {
+                if (result == RESERVED) {
                         if (cursor)
                                 *cursor = port;
                         return 0;
                 }
+                /* Only a port in use sends the search on to the next one. */
+                if (result == BIND_FAILED && error != EADDRINUSE)
+                        return fail_taken(b, result, family, error, port, endpoint_name, endpoint_id, err);
         }
         return error_set(err, -EADDRINUSE,
                          "driver failed programming external connectivity on endpoint %s (%s): "

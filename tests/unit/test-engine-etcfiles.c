@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A container's /etc/hosts and /etc/resolv.conf for each network mode, the
  * upstreams of the embedded DNS server, the variables of legacy links, and
- * the in-place update of a bind-mounted hosts file. The expected texts
- * follow dockerd 20.10's source (daemon, libnetwork etchosts and
+ * the in-place update of a bind-mounted hosts file. The cases marked
+ * "dockerd" are files that dockerd 20.10.24 wrote for the same options.
+ * The others follow its source (daemon, libnetwork etchosts and
  * resolvconf). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,6 +63,8 @@ static void expect_resolv(const char *host, const struct etcfiles_dns *dns, cons
 
 /* ---- /etc/hosts */
 
+/* dockerd: docker run --link db1:my-db --link web, with web's line the
+ * form without NAME; here with --add-host entries before the links. */
 static void hosts_default_bridge(void **state)
 {
         const struct etcfiles_endpoint endpoint = { .address = "172.17.0.2" };
@@ -87,6 +90,25 @@ static void hosts_link_alias_equals_name(void **state)
         const struct etcfiles_network net = { .links = &link, .n_links = 1 };
 
         expect_hosts("abc123def456", "", NULL, &net, DEFAULT_HOSTS "172.17.0.3\tweb 0123456789ab\n");
+}
+
+/* dockerd: docker run --network front -h app --domainname example.com
+ * --add-host db:10.0.0.5 --add-host gw:host-gateway, then docker network
+ * connect bridge. */
+static void hosts_connect_with_domain(void **state)
+{
+        const struct etcfiles_endpoint endpoints[] = { { .address = "172.18.0.2" }, { .address = "172.17.0.4" } };
+        struct etcfiles_network net = {
+                .endpoints = endpoints, .n_endpoints = 1, .host_gateway = "172.17.0.1", .embedded_dns = true
+        };
+        const char *extra = "[\"db:10.0.0.5\",\"gw:host-gateway\"]";
+
+        expect_hosts("app", "example.com", extra, &net,
+                     DEFAULT_HOSTS "10.0.0.5\tdb\n172.17.0.1\tgw\n172.18.0.2\tapp.example.com app\n");
+        net.n_endpoints = 2;
+        expect_hosts("app", "example.com", extra, &net,
+                     DEFAULT_HOSTS "10.0.0.5\tdb\n172.17.0.1\tgw\n172.18.0.2\tapp.example.com app\n"
+                                   "172.17.0.4\tapp.example.com app\n");
 }
 
 static void hosts_user_networks(void **state)
@@ -162,6 +184,26 @@ static void resolv_without_network(void **state)
         expect_resolv("nameserver 10.0.0.1\nnameserver ::1\n", &none, NULL, "nameserver 10.0.0.1\n");
 }
 
+/* dockerd, with the daemon's --dns 127.0.0.1: a plain run on a user
+ * network, then --dns 10.0.0.2 --dns fd00::2 --dns-search corp.example
+ * --dns-option timeout:1, then --dns-option ndots:2. */
+static void resolv_user_network_dockerd(void **state)
+{
+        const struct etcfiles_network user = { .embedded_dns = true };
+        char *daemon_servers[] = { "127.0.0.1", NULL };
+        char *servers[] = { "10.0.0.2", "fd00::2", NULL };
+        char *search[] = { "corp.example", NULL };
+        char *timeout[] = { "timeout:1", NULL };
+        char *ndots[] = { "ndots:2", NULL };
+
+        expect_resolv("nameserver 10.0.0.1\n", &(struct etcfiles_dns){ .servers = daemon_servers }, &user,
+                      "nameserver 127.0.0.11\noptions ndots:0\n");
+        expect_resolv("", &(struct etcfiles_dns){ .servers = servers, .search = search, .options = timeout }, &user,
+                      "search corp.example\nnameserver 127.0.0.11\nnameserver fd00::2\noptions timeout:1 ndots:0\n");
+        expect_resolv("", &(struct etcfiles_dns){ .servers = daemon_servers, .options = ndots }, &user,
+                      "nameserver 127.0.0.11\noptions ndots:2\n");
+}
+
 static void resolv_user_network(void **state)
 {
         const struct etcfiles_dns none = { 0 };
@@ -217,49 +259,55 @@ static void dns_upstreams(void **state)
 
 /* ---- legacy links */
 
+/* docker run --link db1:my-db, where db1 has Env PASSWORD=x=y, EMPTY= and
+ * PATH, and exposes 443, 5432, 8080-8082 and 53/udp: the variables in the
+ * order that dockerd 20.10.24 gave its container. A port that starts a
+ * range keeps its _ADDR and _PROTO where the range put them. */
 static void link_env_vars(void **state)
 {
-        _cleanup_json_ json_object *env = parse_json("[\"PATH=/bin\",\"PASSWORD=x=y\",\"HOME=/root\",\"EMPTY=\"]");
-        _cleanup_json_ json_object *exposed =
-                parse_json("{\"5432/tcp\":{},\"8080/tcp\":{},\"8081/tcp\":{},\"8082/tcp\":{},\"53/udp\":{}}");
+        _cleanup_json_ json_object *env = parse_json("[\"PASSWORD=x=y\",\"EMPTY=\",\"PATH=/bin\"]");
+        _cleanup_json_ json_object *exposed = parse_json("{\"443/tcp\":{},\"53/udp\":{},\"5432/tcp\":{},"
+                                                         "\"8080/tcp\":{},\"8081/tcp\":{},\"8082/tcp\":{}}");
         const struct etcfiles_link link = {
-                .alias = "my-db", .name = "db", .address = "172.17.0.3", .env = env, .exposed = exposed
+                .alias = "my-db", .name = "db1", .address = "172.17.0.5", .env = env, .exposed = exposed
         };
         static const char *const expected[] = {
-                "MY_DB_PORT=udp://172.17.0.3:53",
-                "MY_DB_PORT_8080_TCP_START=tcp://172.17.0.3:8080",
-                "MY_DB_PORT_8080_TCP_ADDR=172.17.0.3",
+                "MY_DB_PORT=udp://172.17.0.5:53",
+                "MY_DB_PORT_8080_TCP_START=tcp://172.17.0.5:8080",
+                "MY_DB_PORT_8080_TCP_ADDR=172.17.0.5",
                 "MY_DB_PORT_8080_TCP_PROTO=tcp",
                 "MY_DB_PORT_8080_TCP_PORT_START=8080",
-                "MY_DB_PORT_8080_TCP_END=tcp://172.17.0.3:8082",
+                "MY_DB_PORT_8080_TCP_END=tcp://172.17.0.5:8082",
                 "MY_DB_PORT_8080_TCP_PORT_END=8082",
-                "MY_DB_PORT_53_UDP=udp://172.17.0.3:53",
-                "MY_DB_PORT_53_UDP_ADDR=172.17.0.3",
+                "MY_DB_PORT_53_UDP=udp://172.17.0.5:53",
+                "MY_DB_PORT_53_UDP_ADDR=172.17.0.5",
                 "MY_DB_PORT_53_UDP_PORT=53",
                 "MY_DB_PORT_53_UDP_PROTO=udp",
-                "MY_DB_PORT_5432_TCP=tcp://172.17.0.3:5432",
-                "MY_DB_PORT_5432_TCP_ADDR=172.17.0.3",
+                "MY_DB_PORT_443_TCP=tcp://172.17.0.5:443",
+                "MY_DB_PORT_443_TCP_ADDR=172.17.0.5",
+                "MY_DB_PORT_443_TCP_PORT=443",
+                "MY_DB_PORT_443_TCP_PROTO=tcp",
+                "MY_DB_PORT_5432_TCP=tcp://172.17.0.5:5432",
+                "MY_DB_PORT_5432_TCP_ADDR=172.17.0.5",
                 "MY_DB_PORT_5432_TCP_PORT=5432",
                 "MY_DB_PORT_5432_TCP_PROTO=tcp",
-                "MY_DB_PORT_8080_TCP=tcp://172.17.0.3:8080",
-                "MY_DB_PORT_8080_TCP_ADDR=172.17.0.3",
+                "MY_DB_PORT_8080_TCP=tcp://172.17.0.5:8080",
                 "MY_DB_PORT_8080_TCP_PORT=8080",
-                "MY_DB_PORT_8080_TCP_PROTO=tcp",
-                "MY_DB_PORT_8081_TCP=tcp://172.17.0.3:8081",
-                "MY_DB_PORT_8081_TCP_ADDR=172.17.0.3",
+                "MY_DB_PORT_8081_TCP=tcp://172.17.0.5:8081",
+                "MY_DB_PORT_8081_TCP_ADDR=172.17.0.5",
                 "MY_DB_PORT_8081_TCP_PORT=8081",
                 "MY_DB_PORT_8081_TCP_PROTO=tcp",
-                "MY_DB_PORT_8082_TCP=tcp://172.17.0.3:8082",
-                "MY_DB_PORT_8082_TCP_ADDR=172.17.0.3",
+                "MY_DB_PORT_8082_TCP=tcp://172.17.0.5:8082",
+                "MY_DB_PORT_8082_TCP_ADDR=172.17.0.5",
                 "MY_DB_PORT_8082_TCP_PORT=8082",
                 "MY_DB_PORT_8082_TCP_PROTO=tcp",
-                "MY_DB_NAME=/web/my-db",
+                "MY_DB_NAME=/client/my-db",
                 "MY_DB_ENV_PASSWORD=x=y",
                 "MY_DB_ENV_EMPTY=",
         };
         _cleanup_strv_free_ char **vars = NULL;
 
-        assert_int_equal(etcfiles_link_env("web", &link, 1, &vars), 0);
+        assert_int_equal(etcfiles_link_env("client", &link, 1, &vars), 0);
         assert_int_equal(strv_length(vars), ARRAY_SIZE(expected));
         for (size_t i = 0; i < ARRAY_SIZE(expected); i++)
                 assert_string_equal(vars[i], expected[i]);
@@ -346,11 +394,13 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(hosts_default_bridge),
                 cmocka_unit_test(hosts_link_alias_equals_name),
+                cmocka_unit_test(hosts_connect_with_domain),
                 cmocka_unit_test(hosts_user_networks),
                 cmocka_unit_test(hosts_without_network),
                 cmocka_unit_test(hosts_host_gateway_unknown),
                 cmocka_unit_test(resolv_default_bridge),
                 cmocka_unit_test(resolv_without_network),
+                cmocka_unit_test(resolv_user_network_dockerd),
                 cmocka_unit_test(resolv_user_network),
                 cmocka_unit_test(resolv_user_network_invalid_ndots),
                 cmocka_unit_test(dns_upstreams),

@@ -336,15 +336,35 @@ static void allocate_ephemeral(void **state)
         portmap_free(c);
 }
 
+/* SCTP needs the kernel's sctp module. Without it the start fails with
+ * dockerd's message instead of a search through the ephemeral range. */
+static void allocate_sctp(void **state)
+{
+        struct portmap *pm = parse_ok("{\"PortBindings\":{\"80/sctp\":[{}]}}", NULL);
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
+        char message[512];
+
+        if (fd >= 0) {
+                close(fd);
+                allocate_ok(pm);
+                assert_true(portmap_publishes(pm));
+        } else {
+                assert_int_equal(errno, EPROTONOSUPPORT);
+                assert_int_equal(allocate(pm, message, sizeof(message)), -EPROTONOSUPPORT);
+                assert_string_equal(message,
+                                    "driver failed programming external connectivity on endpoint web (" ENDPOINT_ID
+                                    "): Error starting userland proxy: protocol not supported");
+        }
+        portmap_free(pm);
+}
+
 /* ---- NetworkSettings.Ports, nftables, state */
 
 /* docker run -p 8080:80 -p 127.0.0.1::53/udp -P on an image with EXPOSE
- * 443, with the request body that the docker CLI 20.10 sends. The expected
- * Ports object follows dockerd 20.10's source (daemon and libnetwork): keys
- * sorted as Go sorts map keys, IPv4 then IPv6 per binding, and one
- * ephemeral cursor per protocol and address.
- * NOTE: it is not a capture, because a reference dockerd 20.10 does not
- * start on the test machine ("Devices cgroup isn't mounted"). */
+ * 443, with the request body that the docker CLI 20.10 sends. dockerd
+ * 20.10.24 showed this object, with 32768 from its ephemeral range where
+ * the test's range gives 40000: keys sorted as Go sorts map keys, IPv4
+ * then IPv6 per binding, one ephemeral cursor per protocol and address. */
 static void render_cli_example(void **state)
 {
         struct portmap *pm = parse_ok("{\"PortBindings\":{\"53/udp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"\"}],"
@@ -470,6 +490,7 @@ int main(void)
                 cmocka_unit_test(render_cli_example),
                 cmocka_unit_test(allocate_in_range),
                 cmocka_unit_test(allocate_ephemeral),
+                cmocka_unit_test(allocate_sctp),
                 cmocka_unit_test(render_exposed_only),
                 cmocka_unit_test(nft_ports_follow_addresses),
                 cmocka_unit_test(state_round_trip),

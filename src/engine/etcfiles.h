@@ -59,7 +59,9 @@ int etcfiles_write_network(const struct daemon_config *config, struct container 
 /* Rewrites the hosts file of a running container after a network connect
  * or disconnect. The file is bind-mounted into the container, so its
  * contents are replaced in place, keeping the inode. Call with c->lock
- * held. */
+ * held.
+ * NOTE: dockerd 20.10.24 keeps the line of a disconnected network; this
+ * writes a line for each endpoint of net only. */
 int etcfiles_update_hosts(struct container *c, int dirfd, const struct etcfiles_network *net, struct error *err);
 
 /* Returns the IPv4 nameservers that the embedded DNS server forwards to for

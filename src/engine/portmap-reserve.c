@@ -254,7 +254,7 @@ static int fail_taken(struct portmap_binding *b, enum reserve_result result, int
                                  endpoint_name, endpoint_id, where);
         }
         /* dockerd's proxy cannot open an SCTP socket without the kernel's
-         * sctp module either, and says only this. */
+         * sctp module either, and its message names no address. */
         if (error == EPROTONOSUPPORT)
                 return error_set(err, -error,
                                  "driver failed programming external connectivity on endpoint %s (%s): "

@@ -114,6 +114,27 @@ int json_field_check(json_object *obj, const char *key, json_type type, const ch
                          go_type_name(got), context, key, go_field_type(type));
 }
 
+int json_field_check_string_map(json_object *obj, const char *key, const char *context, struct error *err)
+{
+        json_object *map = field(obj, key);
+
+        if (!map || json_object_is_type(map, json_type_null))
+                return 0;
+        if (!json_object_is_type(map, json_type_object))
+                return error_set(err, -EINVAL,
+                                 "json: cannot unmarshal %s into Go struct field %s.%s of type map[string]string",
+                                 json_object_is_type(map, json_type_array) ? "array" : "value", context, key);
+        json_object_object_foreach (map, name, value) {
+                (void)name;
+                if (!json_object_is_type(value, json_type_string))
+                        return error_set(err, -EINVAL,
+                                         "json: cannot unmarshal %s into Go struct field %s.%s of type string",
+                                         json_object_is_type(value, json_type_object) ? "object" : "number", context,
+                                         key);
+        }
+        return 0;
+}
+
 json_object *json_string_or_null(const char *s)
 {
         return s ? json_object_new_string(s) : NULL;

@@ -24,6 +24,11 @@ json_object *json_field_array(json_object *obj, const char *key);
  * unmarshal <got> into Go struct field <context>.<key> of type <want>". */
 int json_field_check(json_object *obj, const char *key, json_type type, const char *context, struct error *err);
 
+/* Checks that key, when present and not null, is an object of strings
+ * (Go's map[string]string), with the decoder's messages as
+ * json_field_check. */
+int json_field_check_string_map(json_object *obj, const char *key, const char *context, struct error *err);
+
 /* Returns a new reference to a string object, or a JSON null for NULL. */
 json_object *json_string_or_null(const char *s);
 

@@ -34,6 +34,15 @@ enum {
         OPT_MAX_DOWNLOAD_ATTEMPTS,
         OPT_MAX_CONCURRENT_UPLOADS,
         OPT_CRASH_AT,
+        OPT_FIXED_CIDR,
+        OPT_FIXED_CIDR_V6,
+        OPT_MTU,
+        OPT_DEFAULT_ADDRESS_POOL,
+        OPT_IP_FORWARD,
+        OPT_IP_MASQ,
+        OPT_ICC,
+        OPT_IPTABLES,
+        OPT_IPV6,
 };
 
 static const struct option options[] = {
@@ -52,6 +61,16 @@ static const struct option options[] = {
         { "dns-opt", required_argument, NULL, OPT_DNS_OPT },
         { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
         { "bip", required_argument, NULL, OPT_BIP },
+        { "bridge", required_argument, NULL, 'b' },
+        { "fixed-cidr", required_argument, NULL, OPT_FIXED_CIDR },
+        { "fixed-cidr-v6", required_argument, NULL, OPT_FIXED_CIDR_V6 },
+        { "mtu", required_argument, NULL, OPT_MTU },
+        { "default-address-pool", required_argument, NULL, OPT_DEFAULT_ADDRESS_POOL },
+        { "ip-forward", optional_argument, NULL, OPT_IP_FORWARD },
+        { "ip-masq", optional_argument, NULL, OPT_IP_MASQ },
+        { "icc", optional_argument, NULL, OPT_ICC },
+        { "iptables", optional_argument, NULL, OPT_IPTABLES },
+        { "ipv6", optional_argument, NULL, OPT_IPV6 },
         { "insecure-registry", required_argument, NULL, OPT_INSECURE_REGISTRY },
         { "registry-mirror", required_argument, NULL, OPT_REGISTRY_MIRROR },
         { "max-concurrent-downloads", required_argument, NULL, OPT_MAX_CONCURRENT_DOWNLOADS },
@@ -88,6 +107,12 @@ static const struct {
         { "dns-opts", "dns-opt" },
         { "cgroup-parent", "cgroup-parent" },
         { "bip", "bip" },
+        { "bridge", "bridge" },
+        { "fixed-cidr-v6", "fixed-cidr-v6" },
+        { "ipv6", "ipv6" },
+        { "ip-masq", "ip-masq" },
+        { "icc", "icc" },
+        { "ip6tables", NULL },
         { "insecure-registries", "insecure-registry" },
         { "registry-mirrors", "registry-mirror" },
         { "labels", "label" },
@@ -99,11 +124,11 @@ static const struct {
         { "log-opts", NULL },
         { "experimental", NULL },
         { "features", NULL },
-        { "default-address-pools", NULL },
-        { "mtu", NULL },
-        { "fixed-cidr", NULL },
-        { "iptables", NULL },
-        { "ip-forward", NULL },
+        { "default-address-pools", "default-address-pool" },
+        { "mtu", "mtu" },
+        { "fixed-cidr", "fixed-cidr" },
+        { "iptables", "iptables" },
+        { "ip-forward", "ip-forward" },
         { "userland-proxy", NULL },
         { "max-concurrent-downloads", "max-concurrent-downloads" },
         { "max-download-attempts", "max-download-attempts" },
@@ -137,6 +162,21 @@ void config_print_help(void)
                "      --dns-opt OPTION          DNS option for containers, may repeat\n"
                "      --cgroup-parent NAME      parent cgroup of containers (default sockerless)\n"
                "      --label KEY=VALUE         daemon label, may repeat\n"
+               "  -b, --bridge NAME             interface of the default bridge network (default\n"
+               "                                sockerless0); \"none\" for no default bridge\n"
+               "      --bip CIDR                the default bridge's address and prefix\n"
+               "      --fixed-cidr CIDR         IPv4 range of container addresses on the default bridge\n"
+               "      --fixed-cidr-v6 CIDR      IPv6 subnet of the default bridge (with --ipv6)\n"
+               "      --mtu BYTES               MTU of the default bridge (default 1500)\n"
+               "      --default-address-pool base=CIDR,size=BITS  pool of subnets for new\n"
+               "                                networks, may repeat\n"
+               "      --icc[=BOOL]              containers of the default bridge reach each other\n"
+               "                                (default true)\n"
+               "      --ip-masq[=BOOL]          masquerade traffic leaving bridges (default true)\n"
+               "      --ip-forward[=BOOL]       enable IP forwarding (default true)\n"
+               "      --iptables[=BOOL]         manage the nftables table of NAT and isolation rules\n"
+               "                                (default true)\n"
+               "      --ipv6[=BOOL]             IPv6 on the default bridge (default false)\n"
                "      --seccomp-profile FILE    default seccomp profile of containers, in Docker's\n"
                "                                format; \"unconfined\" for none (default: Docker's)\n"
                "      --insecure-registry HOST  registry (host[:port] or CIDR) reached without TLS\n"
@@ -185,6 +225,35 @@ static int flag_add_count(struct flags *f, const char *key, const char *value)
         return 0;
 }
 
+/* Reads dockerd's "base=CIDR,size=BITS" into a default-address-pools entry. */
+static int flag_add_address_pool(struct flags *f, const char *value)
+{
+        _cleanup_free_ char *copy = strdup(value);
+        json_object *array = json_field_array(f->values, "default-address-pools");
+        json_object *pool;
+        char *saveptr = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        pool = json_object_new_object();
+        for (char *part = strtok_r(copy, ",", &saveptr); part; part = strtok_r(NULL, ",", &saveptr)) {
+                if (startswith(part, "base="))
+                        json_object_object_add(pool, "base", json_object_new_string(part + 5));
+                else if (startswith(part, "size="))
+                        json_object_object_add(pool, "size", json_object_new_int(atoi(part + 5)));
+                else {
+                        json_object_put(pool);
+                        return -EINVAL;
+                }
+        }
+        if (!array) {
+                array = json_object_new_array();
+                json_object_object_add(f->values, "default-address-pools", array);
+        }
+        json_object_array_add(array, pool);
+        return 0;
+}
+
 static int parse_bool(const char *s, bool *ret)
 {
         if (!s || streq(s, "true") || streq(s, "1")) {
@@ -206,7 +275,7 @@ static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config
 
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":H:p:l:DG:vh", options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":H:p:l:DG:b:vh", options, NULL)) != -1) {
                 switch (c) {
                 case 'H':
                         flag_append(f, "hosts", optarg);
@@ -256,6 +325,43 @@ static int parse_flags(int argc, char **argv, struct flags *f, char **ret_config
                 case OPT_BIP:
                         flag_add_string(f, "bip", optarg);
                         break;
+                case 'b':
+                        flag_add_string(f, "bridge", optarg);
+                        break;
+                case OPT_FIXED_CIDR:
+                        flag_add_string(f, "fixed-cidr", optarg);
+                        break;
+                case OPT_FIXED_CIDR_V6:
+                        flag_add_string(f, "fixed-cidr-v6", optarg);
+                        break;
+                case OPT_MTU:
+                        if (flag_add_count(f, "mtu", optarg) < 0)
+                                return error_set(err, -EINVAL, "invalid value \"%s\" for flag --mtu: expected a number",
+                                                 optarg);
+                        break;
+                case OPT_DEFAULT_ADDRESS_POOL:
+                        if (flag_add_address_pool(f, optarg) < 0)
+                                return error_set(err, -EINVAL,
+                                                 "invalid value \"%s\" for flag --default-address-pool: expected "
+                                                 "base=CIDR,size=BITS",
+                                                 optarg);
+                        break;
+                case OPT_IP_FORWARD:
+                case OPT_IP_MASQ:
+                case OPT_ICC:
+                case OPT_IPTABLES:
+                case OPT_IPV6: {
+                        const char *key = c == OPT_IP_FORWARD ? "ip-forward"
+                                          : c == OPT_IP_MASQ  ? "ip-masq"
+                                          : c == OPT_ICC      ? "icc"
+                                          : c == OPT_IPTABLES ? "iptables"
+                                                              : "ipv6";
+
+                        if (parse_bool(optarg, &b) < 0)
+                                return error_set(err, -EINVAL, "invalid value \"%s\" for --%s", optarg, key);
+                        json_object_object_add(f->values, key, json_object_new_boolean(b));
+                        break;
+                }
                 case OPT_INSECURE_REGISTRY:
                         flag_append(f, "insecure-registries", optarg);
                         break;
@@ -460,6 +566,8 @@ static int apply(struct daemon_config *config, json_object *settings, struct err
         if (config->data_root[0] != '/' || config->exec_root[0] != '/')
                 return error_set(err, -EINVAL, "--data-root and --exec-root must be absolute paths");
         r = apply_registry_settings(config, settings, err);
+        if (r >= 0)
+                r = config_apply_network(config, settings, err);
         if (r < 0)
                 return r;
         json_object_put(config->default_ulimits);
@@ -572,5 +680,6 @@ void config_clear(struct daemon_config *config)
         seccomp_profile_free(config->seccomp);
         strv_free(config->insecure_registries);
         strv_free(config->registry_mirrors);
+        config_clear_network(config);
         memset(config, 0, sizeof(*config));
 }

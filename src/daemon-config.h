@@ -28,5 +28,11 @@ int config_reload(struct daemon_config *config, struct error *err);
 
 void config_clear(struct daemon_config *config);
 
+/* Reads the networking keys (bridge, bip, fixed-cidr, mtu,
+ * default-address-pools, ip-forward, ip-masq, icc, iptables, ipv6) into
+ * config, with dockerd's defaults (daemon-config-network.c). */
+int config_apply_network(struct daemon_config *config, json_object *settings, struct error *err);
+void config_clear_network(struct daemon_config *config);
+
 /* Prints the usage text to stdout. */
 void config_print_help(void);

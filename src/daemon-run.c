@@ -165,6 +165,7 @@ static int build_routes(struct http_route **ret, size_t *ret_count)
                 { api_image_routes, api_image_routes_count },
                 { api_distribution_routes, api_distribution_routes_count },
                 { api_volume_routes, api_volume_routes_count },
+                { api_network_routes, api_network_routes_count },
                 { api_unimplemented_routes, api_unimplemented_routes_count },
         };
         struct http_route *all;

@@ -2,7 +2,7 @@ sbin_PROGRAMS += sockerlessd
 sockerlessd_SOURCES = src/main.c
 sockerlessd_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 sockerlessd_LDADD = libsockerlessd.a libimageapi.a libhttp.a libmonitor.a $(IMAGE_LIBS) $(RUNTIME_LIBS) \
-	$(MHD_LIBS) -lpthread
+	$(NFTNL_LIBS) $(MNL_LIBS) $(MHD_LIBS) -lpthread
 
 # Everything of the daemon but main(), so unit tests can link it.
 noinst_LIBRARIES += libsockerlessd.a
@@ -20,12 +20,13 @@ libsockerlessd_a_SOURCES = \
 	src/api/containers-update.c \
 	src/api/events.c \
 	src/api/exec.c \
+	src/api/networks.c \
 	src/api/system.c \
 	src/api/system-df.c \
 	src/api/unimplemented.c \
 	src/api/volumes.c \
 	src/crash-point.c src/crash-point.h \
-	src/daemon-config.c src/daemon-config.h \
+	src/daemon-config.c src/daemon-config.h src/daemon-config-network.c \
 	src/daemon-events.c src/daemon-events.h \
 	src/daemon-run.c src/daemon-run.h \
 	src/daemon-ulimits.c src/daemon-ulimits.h \
@@ -53,6 +54,9 @@ libsockerlessd_a_SOURCES = \
 	src/engine/lifecycle.c \
 	src/engine/mounts.c src/engine/mounts.h \
 	src/engine/names.c src/engine/names.h \
+	src/engine/ipam.c src/engine/ipam.h \
+	src/engine/network.h src/engine/network-internal.h src/engine/network-ops.c \
+	src/engine/network-sandbox.c src/engine/network-store.c \
 	src/engine/namespace-modes.c src/engine/namespace-modes.h \
 	src/engine/ocispec.c src/engine/ocispec.h \
 	src/engine/ocispec-isolation.c src/engine/ocispec-isolation.h \

@@ -14,6 +14,8 @@ extern const struct http_route api_exec_routes[];
 extern const size_t api_exec_routes_count;
 extern const struct http_route api_volume_routes[];
 extern const size_t api_volume_routes_count;
+extern const struct http_route api_network_routes[];
+extern const size_t api_network_routes_count;
 extern const struct http_route api_unimplemented_routes[];
 extern const size_t api_unimplemented_routes_count;
 

@@ -7,6 +7,7 @@
 #include "engine/exec.h"
 #include "engine/health.h"
 #include "fsutil.h"
+#include "engine/network.h"
 #include "jsonutil.h"
 #include "pool/backend.h"
 #include "strv.h"
@@ -48,61 +49,6 @@ static json_object *state_json(const struct container_state *s)
         if (s->health)
                 json_object_object_add(state, "Health", health_to_json(s->health));
         return state;
-}
-
-/* The network the container is on, as its only entry in Networks. Without
- * bridge networking the default network is a private loopback-only
- * namespace, so it shows as "none". */
-static const char *network_name(struct container *c)
-{
-        const char *mode = json_field_string(c->host_config, "NetworkMode", "default");
-
-        return streq(mode, "host") ? "host" : "none";
-}
-
-static json_object *endpoint_json(void)
-{
-        static const char *const empty_strings[] = { "NetworkID",   "EndpointID",        "Gateway",   "IPAddress",
-                                                     "IPv6Gateway", "GlobalIPv6Address", "MacAddress" };
-        json_object *ep = json_object_new_object();
-
-        json_object_object_add(ep, "IPAMConfig", NULL);
-        json_object_object_add(ep, "Links", NULL);
-        json_object_object_add(ep, "Aliases", NULL);
-        for (size_t i = 0; i < ARRAY_SIZE(empty_strings); i++)
-                add_string(ep, empty_strings[i], "");
-        json_object_object_add(ep, "IPPrefixLen", json_object_new_int(0));
-        json_object_object_add(ep, "GlobalIPv6PrefixLen", json_object_new_int(0));
-        json_object_object_add(ep, "DriverOpts", NULL);
-        return ep;
-}
-
-static json_object *networks_json(struct container *c)
-{
-        json_object *networks = json_object_new_object();
-
-        json_object_object_add(networks, network_name(c), endpoint_json());
-        return networks;
-}
-
-static json_object *network_settings_json(struct container *c)
-{
-        static const char *const empty_strings[] = { "Bridge",      "SandboxID", "LinkLocalIPv6Address", "SandboxKey",
-                                                     "EndpointID",  "Gateway",   "GlobalIPv6Address",    "IPAddress",
-                                                     "IPv6Gateway", "MacAddress" };
-        json_object *ns = json_object_new_object();
-
-        for (size_t i = 0; i < ARRAY_SIZE(empty_strings); i++)
-                add_string(ns, empty_strings[i], "");
-        json_object_object_add(ns, "HairpinMode", json_object_new_boolean(false));
-        json_object_object_add(ns, "LinkLocalIPv6PrefixLen", json_object_new_int(0));
-        json_object_object_add(ns, "Ports", json_object_new_object());
-        json_object_object_add(ns, "SecondaryIPAddresses", NULL);
-        json_object_object_add(ns, "SecondaryIPv6Addresses", NULL);
-        json_object_object_add(ns, "GlobalIPv6PrefixLen", json_object_new_int(0));
-        json_object_object_add(ns, "IPPrefixLen", json_object_new_int(0));
-        json_object_object_add(ns, "Networks", networks_json(c));
-        return ns;
 }
 
 static json_object *graph_driver_json(struct daemon *d, struct container *c)
@@ -177,7 +123,7 @@ json_object *api_container_inspect_json(struct daemon *d, struct container *c)
         json_object_object_add(obj, "GraphDriver", graph_driver_json(d, c));
         json_object_object_add(obj, "Mounts", mounts_to_json(c->mounts));
         json_object_object_add(obj, "Config", json_object_get(c->config));
-        json_object_object_add(obj, "NetworkSettings", network_settings_json(c));
+        json_object_object_add(obj, "NetworkSettings", network_container_settings_json(d->engine, c));
         return obj;
 }
 
@@ -270,19 +216,57 @@ void api_container_status_text(const struct container_state *s, char *buf, size_
         }
 }
 
+/* The Ports of docker ps from NetworkSettings.Ports: one entry per host
+ * binding, or one without IP and PublicPort for a port only exposed. */
+static json_object *summary_ports(json_object *ports)
+{
+        json_object *list = json_object_new_array();
+
+        if (!ports)
+                return list;
+        json_object_object_foreach (ports, key, bindings) {
+                unsigned port = 0;
+                char proto[16] = "tcp";
+
+                if (sscanf(key, "%u/%15s", &port, proto) < 1)
+                        continue;
+                for (size_t i = 0; i == 0 || i < (bindings ? json_object_array_length(bindings) : 0); i++) {
+                        json_object *b = bindings ? json_object_array_get_idx(bindings, i) : NULL;
+                        json_object *entry = json_object_new_object();
+
+                        if (b) {
+                                add_string(entry, "IP", json_field_string(b, "HostIp", ""));
+                                json_object_object_add(entry, "PrivatePort", json_object_new_int((int)port));
+                                json_object_object_add(entry, "PublicPort",
+                                                       json_object_new_int(atoi(json_field_string(b, "HostPort", "0"))));
+                        } else {
+                                json_object_object_add(entry, "PrivatePort", json_object_new_int((int)port));
+                        }
+                        add_string(entry, "Type", proto);
+                        json_object_array_add(list, entry);
+                        if (!bindings)
+                                break;
+                }
+        }
+        return list;
+}
+
 json_object *api_container_summary_json(struct daemon *d, struct container *c)
 {
         json_object *obj = json_object_new_object(), *names = json_object_new_array();
         json_object *host_config = json_object_new_object(), *network_settings = json_object_new_object();
         _cleanup_free_ char *command = command_string(c);
         json_object *labels = json_field_object(c->config, "Labels");
+        json_object *settings;
         char image_id[80], status[128];
 
         snprintf(image_id, sizeof(image_id), "sha256:%s", c->image_id);
         api_container_status_text(&c->state, status, sizeof(status));
         json_object_array_add(names, json_object_new_string(c->name));
         add_string(host_config, "NetworkMode", json_field_string(c->host_config, "NetworkMode", "default"));
-        json_object_object_add(network_settings, "Networks", networks_json(c));
+        settings = network_container_settings_json(d->engine, c);
+        json_object_object_add(network_settings, "Networks",
+                               json_object_get(json_object_object_get(settings, "Networks")));
 
         add_string(obj, "Id", c->id);
         json_object_object_add(obj, "Names", names);
@@ -290,7 +274,8 @@ json_object *api_container_summary_json(struct daemon *d, struct container *c)
         add_string(obj, "ImageID", image_id);
         add_string(obj, "Command", command);
         json_object_object_add(obj, "Created", json_object_new_int64(c->created_ns / 1000000000));
-        json_object_object_add(obj, "Ports", json_object_new_array());
+        json_object_object_add(obj, "Ports", summary_ports(json_object_object_get(settings, "Ports")));
+        json_object_put(settings);
         json_object_object_add(obj, "Labels", labels ? json_object_get(labels) : json_object_new_object());
         add_string(obj, "State", container_status_to_string(c->state.status));
         add_string(obj, "Status", status);

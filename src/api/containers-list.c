@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "api.h"
+#include "engine/network.h"
 #include "engine/health.h"
 #include "image/image.h"
 #include "jsonutil.h"
@@ -177,6 +178,15 @@ static bool mounts_match(json_object *values, json_object *mounts)
         return false;
 }
 
+/* Tells whether c is connected to one of the networks (names or IDs). */
+static bool on_any_network(json_object *networks, struct container *c)
+{
+        for (size_t i = 0; i < json_object_array_length(networks); i++)
+                if (network_container_on(c, json_object_get_string(json_object_array_get_idx(networks, i))))
+                        return true;
+        return false;
+}
+
 /* Tells whether c passes every filter. Call with c->lock held. */
 static bool container_matches(const struct list_filters *f, struct container *c)
 {
@@ -201,8 +211,7 @@ static bool container_matches(const struct list_filters *f, struct container *c)
         if ((v = values(f, "health")) &&
             !contains_value(v, c->state.health ? health_status_to_string(c->state.health->status) : "none"))
                 return false;
-        if ((v = values(f, "network")) &&
-            !contains_value(v, streq(json_field_string(c->host_config, "NetworkMode", ""), "host") ? "host" : "none"))
+        if ((v = values(f, "network")) && !on_any_network(v, c))
                 return false;
         if ((v = values(f, "is-task")) && !contains_value(v, "false"))
                 return false;

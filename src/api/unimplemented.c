@@ -18,12 +18,5 @@ static void api_not_implemented(struct http_request *req)
 const struct http_route api_unimplemented_routes[] = {
         { "POST", "/build", api_not_implemented, HTTP_BODY_STREAM },
         NOT_IMPLEMENTED("POST", "/build/prune"),
-        NOT_IMPLEMENTED("GET", "/networks"),
-        NOT_IMPLEMENTED("GET", "/networks/{id}"),
-        NOT_IMPLEMENTED("POST", "/networks/create"),
-        NOT_IMPLEMENTED("POST", "/networks/{id}/connect"),
-        NOT_IMPLEMENTED("POST", "/networks/{id}/disconnect"),
-        NOT_IMPLEMENTED("POST", "/networks/prune"),
-        NOT_IMPLEMENTED("DELETE", "/networks/{id}"),
 };
 const size_t api_unimplemented_routes_count = ARRAY_SIZE(api_unimplemented_routes);

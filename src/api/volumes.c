@@ -5,29 +5,6 @@
 #include "engine/volumes.h"
 #include "jsonutil.h"
 
-/* Type checks with the messages of dockerd's JSON decoder. */
-static int check_string_map(json_object *body, const char *key, struct error *err)
-{
-        json_object *map = NULL;
-
-        if (!json_object_object_get_ex(body, key, &map) || !map)
-                return 0;
-        if (!json_object_is_type(map, json_type_object))
-                return error_set(err, -EINVAL,
-                                 "json: cannot unmarshal %s into Go struct field VolumeCreateBody.%s of type "
-                                 "map[string]string",
-                                 json_object_is_type(map, json_type_array) ? "array" : "value", key);
-        json_object_object_foreach (map, name, value) {
-                (void)name;
-                if (!json_object_is_type(value, json_type_string))
-                        return error_set(err, -EINVAL,
-                                         "json: cannot unmarshal %s into Go struct field VolumeCreateBody.%s of type "
-                                         "string",
-                                         json_object_is_type(value, json_type_object) ? "object" : "number", key);
-        }
-        return 0;
-}
-
 static int check_create_body(json_object *body, struct error *err)
 {
         int r;
@@ -42,9 +19,9 @@ static int check_create_body(json_object *body, struct error *err)
         if (r >= 0)
                 r = json_field_check(body, "Driver", json_type_string, "VolumeCreateBody", err);
         if (r >= 0)
-                r = check_string_map(body, "DriverOpts", err);
+                r = json_field_check_string_map(body, "DriverOpts", "VolumeCreateBody", err);
         if (r >= 0)
-                r = check_string_map(body, "Labels", err);
+                r = json_field_check_string_map(body, "Labels", "VolumeCreateBody", err);
         return r;
 }
 

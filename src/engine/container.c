@@ -70,6 +70,7 @@ void container_unref(struct container *c)
         json_object_put(c->config);
         json_object_put(c->host_config);
         json_object_put(c->mounts);
+        json_object_put(c->networks);
         free(c->path);
         strv_free(c->args);
         free(c->pool);
@@ -121,6 +122,7 @@ json_object *container_definition_to_json(const struct container *c)
         json_object_object_add(obj, "Config", json_object_get(c->config));
         json_object_object_add(obj, "HostConfig", json_object_get(c->host_config));
         json_object_object_add(obj, "MountPoints", json_object_get(c->mounts));
+        json_object_object_add(obj, "Networks", json_object_get(c->networks));
         return obj;
 }
 
@@ -219,6 +221,9 @@ int container_from_json(json_object *definition, json_object *state, struct cont
         c->mounts = json_object_get(json_field_array(definition, "MountPoints"));
         if (!c->mounts)
                 c->mounts = mounts_from_legacy_binds(c->host_config);
+        /* Containers stored before networks were kept have none; their
+         * start connects them as the network mode says. */
+        c->networks = json_object_get(json_field_object(definition, "Networks"));
 
         if (state) {
                 r = container_state_from_json(state, &c->state);

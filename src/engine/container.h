@@ -71,6 +71,8 @@ struct container {
         char **args;              /* its arguments, as Docker's Args */
         char *pool;               /* the pool the container belongs to */
         json_object *mounts;      /* its mount points: binds, volumes, tmpfs (mounts.h) */
+        /* NetworkSettings.Networks: EndpointSettings by network name (network.h). */
+        json_object *networks;
         struct container_state state;
         struct container_restart restart;
 

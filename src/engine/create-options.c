@@ -8,6 +8,7 @@
 
 #include "create-isolation.h"
 #include "jsonutil.h"
+#include "portmap.h"
 #include "macro.h"
 #include "mounts.h"
 #include "ocispec-options.h"
@@ -54,8 +55,6 @@ static const struct {
         const char *flag;
 } unsupported[] = {
         { "DeviceRequests", "--gpus" },
-        { "PortBindings", "--publish" },
-        { "PublishAllPorts", "--publish-all" },
         { "Links", "--link" },
         { "KernelMemoryTCP", "--kernel-memory-tcp" },
         { "CpuCount", "--cpu-count" },
@@ -374,6 +373,7 @@ int create_options_check(json_object *hc, json_object *warnings, struct error *e
         int (*const checks[])(json_object *, struct error *) = {
                 check_unsupported, check_modes,        check_restart_policy,   check_log_config,   check_cpu,
                 check_extra_hosts, mounts_check_specs, create_isolation_check, check_capabilities,
+                portmap_validate,
         };
         int r;
 
@@ -434,6 +434,19 @@ static int check_healthcheck(json_object *health, struct error *err)
         return 0;
 }
 
+/* Tells whether s is six hexadecimal bytes separated by colons. */
+static bool is_mac_address(const char *s)
+{
+        for (int i = 0; i < 6; i++) {
+                if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+                        return false;
+                s += 2;
+                if (i < 5 && *s++ != ':')
+                        return false;
+        }
+        return *s == '\0';
+}
+
 int create_config_options_check(json_object *req, struct error *err)
 {
         const char *stop_signal = json_field_string(req, "StopSignal", "");
@@ -442,8 +455,8 @@ int create_config_options_check(json_object *req, struct error *err)
         if (*workdir && workdir[0] != '/')
                 return error_set(err, -EINVAL, "the working directory '%s' is invalid, it needs to be an absolute path",
                                  workdir);
-        if (!is_unset(member(req, "MacAddress")))
-                return error_set(err, -EOPNOTSUPP, "--mac-address is not supported by this daemon yet");
+        if (*json_field_string(req, "MacAddress", "") && !is_mac_address(json_field_string(req, "MacAddress", "")))
+                return error_set(err, -EINVAL, "invalid MAC address: %s", json_field_string(req, "MacAddress", ""));
         if (*stop_signal && signal_from_string(stop_signal) < 0)
                 return error_set(err, -EINVAL, "Invalid signal: %s", stop_signal);
         if (check_healthcheck(json_field_object(req, "Healthcheck"), err) < 0)

@@ -11,6 +11,7 @@
 #include "crash-point.h"
 #include "daemon.h"
 #include "engine-internal.h"
+#include "network.h"
 #include "fsutil.h"
 #include "image/image.h"
 #include "jsonutil.h"
@@ -99,6 +100,9 @@ static int build_container(struct engine *e, json_object *req, struct image *img
                         memcpy(hostname, c->id, ID_SHORT_LENGTH);
                 json_set_string(c->config, "Hostname", hostname);
         }
+        r = network_container_create(e, c, req, err);
+        if (r < 0)
+                return r;
         return create_command_build(c->config, &c->path, &c->args, err);
 }
 

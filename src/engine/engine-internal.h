@@ -24,6 +24,7 @@ struct engine {
         bool streams_ended;       /* see engine_end_streams */
         /* The health checks' timer thread (health-scheduler.h). */
         struct health_scheduler *health;
+        struct network_store *networks; /* see network.h */
 };
 
 /* Adds c to the table after checking that its name is free. Takes a reference. */

@@ -14,6 +14,7 @@
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "network-internal.h"
 #include "pool/backend.h"
 #include "restart.h"
 
@@ -68,8 +69,18 @@ int engine_new(struct daemon *daemon, struct engine **ret, struct error *err)
                 engine_free(e);
                 return r;
         }
+        r = network_store_open(e, &e->networks, err);
+        if (r < 0) {
+                engine_free(e);
+                return r;
+        }
         *ret = e;
         return 0;
+}
+
+struct network_store *engine_network_store(struct engine *e)
+{
+        return e->networks;
 }
 
 void engine_free(struct engine *e)
@@ -80,6 +91,8 @@ void engine_free(struct engine *e)
          * health probe in progress uses. */
         restart_scheduler_free(e->restarts);
         health_scheduler_free(e->health);
+        /* Stops the DNS server, whose lookups read the store. */
+        network_store_free(e->networks);
         /* First, so that no reader of GET /events waits on a freed engine. */
         event_bus_free(e->events);
         for (size_t i = 0; i < e->n_containers; i++)

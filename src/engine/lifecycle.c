@@ -15,6 +15,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "namespace-modes.h"
+#include "network.h"
 #include "pool/backend.h"
 #include "restart.h"
 #include "timeutil.h"
@@ -58,23 +59,6 @@ static void schedule_auto_remove(struct engine *e, struct container *c);
 static bool is_not_running(const struct container *c, const void *arg)
 {
         return !container_is_running(c) && c->state.status != CONTAINER_RESTARTING;
-}
-
-/* Checks the network mode, which dockerd also resolves only at start. */
-static int check_network(struct container *c, struct error *err)
-{
-        static const char *const known[] = { "default", "bridge", "none", "host" };
-        _cleanup_free_ char *network = NULL;
-
-        pthread_mutex_lock(&c->lock);
-        network = strdup(json_field_string(c->host_config, "NetworkMode", "default"));
-        pthread_mutex_unlock(&c->lock);
-        if (!network)
-                return -ENOMEM;
-        for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-                if (streq(network, known[i]))
-                        return 0;
-        return error_set(err, -ENOENT, "network %s not found", network);
 }
 
 static int start_and_unlock(struct engine *e, struct container *c, struct error *err);
@@ -135,7 +119,8 @@ static int start_and_unlock(struct engine *e, struct container *c, struct error 
         pid_t pid;
         int r;
 
-        r = check_network(c, err);
+        /* The network mode is resolved only at start, as dockerd does. */
+        r = network_container_start(e, c, err);
         if (r >= 0)
                 r = container_volumes_mount(e, c, err);
         if (r >= 0) {
@@ -145,6 +130,7 @@ static int start_and_unlock(struct engine *e, struct container *c, struct error 
         }
         pthread_mutex_unlock(&c->op_lock);
         if (r < 0) {
+                network_container_stop(e, c);
                 namespace_shares_release(e, c);
                 /* As dockerd does, a container that was to be removed when it
                  * ends is removed when it cannot start: `docker run --rm`
@@ -514,6 +500,7 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
         health_scheduler_container_stopped(e->health);
         namespace_shares_release(e, c);
         container_volumes_unmount(e, c);
+        network_container_stop(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
         if (restarting)
                 engine_restart_schedule(e, c);
@@ -597,6 +584,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         error_clear(err);
 
         namespace_shares_release(e, c);
+        network_container_stop(e, c);
         container_volumes_detach(e, c, remove_volumes);
         r = remove_files(e, c);
         crash_point("rm.after-files");

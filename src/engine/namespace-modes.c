@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "network.h"
 
 /* How many containers a chain of IpcMode "container:X" may pass through
  * to find the /dev/shm it shares. */
@@ -181,6 +182,8 @@ int namespace_shares_prepare(struct engine *e, struct container *c, struct names
                 shares.shm_source = shm_path(e, c->id);
                 r = shares.shm_source ? mount_shm(shares.shm_source, shm_size, err) : -ENOMEM;
         }
+        if (r >= 0)
+                shares.net_path = network_container_netns_path(e, c);
         if (r < 0) {
                 namespace_shares_clear(&shares);
                 return r;
@@ -192,6 +195,7 @@ int namespace_shares_prepare(struct engine *e, struct container *c, struct names
 void namespace_shares_clear(struct namespace_shares *s)
 {
         free(s->shm_source);
+        free(s->net_path);
         *s = (struct namespace_shares){};
 }
 

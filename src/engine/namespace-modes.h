@@ -25,6 +25,7 @@ struct namespace_shares {
         pid_t ipc_pid;    /* the process whose IPC namespace to join, 0 for none */
         pid_t pid_pid;    /* the process whose PID namespace to join, 0 for none */
         char *shm_source; /* host directory to bind on /dev/shm, or NULL */
+        char *net_path;   /* the network namespace to join (network.h), or NULL for a new one */
 };
 
 /* Looks up the X of IpcMode and PidMode "container:X" at create and

@@ -107,6 +107,19 @@ static void share_namespace(json_object *namespaces, const char *type, pid_t pid
         }
 }
 
+/* Sets the path of the namespace of type, which the container joins. */
+static void join_namespace_path(json_object *namespaces, const char *type, const char *path)
+{
+        for (size_t i = 0; i < json_object_array_length(namespaces); i++) {
+                json_object *ns = json_object_array_get_idx(namespaces, i);
+
+                if (streq(json_field_string(ns, "type", ""), type)) {
+                        json_object_object_add(ns, "path", json_object_new_string(path));
+                        return;
+                }
+        }
+}
+
 static void apply_namespaces(json_object *spec, json_object *hc, const struct namespace_shares *shares)
 {
         json_object *namespaces = json_field_array(json_field_object(spec, "linux"), "namespaces");
@@ -117,6 +130,8 @@ static void apply_namespaces(json_object *spec, json_object *hc, const struct na
                 share_namespace(namespaces, "ipc", shares->ipc_pid);
         if (shares->pid_pid || streq(json_field_string(hc, "PidMode", ""), "host"))
                 share_namespace(namespaces, "pid", shares->pid_pid);
+        if (shares->net_path)
+                join_namespace_path(namespaces, "network", shares->net_path);
         if (streq(json_field_string(hc, "CgroupnsMode", ""), "host"))
                 share_namespace(namespaces, "cgroup", 0);
         if (streq(json_field_string(hc, "UTSMode", ""), "host")) {

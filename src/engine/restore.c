@@ -14,6 +14,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "namespace-modes.h"
+#include "network.h"
 #include "pool/backend.h"
 #include "restart.h"
 #include "runtime/monitor/proto.h"
@@ -80,6 +81,8 @@ static void reconcile(struct engine *e, struct container *c)
                 return;
         }
         c->backend->ops->restore(c->backend, c);
+        /* Before exits found later tear the sandbox down. */
+        network_container_restore(e, c);
 
         /* A shareable /dev/shm that a crash left mounted goes now, unless
          * its container still runs. */
@@ -205,6 +208,7 @@ int engine_restore(struct engine *e)
         if (!e->daemon->config.live_restore)
                 engine_stop_running(e, loaded, n);
         engine_restart_restore_end(e);
+        network_restore_finish(e);
         for (size_t i = 0; i < n; i++) {
                 container_volumes_restore(e, loaded[i]);
                 /* Running containers start their health checks afresh. */

@@ -15,6 +15,7 @@
 #include "engine/create-options.h"
 #include "engine/etcfiles.h"
 #include "engine/namespace-modes.h"
+#include "engine/network.h"
 #include "engine/ocispec.h"
 #include "engine/userns.h"
 #include "fsutil.h"
@@ -115,6 +116,7 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
 {
         _cleanup_(namespace_shares_clear) struct namespace_shares shares = {};
         _cleanup_close_ int data_fd = -1, exec_fd = -1;
+        struct network_etcfiles etc;
         _cleanup_json_ json_object *spec = NULL;
         _cleanup_strv_free_ char **lower_dirs = NULL;
         struct ocispec_rootfs rootfs = {
@@ -152,7 +154,9 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
                 return r;
 
         pthread_mutex_lock(&c->lock);
-        r = etcfiles_write(&engine_daemon(lb->base.engine)->config, c, data_fd, err);
+        r = network_container_etcfiles(lb->base.engine, c, &etc);
+        if (r >= 0)
+                r = etcfiles_write_network(&engine_daemon(lb->base.engine)->config, c, data_fd, &etc.net, err);
         if (r >= 0)
                 r = userns_prepare_container_files(engine_daemon(lb->base.engine)->userns_remap, c->host_config,
                                                    data_fd, exec_fd, err);

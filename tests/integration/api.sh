@@ -53,9 +53,9 @@ sl_assert_eq "unknown endpoint JSON message" "page not found" "$(jq -r .message 
 
 # Endpoints Sockerless does not implement yet name themselves in a 501.
 if ! sl_engine_is dockerd; then
-        sl_api GET "/v$api_version/networks"
+        sl_api POST "/v$api_version/build/prune"
         sl_assert_eq "unimplemented endpoint status" 501 "$SL_API_STATUS"
-        sl_assert_eq "unimplemented endpoint message" "GET /networks is not implemented by Sockerless yet" \
+        sl_assert_eq "unimplemented endpoint message" "POST /build/prune is not implemented by Sockerless yet" \
                 "$(jq -r .message <<<"$SL_API_BODY")"
 fi
 

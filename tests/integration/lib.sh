@@ -271,10 +271,12 @@ sl_pid_alive() {
 
 sl_write_config() {
         local network='' remap=''
-        # dockerd, unlike sockerlessd, shares the host's docker0 bridge and
-        # iptables chains with any other dockerd; keep it off both unless
-        # it runs in a network namespace of its own.
-        if sl_engine_is dockerd && [ -z "$SL_NETNS" ]; then
+        # Daemons in the host's network namespace would share its bridges,
+        # nftables or iptables rules and ip_forward with every other test's
+        # daemon; keep them off all of these unless the daemon runs in a
+        # network namespace of its own. Containers on the default network
+        # then have only lo.
+        if [ -z "$SL_NETNS" ]; then
                 network='"bridge": "none", "iptables": false, "ip6tables": false,
   "ip-forward": false, "ip-masq": false,'
         fi

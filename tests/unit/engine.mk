@@ -6,6 +6,9 @@ TESTS += tests/unit/test-engine
 tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c \
 	src/engine/mounts.c
+# The port bindings and network settings that create and the daemon flags check.
+tests_unit_test_engine_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c netns/addr.c \
+	src/daemon-config-network.c
 # --security-opt and the seccomp profiles, for the create checks and --seccomp-profile.
 tests_unit_test_engine_SOURCES += $(SECURITY_OPT_SOURCES)
 # The restart policy, which create checks.
@@ -150,4 +153,13 @@ tests_unit_test_engine_etcfiles_SOURCES = tests/unit/test-engine-etcfiles.c \
 	src/engine/etcfiles.c src/engine/etcfiles-links.c src/engine/etcfiles-text.c
 tests_unit_test_engine_etcfiles_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_etcfiles_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# Address pools of networks and the subnets of new networks.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-ipam
+TESTS += tests/unit/test-engine-ipam
+tests_unit_test_engine_ipam_SOURCES = tests/unit/test-engine-ipam.c src/engine/ipam.c netns/addr.c
+tests_unit_test_engine_ipam_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_engine_ipam_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif

@@ -263,14 +263,6 @@ static bool reply_matches(const struct dns_forward *f, const uint8_t *msg, size_
         return true;
 }
 
-/* The largest UDP reply the client accepts. NOTE: the OPT record is not
- * parsed, so a query with any additional record is assumed to carry EDNS0
- * and accept 1232 bytes, an estimate of common client settings. */
-static size_t client_udp_limit(const struct dns_forward *f)
-{
-        return read_u16(f->query + 10) > 0 ? 1232 : DNS_UDP_MAX_SIZE;
-}
-
 static void handle_reply(struct dns_server *s, struct dns_forward *f, uint8_t *msg, size_t len)
 {
         struct dns_client client = f->client;
@@ -305,7 +297,7 @@ static void handle_reply(struct dns_server *s, struct dns_forward *f, uint8_t *m
                 return;
         }
 
-        if (!client.conn && len > MAX(client_udp_limit(f), (size_t)DNS_UDP_MAX_SIZE) && f->truncated) {
+        if (len > dns_client_max_size(&client, &f->q) && f->truncated) {
                 msg = f->truncated;
                 len = f->truncated_len;
         }

@@ -5,11 +5,11 @@
 #include "dns-server-internal.h"
 #include "log.h"
 
-size_t dns_client_max_size(const struct dns_client *client)
+size_t dns_client_max_size(const struct dns_client *client, const struct dns_query *q)
 {
-        /* NOTE: the EDNS0 UDP size of a query is not read, so local answers
-         * over UDP stop at 512 bytes (about 30 A records) and set TC. */
-        return client->conn ? DNS_TCP_MAX_SIZE : DNS_UDP_MAX_SIZE;
+        if (client->conn)
+                return DNS_TCP_MAX_SIZE;
+        return q->edns_udp_size ? q->edns_udp_size : DNS_UDP_MAX_SIZE;
 }
 
 void dns_client_reply(struct dns_server *s, const struct dns_client *client, const uint8_t *msg, size_t len)
@@ -67,7 +67,7 @@ static bool answer_locally(struct dns_server *s, const struct dns_client *client
 {
         struct netns_addr addrs[DNS_MAX_ADDRS];
         _cleanup_free_ uint8_t *buf = NULL;
-        size_t size = dns_client_max_size(client);
+        size_t size = dns_client_max_size(client, q);
         int n, len = -1;
 
         if (q->qclass != DNS_CLASS_IN || q->name[0] == '\0')

@@ -128,7 +128,9 @@ void dns_udp_receive(struct dns_server *s, struct dns_sandbox *sb);
  * it was dropped with no reply. */
 bool dns_handle_query(struct dns_server *s, const struct dns_client *client, const uint8_t *buf, size_t len);
 void dns_client_reply(struct dns_server *s, const struct dns_client *client, const uint8_t *msg, size_t len);
-size_t dns_client_max_size(const struct dns_client *client);
+/* The largest reply the client accepts: its EDNS0 UDP size, or 512 bytes
+ * without one, and 65535 over TCP. */
+size_t dns_client_max_size(const struct dns_client *client, const struct dns_query *q);
 
 /* dns-tcp.c */
 void dns_tcp_accept(struct dns_server *s, struct dns_sandbox *sb);

@@ -46,6 +46,60 @@ int dns_query_error_rcode(const uint8_t *buf, size_t len)
         return -EBADMSG;
 }
 
+/* Moves *offset past a name of an additional record. A compression pointer
+ * ends the name and is not followed. */
+static int skip_name(const uint8_t *buf, size_t len, size_t *offset)
+{
+        for (;;) {
+                uint8_t label_len;
+
+                if (*offset >= len)
+                        return -EBADMSG;
+                label_len = buf[*offset];
+                if ((label_len & 0xc0) == 0xc0) {
+                        if (len - *offset < 2)
+                                return -EBADMSG;
+                        *offset += 2;
+                        return 0;
+                }
+                if (label_len > 63)
+                        return -EBADMSG;
+                *offset += 1 + (size_t)label_len;
+                if (label_len == 0)
+                        return 0;
+        }
+}
+
+/* Reads the n additional records from offset and returns the UDP size of an
+ * OPT record owned by the root name (RFC 6891), or 0 without one. */
+static int parse_additional(const uint8_t *buf, size_t len, size_t offset, uint16_t n, uint16_t *ret_udp_size)
+{
+        uint16_t udp_size = 0;
+
+        for (uint16_t i = 0; i < n; i++) {
+                bool root_owner = offset < len && buf[offset] == 0;
+                uint16_t type, class, data_len;
+
+                if (skip_name(buf, len, &offset) < 0 || len - offset < 10)
+                        return -EBADMSG;
+                type = read_u16(buf + offset);
+                class = read_u16(buf + offset + 2);
+                data_len = read_u16(buf + offset + 8);
+                offset += 10;
+                if (len - offset < data_len)
+                        return -EBADMSG;
+                offset += data_len;
+
+                /* The class of an OPT record is the sender's UDP size, and
+                 * sizes below 512 count as 512. */
+                if (type == DNS_TYPE_OPT && root_owner)
+                        udp_size = MAX(class, (uint16_t)DNS_UDP_MAX_SIZE);
+        }
+
+        *ret_udp_size = udp_size;
+        return 0;
+}
+
 int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *ret)
 {
         struct dns_query q = { 0 };
@@ -58,8 +112,8 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *ret)
         q.flags = read_u16(buf + 2);
         if (q.flags & (DNS_FLAG_QR | DNS_OPCODE_MASK))
                 return -EBADMSG;
-        /* Exactly one question and no answer or authority records. The
-         * additional section (an EDNS0 OPT record) is accepted and ignored. */
+        /* Exactly one question and no answer or authority records. Of the
+         * additional section only an EDNS0 OPT record is used. */
         if (read_u16(buf + 4) != 1 || read_u16(buf + 6) != 0 || read_u16(buf + 8) != 0)
                 return -EBADMSG;
 
@@ -102,8 +156,36 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *ret)
         q.qclass = read_u16(buf + offset + 2);
         q.question_end = offset + 4;
 
+        if (parse_additional(buf, len, q.question_end, read_u16(buf + 10), &q.edns_udp_size) < 0)
+                return -EBADMSG;
+
         *ret = q;
         return 0;
+}
+
+#define OPT_RECORD_SIZE 11
+
+static size_t opt_size(const struct dns_query *q)
+{
+        return q->edns_udp_size ? OPT_RECORD_SIZE : 0;
+}
+
+/* Appends the OPT record when q has one: root owner, DNS_EDNS_UDP_SIZE as
+ * the class, no extended rcode, version 0 and no options. The builders keep
+ * opt_size(q) bytes free for it. */
+static size_t write_opt(const struct dns_query *q, uint8_t *buf, size_t offset)
+{
+        uint8_t *p = buf + offset;
+
+        if (!q->edns_udp_size)
+                return offset;
+        p[0] = 0;
+        write_u16(p + 1, DNS_TYPE_OPT);
+        write_u16(p + 3, DNS_EDNS_UDP_SIZE);
+        write_u32(p + 5, 0);
+        write_u16(p + 9, 0);
+        write_u16(buf + 10, 1);
+        return offset + OPT_RECORD_SIZE;
 }
 
 /* Writes the header and the question of a response to q. Returns the offset
@@ -113,7 +195,7 @@ static int write_response_start(const uint8_t *query, const struct dns_query *q,
 {
         uint16_t flags = DNS_FLAG_QR | DNS_FLAG_RA | (q->flags & DNS_FLAG_RD) | (uint16_t)(rcode & 0xf);
 
-        if (q->question_end < DNS_HEADER_SIZE || q->question_end > size)
+        if (q->question_end < DNS_HEADER_SIZE || q->question_end + opt_size(q) > size)
                 return -EMSGSIZE;
 
         write_u16(buf, q->id);
@@ -161,9 +243,9 @@ int dns_response_addrs(const uint8_t *query, const struct dns_query *q, const st
         for (size_t i = 0; i < n; i++) {
                 if (addrs[i].family != family)
                         continue;
-                if (count == UINT16_MAX || size - offset < 12 + data_len) {
+                if (count == UINT16_MAX || size - opt_size(q) - offset < 12 + data_len) {
                         set_truncated(buf, count);
-                        return (int)offset;
+                        return (int)write_opt(q, buf, offset);
                 }
                 offset += write_record_header(buf + offset, q->qtype, (uint16_t)data_len);
                 memcpy(buf + offset,
@@ -174,7 +256,7 @@ int dns_response_addrs(const uint8_t *query, const struct dns_query *q, const st
         }
 
         write_u16(buf + 6, count);
-        return (int)offset;
+        return (int)write_opt(q, buf, offset);
 }
 
 /* Encodes a dotted name as labels ending with the root label. Returns the
@@ -222,18 +304,22 @@ int dns_response_ptr(const uint8_t *query, const struct dns_query *q, const char
                 return r;
         offset = (size_t)r;
 
-        if (size - offset < 12 + (size_t)encoded_len) {
+        if (size - opt_size(q) - offset < 12 + (size_t)encoded_len) {
                 set_truncated(buf, 0);
-                return (int)offset;
+                return (int)write_opt(q, buf, offset);
         }
         offset += write_record_header(buf + offset, DNS_TYPE_PTR, (uint16_t)encoded_len);
         memcpy(buf + offset, encoded, (size_t)encoded_len);
-        return (int)(offset + (size_t)encoded_len);
+        return (int)write_opt(q, buf, offset + (size_t)encoded_len);
 }
 
 int dns_response_rcode(const uint8_t *query, const struct dns_query *q, int rcode, uint8_t *buf, size_t size)
 {
-        return write_response_start(query, q, rcode, 0, buf, size);
+        int r = write_response_start(query, q, rcode, 0, buf, size);
+
+        if (r < 0)
+                return r;
+        return (int)write_opt(q, buf, (size_t)r);
 }
 
 int dns_response_error(const uint8_t *query, size_t len, int rcode, uint8_t *buf, size_t size)

@@ -15,14 +15,16 @@
 
 /* DNS wire format (RFC 1035): parse a query, build responses. Pure code. */
 
-#define DNS_TTL          600 /* seconds, as Docker's resolver */
-#define DNS_UDP_MAX_SIZE 512 /* bytes of a UDP message without EDNS0 */
-#define DNS_TCP_MAX_SIZE 65535
-#define DNS_HEADER_SIZE  12
+#define DNS_TTL           600  /* seconds, as Docker's resolver */
+#define DNS_UDP_MAX_SIZE  512  /* bytes of a UDP message without EDNS0 */
+#define DNS_EDNS_UDP_SIZE 1232 /* the UDP size this server advertises, the DNS Flag Day 2020 value */
+#define DNS_TCP_MAX_SIZE  65535
+#define DNS_HEADER_SIZE   12
 
 #define DNS_TYPE_A    1
 #define DNS_TYPE_PTR  12
 #define DNS_TYPE_AAAA 28
+#define DNS_TYPE_OPT  41
 #define DNS_CLASS_IN  1
 
 #define DNS_RCODE_NOERROR  0
@@ -45,13 +47,15 @@ struct dns_query {
         uint16_t flags;
         char name[256]; /* lower-case, no trailing dot; "" for the root */
         uint16_t qtype, qclass;
-        size_t question_end; /* offset just after the question section */
+        size_t question_end;    /* offset just after the question section */
+        uint16_t edns_udp_size; /* from an EDNS0 OPT record, at least 512; 0 without one */
 };
 
 /* Parses a standard query with exactly one question. Returns 0, or -EBADMSG
  * on anything malformed: short header, a response, QDCOUNT != 1, a bad label,
- * a name longer than 255 bytes, or a compression pointer (queries have no
- * earlier name to point to, so they are rejected rather than followed). */
+ * a name longer than 255 bytes, a compression pointer in the question
+ * (queries have no earlier name to point to, so they are rejected rather than
+ * followed), or a cut additional record. */
 int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *ret);
 
 /* Picks the reply to a message that dns_query_parse rejected: NOTIMP for
@@ -61,9 +65,11 @@ int dns_query_parse(const uint8_t *buf, size_t len, struct dns_query *ret);
 int dns_query_error_rcode(const uint8_t *buf, size_t len);
 
 /* Each builder below writes a response to q (whose raw bytes are query) into
- * buf of size bytes, copying the question, and returns its length. Answers
- * that do not fit in size are left out and the TC bit is set. They return
- * -EMSGSIZE when not even the header and question fit. */
+ * buf of size bytes, copying the question, and returns its length. Records
+ * that do not fit in size are left out and the TC bit is set. When q has an
+ * OPT record the response ends with one too, advertising
+ * DNS_EDNS_UDP_SIZE. They return -EMSGSIZE when not even the header, the
+ * question and that OPT record fit. */
 
 /* A or AAAA records for q's name with the addresses of q's type (others are
  * skipped); n == 0 gives a NOERROR response with no answers. */
@@ -106,7 +112,7 @@ struct dns_lookup_ops {
 /* Counters of the server thread, for logs and tests. */
 struct dns_server_stats {
         uint64_t queries;      /* queries parsed, UDP and TCP */
-        uint64_t malformed;    /* messages dropped or answered FORMERR */
+        uint64_t malformed;    /* messages dropped or replied to with FORMERR or NOTIMP */
         uint64_t local;        /* answered from the lookup callbacks */
         uint64_t forwarded;    /* relayed from an upstream */
         uint64_t failed;       /* answered SERVFAIL */

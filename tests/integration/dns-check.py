@@ -37,10 +37,15 @@ def encode_name(name):
     return out + b"\0"
 
 
-def build_query(name, qtype, qid=None, flags=0x0100, qdcount=1):
+def build_query(name, qtype, qid=None, flags=0x0100, qdcount=1, edns_size=0):
+    """Returns the ID and the bytes of a query, with an EDNS0 OPT record
+    advertising edns_size when that is not 0."""
     qid = random.randrange(65536) if qid is None else qid
-    header = struct.pack(">HHHHHH", qid, flags, qdcount, 0, 0, 0)
-    return qid, header + encode_name(name) + struct.pack(">HH", qtype, 1)
+    header = struct.pack(">HHHHHH", qid, flags, qdcount, 0, 0, 1 if edns_size else 0)
+    msg = header + encode_name(name) + struct.pack(">HH", qtype, 1)
+    if edns_size:
+        msg += b"\0" + struct.pack(">HHIH", 41, edns_size, 0, 0)
+    return qid, msg
 
 
 def read_name(msg, offset):
@@ -148,6 +153,11 @@ def phase_serve():
     r = query("web", TYPE_A)
     check("A of a container name", r.rcode == NOERROR and r.values() == ["172.30.0.2"], r.values())
     check("TTL is 600", r.answers and r.answers[0][2] == 600)
+
+    r = query("web", TYPE_A, edns_size=1232)
+    arcount = struct.unpack(">H", r.raw[10:12])[0]
+    check("EDNS0 query gets an OPT record back", arcount == 1 and r.raw[-11:-8] == b"\0\0\x29", r.raw.hex())
+    check("EDNS0 query gets the address", r.values() == ["172.30.0.2"], r.values())
 
     r = query("WEB.", TYPE_A)
     check("upper-case name", r.values() == ["172.30.0.2"], r.values())

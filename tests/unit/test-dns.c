@@ -85,17 +85,82 @@ static void parse_root_name(void **state)
         assert_string_equal(q.name, "");
 }
 
-static void parse_accepts_edns_record(void **state)
+static void parse_edns_udp_size(void **state)
 {
         uint8_t buf[512];
         struct dns_query q;
         size_t len = build_query(buf, 1, 0, "web", DNS_TYPE_A);
-        static const uint8_t opt[] = { 0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0 };
+        uint8_t opt[] = { 0, 0, DNS_TYPE_OPT, 0x10, 0, 0, 0, 0, 0, 0, 0 };
+
+        assert_int_equal(dns_query_parse(buf, len, &q), 0);
+        assert_int_equal(q.edns_udp_size, 0);
 
         memcpy(buf + len, opt, sizeof(opt));
         buf[11] = 1;
         assert_int_equal(dns_query_parse(buf, len + sizeof(opt), &q), 0);
         assert_int_equal(q.question_end, len);
+        assert_int_equal(q.edns_udp_size, 4096);
+
+        /* A size below 512 counts as 512. */
+        buf[len + 3] = 0;
+        buf[len + 4] = 100;
+        assert_int_equal(dns_query_parse(buf, len + sizeof(opt), &q), 0);
+        assert_int_equal(q.edns_udp_size, 512);
+
+        /* An OPT record cut short, or missing while ARCOUNT counts it. */
+        assert_int_equal(dns_query_parse(buf, len + sizeof(opt) - 1, &q), -EBADMSG);
+        assert_int_equal(dns_query_parse(buf, len, &q), -EBADMSG);
+
+        /* Another record type owned by a compressed name is skipped. */
+        opt[0] = 0xc0;
+        memcpy(buf + len, opt, 2);
+        buf[len + 2] = 0;
+        buf[len + 3] = 1;
+        memcpy(buf + len + 4, opt + 1, sizeof(opt) - 1);
+        assert_int_equal(dns_query_parse(buf, len + sizeof(opt) + 1, &q), 0);
+        assert_int_equal(q.edns_udp_size, 0);
+}
+
+static void response_keeps_edns(void **state)
+{
+        uint8_t query[512], reply[1024];
+        struct dns_query q;
+        struct netns_addr addrs[60];
+        size_t len = build_query(query, 1, 0, "many", DNS_TYPE_A);
+        static const uint8_t opt[] = { 0, 0, DNS_TYPE_OPT, 0x02, 0x58, 0, 0, 0, 0, 0, 0 };
+        size_t fit;
+        int n;
+
+        for (size_t i = 0; i < 60; i++) {
+                addrs[i] = (struct netns_addr){ .family = AF_INET, .prefixlen = 32 };
+                addrs[i].addr.v4.s_addr = htonl(0x0a000001 + (uint32_t)i);
+        }
+        memcpy(query + len, opt, sizeof(opt));
+        query[11] = 1;
+        assert_int_equal(dns_query_parse(query, len + sizeof(opt), &q), 0);
+        assert_int_equal(q.edns_udp_size, 600);
+
+        /* The records stop where the OPT record still fits in 600 bytes. */
+        fit = (600 - len - 11) / 16;
+        n = dns_response_addrs(query, &q, addrs, 60, reply, q.edns_udp_size);
+        assert_int_equal(n, (int)(len + fit * 16 + 11));
+        assert_int_equal(u16_at(reply + 6), fit);
+        assert_true(u16_at(reply + 2) & DNS_FLAG_TC);
+        assert_int_equal(u16_at(reply + 10), 1);
+        assert_int_equal(reply[n - 11], 0);
+        assert_int_equal(u16_at(reply + n - 10), DNS_TYPE_OPT);
+        assert_int_equal(u16_at(reply + n - 8), DNS_EDNS_UDP_SIZE);
+
+        n = dns_response_rcode(query, &q, DNS_RCODE_NXDOMAIN, reply, sizeof(reply));
+        assert_int_equal(n, (int)len + 11);
+        assert_int_equal(u16_at(reply + 10), 1);
+
+        n = dns_response_ptr(query, &q, "web", reply, sizeof(reply));
+        assert_int_equal(n, (int)len + 12 + 5 + 11);
+        assert_int_equal(u16_at(reply + 10), 1);
+
+        /* The question fits but not the OPT record after it. */
+        assert_int_equal(dns_response_rcode(query, &q, DNS_RCODE_NXDOMAIN, reply, len + 5), -EMSGSIZE);
 }
 
 static void parse_rejects_malformed(void **state)
@@ -408,7 +473,7 @@ int main(void)
                 cmocka_unit_test(parse_a_query),
                 cmocka_unit_test(parse_lowercases_name),
                 cmocka_unit_test(parse_root_name),
-                cmocka_unit_test(parse_accepts_edns_record),
+                cmocka_unit_test(parse_edns_udp_size),
                 cmocka_unit_test(parse_rejects_malformed),
                 cmocka_unit_test(parse_rejects_compression),
                 cmocka_unit_test(parse_name_length_limits),
@@ -419,6 +484,7 @@ int main(void)
                 cmocka_unit_test(response_empty_noerror),
                 cmocka_unit_test(response_truncates_at_size),
                 cmocka_unit_test(response_ptr_record),
+                cmocka_unit_test(response_keeps_edns),
                 cmocka_unit_test(response_rcode_nxdomain),
                 cmocka_unit_test(ptr_name_ipv4),
                 cmocka_unit_test(ptr_name_ipv6),

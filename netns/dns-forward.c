@@ -250,12 +250,15 @@ void dns_forward_start(struct dns_server *s, const struct dns_client *client, co
 }
 
 /* Checks that a reply belongs to the query: its ID, the QR bit and the
- * same question, ignoring ASCII case. */
+ * same question, ignoring ASCII case. A reply without a question, as some
+ * servers send with FORMERR or NOTIMP, matches on the ID alone. */
 static bool reply_matches(const struct dns_forward *f, const uint8_t *msg, size_t len)
 {
-        if (len < f->q.question_end || read_u16(msg) != f->upstream_id || !(read_u16(msg + 2) & DNS_FLAG_QR))
+        if (len < DNS_HEADER_SIZE || read_u16(msg) != f->upstream_id || !(read_u16(msg + 2) & DNS_FLAG_QR))
                 return false;
-        if (read_u16(msg + 4) != 1)
+        if (read_u16(msg + 4) == 0)
+                return true;
+        if (read_u16(msg + 4) != 1 || len < f->q.question_end)
                 return false;
         for (size_t i = DNS_HEADER_SIZE; i < f->q.question_end; i++)
                 if (tolower(msg[i]) != tolower(f->query[i]))

@@ -444,9 +444,12 @@ int dns_server_add(struct dns_server *s, const char *sandbox, int ns_fd, const c
 
         if (!sandbox || !*sandbox)
                 return error_set(err, -EINVAL, "missing sandbox key for the DNS server");
-        if (n > DNS_SERVER_MAX_UPSTREAMS)
-                return error_set(err, -E2BIG, "too many DNS upstreams for %s: %zu, the maximum is %d", sandbox, n,
-                                 DNS_SERVER_MAX_UPSTREAMS);
+        /* Docker also drops the upstreams beyond its maximum (3) silently. */
+        if (n > DNS_SERVER_MAX_UPSTREAMS) {
+                log_warn("DNS server: %s has %zu upstreams, only the first %d are used", sandbox, n,
+                         DNS_SERVER_MAX_UPSTREAMS);
+                n = DNS_SERVER_MAX_UPSTREAMS;
+        }
 
         /* Checked again when the server takes the sandbox, but a duplicate
          * found here gets -EEXIST before the bind fails with -EADDRINUSE. */

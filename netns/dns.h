@@ -121,15 +121,18 @@ struct dns_server_stats {
 };
 
 /* Creates the server and starts its thread, with no sandbox yet. ops and
- * userdata must outlive the server. */
+ * userdata must outlive the server. dns_server_add, dns_server_remove,
+ * dns_server_get_stats and dns_server_free wait for the server thread, which
+ * may be inside a lookup callback, so callers must not hold a lock that the
+ * callbacks take. */
 int dns_server_new(const struct dns_lookup_ops *ops, void *userdata, struct dns_server **ret, struct error *err);
 
 /* Starts serving 127.0.0.11:53 (UDP and TCP) inside network namespace ns_fd
  * for the container `sandbox`. Names the lookup does not resolve are
  * forwarded to upstreams, tried in order, given as "IP", "IP:port" or
  * "[IPv6]:port". The caller keeps ns_fd. Returns -EEXIST when sandbox is
- * already served, -EINVAL on an invalid upstream, -E2BIG for more than
- * DNS_SERVER_MAX_UPSTREAMS. */
+ * already served, or -EINVAL on an invalid upstream. Upstreams beyond
+ * DNS_SERVER_MAX_UPSTREAMS are ignored, with a warning in the log. */
 #define DNS_SERVER_MAX_UPSTREAMS 8
 int dns_server_add(struct dns_server *s, const char *sandbox, int ns_fd, const char *const *upstreams, size_t n,
                    struct error *err);

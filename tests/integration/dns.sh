@@ -131,6 +131,18 @@ case $out in
 esac
 
 check_eq "remove sb2" ok "$(driver_command remove sb2)"
+# Only the first 8 upstreams count, and nothing listens on those.
+check_eq "nine upstreams" ok "$(driver_command add sb2 "/run/netns/$bare_ns" \
+        $(printf '127.0.0.54:5353 %.0s' 1 2 3 4 5 6 7 8) 127.0.0.53:5353)"
+out=$(ip netns exec "$bare_ns" busybox nslookup ext.example 127.0.0.11 2>&1)
+case $out in
+*"198.51.100.7"*)
+        echo "FAIL - the ninth upstream is used: $out"
+        failures=$((failures + 1))
+        ;;
+*) echo "ok - the ninth upstream is ignored" ;;
+esac
+check_eq "remove sb2 with nine upstreams" ok "$(driver_command remove sb2)"
 check_eq "IPv6 upstream" ok "$(driver_command add sb2 "/run/netns/$bare_ns" "[::1]:5353")"
 out=$(ip netns exec "$bare_ns" busybox nslookup ext.example 127.0.0.11 2>&1)
 case $out in

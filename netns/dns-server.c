@@ -26,17 +26,12 @@
 #include "log.h"
 #include "netns.h"
 
-static uint64_t now_usec(void)
+uint64_t dns_now_usec(void)
 {
         struct timespec ts;
 
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t dns_now_usec(void)
-{
-        return now_usec();
 }
 
 int dns_epoll_add(struct dns_server *s, int fd, uint32_t events, struct dns_handle *h)
@@ -177,9 +172,13 @@ static void run_add(struct dns_server *s, struct dns_command *cmd)
         }
 
         r = dns_epoll_add(s, sb->udp_fd, EPOLLIN, &sb->udp_handle);
-        if (r >= 0)
-                r = dns_epoll_add(s, sb->tcp_fd, EPOLLIN, &sb->tcp_handle);
         if (r < 0) {
+                cmd->result = r;
+                return;
+        }
+        r = dns_epoll_add(s, sb->tcp_fd, EPOLLIN, &sb->tcp_handle);
+        if (r < 0) {
+                (void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, sb->udp_fd, NULL);
                 cmd->result = r;
                 return;
         }
@@ -320,7 +319,7 @@ static int next_timeout_msec(struct dns_server *s)
         if (deadline == UINT64_MAX)
                 return -1;
 
-        now = now_usec();
+        now = dns_now_usec();
         if (deadline <= now)
                 return 0;
         return (int)MIN((deadline - now + 999) / 1000, (uint64_t)60000);
@@ -369,8 +368,8 @@ static void *server_thread(void *userdata)
                 for (int i = 0; i < n; i++)
                         dispatch(s, events[i].data.ptr, events[i].events);
 
-                dns_forwards_expire(s, now_usec());
-                dns_tcp_expire(s, now_usec());
+                dns_forwards_expire(s, dns_now_usec());
+                dns_tcp_expire(s, dns_now_usec());
                 free_dead_objects(s);
         }
 
@@ -398,7 +397,7 @@ int dns_server_new(const struct dns_lookup_ops *ops, void *userdata, struct dns_
         pthread_mutex_init(&s->lock, NULL);
         pthread_cond_init(&s->done_cond, NULL);
         if (getrandom(&s->next_id, sizeof(s->next_id), GRND_NONBLOCK) < 0)
-                s->next_id = (uint16_t)now_usec();
+                s->next_id = (uint16_t)dns_now_usec();
 
         s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         if (s->epoll_fd < 0) {

@@ -268,6 +268,9 @@ static int check_spec(json_object *spec, bool check_source, struct error *err)
                 return check_bind_spec(spec, check_source, err);
         if (streq(type, "tmpfs") && *json_field_string(spec, "Source", ""))
                 return mount_config_error(err, "tmpfs", "field Source must not be specified");
+        if (streq(type, "volume") && !*json_field_string(spec, "Source", "") &&
+            json_field_bool(spec, "ReadOnly", false))
+                return mount_config_error(err, "volume", "must not set ReadOnly mode when using anonymous volumes");
         return 0;
 }
 

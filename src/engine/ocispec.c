@@ -116,16 +116,28 @@ static json_object *build_process(struct container *c)
         return process;
 }
 
-/* Binds of the generated /etc files, unless the user mounts over them. */
-static void add_etc_mounts(json_object *mounts, struct container *c, const char *data_dir)
+static bool has_mount_at(json_object *mounts, const char *destination)
+{
+        for (size_t i = 0; i < json_object_array_length(mounts); i++)
+                if (streq(json_field_string(json_object_array_get_idx(mounts, i), "destination", ""), destination))
+                        return true;
+        return false;
+}
+
+/* Binds of the generated /etc files, unless the user mounts on one of the
+ * files itself. They come after the user's mounts, as dockerd sorts them by
+ * depth, so that a volume or bind on /etc still shows them. */
+static void add_etc_mounts(json_object *mounts, const char *data_dir)
 {
         static const char *const files[] = { "resolv.conf", "hostname", "hosts" };
 
         for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
                 char source[4096], destination[64];
 
-                snprintf(source, sizeof(source), "%s/%s", data_dir, files[i]);
                 snprintf(destination, sizeof(destination), "/etc/%s", files[i]);
+                if (has_mount_at(mounts, destination))
+                        continue;
+                snprintf(source, sizeof(source), "%s/%s", data_dir, files[i]);
                 add_mount(mounts, destination, "bind", source, "rbind,rprivate");
         }
 }
@@ -145,11 +157,11 @@ static json_object *build_mounts(struct container *c, const struct ocispec_rootf
         add_mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", "ro,nosuid,noexec,nodev");
         add_mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev");
         add_mount(mounts, "/dev/shm", "tmpfs", "shm", shm_options);
-        add_etc_mounts(mounts, c, rootfs->data_dir);
         if (ocispec_add_user_mounts(mounts, c->host_config, c->mounts, err) < 0) {
                 json_object_put(mounts);
                 return NULL;
         }
+        add_etc_mounts(mounts, rootfs->data_dir);
         return mounts;
 }
 

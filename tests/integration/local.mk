@@ -37,6 +37,7 @@ INTEGRATION_TESTS = \
 	tests/integration/fixtures.sh \
 	tests/integration/api.sh \
 	tests/integration/dockerpy-containers.sh \
+	tests/integration/dockerpy-volumes.sh \
 	tests/integration/userns.sh \
 	tests/integration/registry-fixtures.sh
 
@@ -51,6 +52,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/dockerpy-lib.sh \
 	tests/integration/dockerpy_checks.py \
 	tests/integration/dockerpy-containers.py \
+	tests/integration/dockerpy-volumes.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
 	tests/fixtures/flaky-proxy.py \

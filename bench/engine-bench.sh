@@ -7,9 +7,7 @@
 #
 # Usage: bench/engine-bench.sh [CASE...]   (as root; `make bench` runs it)
 #
-# Cases, all by default, in this order: memory (first, so that "idle" is
-# a daemon that has done nothing but load the busybox image), run,
-# concurrent, exec, many, logs, images.
+# Cases, all by default: run, concurrent, exec, many, logs, images, memory.
 # Environment:
 #   SOCKERLESSD              the sockerlessd binary (sockerless-monitor must
 #                            sit next to it); default: sockerlessd on PATH
@@ -55,7 +53,7 @@ LOG_MB=${BENCH_LOG_MB:-100}
 THROUGHPUT_MB=${BENCH_THROUGHPUT_MB:-1024}
 ENGINES=${BENCH_ENGINES:-sockerlessd dockerd podman}
 SOCKERLESSD=${SOCKERLESSD:-$(command -v sockerlessd || true)}
-ALL_CASES="memory run concurrent exec many logs images"
+ALL_CASES="run concurrent exec many logs images memory"
 CASES=${*:-$ALL_CASES}
 BUSYBOX=sockerless-test/busybox:1.35
 DEBIAN=sockerless-test/debian:bookworm
@@ -411,6 +409,7 @@ EOF
 
 remove_images() {
         dk rmi -f "$@" >/dev/null 2>&1
+        dk image prune -af >/dev/null 2>&1
 }
 
 case_images() {

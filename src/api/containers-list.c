@@ -19,6 +19,8 @@ static const char *const status_values[] = {
         "created", "restarting", "running", "removing", "paused", "exited", "dead"
 };
 
+static const char *const health_values[] = { "starting", "healthy", "unhealthy", "none" };
+
 /* Parsed filters, checked once before matching any container. */
 struct list_filters {
         json_object *raw; /* key -> array of strings */
@@ -45,26 +47,35 @@ static bool contains_value(json_object *array, const char *value)
         return false;
 }
 
+/* The first of a filter's values that is not among allowed, or NULL. */
+static const char *first_unknown(json_object *values, const char *const *allowed, size_t n_allowed)
+{
+        for (size_t i = 0; i < json_object_array_length(values); i++) {
+                const char *v = json_object_get_string(json_object_array_get_idx(values, i));
+                bool found = false;
+
+                for (size_t j = 0; j < n_allowed && !found; j++)
+                        found = streq(v, allowed[j]);
+                if (!found)
+                        return v;
+        }
+        return NULL;
+}
+
 static int check_keys(json_object *filters, struct error *err)
 {
         json_object_object_foreach (filters, key, value) {
+                const char *bad;
                 bool known = false;
 
                 for (size_t i = 0; i < ARRAY_SIZE(known_filters) && !known; i++)
                         known = streq(key, known_filters[i]);
                 if (!known)
                         return error_set(err, -EINVAL, "Invalid filter '%s'", key);
-                if (streq(key, "status")) {
-                        for (size_t i = 0; i < json_object_array_length(value); i++) {
-                                const char *v = json_object_get_string(json_object_array_get_idx(value, i));
-                                bool valid = false;
-
-                                for (size_t j = 0; j < ARRAY_SIZE(status_values) && !valid; j++)
-                                        valid = streq(v, status_values[j]);
-                                if (!valid)
-                                        return error_set(err, -EINVAL, "Invalid filter 'status=%s'", v);
-                        }
-                }
+                if (streq(key, "status") && (bad = first_unknown(value, status_values, ARRAY_SIZE(status_values))))
+                        return error_set(err, -EINVAL, "Invalid filter 'status=%s'", bad);
+                if (streq(key, "health") && (bad = first_unknown(value, health_values, ARRAY_SIZE(health_values))))
+                        return error_set(err, -EINVAL, "Unrecognised filter value for health: %s", bad);
                 if (streq(key, "exited")) {
                         for (size_t i = 0; i < json_object_array_length(value); i++) {
                                 const char *v = json_object_get_string(json_object_array_get_idx(value, i));

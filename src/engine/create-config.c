@@ -152,18 +152,20 @@ static json_object *merge_objects(json_object *user, json_object *image)
         return merged;
 }
 
-/* Healthcheck: the image's, with any field the request sets overriding it. */
+/* Healthcheck: the image's, with any field the request sets overriding it.
+ * The request's null, zero and empty fields are left out, as dockerd's
+ * omitempty leaves them out of inspect. */
 static json_object *merge_healthcheck(json_object *user, json_object *image)
 {
         json_object *merged;
 
         if (!user)
                 return image ? json_object_get(image) : NULL;
-        if (!image)
-                return json_object_get(user);
         merged = json_object_new_object();
-        json_object_object_foreach (image, k1, v1)
-                json_object_object_add(merged, k1, json_object_get(v1));
+        if (image) {
+                json_object_object_foreach (image, k1, v1)
+                        json_object_object_add(merged, k1, json_object_get(v1));
+        }
         json_object_object_foreach (user, k2, v2) {
                 bool empty = !v2 || (json_object_is_type(v2, json_type_array) && json_object_array_length(v2) == 0) ||
                              (json_object_is_type(v2, json_type_int) && json_object_get_int64(v2) == 0);

@@ -38,6 +38,7 @@ INTEGRATION_TESTS = \
 	tests/integration/api.sh \
 	tests/integration/dockerpy-containers.sh \
 	tests/integration/dockerpy-volumes.sh \
+	tests/integration/dockerpy-events.sh \
 	tests/integration/userns.sh \
 	tests/integration/registry-fixtures.sh
 
@@ -46,7 +47,6 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/netlib.sh \
 	tests/fixtures/dns-fixture.py \
-	tests/fixtures/dns-query.py \
 	tests/integration/registry-lib.sh \
 	tests/integration/restart-lib.sh \
 	tests/integration/restart-policy.py \
@@ -54,6 +54,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/dockerpy_checks.py \
 	tests/integration/dockerpy-containers.py \
 	tests/integration/dockerpy-volumes.py \
+	tests/integration/dockerpy-events.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
 	tests/fixtures/flaky-proxy.py \

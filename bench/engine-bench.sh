@@ -7,7 +7,9 @@
 #
 # Usage: bench/engine-bench.sh [CASE...]   (as root; `make bench` runs it)
 #
-# Cases, all by default: run, concurrent, exec, many, logs, images, memory.
+# Cases, all by default, in this order: memory (first, so that "idle" is
+# a daemon that has done nothing but load the busybox image), run,
+# concurrent, exec, many, logs, images.
 # Environment:
 #   SOCKERLESSD              the sockerlessd binary (sockerless-monitor must
 #                            sit next to it); default: sockerlessd on PATH
@@ -53,7 +55,7 @@ LOG_MB=${BENCH_LOG_MB:-100}
 THROUGHPUT_MB=${BENCH_THROUGHPUT_MB:-1024}
 ENGINES=${BENCH_ENGINES:-sockerlessd dockerd podman}
 SOCKERLESSD=${SOCKERLESSD:-$(command -v sockerlessd || true)}
-ALL_CASES="run concurrent exec many logs images memory"
+ALL_CASES="memory run concurrent exec many logs images"
 CASES=${*:-$ALL_CASES}
 BUSYBOX=sockerless-test/busybox:1.35
 DEBIAN=sockerless-test/debian:bookworm
@@ -409,7 +411,6 @@ EOF
 
 remove_images() {
         dk rmi -f "$@" >/dev/null 2>&1
-        dk image prune -af >/dev/null 2>&1
 }
 
 case_images() {

@@ -183,7 +183,7 @@ void engine_event_emit(struct engine *e, const char *type, const char *action, c
  * "image" (Config.Image) and "name", each overriding what came before as
  * in dockerd. Takes c->lock, so call it without. Actions and their extra
  * attributes, as dockerd 20.10 sends them: create, start, restart, stop,
- * destroy, attach, detach, pause, unpause, update, top, export, commit,
+ * destroy, attach, pause, unpause, update, top, export, commit,
  * archive-path, extract-to-dir, oom; die (exitCode); kill (signal);
  * rename (oldName); resize (height, width); "exec_create: CMD ARGS" and
  * "exec_start: CMD ARGS" (execID); exec_die (execID, exitCode);

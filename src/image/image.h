@@ -126,8 +126,10 @@ void image_store_set_in_use_check(struct image_store *s, image_in_use_fn fn, voi
 void image_store_set_running_check(struct image_store *s, image_in_use_fn fn, void *userdata);
 
 /* Called after each change Docker reports as an image event: action is
- * "load", "import", "tag", "untag" or "delete", id the image ID
- * ("sha256:..."), name the tag for "tag" events and the ID otherwise.
+ * "load", "import", "tag", "untag", "delete" or "save", id the image ID
+ * ("sha256:..."), name the tag for "tag" events and the ID otherwise. For
+ * "pull" and "push", id is the reference as the client gave it and name
+ * its repository.
  * labels are the Labels of the image's config, or NULL when it has none
  * or is deleted, as dockerd copies them into the event. The hook runs
  * with the store locked, possibly on several threads at once, so it must

@@ -302,6 +302,29 @@ static int ping(struct registry_client *c, const struct registry_auth *auth, str
         return 0;
 }
 
+/* Sends the "push" event of dockerd 20.10: the reference as the client
+ * named it, with the labels of the image that it names (its tag, or
+ * latest when every tag was pushed). */
+static void report_event(struct image_store *s, const struct reference *ref, const struct push_target *targets,
+                         size_t n)
+{
+        _cleanup_free_ char *familiar = reference_familiar_string(ref), *name = reference_familiar_name(ref);
+        _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(s);
+        const char *tag = ref->tag ?: "latest";
+        const char *image_id = NULL;
+
+        if (!s->event)
+                return;
+        if (!familiar || !name) {
+                log_error("Failed to record the push event of %s: out of memory", ref->path);
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (streq(targets[i].tag, tag))
+                        image_id = targets[i].image_id;
+        s->event("push", familiar, name, image_id ? store_image_labels(s, image_id) : NULL, s->event_userdata);
+}
+
 static void session_done(struct push_session *p)
 {
         strv_free(p->done_diff_ids);
@@ -355,6 +378,8 @@ int image_store_push(struct image_store *s, struct registry_context *ctx, const 
 
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = push_tag(&p, client, &ref, &targets[i], err);
+        if (r >= 0)
+                report_event(s, &ref, targets, n);
 
         targets_free(targets, n);
         session_done(&p);

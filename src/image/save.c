@@ -6,6 +6,9 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include "idutil.h"
+#include "store-internal.h"
+
 #define HOLD_MAX (64 * 1024)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
@@ -151,11 +154,33 @@ static int write_plan(struct image_store *s, const struct save_plan *plan, struc
         return 0;
 }
 
+/* Sends a "save" event for each image of the archive, named by its ID as
+ * dockerd 20.10 names it. The images are the configs, <hex>.json, at the
+ * top of the archive. dockerd sends them while it prepares the archive, so
+ * a client has them before the archive ends. */
+static void report_events(struct image_store *s, const struct save_plan *plan)
+{
+        _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(s);
+
+        for (size_t i = 0; i < plan->n_members; i++) {
+                const char *path = plan->members[i].path;
+                char id[ID_LENGTH + 1];
+
+                if (strlen(path) != ID_LENGTH + 5 || !streq(path + ID_LENGTH, ".json"))
+                        continue;
+                memcpy(id, path, ID_LENGTH);
+                id[ID_LENGTH] = '\0';
+                if (id_is_hex(id, ID_LENGTH))
+                        store_event(s, "save", id, NULL);
+        }
+}
+
 int save_plan_write(struct image_store *s, const struct save_plan *plan, image_layer_write_fn write, void *userdata,
                     struct error *err)
 {
         struct save_output out = { .write = write, .userdata = userdata };
 
+        report_events(s, plan);
         return write_plan(s, plan, &out, err);
 }
 

@@ -42,10 +42,10 @@ struct save_plan {
 int save_plan_build(struct image_store *s, char *const *names, struct save_plan *ret, struct error *err);
 void save_plan_done(struct save_plan *plan);
 
-/* Writes the archive a plan describes through write. A failure after the
- * first write (a layer that no longer rebuilds) stops in the middle of a
- * member, so that readers see a truncated archive rather than a different
- * one. */
+/* Sends a "save" event for each image of the plan, then writes the archive
+ * it describes through write. A failure after the first write (a layer
+ * that no longer rebuilds) stops in the middle of a member, so that
+ * readers see a truncated archive rather than a different one. */
 int save_plan_write(struct image_store *s, const struct save_plan *plan, image_layer_write_fn write, void *userdata,
                     struct error *err);
 

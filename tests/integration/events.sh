@@ -112,7 +112,64 @@ sl_docker rmi sl-ev-labelled:1 sl-ev-labelled:2 >/dev/null
 until=$(now)
 replay '{{.Action}}={{index .Actor.Attributes "sl.ev"}}' --filter type=image
 sl_assert_eq "image events carry the image's labels" "tag=img untag=img untag=img delete=" "$(xargs <<<"$SL_OUT")"
+
+# docker save sends one event per image, named by its ID, even when two
+# names give the same image.
+sl_docker commit --change 'LABEL sl.ev=saved' sl-ev-lab sl-ev-saved:1 >/dev/null
+saved_id=$(sl_docker image inspect -f '{{.Id}}' sl-ev-saved:1)
+since=$(now)
+sl_docker save -o "$SL_TMP/saved.tar" sl-ev-saved:1 "$saved_id" "$busybox"
+until=$(now)
+replay '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{index .Actor.Attributes "sl.ev"}}' \
+        --filter type=image
+sl_assert_eq "save events name each image once" \
+        "$(printf 'save %s %s \nsave %s %s saved\n' "$image_id" "$image_id" "$saved_id" "$saved_id" | sort)" \
+        "$(sort <<<"$SL_OUT")"
+sl_run sl_docker save -o "$SL_TMP/missing.tar" sl-ev-missing:1
+sl_assert_rc "save of a missing image fails" 1
+since=$until
+until=$(now)
+replay '{{.Action}}' --filter type=image
+sl_assert_out "failed save sends no event" ""
 sl_docker rm sl-ev-lab >/dev/null
+
+# docker push sends one event once all its tags are pushed: the reference as
+# given, with the name and labels of the image that it names.
+if command -v docker-registry >/dev/null; then
+        . "$SL_SRCDIR/registry-lib.sh"
+        registry_start open
+        pushed=$REGISTRY_OPEN_ADDR/sl-ev-pushed
+        sl_docker tag sl-ev-saved:1 "$pushed:1"
+        sl_docker tag "$busybox" "$pushed:2"
+        since=$(now)
+        sl_docker push "$pushed:1" >/dev/null
+        sl_docker push --all-tags "$pushed" >/dev/null
+        until=$(now)
+        replay '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}} {{index .Actor.Attributes "sl.ev"}}' \
+                --filter event=push
+        sl_assert_eq "push events" "push $pushed:1 $pushed saved|push $pushed $pushed |" "$(tr '\n' '|' <<<"$SL_OUT")"
+        registry_stop open
+else
+        sl_skip "push events" "docker-registry is not installed"
+fi
+sl_docker rmi sl-ev-saved:1 >/dev/null
+
+# ---- attach and exec ended by the detach keys
+# dockerd 20.10.24 sends neither "detach" nor "exec_detach" for them,
+# though its event list names both, so neither is expected here.
+sl_docker run -dit --name sl-ev-detach "$busybox" sh >/dev/null
+since=$(now)
+# The CLI's exit status after a detach differs between versions, so the
+# checks are the events and the container still running.
+sl_run "$SL_PYTHON" "$SL_SRCDIR/pty-drive.py" --timeout 20 expect='# ' 'send=\x10\x11' -- \
+        docker attach sl-ev-detach
+sl_run "$SL_PYTHON" "$SL_SRCDIR/pty-drive.py" --timeout 20 expect='# ' 'send=\x10\x11' -- \
+        docker exec -it sl-ev-detach sh
+sl_assert_eq "container runs after the detaches" running "$(sl_docker inspect -f '{{.State.Status}}' sl-ev-detach)"
+until=$(now)
+replay '{{.Action}}' --filter container=sl-ev-detach
+sl_assert_eq "detach sends no event" "attach|resize|resize|exec_create: sh |exec_start: sh |" "$(tr '\n' '|' <<<"$SL_OUT")"
+sl_docker rm -f sl-ev-detach >/dev/null
 
 # ---- filters, on a replay of a few containers
 since=$(now)

@@ -47,6 +47,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/lib.sh \
 	tests/integration/netlib.sh \
 	tests/fixtures/dns-fixture.py \
+	tests/fixtures/dns-query.py \
 	tests/integration/registry-lib.sh \
 	tests/integration/restart-lib.sh \
 	tests/integration/restart-policy.py \

@@ -202,3 +202,14 @@ net_nc_get() {
         sl_docker run --rm "$@" "$NET_BUSYBOX" sh -c \
                 "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $host $port"
 }
+
+# net_assert_ipv4 NAME VALUE: check that VALUE is an IPv4 address, so that
+# a later comparison of two empty addresses cannot pass.
+net_assert_ipv4() {
+        sl_assert_match "$1" '^[0-9]{1,3}(\.[0-9]{1,3}){3}$' "$2"
+}
+
+# net_nft_dnat_rules: the DNAT statements of the Sockerless table.
+net_nft_dnat_rules() {
+        net_nft_table | grep -E '(^|[[:space:]])dnat( ip| ip6)? to '
+}

@@ -29,6 +29,7 @@ sl_check "create a user network" sl_docker network create dnsnet
 sl_check "run redis on it" sl_docker run -d --name redis --network dnsnet --network-alias cache "$NET_REDIS"
 redis_ip=$(net_ip redis dnsnet)
 redis_id=$(sl_docker inspect -f '{{.Id}}' redis)
+net_assert_ipv4 "redis has an address on the network" "$redis_ip"
 
 # ---- container names
 lookup dnsnet redis
@@ -52,11 +53,33 @@ sl_assert_eq "the short ID resolves" "$redis_ip" "$(answer_addresses)"
 sl_check "run a second container with the same alias" \
         sl_docker run -d --name redis2 --network dnsnet --network-alias cache "$NET_REDIS"
 redis2_ip=$(net_ip redis2 dnsnet)
+net_assert_ipv4 "the second container has an address" "$redis2_ip"
 lookup dnsnet cache
 sl_assert_eq "an alias of two containers has both addresses" \
         "$(printf '%s\n' "$redis_ip" "$redis2_ip" | sort)" "$(answer_addresses)"
 lookup dnsnet redis2
 sl_assert_eq "a container name stays unique beside a shared alias" "$redis2_ip" "$(answer_addresses)"
+
+# ---- TCP, UDP and PTR queries from the container's network namespace
+redis_pid=$(sl_docker inspect -f '{{.State.Pid}}' redis)
+
+# query ARGS...: tests/fixtures/dns-query.py in redis's network namespace.
+query() {
+        nsenter "--net=/proc/$redis_pid/ns/net" "$SL_PYTHON" "$SL_SRCDIR/../fixtures/dns-query.py" "$@"
+}
+
+sl_run query --tcp 127.0.0.11 redis2 A
+sl_assert_out "a TCP query of a container name" "NOERROR"$'\n'"$redis2_ip"
+: >"$NET_DNS_LOG"
+sl_run query --tcp 127.0.0.11 "$NET_UPSTREAM_NAME" A
+sl_assert_out "a TCP query of an external name" "NOERROR"$'\n'"$NET_UPSTREAM_ADDR"
+sl_assert_contains "a TCP query goes upstream over TCP" \
+        "tcp $NET_HOST_ADDR $NET_UPSTREAM_NAME A NOERROR" "$(net_dns_queries "$NET_UPSTREAM_NAME")"
+sl_run query --tcp 127.0.0.11 nosuch.test A
+sl_assert_out "a TCP query of an unknown name" NXDOMAIN
+reverse_name=$(awk -F. '{ print $4 "." $3 "." $2 "." $1 ".in-addr.arpa" }' <<<"$redis2_ip")
+sl_run query 127.0.0.11 "$reverse_name" PTR
+sl_assert_out "a PTR query over UDP" $'NOERROR\nredis2.dnsnet'
 
 # ---- reverse lookups
 lookup dnsnet "$redis_ip"
@@ -81,11 +104,14 @@ sl_assert_ne "a connection to an unknown name fails" 0 "$SL_RC"
 # ---- network connect --alias, and disconnect
 sl_check "run a container on the default bridge" sl_docker run -d --name late "$NET_BUSYBOX" sleep 600
 sl_check "network connect with an alias" sl_docker network connect --alias latecomer dnsnet late
-late_ip=$(net_ip late dnsnet)
+late_ip=$(net_ip late dnsnet 2>/dev/null)
+net_assert_ipv4 "connect gives an address on the network" "$late_ip"
 lookup dnsnet latecomer
 sl_assert_eq "an alias given at connect resolves at once" "$late_ip" "$(answer_addresses)"
 lookup dnsnet late
 sl_assert_eq "a connected container's name resolves" "$late_ip" "$(answer_addresses)"
+sl_run sl_docker exec late cat /etc/resolv.conf
+sl_assert_out "connect switches resolv.conf to the embedded resolver" $'nameserver 127.0.0.11\noptions ndots:0'
 sl_run sl_docker exec late nslookup redis
 sl_assert_rc "the connected container resolves names of the network" 0
 sl_check "network disconnect" sl_docker network disconnect dnsnet late

@@ -57,6 +57,8 @@ sl_wait_for 10 net_http_ok http://127.0.0.1:8080/
 sl_assert_eq "GET via 127.0.0.1 from the host" 200 "$(net_http_status http://127.0.0.1:8080/)"
 sl_assert_eq "GET via the host's address from the host" 200 "$(net_http_status "http://$host:8080/")"
 sl_assert_eq "GET from the remote host" 200 "$(net_remote_http_status "http://$host:8080/")"
+sl_assert_eq "GET via the host's IPv6 address from the remote host" 200 \
+        "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8080/")"
 sl_run net_curl "http://127.0.0.1:8080/"
 sl_assert_contains "the body is nginx's page" "Welcome to nginx" "$SL_OUT"
 sl_run sl_docker port web
@@ -69,6 +71,7 @@ sl_run sl_docker inspect -f '{{json .HostConfig.PortBindings}}' web
 sl_assert_out "HostConfig.PortBindings" '{"80/tcp":[{"HostIp":"","HostPort":"8080"}]}'
 
 web_ip=$(net_ip web)
+net_assert_ipv4 "the container has an address" "$web_ip"
 sl_run net_nc_get "$host" 8080
 sl_assert_contains "another container reaches the published port" "200 OK" "$SL_OUT"
 sl_run net_nc_get "$host" 8080 --name hairpin --network container:web
@@ -195,7 +198,7 @@ sl_assert_eq "no port answers after removal" 000 "$(net_http_status http://127.0
 sl_assert_eq "no veth after removal" "" "$(net_links veth)"
 if sl_engine_is sockerlessd; then
         sl_assert_eq "no container namespace after removal" "" "$(net_netns_files)"
-        sl_assert_not_contains "no DNAT rule after removal" "dnat" "$(net_nft_table)"
+        sl_assert_eq "no DNAT rule after removal" "" "$(net_nft_dnat_rules)"
 else
         sl_skip "no container namespace after removal" "dockerd removes them a minute later"
         sl_skip "no DNAT rule after removal" "dockerd keeps its rules in iptables"

@@ -82,6 +82,9 @@ sl_check "run a client on the user network" sl_docker run -d --name client --net
 web_ip=$(net_ip web)
 redis_ip=$(net_ip redis rnet)
 client_ip=$(net_ip client rnet)
+net_assert_ipv4 "web has an address" "$web_ip"
+net_assert_ipv4 "redis has an address" "$redis_ip"
+net_assert_ipv4 "the client has an address" "$client_ip"
 sl_wait_for 10 net_http_ok http://127.0.0.1:8080/
 sl_assert_eq "the published port answers before the restarts" 200 "$(net_http_status http://127.0.0.1:8080/)"
 sl_assert_eq "names resolve before the restarts" "$redis_ip" "$(resolve redis)"
@@ -101,7 +104,7 @@ sl_check "remove the nginx container" sl_docker rm -f web
 sl_assert_eq "its port no longer answers" 000 "$(net_http_status http://127.0.0.1:8080/)"
 sl_assert_eq "its veth is gone" "$((web_veths_before - 1))" "$(net_links veth | wc -l)"
 if sl_engine_is sockerlessd; then
-        sl_assert_not_contains "its DNAT rule is gone" "dnat" "$(net_nft_table)"
+        sl_assert_eq "its DNAT rule is gone" "" "$(net_nft_dnat_rules)"
 else
         sl_skip "its DNAT rule is gone" "dockerd keeps its rules in iptables"
 fi

@@ -98,6 +98,9 @@ sl_check "run a container on the default bridge" sl_docker run -d --name joiner 
 sl_check "network connect" sl_docker network connect --ip 172.30.5.20 crud joiner
 sl_run sl_docker exec joiner ip -o -4 addr show eth1
 sl_assert_contains "connect adds eth1 with the address" "inet 172.30.5.20/24" "$SL_OUT"
+sl_run sl_docker exec joiner ip route
+sl_assert_eq "connect keeps the default route on eth0" eth0 "$(awk '$1 == "default" { print $5 }' <<<"$SL_OUT")"
+sl_assert_contains "connect adds the network's route on eth1" "172.30.5.0/24 dev eth1" "$SL_OUT"
 sl_run sl_docker inspect joiner -f '{{len .NetworkSettings.Networks}} {{.NetworkSettings.Networks.crud.IPAddress}}'
 sl_assert_out "inspect shows both networks" "2 172.30.5.20"
 sl_check "the connected container reaches the network" sl_docker exec joiner ping -c 1 -W 3 172.30.5.128
@@ -123,6 +126,7 @@ sl_assert_out "inspect shows the MAC address" 02:42:ac:11:00:99
 sl_run sl_docker exec mac hostname
 sl_assert_out "the hostname is set" box
 mac_ip=$(net_ip mac)
+net_assert_ipv4 "the container has an address" "$mac_ip"
 sl_run sl_docker exec mac cat /etc/hosts
 sl_assert_out "hosts of a container with a hostname" "$default_hosts"$'\n'"$mac_ip	box"
 
@@ -149,10 +153,12 @@ sl_assert_out "hosts with --network none" "$default_hosts"
 # ---- /etc/hosts, resolv.conf and links on the default bridge
 sl_check "run a link target" sl_docker run -d --name target --hostname tgt --expose 6379 "$NET_REDIS"
 target_ip=$(net_ip target)
+net_assert_ipv4 "the link target has an address" "$target_ip"
 sl_check "run with links, hosts and DNS options" sl_docker run -d --name linker --link target:db --hostname box \
         --add-host gw:host-gateway --add-host extra:192.0.2.33 --dns "$NET_REMOTE_ADDR" \
         --dns-search example.test --dns-option ndots:2 "$busybox" sleep 600
 linker_ip=$(net_ip linker)
+net_assert_ipv4 "the linking container has an address" "$linker_ip"
 gateway=$(sl_docker exec linker ip route | awk '$1 == "default" { print $3 }')
 sl_run sl_docker exec linker sh -c 'cat /etc/hosts; echo; cat /etc/resolv.conf; echo; env | grep ^DB_ | sort'
 sl_assert_out "hosts, resolv.conf and link variables" "$default_hosts
@@ -196,6 +202,7 @@ sl_assert_eq "the remote host sees the host's address" "$NET_HOST_ADDR $NET_HOST
 # ---- isolation
 sl_check "create a second network" sl_docker network create othernet
 utarget_ip=$(net_ip utarget)
+net_assert_ipv4 "the target on the user network has an address" "$utarget_ip"
 if reach linknet "$utarget_ip" 6379; then
         sl_ok "a container reaches its own network"
 else

@@ -142,6 +142,25 @@ int etcfiles_update_hosts(struct container *c, int dirfd, const struct etcfiles_
         return 0;
 }
 
+int etcfiles_update_resolv(const struct daemon_config *config, struct container *c, int dirfd,
+                           const struct etcfiles_network *net, struct error *err)
+{
+        _cleanup_free_ char *host = read_host_file("/etc/resolv.conf"), *text = NULL;
+        char **storage[3] = { NULL, NULL, NULL };
+        struct etcfiles_dns dns;
+        int r;
+
+        r = container_dns(config, c, storage, &dns);
+        if (r >= 0)
+                r = etcfiles_resolv_text(host, &dns, net, &text, err);
+        free_storage(storage);
+        if (r >= 0)
+                r = rewrite_in_place(dirfd, "resolv.conf", text, strlen(text));
+        if (r < 0)
+                return error_set_errno(err, r, "updating /etc/resolv.conf of container %s failed", c->id);
+        return 0;
+}
+
 int etcfiles_dns_upstreams(const struct daemon_config *config, struct container *c, char ***ret)
 {
         _cleanup_free_ char *host = read_host_file("/etc/resolv.conf");

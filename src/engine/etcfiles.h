@@ -64,6 +64,12 @@ int etcfiles_write_network(const struct daemon_config *config, struct container 
  * writes a line for each endpoint of net only. */
 int etcfiles_update_hosts(struct container *c, int dirfd, const struct etcfiles_network *net, struct error *err);
 
+/* Rewrites the resolv.conf of a running container in place, as
+ * etcfiles_update_hosts does, after a network connect or disconnect
+ * changed whether it uses the embedded DNS server. Call with c->lock held. */
+int etcfiles_update_resolv(const struct daemon_config *config, struct container *c, int dirfd,
+                           const struct etcfiles_network *net, struct error *err);
+
 /* Returns the IPv4 nameservers that the embedded DNS server forwards to for
  * the container: its --dns, else the daemon's "dns", else the host's
  * nameservers. Loopback ones are included because the DNS server runs in

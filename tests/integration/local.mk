@@ -39,6 +39,7 @@ INTEGRATION_TESTS = \
 	tests/integration/dockerpy-containers.sh \
 	tests/integration/dockerpy-volumes.sh \
 	tests/integration/dockerpy-events.sh \
+	tests/integration/dockerpy-logs.sh \
 	tests/integration/userns.sh \
 	tests/integration/registry-fixtures.sh
 
@@ -56,6 +57,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/dockerpy-containers.py \
 	tests/integration/dockerpy-volumes.py \
 	tests/integration/dockerpy-events.py \
+	tests/integration/dockerpy-logs.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
 	tests/fixtures/flaky-proxy.py \

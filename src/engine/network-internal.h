@@ -8,6 +8,8 @@
 #include "ipam.h"
 #include "network.h"
 
+struct container;
+
 struct dns_server;
 struct portmap;
 
@@ -116,6 +118,50 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct network_endpoint *, network_endpoint_free)
 
 /* Returns the sandbox of container id, or NULL. Call with the lock held. */
 struct sandbox *sandbox_find_locked(struct network_store *s, const char *id);
+
+/* ---- EndpointSettings of a container's networks (network-container.c) ---- */
+
+/* Clears the fields that a start fills (addresses, IDs, MAC). */
+void network_settings_clear(json_object *settings);
+
+/* Returns new EndpointSettings with what config (EndpointConfig of a
+ * request, or NULL) sets: IPAMConfig, Links, Aliases and DriverOpts. */
+json_object *network_settings_new(json_object *config);
+
+/* Returns the network name that a NetworkMode stands for: "bridge" for "default". */
+const char *network_of_mode(const char *mode);
+
+bool network_is_default_bridge(const char *name);
+
+/* ---- Endpoints (network-endpoint.c) ---- */
+
+/* Tells whether the container sandbox has an endpoint on n. */
+bool network_has_container(const struct network *n, const char *sandbox);
+
+/* Has the embedded DNS server serve c in the namespace at path. Call with
+ * neither c->lock nor the store's lock held. */
+int network_dns_register(struct engine *e, struct container *c, const char *path, struct error *err);
+
+/* Parses "aa:bb:cc:dd:ee:ff" into mac. */
+int network_mac_parse(const char *s, uint8_t mac[static 6]);
+
+/* Adds ep to the endpoints of n, which takes it. */
+void network_endpoint_add(struct network *n, struct network_endpoint *ep);
+
+/* Removes the endpoint of container id from n, releasing its addresses
+ * and deleting its veth when delete_link. */
+void network_endpoint_remove(struct network *n, const char *id, bool delete_link);
+
+/* Connects the sandbox sb to n: addresses, a veth in the namespace ns_fd,
+ * DNS names. settings (EndpointSettings) get the runtime fields; mac_text
+ * may set the MAC address. Call with the lock held. */
+int network_attach_locked(struct network_store *s, struct sandbox *sb, const char *container_name, struct network *n,
+                          json_object *settings, const char *mac_text, int ns_fd, struct error *err);
+
+/* ---- Sandboxes (network-sandbox.c) ---- */
+
+/* Writes the record of sb with the container's networks. Call with the lock held. */
+int sandbox_record_write(struct network_store *s, struct sandbox *sb, json_object *networks);
 
 /* Sends a network event with Docker's attributes (name, type, and
  * container when not NULL). */

@@ -181,6 +181,8 @@ static json_object *build_object(json_object *req, const char *id, json_object *
 {
         json_object *obj = json_object_new_object(), *ipam = json_object_new_object(), *from = json_object_new_object();
         json_object *req_ipam = json_field_object(req, "IPAM");
+        /* dockerd takes an empty Driver, as the Go SDK sends by default, for bridge. */
+        const char *driver = json_field_string(req, "Driver", "");
         char created[64];
 
         json_object_object_add(obj, "Name", json_object_new_string(json_field_string(req, "Name", "")));
@@ -189,7 +191,7 @@ static json_object *build_object(json_object *req, const char *id, json_object *
                 obj, "Created",
                 json_object_new_string(timeutil_format_rfc3339(timeutil_now_ns(), created, sizeof(created))));
         json_object_object_add(obj, "Scope", json_object_new_string("local"));
-        json_object_object_add(obj, "Driver", json_object_new_string(json_field_string(req, "Driver", "bridge")));
+        json_object_object_add(obj, "Driver", json_object_new_string(*driver ? driver : "bridge"));
         json_object_object_add(obj, "EnableIPv6", json_object_new_boolean(json_field_bool(req, "EnableIPv6", false)));
         json_object_object_add(ipam, "Driver",
                                json_object_new_string(json_field_string(req_ipam, "Driver", "default")));

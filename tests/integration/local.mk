@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/network-restore.sh \
 	tests/integration/network-ports.sh \
 	tests/integration/network-dns.sh \
+	tests/integration/networks-api.sh \
 	tests/integration/pull.sh \
 	tests/integration/run.sh \
 	tests/integration/lifecycle.sh \

@@ -113,7 +113,12 @@ static void format_endpoint(char *buf, size_t size, int family, const union port
                 snprintf(buf, size, "%s:%u", text, port);
 }
 
-/* Opens a socket bound to addr:port, listening for stream protocols.
+/* Opens a socket bound to addr:port. IPv4 stream sockets also listen.
+ * IPv6 ones do not, because the kernel cannot translate IPv6 connections
+ * for a container without IPv6. A client of [::1]:PORT then gets a reset
+ * and tries 127.0.0.1 next, instead of waiting on a listener that never
+ * accepts. A socket that does not listen keeps SO_REUSEADDR off, because
+ * two bound sockets that both set it may share a port.
  * Returns the fd or a negative errno.
  * NOTE: SCTP needs the kernel's sctp module; without it the start fails
  * with "protocol not supported", as with dockerd. */
@@ -123,15 +128,18 @@ static int bind_socket(int protocol, int family, const union portmap_addr *addr,
         struct sockaddr_storage sa = { 0 };
         socklen_t len;
         int type = protocol == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+        bool listens = type == SOCK_STREAM && family == AF_INET;
         int one = 1;
 
         fd = socket(family, type | SOCK_CLOEXEC, protocol);
         if (fd < 0)
                 return -errno;
-        /* A port left in TIME_WAIT by the last run must not block a new
-         * reservation, and the IPv6 socket must leave IPv4 to its own. */
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+        /* A connection that the listener accepted before the nftables rules
+         * were in place can leave the port in TIME_WAIT, which must not
+         * block the next reservation. */
+        if (listens && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
                 return -errno;
+        /* The IPv6 socket leaves IPv4 to its own socket. */
         if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
                 return -errno;
         if (family == AF_INET) {
@@ -151,7 +159,7 @@ static int bind_socket(int protocol, int family, const union portmap_addr *addr,
         }
         if (bind(fd, (struct sockaddr *)&sa, len) < 0)
                 return -errno;
-        if (type == SOCK_STREAM && listen(fd, 1) < 0)
+        if (listens && listen(fd, 1) < 0)
                 return -errno;
         return TAKE_FD(fd);
 }

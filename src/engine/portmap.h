@@ -15,8 +15,8 @@ struct nft_port;   /* netns/nft.h */
  * PublishAllPorts and Config.ExposedPorts, the host ports allocated for
  * them, and the sockets that reserve those host ports while the container
  * runs. The daemon binds each host port itself, as dockerd's proxy does:
- * TCP sockets listen with a backlog of 1 and UDP sockets are only bound. So
- * a port in use elsewhere fails the start, and no other program takes a
+ * IPv4 TCP sockets listen with a backlog of 1, the others are only bound.
+ * So a port in use elsewhere fails the start, and no other program takes a
  * published port. A struct portmap is not thread-safe, so use it under the
  * container's lock.
  */

@@ -90,8 +90,9 @@ static void allocate_ok(struct portmap *pm)
         assert_int_equal(allocate(pm, message, sizeof(message)), 0);
 }
 
-/* Binds a socket of the test itself, as another program would. */
-static int bind_port(int family, int type, const char *address, uint16_t port)
+/* Binds a socket of the test itself, as another program would, with
+ * SO_REUSEADDR when reuse is set. */
+static int bind_port_with(int family, int type, const char *address, uint16_t port, bool reuse)
 {
         struct sockaddr_storage sa = { 0 };
         socklen_t len;
@@ -99,6 +100,8 @@ static int bind_port(int family, int type, const char *address, uint16_t port)
         int fd = socket(family, type | SOCK_CLOEXEC, 0);
 
         assert_true(fd >= 0);
+        if (reuse)
+                assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
         if (family == AF_INET6)
                 assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), 0);
         if (family == AF_INET) {
@@ -123,6 +126,53 @@ static int bind_port(int family, int type, const char *address, uint16_t port)
                 return r;
         }
         return fd;
+}
+
+static int bind_port(int family, int type, const char *address, uint16_t port)
+{
+        return bind_port_with(family, type, address, port, false);
+}
+
+/* Connects a TCP socket to address:port. Returns 0 or a negative errno. */
+static int connect_port(int family, const char *address, uint16_t port)
+{
+        struct sockaddr_storage sa = { 0 };
+        socklen_t len;
+        int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int r = 0;
+
+        assert_true(fd >= 0);
+        if (family == AF_INET) {
+                struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+
+                in->sin_family = AF_INET;
+                in->sin_port = htons(port);
+                assert_int_equal(inet_pton(AF_INET, address, &in->sin_addr), 1);
+                len = sizeof(*in);
+        } else {
+                struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+
+                in6->sin6_family = AF_INET6;
+                in6->sin6_port = htons(port);
+                assert_int_equal(inet_pton(AF_INET6, address, &in6->sin6_addr), 1);
+                len = sizeof(*in6);
+        }
+        if (connect(fd, (struct sockaddr *)&sa, len) < 0)
+                r = -errno;
+        close(fd);
+        return r;
+}
+
+/* Whether the test can bind the port with SO_REUSEADDR set first, as many
+ * servers do. */
+static bool port_free_reuse(int family, int type, const char *address, uint16_t port)
+{
+        int fd = bind_port_with(family, type, address, port, true);
+        bool ok = fd >= 0;
+
+        if (ok)
+                close(fd);
+        return ok;
 }
 
 /* Whether the test can bind the port itself, so no socket holds it. */
@@ -242,6 +292,12 @@ static void allocate_explicit_port(void **state)
         assert_false(port_free(AF_INET, SOCK_STREAM, "0.0.0.0", 8080));
         assert_false(port_free(AF_INET6, SOCK_STREAM, "::", 8080));
         assert_false(port_free(AF_INET, SOCK_DGRAM, "127.0.0.1", 5353));
+        /* IPv4 listens, IPv6 resets, so that clients fall back to IPv4. */
+        assert_int_equal(connect_port(AF_INET, "127.0.0.1", 8080), 0);
+        assert_int_equal(connect_port(AF_INET6, "::1", 8080), -ECONNREFUSED);
+        /* A program that sets SO_REUSEADDR cannot share a reserved port. */
+        assert_false(port_free_reuse(AF_INET, SOCK_DGRAM, "127.0.0.1", 5353));
+        assert_false(port_free_reuse(AF_INET6, SOCK_STREAM, "::", 8080));
         /* UDP 8080 and IPv6 5353 are not published. */
         assert_true(port_free(AF_INET, SOCK_DGRAM, "0.0.0.0", 8080));
         assert_true(port_free(AF_INET6, SOCK_DGRAM, "::", 5353));

@@ -48,18 +48,30 @@ static void free_storage(char **storage[3])
                 strv_free(storage[i]);
 }
 
-static int write_resolv(const struct daemon_config *config, struct container *c, int dirfd,
-                        const struct etcfiles_network *net, struct error *err)
+/* Builds the resolv.conf text of c from the host's file and its DNS
+ * settings. */
+static int resolv_text(const struct daemon_config *config, struct container *c, const struct etcfiles_network *net,
+                       char **ret, struct error *err)
 {
-        _cleanup_free_ char *host = read_host_file("/etc/resolv.conf"), *text = NULL;
+        _cleanup_free_ char *host = read_host_file("/etc/resolv.conf");
         char **storage[3] = { NULL, NULL, NULL };
         struct etcfiles_dns dns;
         int r;
 
         r = container_dns(config, c, storage, &dns);
         if (r >= 0)
-                r = etcfiles_resolv_text(host, &dns, net, &text, err);
+                r = etcfiles_resolv_text(host, &dns, net, ret, err);
         free_storage(storage);
+        return r;
+}
+
+static int write_resolv(const struct daemon_config *config, struct container *c, int dirfd,
+                        const struct etcfiles_network *net, struct error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = resolv_text(config, c, net, &text, err);
         if (r < 0)
                 return r;
         return fs_write_atomic_at(dirfd, "resolv.conf", text, strlen(text), 0644);
@@ -145,15 +157,10 @@ int etcfiles_update_hosts(struct container *c, int dirfd, const struct etcfiles_
 int etcfiles_update_resolv(const struct daemon_config *config, struct container *c, int dirfd,
                            const struct etcfiles_network *net, struct error *err)
 {
-        _cleanup_free_ char *host = read_host_file("/etc/resolv.conf"), *text = NULL;
-        char **storage[3] = { NULL, NULL, NULL };
-        struct etcfiles_dns dns;
+        _cleanup_free_ char *text = NULL;
         int r;
 
-        r = container_dns(config, c, storage, &dns);
-        if (r >= 0)
-                r = etcfiles_resolv_text(host, &dns, net, &text, err);
-        free_storage(storage);
+        r = resolv_text(config, c, net, &text, err);
         if (r >= 0)
                 r = rewrite_in_place(dirfd, "resolv.conf", text, strlen(text));
         if (r < 0)

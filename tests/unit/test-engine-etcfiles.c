@@ -338,7 +338,7 @@ static void link_env_tcp_before_udp(void **state)
 static void update_hosts_through_bind_mount(void **state)
 {
         char dir[] = "/tmp/test-etcfiles-XXXXXX";
-        _cleanup_free_ char *hosts_path = NULL, *target = NULL, *seen = NULL;
+        _cleanup_free_ char *source = NULL, *target = NULL, *seen = NULL;
         _cleanup_close_ int dirfd = -1;
         struct daemon_config config = { 0 };
         struct container c = { .id = "0123456789ab" };
@@ -361,15 +361,15 @@ static void update_hosts_through_bind_mount(void **state)
         free(seen);
         seen = NULL;
 
-        hosts_path = fs_path_join(dir, "hosts");
+        source = fs_path_join(dir, "hosts");
         target = fs_path_join(dir, "mounted-hosts");
         assert_int_equal(fs_write_atomic_at(dirfd, "mounted-hosts", "", 0, 0644), 0);
-        assert_int_equal(mount(hosts_path, target, NULL, MS_BIND, NULL), 0);
-        assert_int_equal(stat(hosts_path, &before), 0);
+        assert_int_equal(mount(source, target, NULL, MS_BIND, NULL), 0);
+        assert_int_equal(stat(source, &before), 0);
 
         net.n_endpoints = 2;
         assert_int_equal(etcfiles_update_hosts(&c, dirfd, &net, &err), 0);
-        assert_int_equal(stat(hosts_path, &after), 0);
+        assert_int_equal(stat(source, &after), 0);
         assert_int_equal(before.st_ino, after.st_ino);
         assert_int_equal(fs_read_file_at(AT_FDCWD, target, 4096, &seen, NULL), 0);
         assert_string_equal(seen, DEFAULT_HOSTS "172.18.0.2\t0123456789ab\n172.19.0.3\t0123456789ab\n");
@@ -382,6 +382,25 @@ static void update_hosts_through_bind_mount(void **state)
         assert_int_equal(etcfiles_update_hosts(&c, dirfd, &net, &err), 0);
         assert_int_equal(fs_read_file_at(AT_FDCWD, target, 4096, &seen, NULL), 0);
         assert_string_equal(seen, DEFAULT_HOSTS "172.19.0.3\t0123456789ab\n");
+
+        free(seen);
+        seen = NULL;
+
+        /* Leaving the last user-defined network leaves the embedded DNS
+         * server too, in the file the container has open. */
+        free(target);
+        target = fs_path_join(dir, "mounted-resolv.conf");
+        free(source);
+        source = fs_path_join(dir, "resolv.conf");
+        assert_int_equal(fs_write_atomic_at(dirfd, "mounted-resolv.conf", "", 0, 0644), 0);
+        assert_int_equal(mount(source, target, NULL, MS_BIND, NULL), 0);
+        net.embedded_dns = false;
+        assert_int_equal(etcfiles_update_resolv(&config, &c, dirfd, &net, &err), 0);
+        assert_int_equal(fs_read_file_at(AT_FDCWD, target, 4096, &seen, NULL), 0);
+        assert_string_equal(seen, "nameserver 10.0.0.2\n");
+        assert_int_equal(umount2(target, MNT_DETACH), 0);
+        free(target);
+        target = fs_path_join(dir, "mounted-hosts");
 
         assert_int_equal(umount2(target, MNT_DETACH), 0);
         assert_int_equal(fs_rm_rf_at(AT_FDCWD, dir), 0);

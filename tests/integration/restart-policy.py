@@ -72,6 +72,25 @@ def unless_stopped(client, image):
     c.remove(force=True)
 
 
+def update_running(client, image):
+    """An update of a running container's policy applies to its next exit."""
+    c = client.containers.run(image, ["sh", "-c", "until [ -e /tmp/go ]; do sleep 0.1; done; exit 2"],
+                              detach=True, name="sl-rs-py-update", network_mode="none")
+    c.update(restart_policy={"Name": "on-failure", "MaximumRetryCount": 1})
+    c.reload()
+    check("update of a running container: RestartPolicy", c.attrs["HostConfig"]["RestartPolicy"],
+          {"Name": "on-failure", "MaximumRetryCount": 1})
+    c.exec_run(["touch", "/tmp/go"])
+    # The file stays in the container's filesystem, so the restarted run
+    # exits at once and the retry count ends it.
+    done = wait_for(c, lambda a: a["RestartCount"] == 1 and a["State"]["Status"] == "exited")
+    check("updated policy restarts once", done, True)
+    check("updated policy: ExitCode", c.attrs["State"]["ExitCode"], 2)
+    expect_api_error("update with an invalid policy",
+                     lambda: c.update(restart_policy={"Name": "bogus"}), 400, "invalid restart policy 'bogus'")
+    c.remove(force=True)
+
+
 def create_errors(client, image):
     expect_api_error("invalid policy", lambda: client.containers.create(
         image, "true", restart_policy={"Name": "bogus"}), 400, "invalid restart policy 'bogus'")
@@ -86,6 +105,7 @@ def main():
     try:
         on_failure_counts(client, image)
         unless_stopped(client, image)
+        update_running(client, image)
         create_errors(client, image)
     finally:
         for c in client.containers.list(all=True, filters={"name": "sl-rs-py-"}):

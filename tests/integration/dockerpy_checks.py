@@ -75,6 +75,8 @@ class Checks:
         self.failed = 0
         # The daemon under test: "dockerd" when the harness compares with it.
         self.engine = os.environ.get("SOCKERLESS_TEST_ENGINE", "sockerlessd")
+        # True when the daemon runs with --userns-remap (see lib.sh).
+        self.remapped = os.environ.get("SOCKERLESS_TEST_USERNS_REMAP", "") not in ("", "0")
         self.client = docker.from_env(version="1.41", timeout=REQUEST_TIMEOUT)
         self.api = self.client.api
 

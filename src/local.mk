@@ -57,6 +57,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/ipam.c src/engine/ipam.h \
 	src/engine/network.h src/engine/network-internal.h src/engine/network-ops.c \
 	src/engine/network-connect.c src/engine/network-container.c src/engine/network-endpoint.c \
+	src/engine/network-links.c \
 	src/engine/network-sandbox.c src/engine/network-store.c \
 	src/engine/namespace-modes.c src/engine/namespace-modes.h \
 	src/engine/ocispec.c src/engine/ocispec.h \

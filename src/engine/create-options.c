@@ -55,7 +55,6 @@ static const struct {
         const char *flag;
 } unsupported[] = {
         { "DeviceRequests", "--gpus" },
-        { "Links", "--link" },
         { "KernelMemoryTCP", "--kernel-memory-tcp" },
         { "CpuCount", "--cpu-count" },
         { "CpuPercent", "--cpu-percent" },
@@ -339,11 +338,6 @@ static int check_extra_hosts(json_object *hc, struct error *err)
                 if (!colon || colon == entry || !colon[1])
                         return error_set(err, -EINVAL, "invalid extra host entry \"%s\": expected HOST:IP",
                                          entry ? entry : "");
-                if (streq(colon + 1, "host-gateway"))
-                        return error_set(err, -EOPNOTSUPP,
-                                         "--add-host %s: host-gateway needs bridge networking, which this daemon "
-                                         "does not have yet",
-                                         entry);
         }
         return 0;
 }

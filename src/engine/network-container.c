@@ -100,6 +100,8 @@ int network_container_create(struct engine *e, struct container *c, json_object 
         int r;
 
         r = check_conflicts(c->host_config, c->config, mode, err);
+        if (r >= 0)
+                r = network_links_check(e, c->host_config, err);
         if (r < 0) {
                 json_object_put(networks);
                 return r;
@@ -253,6 +255,7 @@ int network_container_etcfiles(struct engine *e, struct container *c, struct net
 {
         struct network_store *s = engine_network_store(e);
         struct network *bridge;
+        struct sandbox *sb;
         size_t n = 0;
 
         *ret = (struct network_etcfiles){ 0 };
@@ -273,9 +276,23 @@ int network_container_etcfiles(struct engine *e, struct container *c, struct net
         ret->net.endpoints = ret->endpoints;
         ret->net.n_endpoints = n;
         pthread_mutex_lock(&s->lock);
+        sb = sandbox_find_locked(s, c->id);
+        if (sb && sb->links && !ret->net.embedded_dns) {
+                ret->links_json = json_object_get(sb->links);
+                if (network_links_to_etcfiles(ret->links_json, &ret->links, &ret->net.n_links) >= 0)
+                        ret->net.links = ret->links;
+        }
         if (!s->bridge_none && network_find_locked(s, "bridge", &bridge, NULL) >= 0 && bridge->gateway4.family &&
             inet_ntop(AF_INET, &bridge->gateway4.addr, ret->gateway, sizeof(ret->gateway)))
                 ret->net.host_gateway = ret->gateway;
         pthread_mutex_unlock(&s->lock);
         return 0;
+}
+
+void network_etcfiles_clear(struct network_etcfiles *etc)
+{
+        free(etc->links);
+        json_object_put(etc->links_json);
+        etc->links = NULL;
+        etc->links_json = NULL;
 }

@@ -47,9 +47,20 @@ static int dns_lookup(void *userdata, const char *sandbox, const char *name, int
                       size_t max)
 {
         struct network_store *s = userdata;
+        struct sandbox *sb;
         size_t count = 0;
 
         pthread_mutex_lock(&s->lock);
+        /* A link alias names its target for the linking container only. */
+        sb = sandbox_find_locked(s, sandbox);
+        for (size_t i = 0; sb && i < json_array_count(sb->links); i++) {
+                json_object *link = json_object_array_get_idx(sb->links, i);
+
+                if (strcasecmp(json_field_string(link, "Alias", ""), name) == 0) {
+                        name = json_field_string(link, "Name", name);
+                        break;
+                }
+        }
         for (size_t i = 0; i < s->n && count < max; i++) {
                 struct network *n = s->items[i];
 

@@ -59,6 +59,8 @@ struct sandbox {
         char *path; /* the bound namespace, <exec-root>/netns/<id> */
         struct portmap *ports;
         bool dns;              /* registered with the DNS server */
+        json_object *links;    /* resolved --link targets (network-links.c), or NULL */
+        char **link_env;       /* the variables of the links on the default bridge */
         unsigned next_ifindex; /* N of the next ethN */
 };
 
@@ -157,6 +159,21 @@ void network_endpoint_remove(struct network *n, const char *id, bool delete_link
  * may set the MAC address. Call with the lock held. */
 int network_attach_locked(struct network_store *s, struct sandbox *sb, const char *container_name, struct network *n,
                           json_object *settings, const char *mac_text, int ns_fd, struct error *err);
+
+/* ---- Legacy links (network-links.c) ---- */
+
+/* Checks HostConfig.Links at create: each NAME[:ALIAS] names an existing
+ * container, with dockerd's "Could not get container for NAME". */
+int network_links_check(struct engine *e, json_object *host_config, struct error *err);
+
+/* Looks up the targets of c's links, which must run, as an array of
+ * {Alias, Name, Hostname, Address, Env, ExposedPorts}. Takes the targets'
+ * locks, so call it without c->lock or the store's lock. */
+int network_links_resolve(struct engine *e, struct container *c, json_object **ret, struct error *err);
+
+/* Builds the etcfiles_link array of resolved links; the strings point into
+ * resolved. *ret is freed with free(). */
+int network_links_to_etcfiles(json_object *resolved, struct etcfiles_link **ret, size_t *ret_n);
 
 /* ---- Sandboxes (network-sandbox.c) ---- */
 

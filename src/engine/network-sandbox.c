@@ -61,6 +61,10 @@ int sandbox_record_write(struct network_store *s, struct sandbox *sb, json_objec
         json_object_object_add(record, "NextIfindex", json_object_new_int((int)sb->next_ifindex));
         if (sb->ports)
                 json_object_object_add(record, "Ports", portmap_state_to_json(sb->ports));
+        if (sb->links)
+                json_object_object_add(record, "Links", json_object_get(sb->links));
+        if (sb->link_env)
+                json_object_object_add(record, "LinkEnv", json_array_from_strv(sb->link_env));
         return json_file_write_atomic(dirfd, name, record, 0600);
 }
 
@@ -424,10 +428,27 @@ static int join_donor(struct engine *e, struct container *c, const char *ref, st
         return r;
 }
 
+/* Keeps the resolved links of the sandbox; on the default bridge they also
+ * give the link variables. Call with the lock held. */
+static int use_links_locked(struct sandbox *sb, const char *name, bool default_bridge, json_object *links)
+{
+        _cleanup_free_ struct etcfiles_link *list = NULL;
+        size_t n = 0;
+        int r;
+
+        sb->links = json_object_get(links);
+        if (!default_bridge)
+                return 0;
+        r = network_links_to_etcfiles(links, &list, &n);
+        if (r >= 0)
+                r = etcfiles_link_env(name, list, n, &sb->link_env);
+        return r;
+}
+
 int network_container_start(struct engine *e, struct container *c, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
-        _cleanup_json_ json_object *networks = NULL;
+        _cleanup_json_ json_object *networks = NULL, *links = NULL;
         _cleanup_free_ char *mode = NULL, *name = NULL, *mac = NULL;
         _cleanup_close_ int ns_fd = -1;
         struct sandbox *sb;
@@ -441,6 +462,10 @@ int network_container_start(struct engine *e, struct container *c, struct error 
                 return join_donor(e, c, create_mode_container(mode), err);
         if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
                 return 0;
+        /* Before the store's lock: it takes the link targets' locks. */
+        r = network_links_resolve(e, c, &links, err);
+        if (r < 0)
+                return r;
 
         pthread_mutex_lock(&s->lock);
         /* A sandbox left by an earlier run that was not torn down. */
@@ -465,6 +490,8 @@ int network_container_start(struct engine *e, struct container *c, struct error 
         }
         if (r >= 0)
                 r = attach_all_locked(s, sb, name, mode, mac, networks, ns_fd, err);
+        if (r >= 0 && json_array_count(links) > 0)
+                r = use_links_locked(sb, name, network_is_default_bridge(network_of_mode(mode)), links);
         if (r >= 0)
                 r = publish_locked(s, c, sb, name, err);
         dns = on_user_network(s, networks);
@@ -559,6 +586,9 @@ static int restore_locked(struct network_store *s, struct container *c, json_obj
                 return -EEXIST;
         snprintf(sb->sandbox_id, sizeof(sb->sandbox_id), "%s", json_field_string(record, "SandboxID", sb->sandbox_id));
         sb->next_ifindex = (unsigned)json_field_int(record, "NextIfindex", 0);
+        sb->links = json_object_get(json_field_array(record, "Links"));
+        if (json_array_to_strv(json_field_array(record, "LinkEnv"), &sb->link_env) < 0)
+                log_warn("Container %s: the variables of its links could not be restored", c->id);
         json_object_object_foreach (networks, key, settings) {
                 const char *network_id = json_field_string(settings, "NetworkID", "");
                 json_object *entry = json_field_object(endpoints, network_id);

@@ -266,6 +266,8 @@ void sandbox_free(struct sandbox *sb)
         if (!sb)
                 return;
         portmap_free(sb->ports);
+        json_object_put(sb->links);
+        strv_free(sb->link_env);
         free(sb->path);
         free(sb);
 }

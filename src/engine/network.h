@@ -114,5 +114,12 @@ struct network_etcfiles {
         struct etcfiles_network net;
         struct etcfiles_endpoint endpoints[16];
         char gateway[46];
+        json_object *links_json;     /* the resolved links that links point into */
+        struct etcfiles_link *links; /* legacy links on the default bridge */
 };
 int network_container_etcfiles(struct engine *e, struct container *c, struct network_etcfiles *ret);
+void network_etcfiles_clear(struct network_etcfiles *etc);
+
+/* Returns the environment variables of c's legacy links (NULL for none),
+ * which its processes get after TERM, as dockerd sets them. */
+char **network_container_link_env(struct engine *e, struct container *c);

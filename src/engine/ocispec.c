@@ -11,6 +11,8 @@
 #include "security-opt.h"
 #include "ocispec-resources.h"
 #include "jsonutil.h"
+#include "network.h"
+#include "pool/backend.h"
 #include "runtime/spec.h"
 #include "strv.h"
 #include "userns.h"
@@ -67,6 +69,14 @@ char **ocispec_environment(struct container *c, bool tty)
                 return NULL;
         if (tty && strv_append(&env, "TERM=xterm") < 0)
                 return NULL;
+        /* The variables of legacy links come before the container's own. */
+        if (c->backend) {
+                _cleanup_strv_free_ char **links = network_container_link_env(c->backend->engine, c);
+
+                STRV_FOREACH (entry, links)
+                        if (env_set(&env, *entry) < 0)
+                                return NULL;
+        }
         for (size_t i = 0; config_env && i < json_object_array_length(config_env); i++) {
                 const char *entry = json_object_get_string(json_object_array_get_idx(config_env, i));
 

@@ -116,7 +116,7 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
 {
         _cleanup_(namespace_shares_clear) struct namespace_shares shares = {};
         _cleanup_close_ int data_fd = -1, exec_fd = -1;
-        struct network_etcfiles etc;
+        _cleanup_(network_etcfiles_clear) struct network_etcfiles etc = { 0 };
         _cleanup_json_ json_object *spec = NULL;
         _cleanup_strv_free_ char **lower_dirs = NULL;
         struct ocispec_rootfs rootfs = {

@@ -381,7 +381,7 @@ static void create_options_rules(void **state)
                 { "{\"UTSMode\":\"container:x\"}", -EINVAL, "invalid UTS mode: container:x" },
                 { "{\"CgroupnsMode\":\"bogus\"}", -EINVAL, "invalid cgroup namespace mode: bogus" },
                 { "{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}", 0, NULL },
-                { "{\"Links\":[\"a:b\"]}", -EOPNOTSUPP, "--link (HostConfig.Links) is not supported by this daemon yet" },
+                { "{\"CpuCount\":2}", -EOPNOTSUPP, "--cpu-count (HostConfig.CpuCount) is not supported by this daemon yet" },
                 { "{\"Memory\":1024}", -EINVAL, "Minimum memory limit allowed is 6MB" },
                 { "{\"MemorySwap\":100000000}", -EINVAL,
                   "You should always set the Memory limit when using Memoryswap limit, see usage" },

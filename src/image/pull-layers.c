@@ -10,9 +10,11 @@
  * rest; the temporary files vanish with their descriptors.
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "distribution.h"
@@ -62,6 +64,11 @@ struct pull_layer {
         int64_t retry_at_ns;
         int retry_announced; /* the seconds last shown in "Retrying in" */
         struct error write_err;
+        /* A retry resumes with this header ("Range: bytes=N-") unless the
+         * registry does not serve ranges. */
+        char range[48];
+        char *headers[2];
+        bool no_ranges;
 };
 
 struct layer_set {
@@ -179,18 +186,76 @@ static int on_blob_data(const void *data, size_t size, void *userdata)
         return 0;
 }
 
-/* Resets a layer's file and digest for a new attempt.
- * NOTE: a retry downloads the whole blob again; dockerd resumes with a
- * Range request from where the failed attempt stopped. */
-static int reset_download(struct pull_layer *l)
+/* Empties a layer's file and digest, so that the download starts over. */
+static int restart_download(struct pull_layer *l)
 {
-        error_clear(&l->write_err);
         l->received = 0;
         l->progress = (struct progress_limit){ 0 };
         digester_done(&l->digester);
         if (ftruncate(l->fd, 0) < 0 || lseek(l->fd, 0, SEEK_SET) < 0)
                 return -errno;
         return digester_init(&l->digester);
+}
+
+/* Prepares the next attempt. As dockerd does, it continues from the bytes
+ * received so far with a Range request, and the digest goes on over them,
+ * so it still covers the whole blob. Without bytes to keep, or once the
+ * registry has shown that it does not serve ranges, it starts over. */
+static int prepare_retry(struct pull_layer *l)
+{
+        error_clear(&l->write_err);
+        l->range[0] = '\0';
+        l->req.headers = NULL;
+        if (l->received == 0 || l->no_ranges)
+                return restart_download(l);
+
+        if (ftruncate(l->fd, l->received) < 0 || lseek(l->fd, l->received, SEEK_SET) < 0)
+                return -errno;
+        snprintf(l->range, sizeof(l->range), "Range: bytes=%" PRId64 "-", l->received);
+        l->headers[0] = l->range;
+        l->headers[1] = NULL;
+        l->req.headers = l->headers;
+        return 0;
+}
+
+/* Returns the first byte of a Content-Range "bytes START-END/SIZE", or -1
+ * when value is not one. */
+static int64_t content_range_start(const char *value)
+{
+        long long start, end;
+        int used = 0;
+
+        if (!value || sscanf(value, "bytes %lld-%lld/%n", &start, &end, &used) != 2 || used == 0 || start < 0 ||
+            end < start)
+                return -1;
+        return start;
+}
+
+/* Checks how a response continues the download. A 206 must start at the
+ * first byte not received yet. A 200 carries the whole blob, so a resumed
+ * download starts over, and later retries send no Range. */
+static int on_blob_begin(const struct registry_response *resp, void *userdata)
+{
+        struct pull_layer *l = userdata;
+        const char *accept = registry_response_header(resp, "Accept-Ranges");
+
+        if (accept && strcasecmp(accept, "none") == 0)
+                l->no_ranges = true;
+        if (resp->status == 206) {
+                const char *range = registry_response_header(resp, "Content-Range");
+
+                if (l->range[0] && content_range_start(range) == l->received)
+                        return 0;
+                /* Not the bytes requested: the next attempt starts over. */
+                l->no_ranges = true;
+                return error_set(&l->write_err, -EIO, "invalid content range '%s' for %s at byte %" PRId64, range ?: "",
+                                 l->desc->digest, l->received);
+        }
+        if (!l->range[0])
+                return 0;
+        log_debug("The registry returned the whole blob %s for a Range request, downloading it again", l->desc->digest);
+        l->no_ranges = true;
+        return restart_download(l);
 }
 
 static void on_blob_done(int r, const struct registry_response *resp, const struct error *err, void *userdata);
@@ -220,7 +285,7 @@ static int check_download(struct pull_layer *l, int r, const struct registry_res
 
         if (r < 0)
                 return error_set(err, r, "%s", l->write_err.message ?: error_message(cause, r));
-        if (resp->status != 200)
+        if (resp->status != 200 && resp->status != 206)
                 return registry_response_error(resp, err);
         if (l->received < l->desc->size)
                 return error_set(err, -EIO, "unexpected EOF");
@@ -237,16 +302,22 @@ static void on_blob_done(int r, const struct registry_response *resp, const stru
         _cleanup_error_ struct error err = ERROR_INIT;
         struct pull_layer *l = userdata;
         struct image_pull *p = l->set->pull;
+        bool range_rejected;
 
         if (has_failed(l->set))
                 return;
 
         r = check_download(l, r, resp, cause, &err);
+        /* A registry that rejects the range gets a retry without one. */
+        range_rejected = resp->status == 416 && l->range[0];
+        if (range_rejected)
+                l->no_ranges = true;
         /* dockerd 20.10 counts retries against max-download-attempts, so a
          * layer gets one attempt more than the setting's value. */
-        if (r < 0 && worth_retrying(r, resp) && l->attempts <= p->max_attempts && reset_download(l) >= 0) {
-                log_info("Download of %s failed, retrying (%u/%u): %s", l->desc->digest, l->attempts, p->max_attempts,
-                         error_message(&err, r));
+        if (r < 0 && (worth_retrying(r, resp) || range_rejected) && l->attempts <= p->max_attempts &&
+            prepare_retry(l) >= 0) {
+                log_info("Download of %s failed, retrying (%u/%u) from byte %" PRId64 ": %s", l->desc->digest,
+                         l->attempts, p->max_attempts, l->received, error_message(&err, r));
                 l->retry_at_ns = timeutil_monotonic_ns() + (int64_t)l->attempts * RETRY_STEP_SECONDS * NS_PER_SECOND;
                 l->retry_announced = 0;
                 set_state(l, LAYER_RETRY_WAIT);
@@ -446,6 +517,7 @@ static int prepare_download(struct pull_layer *l, struct error *err)
                 .repository = p->repository,
                 .path = l->path,
                 .write_body = on_blob_data,
+                .begin_body = on_blob_begin,
                 .write_userdata = l,
         };
         return 0;

@@ -112,6 +112,7 @@ struct transfer {
         bool sent_cached_token;
         char *token_key; /* cache key of the token sent, or NULL */
         int write_error; /* the error a write_body callback returned */
+        bool body_begun; /* begin_body was called for the current response */
         char curl_error[CURL_ERROR_SIZE];
         /* Batch bookkeeping. */
         struct registry_batch *batch;

@@ -113,6 +113,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
                 strv_free(t->resp.headers);
                 t->resp.headers = NULL;
                 t->resp.status = space ? strtol(space + 1, NULL, 10) : 0;
+                t->body_begun = false;
                 return len;
         }
         while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
@@ -152,10 +153,17 @@ static size_t on_write(char *data, size_t size, size_t n, void *userdata)
                 t->write_error = -ECANCELED;
                 return 0;
         }
-        if (t->req->write_body && t->resp.status >= 200 && t->resp.status < 300)
-                r = t->req->write_body(data, len, t->req->write_userdata);
-        else
+        if (t->req->write_body && t->resp.status >= 200 && t->resp.status < 300) {
+                r = 0;
+                if (t->req->begin_body && !t->body_begun) {
+                        t->body_begun = true;
+                        r = t->req->begin_body(&t->resp, t->req->write_userdata);
+                }
+                if (r >= 0)
+                        r = t->req->write_body(data, len, t->req->write_userdata);
+        } else {
                 r = keep_body(t, data, len);
+        }
         if (r < 0) {
                 t->write_error = r;
                 return 0;

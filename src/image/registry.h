@@ -150,6 +150,9 @@ typedef ssize_t (*registry_read_fn)(void *buf, size_t size, void *userdata);
 /* Takes size bytes of a response body. Returns 0, or a negative errno that
  * aborts the request with that error. */
 typedef int (*registry_write_fn)(const void *data, size_t size, void *userdata);
+struct registry_response;
+/* Called with the status and headers of a 2xx response before its body. */
+typedef int (*registry_begin_fn)(const struct registry_response *resp, void *userdata);
 
 struct registry_request {
         const char *method;     /* NULL for "GET"; also "HEAD", "PUT", "POST", "PATCH", "DELETE" */
@@ -181,6 +184,10 @@ struct registry_request {
         registry_write_fn write_body;
         size_t max_body;
         void *write_userdata;
+        /* Called, when set, before the first write_body call of each 2xx
+         * response, with write_userdata. A negative errno fails the
+         * request with it. */
+        registry_begin_fn begin_body;
 };
 
 struct registry_response {

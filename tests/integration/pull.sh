@@ -66,6 +66,16 @@ layer_downloads() {
         jq -r --arg repo "/v2/$1/blobs/" 'select(.method == "GET" and (.path | startswith($repo))) | .path'                 "$REGISTRY_BROKEN_REQUEST_LOG" | sort | uniq -c | sort -rn | awk 'NR == 1 { print $1 }'
 }
 
+# layer_ranges REPO: the Range header of each GET of REPO's layer blob
+# ("-" for none), in order, joined by spaces. The layer blob is the one
+# fetched more than once.
+layer_ranges() {
+        jq -r --arg repo "/v2/$1/blobs/" \
+                'select(.method == "GET" and (.path | startswith($repo))) | "\(.path) \(.range // "-")"' \
+                "$REGISTRY_BROKEN_REQUEST_LOG" |
+                awk '{ n[$1]++; r[$1] = r[$1] " " $2 } END { for (p in n) if (n[p] > 1) print substr(r[p], 2) }'
+}
+
 # store_tmp_files: files left in the store's directory of downloads in
 # progress (sockerlessd's image/tmp, dockerd's tmp).
 store_tmp_files() {
@@ -360,6 +370,28 @@ sl_assert_contains "cut once: status" "Status: Downloaded newer image for $X/tru
         "$(stream_statuses)"
 sl_assert_eq "cut once: two downloads of the layer" 2 "$(layer_downloads truncated-once/img)"
 sl_check "cut once: the image is there" sl_docker image inspect "$X/truncated-once/img"
+# The fixture cuts the layer blob after half of its bytes, and the retry
+# requests only the rest. The digest check still covers the whole blob.
+cut_at=$(jq -r --arg repo /v2/truncated-once/img/blobs/ \
+        'select(.cut and (.path | startswith($repo))) | .sent' "$REGISTRY_BROKEN_REQUEST_LOG")
+sl_assert_eq "cut once: the retry resumes with a Range" "- bytes=$cut_at-" "$(layer_ranges truncated-once/img)"
+
+# A registry that returns the whole blob (200) for a Range request gets a
+# download from the start, which the digest check accepts. Sockerless
+# keeps that response. dockerd 20.10.24 drops it and downloads the blob
+# once more without a Range.
+pull_api "$X/truncated-norange/img" tag=latest
+sl_assert_eq "no ranges: the retry succeeds" "" "$(stream_error)"
+sl_check "no ranges: the image is there" sl_docker image inspect "$X/truncated-norange/img"
+cut_at=$(jq -r --arg repo /v2/truncated-norange/img/blobs/ \
+        'select(.cut and (.path | startswith($repo))) | .sent' "$REGISTRY_BROKEN_REQUEST_LOG")
+if sl_engine_is sockerlessd; then
+        sl_assert_eq "no ranges: the Range requests" "- bytes=$cut_at-" \
+                "$(layer_ranges truncated-norange/img)"
+else
+        sl_assert_eq "no ranges: the Range requests" "- bytes=$cut_at- -" \
+                "$(layer_ranges truncated-norange/img)"
+fi
 
 # A client that goes away in the middle, and a daemon killed in the middle,
 # leave no partial download, and the next pull succeeds.

@@ -97,7 +97,7 @@ static int count_open_fds(void)
 static json_object *plugins_json(void)
 {
         static const char *const volume[] = { "local" };
-        static const char *const network[] = { "host", "null" };
+        static const char *const network[] = { "bridge", "host", "null" };
         static const char *const log[] = { "json-file", "none" };
         json_object *plugins = json_object_new_object();
 

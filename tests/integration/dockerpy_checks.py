@@ -156,16 +156,19 @@ def container_state(container):
     return container.attrs["State"]
 
 
-def run_checks(prefix, scenarios):
+def run_checks(prefix, scenarios, clean_start=True, clean_end=True):
     """Run each scenario function with a Checks object and return the exit status.
 
     An exception in one scenario counts as a failed check named after it,
-    and the next scenario still runs.
+    and the next scenario still runs. clean_start and clean_end remove the
+    prefix's containers and volumes before and after the scenarios, so a
+    run without clean_end leaves them to a later one.
     """
     keep_early_frames()
     checks = Checks(prefix)
     try:
-        checks.cleanup()
+        if clean_start:
+            checks.cleanup()
         for scenario in scenarios:
             try:
                 scenario(checks)
@@ -173,5 +176,6 @@ def run_checks(prefix, scenarios):
                 checks.report(f"{scenario.__name__} runs to the end", False,
                               f"{type(e).__name__}: {e}", traceback.format_exc())
     finally:
-        checks.cleanup()
+        if clean_end:
+            checks.cleanup()
     return checks.finish()

@@ -41,6 +41,7 @@ INTEGRATION_TESTS = \
 	tests/integration/dockerpy-volumes.sh \
 	tests/integration/dockerpy-events.sh \
 	tests/integration/dockerpy-logs.sh \
+	tests/integration/dockerpy-restore.sh \
 	tests/integration/userns.sh \
 	tests/integration/registry-fixtures.sh
 
@@ -59,6 +60,7 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/dockerpy-volumes.py \
 	tests/integration/dockerpy-events.py \
 	tests/integration/dockerpy-logs.py \
+	tests/integration/dockerpy-restore.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \
 	tests/fixtures/flaky-proxy.py \

@@ -146,6 +146,18 @@ sl_run sl_docker run -d --name range3 -p 9100-9101:80 "$NET_NGINX"
 sl_assert_rc "a full range fails at start" 125
 sl_assert_contains "message of a full range" "all ports are allocated" "$SL_ERR"
 
+# ---- a published port on a user network
+sl_check "create a user network" sl_docker network create portnet
+sl_check "run nginx on it with -p 8085:80" sl_docker run -d --name userweb --network portnet -p 8085:80 "$NET_NGINX"
+sl_wait_for 10 net_http_ok http://127.0.0.1:8085/
+sl_assert_eq "GET on a user network's port via 127.0.0.1" 200 "$(net_http_status http://127.0.0.1:8085/)"
+sl_assert_eq "GET on a user network's port from the remote host" 200 \
+        "$(net_remote_http_status "http://$host:8085/")"
+sl_run net_nc_get "$host" 8085
+sl_assert_contains "the default bridge reaches a user network's published port" "200 OK" "$SL_OUT"
+sl_run net_nc_get "$host" 8080 --network portnet
+sl_assert_contains "a user network reaches the default bridge's published port" "200 OK" "$SL_OUT"
+
 # ---- two containers, one host port
 sl_run sl_docker run -d --name twice -p 8080:80 "$NET_NGINX"
 sl_assert_rc "a host port published twice fails" 125

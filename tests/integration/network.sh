@@ -244,6 +244,22 @@ fi
 sl_run sl_docker run --rm --network noicc "$busybox" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $NET_REMOTE_ADDR 8000"
 sl_assert_contains "enable_icc=false still reaches the remote host" "remote 8000" "$SL_OUT"
 
+# ---- network events
+since=$(date +%s)
+sl_check "create a network for events" sl_docker network create evnet
+sl_check "run a container for events" sl_docker run -d --name evc "$busybox" sleep 600
+evc_id=$(sl_docker inspect -f '{{.Id}}' evc)
+sl_check "connect it" sl_docker network connect evnet evc
+sl_check "disconnect it" sl_docker network disconnect evnet evc
+sl_check "remove the network" sl_docker network rm evnet
+# dockerd 20.10 sends disconnect twice, hence uniq.
+sl_run sl_docker events --since "$since" --until "$(($(date +%s) + 1))" --filter type=network --filter network=evnet \
+        --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}} {{.Actor.Attributes.container}}'
+sl_assert_eq "network events" "create evnet bridge <no value>
+connect evnet bridge $evc_id
+disconnect evnet bridge $evc_id
+destroy evnet bridge <no value>" "$(uniq <<<"$SL_OUT")"
+
 # ---- network rm and prune
 sl_check "remove the containers" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'
 sl_check "network rm" sl_docker network rm crud

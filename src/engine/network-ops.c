@@ -181,7 +181,7 @@ static json_object *build_object(json_object *req, const char *id, json_object *
 {
         json_object *obj = json_object_new_object(), *ipam = json_object_new_object(), *from = json_object_new_object();
         json_object *req_ipam = json_field_object(req, "IPAM");
-        /* dockerd takes an empty Driver, as the Go SDK sends by default, for bridge. */
+        /* The Go SDK sends an empty Driver by default, and dockerd creates a bridge for it. */
         const char *driver = json_field_string(req, "Driver", "");
         char created[64];
 

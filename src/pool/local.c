@@ -82,6 +82,11 @@ static int local_kill(struct backend *b, struct container *c, int signal, struct
         json_object_object_add(msg, "type", json_object_new_string("kill"));
         json_object_object_add(msg, "signal", json_object_new_int(signal));
         r = local_send(c, msg, NULL, 0);
+        /* The monitor closes its control socket once the container's process
+         * has exited, which can happen before the daemon reads the exit. Such
+         * a container has no process left to signal. */
+        if (r == -EPIPE || r == -ECONNRESET)
+                r = -ESRCH;
         if (r < 0 && r != -ESRCH)
                 return error_set_errno(err, r, "sending signal %d to container %s failed", signal, c->id);
         return r;

@@ -15,3 +15,4 @@ include tests/unit/dns.mk
 include tests/unit/netns-nft.mk
 include tests/fuzz/local.mk
 include tests/integration/local.mk
+include tests/clients/runners/local.mk

@@ -129,6 +129,8 @@ int health_probe_run(struct engine *e, struct container *c, const struct health_
         }
 
         if (read_output(sv[0], deadline_ms, output, &len) == 0) {
+                /* Only the probe's own process gets the signal, so its children
+                 * keep running in the container, as with dockerd 20.10.24. */
                 engine_exec_signal(e, x, SIGKILL);
                 close(sv[0]);
                 free(output);

@@ -73,6 +73,16 @@ sl_assert_eq "timed-out probe's result" "-1|Health check exceeded timeout (1s)" 
 sl_run sl_docker exec sl-hc-slow sh -c 'sleep 1; kill -0 "$(head -n 1 /tmp/probes)" && echo alive || echo gone'
 sl_assert_eq "timed-out probe is killed" gone "$SL_OUT"
 
+# Only the probe's own process is killed, and dockerd 20.10.24 leaves its
+# children running too. They become children of the container's init.
+sl_docker run -d --name sl-hc-child --health-cmd 'sleep 300 & echo $! >>/tmp/children; wait' \
+        --health-interval 1s --health-timeout 1s --health-retries 1 "$busybox" sleep 1000 >/dev/null ||
+        sl_bail "docker run failed"
+sl_check "probe with a child times out" sl_wait_for 20 health_is sl-hc-child unhealthy
+sl_run sl_docker exec sl-hc-child sh -c 'kill -0 "$(head -n 1 /tmp/children)" && echo alive || echo gone'
+sl_assert_eq "timed-out probe's child keeps running" alive "$SL_OUT"
+sl_docker rm -f sl-hc-child >/dev/null
+
 sl_docker run -d --name sl-hc-long --health-cmd 'head -c 5000 /dev/zero | tr "\0" a' --health-interval 1s \
         "$busybox" sleep 1000 >/dev/null || sl_bail "docker run failed"
 sl_check "long output probe runs" sl_wait_for 20 health_is sl-hc-long healthy

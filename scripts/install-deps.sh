@@ -21,11 +21,12 @@ build_packages=(
 # clang and libclang-rt-dev build the libFuzzer targets; llvm provides
 # llvm-symbolizer for sanitizer reports. runc and crun are the runtimes that
 # the runtime comparison tests run the same bundles under. python3-docker
-# is docker-py, which tests/integration/restart.sh drives.
+# is docker-py, which tests/integration/restart.sh drives. docker-compose
+# (1.29.2 in Debian 12) is the client of tests/integration/clients-compose.sh.
 # nftables is the nft CLI, which tests/integration/netns-nft.sh uses to
 # list its own table; the library builds its rules without it.
 test_packages=(
-        busybox-static curl python3 python3-docker jq
+        busybox-static curl python3 python3-docker docker-compose jq
         clang libclang-rt-dev llvm
         iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar nftables
         ca-certificates shellcheck clang-format runc crun

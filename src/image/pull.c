@@ -45,8 +45,10 @@ void image_pull_free(struct image_pull *p)
 }
 
 /* Builds the reference of fromImage and tag as dockerd's PullImage does:
- * a trailing ":" is dropped, a tag that parses as a digest pins the
- * digest, and a name without either gets "latest". */
+ * a trailing ":" is dropped and a tag that parses as a digest pins the
+ * digest. A name without either gets "latest".
+ * TODO: dockerd 20.10 pulls every tag of the repository in that case
+ * (docker pull --all-tags sends no tag); Sockerless pulls only "latest". */
 static int pull_reference(const char *name, const char *tag, struct reference *ret, struct error *err)
 {
         _cleanup_free_ char *trimmed = strndup(name, strlen(name) - (endswith(name, ":") ? 1 : 0));

@@ -10,6 +10,7 @@ INTEGRATION_TESTS = \
 	tests/integration/network-restore.sh \
 	tests/integration/network-ports.sh \
 	tests/integration/network-dns.sh \
+	tests/integration/clients-compose.sh \
 	tests/integration/networks-api.sh \
 	tests/integration/pull.sh \
 	tests/integration/run.sh \
@@ -41,6 +42,9 @@ INTEGRATION_TESTS = \
 	tests/integration/dockerpy-volumes.sh \
 	tests/integration/dockerpy-events.sh \
 	tests/integration/dockerpy-logs.sh \
+	tests/integration/dockerpy-images.sh \
+	tests/integration/dockerpy-networks.sh \
+	tests/integration/dockerpy-system.sh \
 	tests/integration/dockerpy-restore.sh \
 	tests/integration/userns.sh \
 	tests/integration/registry-fixtures.sh
@@ -60,6 +64,13 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/dockerpy-volumes.py \
 	tests/integration/dockerpy-events.py \
 	tests/integration/dockerpy-logs.py \
+	tests/integration/dockerpy-images.py \
+	tests/integration/dockerpy-networks.py \
+	tests/integration/dockerpy-system.py \
+	tests/clients/compose/docker-compose.yml \
+	tests/clients/compose/orphan.yml \
+	tests/clients/compose/client.env \
+	tests/clients/compose/html/index.html \
 	tests/integration/dockerpy-restore.py \
 	tests/fixtures/token-server.py \
 	tests/fixtures/bad-registry.py \

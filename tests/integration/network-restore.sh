@@ -98,6 +98,27 @@ check_after "a SIGKILL" kill
 sl_daemon_restart
 check_after "a clean restart" clean
 
+# ---- a container that exits while the daemon is down
+sl_check "run a container to stop while the daemon is down" \
+        sl_docker run -d --name gone --network rnet -p 8088:80 "$NET_NGINX"
+gone_pid=$(sl_docker inspect -f '{{.State.Pid}}' gone)
+sl_wait_for 10 net_http_ok http://127.0.0.1:8088/
+sl_assert_eq "its port answers before" 200 "$(net_http_status http://127.0.0.1:8088/)"
+sl_daemon_kill
+kill -KILL "$gone_pid"
+sl_daemon_start
+sl_wait_for 30 sh -c '[ "$(docker inspect -f "{{.State.Running}}" gone)" = false ]'
+sl_run sl_docker inspect -f '{{.State.Status}}' gone
+sl_assert_out "the daemon sees that it exited" exited
+sl_assert_eq "its port no longer answers" 000 "$(net_http_status http://127.0.0.1:8088/)"
+sl_assert_contains "its name is gone" "NXDOMAIN" "$(sl_docker exec client nslookup gone 2>&1)"
+sl_assert_eq "its addresses, links and rules are gone" "$state_before" "$(state)"
+sl_check "it starts again" sl_docker start gone
+sl_wait_for 10 net_http_ok http://127.0.0.1:8088/
+sl_assert_eq "its port answers after the start" 200 "$(net_http_status http://127.0.0.1:8088/)"
+sl_check "remove it" sl_docker rm -f gone
+sl_assert_eq "its removal restores the state" "$state_before" "$(state)"
+
 # ---- a container removed after the restarts
 web_veths_before=$(net_links veth | wc -l)
 sl_check "remove the nginx container" sl_docker rm -f web

@@ -24,7 +24,8 @@ daemon's API-Version and the SDK's 1.43. The steps:
             each; user stages: one build container started again), the
             hijacked attach whose stdin carries the stage script and is
             half-closed, start, the output until EOF, wait not-running
-            with POST /stop alongside;
+            with POST /stop alongside, and a cancelled stage that is
+            stopped while its script runs;
   cleanup   remove every container with v=1&force=1 after a network list,
             remove the temporary volume with force=1, inspect the job
             network, remove it.
@@ -171,8 +172,8 @@ class Api:
     def attach(self, container_id, stdin):
         """The hijacked attach of internal/exec/exec.go: returns the open
         socket, the status and the headers. The caller starts the container,
-        then calls finish_attach, which sends stdin, half-closes and reads
-        the multiplexed output until EOF."""
+        then sends stdin and half-closes with send_input, and reads the
+        multiplexed output with read_output."""
         target = self.url(f"/containers/{container_id}/attach",
                           {"stderr": 1, "stdin": 1, "stdout": 1, "stream": 1})
         self.log.append(f"POST {target} (hijacked, stdin {len(stdin)} bytes)")
@@ -200,30 +201,34 @@ class Api:
         self.log.append(f"  -> {status} {headers}")
         return sock, status, headers
 
-    def finish_attach(self, sock, stdin):
+    def send_input(self, sock, stdin):
         sock.sendall(stdin)
         sock.shutdown(socket.SHUT_WR)
-        data = b""
-        while True:
+
+    def read_output(self, sock, data=b"", until=None):
+        """Read the attach stream on top of data until EOF, or until stdout
+        contains until. Returns the bytes read so far and whether EOF came."""
+        while until is None or until not in split_frames(data)[0][1]:
             chunk = sock.recv(65536)
             if not chunk:
-                break
+                streams, trailing = split_frames(data)
+                self.log.append(f"  output: stdout {streams[1]!r} stderr {streams[2]!r} trailing {trailing!r}")
+                return data, True
             data += chunk
-        sock.close()
-        streams = {1: b"", 2: b""}
-        trailing = b""
-        while data:
-            if len(data) < 8:
-                trailing = data
-                break
-            kind, length = data[0], int.from_bytes(data[4:8], "big")
-            if len(data) < 8 + length:
-                trailing = data
-                break
-            streams[kind] = streams.get(kind, b"") + data[8:8 + length]
-            data = data[8 + length:]
-        self.log.append(f"  output: stdout {streams[1]!r} stderr {streams[2]!r} trailing {trailing!r}")
-        return streams[1], streams[2], trailing
+        return data, False
+
+
+def split_frames(data):
+    """Split Docker's multiplexed stream into {1: stdout, 2: stderr} and the
+    bytes that do not form a whole frame."""
+    streams = {1: b"", 2: b""}
+    while len(data) >= 8:
+        kind, length = data[0], int.from_bytes(data[4:8], "big")
+        if len(data) < 8 + length:
+            break
+        streams[kind] = streams.get(kind, b"") + data[8:8 + length]
+        data = data[8 + length:]
+    return streams, data
 
 
 class Checks:
@@ -426,9 +431,10 @@ class Job:
         self.checks.eq(f"{kind} container inspect: StdinOnce", (info.get("Config") or {}).get("StdinOnce"), True)
         return container_id
 
-    def run_stage(self, stage, container_id, commands, expected_status=0):
+    def run_stage(self, stage, container_id, commands, expected_status=0, cancel_after=None):
         """startAndWatchContainer: attach, start, stdin, output until EOF,
-        then wait not-running with stop alongside. Returns stdout."""
+        then wait not-running with stop alongside. With cancel_after, the
+        job is cancelled once stdout contains it. Returns stdout."""
         script = stage_script(commands)
         sock, status, headers = self.api.attach(container_id, script)
         self.checks.eq(f"{stage}: attach upgrades the connection", status, 101)
@@ -436,13 +442,31 @@ class Job:
                        "application/vnd.docker.raw-stream")
         reply = self.api.call("POST", f"/containers/{container_id}/start")
         self.checks.status(f"{stage}: start", reply, 204)
-        stdout, stderr, trailing = self.api.finish_attach(sock, script)
-        self.checks.eq(f"{stage}: output ends on a frame boundary", trailing, b"")
+        self.api.send_input(sock, script)
+        data, _ = self.api.read_output(sock, until=cancel_after)
+        if cancel_after is None:
+            result = self.stop_and_wait(stage, container_id, "exited", (204, 304))
+        else:
+            # A cancelled job: the runner stops the container while its
+            # script still runs.
+            result = self.stop_and_wait(stage, container_id, "running", (204,))
+            data, _ = self.api.read_output(sock, data)
+        sock.close()
 
+        streams, trailing = split_frames(data)
+        self.checks.eq(f"{stage}: output ends on a frame boundary", trailing, b"")
+        self.checks.eq(f"{stage}: wait StatusCode", result.get("StatusCode"), expected_status)
+        if expected_status == 0:
+            self.checks.eq(f"{stage}: no stderr", streams[2], b"")
+        return streams[1]
+
+    def stop_and_wait(self, stage, container_id, state, expected_statuses):
+        """StopKillWait: wait not-running, POST /stop while the wait is open,
+        then the wait's result."""
         conn, response = self.api.start_wait(container_id)
         self.checks.eq(f"{stage}: wait not-running returns headers", response.status, 200)
         reply = self.api.call("POST", f"/containers/{container_id}/stop")
-        self.checks.status(f"{stage}: stop of the exited container", reply, 204, 304)
+        self.checks.status(f"{stage}: stop of the {state} container", reply, *expected_statuses)
         body = response.read()
         conn.close()
         try:
@@ -450,10 +474,7 @@ class Job:
         except ValueError:
             result = {"raw": body}
         self.api.log.append(f"  wait -> {result!r}")
-        self.checks.eq(f"{stage}: wait StatusCode", result.get("StatusCode"), expected_status)
-        if expected_status == 0:
-            self.checks.eq(f"{stage}: no stderr", stderr, b"")
-        return stdout
+        return result
 
     def predefined(self, stage, commands, expected_status=0):
         container_id = self.create_container("predefined", "helper", ["sh", "-c", DETECT_SHELL])
@@ -461,7 +482,7 @@ class Job:
             return b""
         return self.run_stage(stage, container_id, commands, expected_status)
 
-    def user_stage(self, stage, commands, expected_status=0):
+    def user_stage(self, stage, commands, expected_status=0, cancel_after=None):
         if self.build_container is None:
             self.build_container = self.create_container("build", "build", ["sh", "-c", DETECT_SHELL])
         else:
@@ -469,7 +490,7 @@ class Job:
             self.checks.status(f"{stage}: inspect of the build container before reuse", reply, 200)
         if self.build_container is None:
             return b""
-        return self.run_stage(stage, self.build_container, commands, expected_status)
+        return self.run_stage(stage, self.build_container, commands, expected_status, cancel_after)
 
     # ------------------------------------------------------------ services
 
@@ -585,7 +606,13 @@ def replay(api, checks, images):
               f"source tree\n{JOB_ID}\n+PONG\r\n+PONG\r\n".encode())
     out = job.user_stage("after_script", [f"cat {BUILDS_DIR}/artifact.txt", "echo after"])
     checks.eq("after_script: same build container, files kept", out, b"built\nafter\n")
-    job.user_stage("failing step", ["echo failing", "exit 3"], expected_status=3)
+    out = job.user_stage("failing step", ["echo failing", "exit 3"], expected_status=3)
+    checks.eq("failing step: output before the exit", out, b"failing\n")
+    # The shell is the container's PID 1 and ignores SIGTERM, so the stop
+    # ends it with SIGKILL after its 10 second timeout.
+    out = job.user_stage("cancelled step", ["echo started", "sleep 600"], expected_status=137,
+                         cancel_after=b"started\n")
+    checks.eq("cancelled step: output before the stop", out, b"started\n")
 
     out = job.predefined("archive_cache", [f"cp {BUILDS_DIR}/artifact.txt /cache/artifact.txt",
                                            "echo archived"])

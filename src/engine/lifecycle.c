@@ -490,6 +490,13 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
         snprintf(code, sizeof(code), "%d", exit_info->exit_code);
         engine_event_container(e, c, "die", "exitCode", code, NULL);
 
+        /* Also before the waiters wake up: a stop that returns lets a start
+         * follow at once (docker restart -t 0), and this run's teardown must
+         * not remove the network namespace or volume mounts of the next. */
+        namespace_shares_release(e, c);
+        container_volumes_unmount(e, c);
+        network_container_stop(e, c);
+
         pthread_mutex_lock(&c->lock);
         engine_container_set_exited(e, c, exit_info);
         restarting = c->state.status == CONTAINER_RESTARTING;
@@ -498,9 +505,6 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
 
         engine_exec_container_exited(e, c);
         health_scheduler_container_stopped(e->health);
-        namespace_shares_release(e, c);
-        container_volumes_unmount(e, c);
-        network_container_stop(e, c);
         log_info("Container %s exited with code %d", c->id, exit_info->exit_code);
         if (restarting)
                 engine_restart_schedule(e, c);

@@ -8,6 +8,7 @@ INTEGRATION_TESTS = \
 	tests/integration/restart.sh \
 	tests/integration/network.sh \
 	tests/integration/network-restore.sh \
+	tests/integration/network-restart.sh \
 	tests/integration/network-ports.sh \
 	tests/integration/network-dns.sh \
 	tests/integration/clients-compose.sh \

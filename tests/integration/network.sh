@@ -227,6 +227,12 @@ if reach inner "$NET_REMOTE_ADDR" 8000; then
 else
         sl_ok "an internal network cannot reach the remote host"
 fi
+# dockerd 20.10 forwards from the container's namespace, which has no way
+# out, so the lookup times out.
+: >"$NET_DNS_LOG"
+sl_run sl_docker run --rm --network inner "$busybox" nslookup "$NET_UPSTREAM_NAME"
+sl_assert_ne "an internal network does not resolve external names" 0 "$SL_RC"
+sl_assert_eq "no query from an internal network reaches the upstream" "" "$(net_dns_queries "$NET_UPSTREAM_NAME")"
 sl_check "run redis on the internal network" sl_docker run -d --name iredis --network inner "$NET_REDIS"
 if reach inner iredis 6379; then
         sl_ok "containers on an internal network reach each other"

@@ -36,6 +36,7 @@ libimage_a_SOURCES = \
 	src/image/pull.c src/image/pull.h \
 	src/image/pull-internal.h \
 	src/image/pull-layers.c \
+	src/image/pull-tags.c \
 	src/image/push.c src/image/push.h \
 	src/image/push-blob.c \
 	src/image/push-compress.c \

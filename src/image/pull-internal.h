@@ -10,6 +10,9 @@
 
 #define PULL_DEFAULT_CONCURRENT_DOWNLOADS 3
 #define PULL_DEFAULT_DOWNLOAD_ATTEMPTS    5
+/* Pages of a tag list that a pull of every tag follows at most, against a
+ * registry whose Link headers loop. dockerd has no such limit. */
+#define PULL_TAG_LIST_MAX_PAGES 1000
 
 struct image_pull {
         struct image_store *store;
@@ -24,6 +27,12 @@ struct image_pull {
         bool platform_given;
         unsigned max_parallel;
         unsigned max_attempts;
+
+        /* Every tag of the repository, in the registry's order, for a
+         * pull that names no tag or digest. ref then has the tag being
+         * pulled. NULL for a pull of one reference. */
+        char **tags;
+        size_t tag_index;
 
         /* The manifest the name points to, and its digest. */
         struct manifest manifest;
@@ -52,3 +61,13 @@ int pull_fetch_manifest(struct registry_client *c, const char *repository, const
  * one reference each (lowest first) in *ret. */
 int pull_layers(struct image_pull *p, const struct manifest *m, char *const *diff_ids, struct layer ***ret,
                 struct error *err);
+
+/* Appends the tags of one page of a tag list (the JSON body of GET
+ * /v2/<name>/tags/list) to *tags. -EBADMSG with a message for a body
+ * that is not a tag list. */
+int pull_tags_parse_page(const char *body, size_t len, char ***tags, struct error *err);
+
+/* The URL of the next page from a Link header ("<url>; rel=\"next\""), in
+ * *ret (a new string), or NULL when the header is missing or names no
+ * next page. -EBADMSG for a header that is not a link. */
+int pull_tags_next_link(const char *header, char **ret);

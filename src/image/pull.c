@@ -40,16 +40,17 @@ void image_pull_free(struct image_pull *p)
         free(p->familiar);
         free(p->familiar_name);
         free(p->tag_or_digest);
+        strv_free(p->tags);
         manifest_done(&p->manifest);
         free(p);
 }
 
 /* Builds the reference of fromImage and tag as dockerd's PullImage does:
  * a trailing ":" is dropped and a tag that parses as a digest pins the
- * digest. A name without either gets "latest".
- * TODO: dockerd 20.10 pulls every tag of the repository in that case
- * (docker pull --all-tags sends no tag); Sockerless pulls only "latest". */
-static int pull_reference(const char *name, const char *tag, struct reference *ret, struct error *err)
+ * digest. A name without either gets "latest", and *ret_all_tags is set
+ * because every tag is to be pulled (docker pull --all-tags sends no tag). */
+static int pull_reference(const char *name, const char *tag, struct reference *ret, bool *ret_all_tags,
+                          struct error *err)
 {
         _cleanup_free_ char *trimmed = strndup(name, strlen(name) - (endswith(name, ":") ? 1 : 0));
         _cleanup_reference_ struct reference ref = { 0 };
@@ -74,6 +75,7 @@ static int pull_reference(const char *name, const char *tag, struct reference *r
                                 return r;
                 }
         }
+        *ret_all_tags = !ref.tag && !ref.digest;
         r = reference_tag_name_only(&ref);
         if (r < 0)
                 return r;
@@ -188,8 +190,22 @@ static int resolve_tag(struct image_pull *p, struct registry_client *c, char *re
         return 0;
 }
 
-/* Fetches the manifest from one endpoint. Returns -EAGAIN (with the cause
- * logged) when the next endpoint should be tried instead. */
+/* Sets err to the failure r of an endpoint. Returns -EAGAIN (with the
+ * cause logged) when the next endpoint should be tried instead: dockerd
+ * moves on after any error of a mirror, and after transport errors (no
+ * status) of the registry itself. */
+static int endpoint_error(int r, bool mirror, long status, const struct error *cause, struct error *err)
+{
+        if (r != -ENOMEM && (mirror || status == 0)) {
+                log_info("Attempting next endpoint for pull after error: %s", error_message(cause, r));
+                error_set(err, r, "%s", error_message(cause, r));
+                return -EAGAIN;
+        }
+        return error_set(err, r, "%s", error_message(cause, r));
+}
+
+/* Fetches the manifest from one endpoint. Returns -EAGAIN as
+ * endpoint_error does. */
 static int try_endpoint(struct image_pull *p, struct registry_client *c, bool mirror, struct error *err)
 {
         _cleanup_registry_response_ struct registry_response resp = { 0 };
@@ -207,16 +223,8 @@ static int try_endpoint(struct image_pull *p, struct registry_client *c, bool mi
                 r = request_manifest(c, "GET", p->repository, expected ?: p->ref.tag, &resp, &cause);
         if (r >= 0 && resp.status != 200)
                 r = translate_error(p, &resp, &cause);
-        if (r < 0) {
-                /* dockerd moves on after any error of a mirror, and after
-                 * transport errors of the registry itself. */
-                if (r != -ENOMEM && (mirror || resp.status == 0)) {
-                        log_info("Attempting next endpoint for pull after error: %s", error_message(&cause, r));
-                        error_set(err, r, "%s", error_message(&cause, r));
-                        return -EAGAIN;
-                }
-                return error_set(err, r, "%s", error_message(&cause, r));
-        }
+        if (r < 0)
+                return endpoint_error(r, mirror, resp.status, &cause, err);
 
         r = manifest_parse(registry_response_header(&resp, "Content-Type"), resp.body ?: "", resp.body_len,
                            &p->manifest, err);
@@ -229,10 +237,107 @@ static int try_endpoint(struct image_pull *p, struct registry_client *c, bool mi
         return check_manifest_digest(resp.body ?: "", resp.body_len, expected, p->manifest_digest, err);
 }
 
-/* Tries the mirrors of the name's domain, then the registry itself.
+/* Reads every page of the repository's tag list into *ret. The status of
+ * the last response goes to *ret_status. */
+static int fetch_tag_list(struct image_pull *p, struct registry_client *c, char ***ret, long *ret_status,
+                          struct error *err)
+{
+        _cleanup_strv_free_ char **tags = NULL;
+        _cleanup_free_ char *next = NULL;
+        int r;
+
+        *ret_status = 0;
+        for (unsigned page = 0;; page++) {
+                _cleanup_registry_response_ struct registry_response resp = { 0 };
+                _cleanup_free_ char *link = NULL;
+                struct registry_request req = { .repository = p->repository, .path = next ?: "tags/list" };
+
+                /* A guard against a registry whose Link headers loop. */
+                if (page == PULL_TAG_LIST_MAX_PAGES)
+                        return error_set(err, -ELOOP, "the tag list of %s has more than %u pages", p->familiar_name,
+                                         PULL_TAG_LIST_MAX_PAGES);
+                r = registry_request(c, &req, &resp, err);
+                *ret_status = resp.status;
+                if (r < 0)
+                        return r;
+                if (resp.status != 200)
+                        return translate_error(p, &resp, err);
+                r = pull_tags_parse_page(resp.body ?: "", resp.body_len, &tags, err);
+                if (r < 0)
+                        return r;
+                r = pull_tags_next_link(registry_response_header(&resp, "Link"), &link);
+                if (r == -EBADMSG)
+                        return error_set(err, r, "invalid Link header in the tag list of %s", p->familiar_name);
+                if (r < 0)
+                        return r;
+                if (!link)
+                        break;
+                free(next);
+                next = TAKE_PTR(link);
+        }
+        if (!tags && !(tags = calloc(1, sizeof(char *))))
+                return -ENOMEM;
+        *ret = TAKE_PTR(tags);
+        return 0;
+}
+
+static int fill_names(struct image_pull *p)
+{
+        p->repository = strdup(p->ref.path);
+        p->familiar = reference_familiar_string(&p->ref);
+        p->familiar_name = reference_familiar_name(&p->ref);
+        /* dockerd shows the tag, or the whole reference of a digest. */
+        p->tag_or_digest = strdup(p->ref.digest ? p->familiar : p->ref.tag);
+        return p->repository && p->familiar && p->familiar_name && p->tag_or_digest ? 0 : -ENOMEM;
+}
+
+/* Points a pull of every tag at one tag, with no manifest yet. */
+static int select_tag(struct image_pull *p, const char *tag, struct error *err)
+{
+        int r = reference_set_tag(&p->ref, tag, err);
+
+        if (r < 0)
+                return r;
+        free(p->repository);
+        free(p->familiar);
+        free(p->familiar_name);
+        free(p->tag_or_digest);
+        p->repository = p->familiar = p->familiar_name = p->tag_or_digest = NULL;
+        manifest_done(&p->manifest);
+        p->manifest_digest[0] = '\0';
+        return fill_names(p);
+}
+
+/* For a pull of every tag: lists the tags on one endpoint and fetches the
+ * manifest of the first there. Returns -EAGAIN as endpoint_error does. */
+static int try_endpoint_tags(struct image_pull *p, struct registry_client *c, bool mirror, struct error *err)
+{
+        _cleanup_error_ struct error cause = ERROR_INIT;
+        long status;
+        int r;
+
+        strv_free(p->tags);
+        p->tags = NULL;
+        r = fetch_tag_list(p, c, &p->tags, &status, &cause);
+        if (r < 0)
+                return endpoint_error(r, mirror, status, &cause, err);
+        p->tag_index = 0;
+        if (!p->tags[0])
+                return 0;
+        r = select_tag(p, p->tags[0], err);
+        if (r < 0)
+                return r;
+        return try_endpoint(p, c, mirror, err);
+}
+
+typedef int (*endpoint_fn)(struct image_pull *p, struct registry_client *c, bool mirror, struct error *err);
+
+/* Tries the mirrors of the name's domain, then the registry itself, with
+ * try_endpoint or try_endpoint_tags.
  * NOTE: the endpoint that served the manifest serves the whole pull;
  * dockerd also moves to the next endpoint after a failed layer. */
-static int fetch_top_manifest(struct image_pull *p, const struct registry_auth *auth, struct error *err)
+static int fetch_top_manifest(struct image_pull *p, endpoint_fn try, const struct registry_auth *auth,
+                              struct error *err)
 {
         char *const *mirrors = registry_context_mirrors(p->ctx, p->ref.domain);
         _cleanup_error_ struct error last = ERROR_INIT;
@@ -244,7 +349,7 @@ static int fetch_top_manifest(struct image_pull *p, const struct registry_auth *
                 error_clear(&last);
                 r = registry_client_new_mirror(p->ctx, mirrors[i], auth, &c, &last);
                 if (r >= 0)
-                        r = try_endpoint(p, c, true, &last);
+                        r = try(p, c, true, &last);
                 if (r >= 0) {
                         p->client = TAKE_PTR(c);
                         return 0;
@@ -259,7 +364,7 @@ static int fetch_top_manifest(struct image_pull *p, const struct registry_auth *
                 error_clear(&last);
                 r = registry_client_new(p->ctx, p->ref.domain, auth, &c, &last);
                 if (r >= 0)
-                        r = try_endpoint(p, c, false, &last);
+                        r = try(p, c, false, &last);
                 if (r == -EAGAIN)
                         r = last.code ?: -EIO;
                 if (r < 0)
@@ -269,20 +374,20 @@ static int fetch_top_manifest(struct image_pull *p, const struct registry_auth *
         return 0;
 }
 
-static int fill_names(struct image_pull *p)
+static int check_manifest_kind(struct image_pull *p, struct error *err)
 {
-        p->repository = strdup(p->ref.path);
-        p->familiar = reference_familiar_string(&p->ref);
-        p->familiar_name = reference_familiar_name(&p->ref);
-        /* dockerd shows the tag, or the whole reference of a digest. */
-        p->tag_or_digest = strdup(p->ref.digest ? p->familiar : p->ref.tag);
-        return p->repository && p->familiar && p->familiar_name && p->tag_or_digest ? 0 : -ENOMEM;
+        int r = check_schema1(p, err);
+
+        if (r >= 0 && p->manifest.kind == MANIFEST_IMAGE)
+                r = manifest_check_config_type(&p->manifest, err);
+        return r;
 }
 
 int image_pull_prepare(struct image_store *s, struct registry_context *ctx, const struct image_pull_options *opts,
                        struct image_pull **ret, struct error *err)
 {
         _cleanup_(image_pull_freep) struct image_pull *p = calloc(1, sizeof(*p));
+        bool all_tags;
         int r;
 
         if (!p)
@@ -292,7 +397,7 @@ int image_pull_prepare(struct image_store *s, struct registry_context *ctx, cons
         p->max_parallel = opts->max_concurrent_downloads ?: PULL_DEFAULT_CONCURRENT_DOWNLOADS;
         p->max_attempts = opts->max_download_attempts ?: PULL_DEFAULT_DOWNLOAD_ATTEMPTS;
 
-        r = pull_reference(opts->name, opts->tag, &p->ref, err);
+        r = pull_reference(opts->name, opts->tag, &p->ref, &all_tags, err);
         if (r < 0)
                 return r;
         r = fill_names(p);
@@ -306,12 +411,9 @@ int image_pull_prepare(struct image_store *s, struct registry_context *ctx, cons
         } else
                 platform_default(&p->platform);
 
-        r = fetch_top_manifest(p, opts->auth, err);
-        if (r < 0)
-                return r;
-        r = check_schema1(p, err);
-        if (r >= 0 && p->manifest.kind == MANIFEST_IMAGE)
-                r = manifest_check_config_type(&p->manifest, err);
+        r = fetch_top_manifest(p, all_tags ? try_endpoint_tags : try_endpoint, opts->auth, err);
+        if (r >= 0 && (!all_tags || p->tags[0]))
+                r = check_manifest_kind(p, err);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(p);
@@ -463,12 +565,13 @@ static int record_references(struct image_pull *p, const char *image_id, struct 
         return p->ref.tag ? up_to_date : r;
 }
 
-static void report_event(struct image_pull *p, const char *image_id)
+/* Sends the pull event for name, with the labels of image_id. */
+static void report_event(struct image_pull *p, const char *name, const char *image_id)
 {
         _cleanup_unlock_ pthread_rwlock_t *lock = store_read_lock(p->store);
 
         if (p->store->event)
-                p->store->event("pull", p->familiar, p->familiar_name, store_image_labels(p->store, image_id),
+                p->store->event("pull", name, p->familiar_name, store_image_labels(p->store, image_id),
                                 p->store->event_userdata);
 }
 
@@ -527,16 +630,16 @@ static int pull_image(struct image_pull *p, const struct manifest *m, char *ret_
         return r;
 }
 
-int image_pull_run(struct image_pull *p, image_pull_write_fn write, void *userdata, struct error *err)
+/* Pulls the reference p points at, from "Pulling from" to "Digest:". The
+ * image's ID goes to ret_id. Returns 1 when the reference pointed at that
+ * image already. */
+static int pull_one(struct image_pull *p, char *ret_id, struct error *err)
 {
         _cleanup_manifest_ struct manifest platform_manifest = { 0 };
-        _cleanup_free_ char *pulling = NULL, *digest_line = NULL, *status_line = NULL;
+        _cleanup_free_ char *pulling = NULL, *digest_line = NULL;
         const struct manifest *m = &p->manifest;
-        char id[65];
-        int r;
+        int r, up_to_date;
 
-        p->write = write;
-        p->write_userdata = userdata;
         if (asprintf(&pulling, "Pulling from %s", p->repository) < 0)
                 return -ENOMEM;
         pull_write(p, jsonmessage_status_id(p->tag_or_digest, pulling));
@@ -547,20 +650,83 @@ int image_pull_run(struct image_pull *p, image_pull_write_fn write, void *userda
                         return r;
                 m = &platform_manifest;
         }
-        r = pull_image(p, m, id, err);
+        r = pull_image(p, m, ret_id, err);
+        if (r < 0)
+                return r;
+        up_to_date = r = record_references(p, ret_id, err);
         if (r < 0)
                 return r;
 
-        r = record_references(p, id, err);
-        if (r < 0)
-                return r;
-        report_event(p, id);
-
-        if (asprintf(&digest_line, "Digest: %s", p->manifest_digest) < 0 ||
-            asprintf(&status_line, "Status: %s for %s", r > 0 ? "Image is up to date" : "Downloaded newer image",
-                     p->familiar) < 0)
+        if (asprintf(&digest_line, "Digest: %s", p->manifest_digest) < 0)
                 return -ENOMEM;
         pull_status(p, digest_line);
-        pull_status(p, status_line);
+        return up_to_date;
+}
+
+static int write_status(struct image_pull *p, bool up_to_date, const char *name)
+{
+        const char *result = up_to_date ? "Image is up to date" : "Downloaded newer image";
+        _cleanup_free_ char *line = NULL;
+
+        if (asprintf(&line, "Status: %s for %s", result, name) < 0)
+                return -ENOMEM;
+        pull_status(p, line);
         return 0;
+}
+
+/* Fetches the manifest of the next tag of a pull of every tag from the
+ * endpoint that listed the tags. */
+static int next_tag(struct image_pull *p, struct error *err)
+{
+        int r = select_tag(p, p->tags[p->tag_index], err);
+
+        if (r >= 0)
+                r = try_endpoint(p, p->client, false, err);
+        if (r == -EAGAIN)
+                r = err->code ?: -EIO;
+        if (r >= 0)
+                r = check_manifest_kind(p, err);
+        return r;
+}
+
+/* Pulls each tag in turn, as dockerd 20.10's pullV2Repository does: the
+ * messages of each tag up to "Digest:", then one status line and one
+ * event for the repository's name. */
+static int pull_all_tags(struct image_pull *p, struct error *err)
+{
+        bool up_to_date = true;
+        char id[65] = "";
+        int r;
+
+        for (; p->tags[p->tag_index]; p->tag_index++) {
+                if (p->tag_index > 0) {
+                        r = next_tag(p, err);
+                        if (r < 0)
+                                return r;
+                }
+                r = pull_one(p, id, err);
+                if (r < 0)
+                        return r;
+                up_to_date = up_to_date && r > 0;
+        }
+        if (id[0])
+                report_event(p, p->familiar_name, id);
+        return write_status(p, up_to_date, p->familiar_name);
+}
+
+int image_pull_run(struct image_pull *p, image_pull_write_fn write, void *userdata, struct error *err)
+{
+        char id[65];
+        int r;
+
+        p->write = write;
+        p->write_userdata = userdata;
+        if (p->tags)
+                return pull_all_tags(p, err);
+
+        r = pull_one(p, id, err);
+        if (r < 0)
+                return r;
+        report_event(p, p->familiar, id);
+        return write_status(p, r > 0, p->familiar);
 }

@@ -244,12 +244,23 @@ def pull_and_push(checks):
     lines = list(client.images.push(pushed, tag="layers", stream=True, decode=True))
     checks.eq("push of a second tag", [line for line in lines if "error" in line], [])
     remove_tags(client, f"{pushed}:v1", f"{pushed}:layers")
-    if checks.engine == "sockerlessd":
-        checks.skip("pull all tags", "Sockerless pulls only the latest tag when the request names no tag")
-    else:
-        tags = client.images.pull(pushed, all_tags=True)
-        checks.eq("pull all tags", sorted(t for i in tags for t in i.tags if t.startswith(pushed + ":")),
-                  sorted([f"{pushed}:layers", f"{pushed}:v1"]))
+    lines = list(client.api.pull(pushed, all_tags=True, stream=True, decode=True))
+    pulling = [(line.get("id"), line["status"]) for line in lines if line.get("status", "").startswith("Pulling from")]
+    # The tags come in the registry's order.
+    checks.eq("pull all tags: each tag", sorted(pulling),
+              [("layers", "Pulling from sl-dp-images/pushed"), ("v1", "Pulling from sl-dp-images/pushed")])
+    checks.eq("pull all tags: a digest per tag",
+              len([line for line in lines if line.get("status", "").startswith("Digest: sha256:")]), 2)
+    checks.eq("pull all tags: one status for the repository", lines[-1].get("status"),
+              f"Status: Downloaded newer image for {pushed}")
+    tags = client.images.list(name=pushed)
+    checks.eq("pull all tags", sorted(t for i in tags for t in i.tags if t.startswith(pushed + ":")),
+              sorted([f"{pushed}:layers", f"{pushed}:v1"]))
+    lines = list(client.api.pull(pushed, all_tags=True, stream=True, decode=True))
+    checks.eq("pull all tags again is up to date", lines[-1].get("status"),
+              f"Status: Image is up to date for {pushed}")
+    checks.api_error("pull all tags of a missing repository",
+                     lambda: client.images.pull(f"{REGISTRY}/sl-dp-images/nosuch", all_tags=True), 404)
     remove_tags(client, f"{pushed}:v1", f"{pushed}:layers", f"{repository}:1.35-single")
 
 

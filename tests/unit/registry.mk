@@ -1,7 +1,7 @@
 # Unit tests of the registry client and the manifests of pulls.
 if HAVE_CMOCKA
 REGISTRY_UNIT_TESTS = tests/unit/test-image-registry tests/unit/test-image-manifest \
-	tests/unit/test-image-registry-client
+	tests/unit/test-image-registry-client tests/unit/test-image-pull-tags
 check_PROGRAMS += $(REGISTRY_UNIT_TESTS)
 TESTS += $(REGISTRY_UNIT_TESTS)
 
@@ -14,6 +14,10 @@ tests_unit_test_image_registry_LDADD = $(IMAGE_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_image_manifest_SOURCES = tests/unit/test-image-manifest.c
 tests_unit_test_image_manifest_CFLAGS = $(REGISTRY_UNIT_COMPILE)
 tests_unit_test_image_manifest_LDADD = $(IMAGE_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_image_pull_tags_SOURCES = tests/unit/test-image-pull-tags.c
+tests_unit_test_image_pull_tags_CFLAGS = $(REGISTRY_UNIT_COMPILE)
+tests_unit_test_image_pull_tags_LDADD = $(IMAGE_LIBS) $(CMOCKA_LIBS)
 
 # A mock registry on 127.0.0.1, served by libmicrohttpd.
 tests_unit_test_image_registry_client_SOURCES = tests/unit/test-image-registry-client.c

@@ -18,6 +18,10 @@
  *  2. image_pull_run writes the progress stream: "Pulling from", the
  *     platform's manifest of an index, the config, the layers (downloaded
  *     in parallel, extracted in order), the tag, "Digest:" and "Status:".
+ *
+ * A name without a tag or digest means every tag of the repository, as in
+ * dockerd: step 1 lists the tags and fetches the first tag's manifest, and
+ * step 2 pulls the tags in turn, with one "Status:" line at the end.
  */
 
 struct image_pull;

@@ -21,41 +21,14 @@ dp_require() {
 # exit status that does not match the lines (1 with a failed check, else
 # 0) is one more failed check, such as a traceback before the first check.
 dp_run() {
-        local script=$1 line name='' status failed=0
+        local script=$1 status failed=0
         shift
-        local -a details=()
         timeout -k 10 600 env SOCKERLESS_TEST_ENGINE="$SL_ENGINE" PYTHONDONTWRITEBYTECODE=1 \
                 "$SL_PYTHON" "$SL_SRCDIR/$script" "$@" >"$SL_TMP/dockerpy.out" 2>"$SL_TMP/dockerpy.err"
         status=$?
-        while IFS= read -r line; do
-                case $line in
-                "not ok "* | "ok "* | "skip "*)
-                        dp_flush "$name" "${details[@]}"
-                        name=$line
-                        details=()
-                        [[ $line != "not ok "* ]] || failed=1
-                        ;;
-                "# "*) details+=("${line#\# }") ;;
-                *) details+=("$line") ;;
-                esac
-        done <"$SL_TMP/dockerpy.out"
-        dp_flush "$name" "${details[@]}"
+        sl_report_lines "$SL_TMP/dockerpy.out" || failed=1
         if [ "$status" != "$failed" ]; then
                 sl_not_ok "$script exit status matches its checks" "exit status: $status" \
                         "$(tail -n 20 "$SL_TMP/dockerpy.err")"
         fi
-}
-
-# dp_flush LINE DETAILS...: report one check line of dp_run.
-dp_flush() {
-        local line=$1
-        shift
-        case $line in
-        "ok "*) sl_ok "${line#ok }" ;;
-        "not ok "*) sl_not_ok "${line#not ok }" "$@" ;;
-        "skip "*)
-                line=${line#skip }
-                sl_skip "${line%% # *}" "${line#* # }"
-                ;;
-        esac
 }

@@ -115,6 +115,43 @@ sl_last_output() {
                 "${SL_CMD:-}" "$SL_RC" "$SL_OUT" "$SL_ERR"
 }
 
+# sl_report_lines FILE: report the checks that a test program printed to
+# FILE as "ok NAME", "not ok NAME" or "skip NAME # REASON" lines. The lines
+# after one, without their leading "# ", are its diagnostics. Returns 1
+# when a check failed.
+sl_report_lines() {
+        local line name='' failed=0
+        local -a details=()
+        while IFS= read -r line; do
+                case $line in
+                "not ok "* | "ok "* | "skip "*)
+                        sl_report_line "$name" "${details[@]}"
+                        name=$line
+                        details=()
+                        [[ $line != "not ok "* ]] || failed=1
+                        ;;
+                "# "*) details+=("${line#\# }") ;;
+                *) details+=("$line") ;;
+                esac
+        done <"$1"
+        sl_report_line "$name" "${details[@]}"
+        return "$failed"
+}
+
+# sl_report_line LINE DETAILS...: report one check line of sl_report_lines.
+sl_report_line() {
+        local line=$1
+        shift
+        case $line in
+        "ok "*) sl_ok "${line#ok }" ;;
+        "not ok "*) sl_not_ok "${line#not ok }" "$@" ;;
+        "skip "*)
+                line=${line#skip }
+                sl_skip "${line%% # *}" "${line#* # }"
+                ;;
+        esac
+}
+
 # sl_skip_all REASON: skip the whole script (before or after sl_setup).
 sl_skip_all() {
         printf '1..0 # SKIP %s\n' "$1"

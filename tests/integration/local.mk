@@ -3,6 +3,7 @@
 # selects the daemon: the built sockerlessd (default) or dockerd.
 # The slowest scripts come first so that make -j spreads them out.
 INTEGRATION_TESTS = \
+	tests/integration/clients-node.sh \
 	tests/integration/daemon.sh \
 	tests/integration/live-restore.sh \
 	tests/integration/restart.sh \
@@ -62,6 +63,14 @@ EXTRA_DIST += $(INTEGRATION_TESTS) \
 	tests/integration/dockerpy-lib.sh \
 	tests/integration/dockerpy_checks.py \
 	tests/integration/dockerpy-containers.py \
+	tests/clients/node/package.json \
+	tests/clients/node/package-lock.json \
+	tests/clients/node/lib.mjs \
+	tests/clients/node/reporter.mjs \
+	tests/clients/node/testcontainers.test.mjs \
+	tests/clients/node/dockerode.test.mjs \
+	tests/clients/node/gitlab-ci-local.test.mjs \
+	tests/clients/node/devcontainer.test.mjs \
 	tests/integration/dockerpy-volumes.py \
 	tests/integration/dockerpy-events.py \
 	tests/integration/dockerpy-logs.py \

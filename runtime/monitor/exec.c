@@ -245,6 +245,7 @@ static void report_started(struct monitor *m, struct exec_session *x)
                 control_send_all(m, msg);
         exec_io_start_client(m, x);
         drop_start_data(x);
+        monitor_trim_heap();
 }
 
 /* A request that cannot be parsed still ends its client's stream, and the

@@ -203,6 +203,7 @@ void lifecycle_start(struct monitor *m)
         m->started_at_ns = timeutil_now_ns();
         log_info("Started the container");
         send_simple(m, "started");
+        monitor_trim_heap();
 }
 
 int lifecycle_exit_code(int status)

@@ -26,11 +26,18 @@ MONITOR_PROGRAM_SOURCES = \
 	runtime/monitor/monitor.h \
 	runtime/monitor/stdio.c
 
-# --as-needed keeps the libraries the runtime links but the monitor's code
-# never reaches out of its memory map: every monitor costs memory per
-# container.
+# Every monitor costs memory per container. Linked statically (configure's
+# default where the static libraries exist), it maps only the code it uses.
+# The linker then warns that libnl's getaddrinfo and getprotobyname need
+# glibc's shared NSS modules: the monitor never calls the libnl functions
+# that use them. Linked dynamically, --as-needed keeps the libraries the
+# runtime links but the monitor's code never reaches out of its memory map.
 libexec_PROGRAMS += sockerless-monitor
 sockerless_monitor_SOURCES = $(MONITOR_PROGRAM_SOURCES)
 sockerless_monitor_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+if STATIC_MONITOR
+sockerless_monitor_LDFLAGS = $(AM_LDFLAGS) -static
+else
 sockerless_monitor_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+endif
 sockerless_monitor_LDADD = libmonitor.a $(RUNTIME_LIBS) $(ZLIB_LIBS)

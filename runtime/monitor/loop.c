@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <malloc.h>
 #include <sys/epoll.h>
 
 #include "log.h"
@@ -164,4 +165,9 @@ void monitor_release(struct monitor *m)
         closep(&m->epoll_fd);
         closep(&m->state_dir_fd);
         closep(&m->data_dir_fd);
+}
+
+void monitor_trim_heap(void)
+{
+        malloc_trim(0);
 }

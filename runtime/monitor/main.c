@@ -278,6 +278,7 @@ static int run(struct monitor *m)
                 return m->status;
         }
         lifecycle_reap(m);
+        monitor_trim_heap();
 
         r = monitor_loop_run(m);
         return r < 0 ? 1 : m->status;

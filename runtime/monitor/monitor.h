@@ -205,6 +205,12 @@ struct monitor {
 
 /* loop.c */
 int monitor_loop_run(struct monitor *m);
+
+/* Returns the heap's free pages to the kernel. A create, start or exec
+ * through the runtime (parsing the spec, compiling a seccomp filter)
+ * leaves up to about 1 MiB free on the heap, which would otherwise stay
+ * in the monitor's RSS for the container's whole life. */
+void monitor_trim_heap(void);
 /* Closes and frees everything but the container. */
 void monitor_release(struct monitor *m);
 

@@ -13,12 +13,13 @@
 #
 #   . "$(dirname "$0")/netlib.sh"
 #   net_setup
-#   sl_remote ping -c 1 "$NET_HOST_ADDR"
+#   net_http_start 8000
+#   net_nc_get "$NET_REMOTE_ADDR" 8000    # GET / from a container
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Documentation ranges (RFC 5737, RFC 3849) that no route of the machine
-# uses; the namespaces have their own routing tables in any case.
+# Documentation ranges (RFC 5737, RFC 3849). The namespaces have routing
+# tables of their own, so the machine's routes do not matter.
 NET_HOST_ADDR=198.51.100.1
 NET_REMOTE_ADDR=198.51.100.2
 NET_PREFIX=24

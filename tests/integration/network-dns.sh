@@ -44,6 +44,13 @@ sl_run sl_docker run --rm --network dnsnet "$NET_BUSYBOX" cat /etc/resolv.conf
 sl_assert_out "resolv.conf on a user network" $'nameserver 127.0.0.11\noptions ndots:0'
 sl_assert_eq "container names are not forwarded upstream" "" "$(net_dns_queries redis)"
 
+lookup dnsnet redis.dnsnet
+sl_assert_eq "NAME.NETWORK resolves" "$redis_ip" "$(answer_addresses)"
+lookup dnsnet REDIS
+sl_assert_eq "names are case-insensitive" "$redis_ip" "$(answer_addresses)"
+lookup dnsnet redis.
+sl_assert_eq "a name with a trailing dot resolves" "$redis_ip" "$(answer_addresses)"
+
 # ---- aliases, short IDs, round robin
 lookup dnsnet cache
 sl_assert_eq "a network alias resolves" "$redis_ip" "$(answer_addresses)"

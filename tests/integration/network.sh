@@ -5,9 +5,9 @@
 # network modes container:X, host and none; /etc/hosts and resolv.conf
 # with --add-host (host-gateway), --dns*, --link and its variables;
 # outbound traffic masqueraded to the remote host; isolation between
-# networks, internal networks and enable_icc=false. Passes against dockerd
-# 20.10 in its own network namespace too, except the nftables checks, which
-# are Sockerless's own.
+# networks, internal networks and enable_icc=false; network events. Passes
+# against dockerd 20.10 in its own network namespace too, except the check
+# of container namespace files, which is Sockerless's own.
 
 # shellcheck disable=SC2016 # single quotes keep $ for the container shell
 . "$(dirname "$0")/netlib.sh"

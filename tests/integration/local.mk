@@ -12,6 +12,7 @@ INTEGRATION_TESTS = \
 	tests/integration/network-restart.sh \
 	tests/integration/network-ports.sh \
 	tests/integration/network-dns.sh \
+	tests/integration/network-daemon.sh \
 	tests/integration/clients-compose.sh \
 	tests/integration/networks-api.sh \
 	tests/integration/pull.sh \

@@ -36,13 +36,20 @@ NET_UPSTREAM_ADDR=198.51.100.2
 NET_UPSTREAM_ADDR6=2001:db8:5100::2
 
 # net_setup: sl_setup with the daemon in its own network namespace, the
-# remote host and its DNS fixture, and the daemon's dns set to the fixture.
+# remote host and its DNS fixture, and the daemon's dns set to the fixture
+# (see net_daemon_config for more daemon.json keys).
 net_setup() {
         sl_require_tools ip nsenter
         SL_DAEMON_NETNS=1
         SL_SETUP_HOOKS+=(net_remote_create)
-        SL_CONFIG_EXTRA="\"dns\": [\"$NET_REMOTE_ADDR\"],"
+        net_daemon_config "${1:-}"
         sl_setup
+}
+
+# net_daemon_config [JSON-FRAGMENT]: the daemon.json keys of the next daemon
+# start: dns set to the fixture, plus the fragment, which ends in a comma.
+net_daemon_config() {
+        SL_CONFIG_EXTRA="\"dns\": [\"$NET_REMOTE_ADDR\"], ${1:-}"
 }
 
 # sl_remote COMMAND...: run a command in the remote host.

@@ -71,6 +71,11 @@ static void api_network_prune(struct http_request *req)
                 return api_reply_error(req, r, &err);
         }
         reply = json_object_new_object();
+        /* dockerd sends null when it removed nothing. */
+        if (json_object_array_length(deleted) == 0) {
+                json_object_put(deleted);
+                deleted = NULL;
+        }
         json_object_object_add(reply, "NetworksDeleted", deleted);
         http_reply_json(req, 200, reply);
 }

@@ -22,6 +22,22 @@
 
 /* ---- Connect and disconnect ---- */
 
+static void add_short_id_alias(json_object *settings, const char *id)
+{
+        json_object *aliases = json_field_array(settings, "Aliases");
+        char short_id[ID_SHORT_LENGTH + 1];
+
+        snprintf(short_id, sizeof(short_id), "%.12s", id);
+        if (!aliases) {
+                aliases = json_object_new_array();
+                json_object_object_add(settings, "Aliases", aliases);
+        }
+        for (size_t i = 0; i < json_object_array_length(aliases); i++)
+                if (streq(json_object_get_string(json_object_array_get_idx(aliases, i)), short_id))
+                        return;
+        json_object_array_add(aliases, json_object_new_string(short_id));
+}
+
 /* Rewrites /etc/hosts and resolv.conf of a running c after its networks
  * changed, in place because they are bind-mounted. */
 static void refresh_etcfiles(struct engine *e, struct container *c)
@@ -126,6 +142,9 @@ int network_connect(struct engine *e, const char *ref, struct container *c, json
                 return r < 0 ? r : -ENOMEM;
         }
 
+        /* As dockerd, a user network's aliases get the short ID at once. */
+        if (!running && !network_name_predefined(network_name))
+                add_short_id_alias(settings, c->id);
         pthread_mutex_lock(&c->lock);
         if (!c->networks)
                 c->networks = json_object_new_object();
@@ -184,7 +203,8 @@ int network_disconnect(struct engine *e, const char *ref, struct container *c, b
         pthread_mutex_unlock(&c->lock);
         if (!connected && !force) {
                 pthread_mutex_unlock(&c->op_lock);
-                return error_set(err, -EPERM, "container %s is not connected to network %s", c->id, network_name);
+                /* dockerd 20.10 replies 500 here. */
+                return error_set(err, -EIO, "container %s is not connected to network %s", c->id, network_name);
         }
         if (streq(copy.driver, "host") || streq(copy.driver, "null")) {
                 pthread_mutex_unlock(&c->op_lock);

@@ -112,6 +112,21 @@ static const struct dns_lookup_ops dns_ops = {
 
 /* Serves DNS in the namespace of c on user-defined networks. Call with
  * neither c->lock nor the store's lock held. */
+/* Tells whether every endpoint of container id is on an internal network. */
+static bool only_internal_networks(struct network_store *s, const char *id)
+{
+        bool any = false, internal = true;
+
+        pthread_mutex_lock(&s->lock);
+        for (size_t i = 0; i < s->n; i++)
+                if (network_has_container(s->items[i], id)) {
+                        any = true;
+                        internal &= s->items[i]->internal;
+                }
+        pthread_mutex_unlock(&s->lock);
+        return any && internal;
+}
+
 int network_dns_register(struct engine *e, struct container *c, const char *path, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
@@ -136,6 +151,12 @@ int network_dns_register(struct engine *e, struct container *c, const char *path
         pthread_mutex_unlock(&c->lock);
         if (r < 0)
                 return r;
+        /* dockerd forwards from the container's namespace, so a container
+         * only on internal networks resolves no external names. */
+        if (only_internal_networks(s, c->id)) {
+                strv_free(upstreams);
+                upstreams = NULL;
+        }
         ns_fd = netns_open(path);
         if (ns_fd < 0)
                 return error_set_errno(err, ns_fd, "opening the network namespace %s failed", path);
@@ -203,6 +224,16 @@ void network_endpoint_remove(struct network *n, const char *id, bool delete_link
         }
 }
 
+/* Reserves the address a connect or create asked for. dockerd 20.10
+ * replies 500 to one outside the network's subnets. */
+static int reserve_requested(struct ipam_pool *pool, const struct netns_addr *addr, const char *text, struct error *err)
+{
+        if (!ipam_pool_contains(pool, addr))
+                return error_set(err, -EIO, "Invalid address %s: It does not belong to any of this network's subnets",
+                                 text);
+        return ipam_pool_reserve(pool, addr, err);
+}
+
 /* Allocates the addresses of an endpoint: the requested ones
  * (IPAMConfig) or the next free ones. */
 static int allocate_addresses(struct network *n, json_object *settings, struct network_endpoint *ep, struct error *err)
@@ -218,7 +249,7 @@ static int allocate_addresses(struct network *n, json_object *settings, struct n
                 if (*want4) {
                         if (netns_addr_parse(want4, &ep->v4) < 0 || ep->v4.family != AF_INET)
                                 return error_set(err, -EINVAL, "invalid IPv4 address: %s", want4);
-                        r = ipam_pool_reserve(&n->pool4, &ep->v4, err);
+                        r = reserve_requested(&n->pool4, &ep->v4, want4, err);
                 } else
                         r = ipam_pool_allocate(&n->pool4, &ep->v4, err);
                 if (r == -ENOSPC)
@@ -233,7 +264,7 @@ static int allocate_addresses(struct network *n, json_object *settings, struct n
                 if (*want6) {
                         if (netns_addr_parse(want6, &ep->v6) < 0 || ep->v6.family != AF_INET6)
                                 return error_set(err, -EINVAL, "invalid IPv6 address: %s", want6);
-                        r = ipam_pool_reserve(&n->pool6, &ep->v6, err);
+                        r = reserve_requested(&n->pool6, &ep->v6, want6, err);
                 } else
                         r = ipam_pool_allocate(&n->pool6, &ep->v6, err);
                 if (r < 0) {
@@ -326,7 +357,7 @@ int network_attach_locked(struct network_store *s, struct sandbox *sb, const cha
 
                 snprintf(short_id, sizeof(short_id), "%.12s", sb->container_id);
                 r = json_array_to_strv(aliases, &names);
-                if (r >= 0)
+                if (r >= 0 && !strv_contains(names, short_id))
                         r = strv_append(&names, short_id);
                 if (r < 0) {
                         release_addresses(n, ep);

@@ -408,7 +408,7 @@ static char **connected_network_ids(struct engine *e)
         return ids;
 }
 
-static bool list_matches(struct network *n, json_object *filters, int dangling, char **connected)
+static bool list_matches(struct network *n, json_object *filters, int dangling)
 {
         json_object *types = json_field_array(filters, "type");
 
@@ -432,7 +432,10 @@ static bool list_matches(struct network *n, json_object *filters, int dangling, 
         }
         if (dangling >= 0) {
                 /* As dockerd, predefined networks are never dangling. */
-                bool is_dangling = !n->predefined && n->n_endpoints == 0 && !strv_contains(connected, n->id);
+                /* dockerd 20.10 tests the Containers of its list, which
+                 * is always empty, so every user-defined network is
+                 * dangling, even one in use. */
+                bool is_dangling = !n->predefined;
 
                 if (is_dangling != (dangling == 1))
                         return false;
@@ -443,21 +446,18 @@ static bool list_matches(struct network *n, json_object *filters, int dangling, 
 int network_list(struct engine *e, json_object *filters, json_object **ret, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
-        _cleanup_strv_free_ char **connected = NULL;
         json_object *list;
         int dangling, r;
 
         r = check_filters(filters, &dangling, err);
         if (r < 0)
                 return r;
-        if (dangling >= 0)
-                connected = connected_network_ids(e);
         list = json_object_new_array();
         pthread_mutex_lock(&s->lock);
         for (size_t i = 0; i < s->n; i++) {
                 json_object *obj;
 
-                if (!list_matches(s->items[i], filters, dangling, connected))
+                if (!list_matches(s->items[i], filters, dangling))
                         continue;
                 obj = network_to_json_locked(s->items[i]);
                 /* dockerd's list leaves Containers empty. */
@@ -490,6 +490,8 @@ static void remove_locked(struct network_store *s, struct network *n)
                         log_warn("Failed to delete the bridge %s of network %s: %s", n->bridge, n->name,
                                  error_message(&link_err, r));
         }
+        /* NOTE: a daemon killed between the two steps leaves the bridge,
+         * which no later start removes. */
         r = fs_rm_rf_at(s->dirfd, n->id);
         if (r < 0)
                 log_warn_errno(r, "Failed to remove the directory of network %s: %m", n->id);

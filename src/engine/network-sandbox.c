@@ -20,6 +20,7 @@
 #include "network-internal.h"
 #include "portmap.h"
 #include "strv.h"
+#include "timeutil.h"
 
 #define RECORD_MAX (1u << 20)
 
@@ -260,21 +261,6 @@ static bool stop_sandbox(struct engine *e, const char *id)
         return sb != NULL;
 }
 
-/* Removes the alias of the short ID that a start added to settings. */
-static void drop_short_id_alias(json_object *settings, const char *id)
-{
-        json_object *aliases = json_field_array(settings, "Aliases");
-        size_t n = json_array_count(aliases);
-
-        if (n == 0 ||
-            strncmp(json_object_get_string(json_object_array_get_idx(aliases, n - 1)), id, ID_SHORT_LENGTH) != 0)
-                return;
-        if (n == 1)
-                json_object_object_add(settings, "Aliases", NULL);
-        else
-                json_object_array_del_idx(aliases, n - 1, 1);
-}
-
 /* Sends the network event action ("connect", "disconnect") for c and
  * every network of networks that it had an endpoint on. */
 static void emit_events(struct engine *e, struct container *c, const char *action, json_object *networks)
@@ -323,7 +309,6 @@ void network_container_stop(struct engine *e, struct container *c)
                 json_object_object_foreach (c->networks, name, settings) {
                         (void)name;
                         network_settings_clear(settings);
-                        drop_short_id_alias(settings, c->id);
                 }
         }
         pthread_mutex_unlock(&c->lock);
@@ -452,9 +437,11 @@ int network_container_start(struct engine *e, struct container *c, struct error 
         _cleanup_free_ char *mode = NULL, *name = NULL, *mac = NULL;
         _cleanup_close_ int ns_fd = -1;
         struct sandbox *sb;
+        int64_t started_ns;
         bool dns;
         int r;
 
+        started_ns = timeutil_monotonic_ns();
         r = snapshot(c, &networks, &mode, &name, &mac);
         if (r < 0)
                 return r;
@@ -527,6 +514,8 @@ int network_container_start(struct engine *e, struct container *c, struct error 
         json_object_put(c->networks);
         c->networks = TAKE_PTR(networks);
         pthread_mutex_unlock(&c->lock);
+        log_debug("Container %s: network sandbox ready in %.2f ms", c->id,
+                  (double)(timeutil_monotonic_ns() - started_ns) / 1e6);
         return 0;
 }
 

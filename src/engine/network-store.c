@@ -74,9 +74,12 @@ static int derive_pool(struct network *n, json_object *config, struct error *err
         if (r < 0)
                 return r;
         if (*gateway_text) {
-                if (netns_addr_parse(gateway_text, &gateway) < 0 || gateway.family != subnet.family ||
-                    !ipam_pool_contains(pool, &gateway))
-                        return error_set(err, -EINVAL, "invalid gateway %s for subnet %s", gateway_text, subnet_text);
+                /* dockerd 20.10 replies 500 to a gateway outside the subnet. */
+                if (netns_addr_parse(gateway_text, &gateway) < 0 || gateway.family != subnet.family)
+                        return error_set(err, -EINVAL, "invalid gateway %s", gateway_text);
+                if (!ipam_pool_contains(pool, &gateway))
+                        return error_set(err, -EIO, "failed to allocate gateway (%s): Address out of range",
+                                         gateway_text);
                 r = ipam_pool_reserve(pool, &gateway, err);
                 if (r < 0)
                         return r;

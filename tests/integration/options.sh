@@ -93,9 +93,9 @@ sl_docker rm "$cid" >/dev/null
 
 # ---- errors for what the daemon does not implement, instead of silence
 if ! sl_engine_is dockerd; then
-        run -p 8080:80 "$busybox" true
-        sl_assert_ne "-p 8080:80 is rejected" 0 "$SL_RC"
-        sl_assert_contains "-p 8080:80 says it is not supported" "not supported by this daemon" "$SL_ERR"
+        run --cgroup-parent sl-options "$busybox" true
+        sl_assert_ne "--cgroup-parent is rejected" 0 "$SL_RC"
+        sl_assert_contains "--cgroup-parent says it is not supported" "not supported by this daemon" "$SL_ERR"
 fi
 sl_run sl_docker run --network none --restart bogus "$busybox" true
 sl_assert_ne "--restart with an invalid policy fails" 0 "$SL_RC"

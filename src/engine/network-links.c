@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Legacy links (--link NAME:ALIAS). On the default bridge, the linking
  * container gets a hosts entry and environment variables of each running
- * target, as dockerd 20.10 writes them; on a user-defined network the
+ * target, as dockerd 20.10 writes them. On a user-defined network, the
  * alias is a DNS name of the target for the linking container only. */
 #include <stdio.h>
 

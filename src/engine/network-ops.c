@@ -431,10 +431,9 @@ static bool list_matches(struct network *n, json_object *filters, int dangling)
                         return false;
         }
         if (dangling >= 0) {
-                /* As dockerd, predefined networks are never dangling. */
                 /* dockerd 20.10 tests the Containers of its list, which
                  * is always empty, so every user-defined network is
-                 * dangling, even one in use. */
+                 * dangling, even one in use, and no predefined one is. */
                 bool is_dangling = !n->predefined;
 
                 if (is_dangling != (dangling == 1))

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# The network endpoints through the docker CLI and curl: create and
-# inspect JSON as dockerd 20.10 prints it, ls filters, rm and prune with
-# their errors and status codes, connect and disconnect of running and
-# stopped containers, addresses from the pools, the container's
-# NetworkSettings, network events and a daemon restart. The daemon runs in
-# a network namespace of its own. Passes against dockerd 20.10 too.
+# The network endpoints through the docker CLI and curl. It checks create
+# and inspect JSON as dockerd 20.10 prints it, ls filters, and rm and prune
+# with their errors and status codes. It connects and disconnects running
+# and stopped containers and checks their addresses, NetworkSettings,
+# network events and a daemon restart. The daemon runs in a network
+# namespace of its own. Passes against dockerd 20.10 too.
 SL_DAEMON_NETNS=1
 . "$(dirname "$0")/lib.sh"
 sl_setup

@@ -367,10 +367,30 @@ static int add_accept_rule_bridges(struct builder *b, uint32_t key)
         return nft_expr_verdict(r, NF_ACCEPT, NULL);
 }
 
+/* ct status dnat accept: a connection to a published port, from another
+ * bridge too, as dockerd's userland proxy lets it through. The status
+ * belongs to the connection, so its replies match as well. */
+static int add_accept_rule_dnat(struct builder *b)
+{
+        struct nftnl_rule *r = rule_new(b, NFT_CHAIN_FORWARD);
+
+        if (!r)
+                return -ENOMEM;
+        if (nft_expr_ct_status(r, IPS_DST_NAT) < 0)
+                return -ENOMEM;
+        return nft_expr_verdict(r, NF_ACCEPT, NULL);
+}
+
 static int add_forward_rules(struct builder *b, const struct nft_ruleset *rs)
 {
         int k;
 
+        /* Before the isolation rules, which would drop it between bridges. */
+        if (rs->n_ports > 0) {
+                k = add_accept_rule_dnat(b);
+                if (k < 0)
+                        return k;
+        }
         for (size_t i = 0; i < rs->n_networks; i++) {
                 k = add_isolation_rules(b, &rs->networks[i]);
                 if (k < 0)

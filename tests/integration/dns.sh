@@ -28,7 +28,8 @@ failures=0
 
 cleanup() {
         if [ -n "${COPROC_PID:-}" ]; then
-                exec {COPROC[1]}>&-
+                driver_input=${COPROC[1]:-}
+                [ -z "$driver_input" ] || exec {driver_input}>&-
                 wait "$COPROC_PID" 2>/dev/null
         fi
         rm -f "/tmp/$tag-driver.log" "/tmp/$tag-upstream.log"
@@ -132,6 +133,7 @@ esac
 
 check_eq "remove sb2" ok "$(driver_command remove sb2)"
 # Only the first 8 upstreams count, and nothing listens on those.
+# shellcheck disable=SC2046 # one word per upstream
 check_eq "nine upstreams" ok "$(driver_command add sb2 "/run/netns/$bare_ns" \
         $(printf '127.0.0.54:5353 %.0s' 1 2 3 4 5 6 7 8) 127.0.0.53:5353)"
 out=$(ip netns exec "$bare_ns" busybox nslookup ext.example 127.0.0.11 2>&1)
@@ -156,7 +158,8 @@ esac
 # The driver frees the server at the end of its input. A sanitizer build
 # reports leaks and other errors then.
 driver_pid=$COPROC_PID
-exec {COPROC[1]}>&-
+driver_input=${COPROC[1]}
+exec {driver_input}>&-
 wait "$driver_pid"
 check_eq "driver exits cleanly" 0 "$?"
 if grep -q "Sanitizer\|runtime error" "/tmp/$tag-driver.log"; then

@@ -142,6 +142,23 @@ sl_assert_contains "PTR of a container's IPv6 address" "name = redis6.v6net" "$S
 lookup v6net "$NET_UPSTREAM_NAME" aaaa
 sl_assert_contains "AAAA of an external name comes from the upstream" "Address: $NET_UPSTREAM_ADDR6" "$SL_OUT"
 
+# ---- connect before start, rename and restart
+sl_check "create a container on the first network" sl_docker create --name early --network dnsnet "$NET_BUSYBOX" sleep 600
+sl_check "connect it to the second one before it starts" sl_docker network connect --alias early-alias othernet early
+sl_check "start it" sl_docker start early
+sl_run sl_docker exec early sh -c 'ip -o -4 addr | awk "{ print \$2 }" | sort | xargs'
+sl_assert_out "it has one interface per network" "eth0 eth1 lo"
+lookup othernet early-alias
+sl_assert_eq "the alias given before start resolves" "$(net_ip early othernet)" "$(answer_addresses)"
+sl_check "rename it" sl_docker rename early renamed
+lookup dnsnet renamed
+sl_assert_eq "the new name resolves" "$(net_ip renamed dnsnet)" "$(answer_addresses)"
+lookup dnsnet early
+sl_assert_contains "the old name is gone" "NXDOMAIN" "$SL_OUT"
+sl_check "restart it" sl_docker restart renamed
+lookup othernet early-alias
+sl_assert_eq "the alias resolves after a restart" "$(net_ip renamed othernet)" "$(answer_addresses)"
+
 # ---- the default bridge has no embedded resolver
 sl_run sl_docker run --rm "$NET_BUSYBOX" cat /etc/resolv.conf
 sl_assert_out "resolv.conf on the default bridge names the daemon's --dns" "nameserver $NET_REMOTE_ADDR"

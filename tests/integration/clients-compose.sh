@@ -3,8 +3,8 @@
 # docker-compose 1.29.2 (Debian's package) on the project in
 # tests/clients/compose: nginx, redis and a busybox client on user-defined
 # networks. Runs config, up -d, ps, logs -f, exec, run --rm, stop, start,
-# restart, up -d --scale and down -v --remove-orphans, and checks what each
-# leaves in the daemon: container, network and volume names and labels as
+# restart, up -d --scale and down -v --remove-orphans. After each it checks
+# what the daemon has: container, network and volume names and labels as
 # compose makes them, the client reaching redis by alias, and nginx serving
 # its page on the published ports in the daemon's network namespace. Passes
 # against dockerd 20.10 in its own network namespace too.
@@ -26,7 +26,8 @@ PROJECT_DIR=$SL_TMP/project
 cp -r "$SL_TOP_SRCDIR/tests/clients/compose" "$PROJECT_DIR" || sl_bail "cannot copy the compose project"
 mkdir -p "$PROJECT_DIR/shared"
 sl_remap_chown "$PROJECT_DIR/shared"
-# Compose reads a .env file and COMPOSE_* variables; none may leak in.
+# Compose reads COMPOSE_* variables (and a .env file, which the project
+# lacks), so the caller's must not leak in.
 unset COMPOSE_FILE COMPOSE_PROJECT_NAME COMPOSE_PATH_SEPARATOR COMPOSE_API_VERSION
 unset COMPOSE_INTERACTIVE_NO_CLI
 
@@ -36,7 +37,7 @@ compose() {
         (cd "$PROJECT_DIR" && timeout -k 10 "$SL_TIMEOUT" docker-compose -p "$PROJECT" --ansi never "$@")
 }
 
-# label CONTAINER KEY: a label of a container, network or volume object.
+# label CONTAINER KEY: a label of a container.
 label() {
         sl_docker inspect -f "{{index .Config.Labels \"$2\"}}" "$1"
 }
@@ -88,6 +89,7 @@ sl_assert_contains "config resolves the bind mount source" "- $PROJECT_DIR/html:
 sl_assert_contains "config keeps the health condition" "condition: service_healthy" "$SL_OUT"
 
 # ---- up -d
+events_since=$(date +%s)
 sl_run compose up -d
 sl_assert_rc "up -d" 0
 sl_run names
@@ -109,20 +111,13 @@ sl_run sl_docker ps --filter label=com.docker.compose.service=cache --format '{{
 sl_assert_out "ps filters on compose labels" sltest_cache_1
 
 # depends_on with service_healthy: compose creates web only after the
-# cache's health check has passed.
+# cache's health check has passed, as the order of the events shows.
+# --until one second ahead ends the stream after the events so far.
 sl_assert_eq "cache is healthy" healthy "$(sl_docker inspect -f '{{.State.Health.Status}}' sltest_cache_1)"
-sl_run "$SL_PYTHON" -c '
-import datetime, json, sys
-def parse(text):
-    # RFC 3339 with nanoseconds; datetime takes microseconds.
-    date, _, rest = text.rstrip("Z").partition(".")
-    return datetime.datetime.fromisoformat(date + "." + (rest + "000000")[:6])
-cache, web = json.load(sys.stdin)
-passed = [parse(entry["End"]) for entry in cache["State"]["Health"]["Log"] if entry["ExitCode"] == 0]
-created = parse(web["Created"])
-print("ordered" if passed and min(passed) <= created else f"web created {created}, passing checks {passed}")' \
-        < <(sl_docker inspect sltest_cache_1 sltest_web_1)
-sl_assert_out "web is created after the cache is healthy" ordered
+sl_run sl_docker events --since "$events_since" --until "$(($(date +%s) + 1))" --filter type=container \
+        --format '{{.Status}} {{.Actor.Attributes.name}}'
+sl_assert_eq "web is created after the cache is healthy" $'health_status: healthy sltest_cache_1\ncreate sltest_web_1' \
+        "$(grep -x -E 'health_status: healthy sltest_cache_1|create sltest_web_1' <<<"$SL_OUT" | head -n 2)"
 
 sl_run sl_docker inspect -f '{{json .Config.Healthcheck.Test}}' sltest_cache_1
 sl_assert_out "health check test" '["CMD","redis-cli","ping"]'
@@ -143,7 +138,8 @@ sl_run sl_docker inspect -f '{{range $name, $n := .NetworkSettings.Networks}}{{$
 sl_assert_out "web is on both networks" "sltest_backend sltest_frontend "
 cache_id=$(sl_docker inspect -f '{{.Id}}' sltest_cache_1)
 sl_run sl_docker inspect -f '{{range (index .NetworkSettings.Networks "sltest_backend").Aliases}}{{.}} {{end}}' sltest_cache_1
-sl_assert_eq "cache aliases" "${cache_id:0:12} cache kv store" "$(tr ' ' '\n' <<<"$SL_OUT" | sed '/^$/d' | sort | xargs)"
+sl_assert_eq "cache aliases" "$(printf '%s\n' "${cache_id:0:12}" cache kv store | sort | xargs)" \
+        "$(tr ' ' '\n' <<<"$SL_OUT" | sed '/^$/d' | sort | xargs)"
 
 sl_wait_for 30 pongs_more_than 0
 sl_assert_contains "the client reaches redis by alias" "+PONG" "$(pings)"

@@ -1,6 +1,8 @@
 noinst_LIBRARIES += libcommon.a
 libcommon_a_SOURCES = \
+	common/archive-lib.c \
 	common/base64.c common/base64.h \
+	common/dlutil.c common/dlutil.h \
 	common/error.c common/error.h \
 	common/fsutil.c common/fsutil.h \
 	common/idutil.c common/idutil.h \
@@ -11,4 +13,4 @@ libcommon_a_SOURCES = \
 	common/strv.c common/strv.h \
 	common/timeutil.c common/timeutil.h \
 	common/unixsock.c common/unixsock.h
-libcommon_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+libcommon_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS)

@@ -1,7 +1,10 @@
 sbin_PROGRAMS += sockerlessd
 sockerlessd_SOURCES = src/main.c
 sockerlessd_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-sockerlessd_LDADD = libsockerlessd.a libimageapi.a libhttp.a libmonitor.a $(IMAGE_LIBS) $(RUNTIME_LIBS) \
+# --as-needed drops a library that nothing of the daemon calls, whose
+# relocations would still cost memory at every start.
+sockerlessd_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
+sockerlessd_LDADD = libsockerlessd.a libimageapi.a libhttp.a libmonitor.a $(IMAGE_LIBS_LAZY) $(RUNTIME_LIBS) \
 	$(NFTNL_LIBS) $(MNL_LIBS) $(MHD_LIBS) -lpthread
 
 # Everything of the daemon but main(), so unit tests can link it.

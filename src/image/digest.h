@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "macro.h"
 
@@ -9,9 +10,9 @@
 #define DIGEST_STRING_MAX 72
 #define DIGEST_PREFIX     "sha256:"
 
-/* An incremental sha256 (OpenSSL EVP). */
+/* An incremental sha256 (OpenSSL's SHA256_CTX, see digest.c). */
 struct digester {
-        EVP_MD_CTX *ctx;
+        struct SHA256state_st *ctx;
 };
 
 int digester_init(struct digester *d);

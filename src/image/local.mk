@@ -13,6 +13,7 @@ libimage_a_SOURCES = \
 	src/image/commit.c \
 	src/image/commit-config.c \
 	src/image/config.c src/image/config.h \
+	src/image/curl-lib.c \
 	src/image/digest.c src/image/digest.h \
 	src/image/distribution-inspect.c \
 	src/image/distribution.c src/image/distribution.h \
@@ -80,5 +81,9 @@ libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLA
 libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-search.c src/api/images-pull.c src/api/images-push.c
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
-# Everything a program linking libimage.a needs after it.
-IMAGE_LIBS = libimage.a libcommon.a $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(JSONC_LIBS) -lpthread
+# Everything a program linking libimage.a needs after it. The daemon links
+# IMAGE_LIBS_LAZY: src/image/curl-lib.c and common/archive-lib.c load
+# libcurl and libarchive when a function of theirs is first called. Tests
+# link the libraries too, for the functions those files leave out.
+IMAGE_LIBS_LAZY = libimage.a libcommon.a $(CRYPTO_LIBS) $(ZLIB_LIBS) $(JSONC_LIBS) -lpthread
+IMAGE_LIBS = $(IMAGE_LIBS_LAZY) $(ARCHIVE_LIBS) $(CURL_LIBS)

@@ -140,9 +140,6 @@ int registry_context_new(const struct registry_options *opts, struct registry_co
         struct registry_context *ctx;
         int r = 0;
 
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                return error_set(err, -EIO, "failed to initialize libcurl");
-
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
                 return -ENOMEM;

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -13,14 +12,6 @@
 #include "unixsock.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct runtime_container *, runtime_container_free)
-
-struct create_options {
-        const char *bundle;
-        const char *pid_file;
-        const char *console_socket;
-        const char *id;
-        bool no_new_keyring;
-};
 
 /* The holder's report to the create command once the container exists. */
 struct create_result {
@@ -40,50 +31,6 @@ static void create_usage(FILE *f)
                    "      --console-socket PATH send the pty master of a terminal container to the\n"
                    "                            unix socket PATH (SCM_RIGHTS), as runc does\n"
                    "      --no-new-keyring      keep the caller's session keyring instead of a new one\n");
-}
-
-static int parse_args(int argc, char **argv, struct create_options *o)
-{
-        static const struct option longopts[] = {
-                { "bundle", required_argument, NULL, 'b' },
-                { "pid-file", required_argument, NULL, 'p' },
-                { "console-socket", required_argument, NULL, 'c' },
-                { "no-new-keyring", no_argument, NULL, 'k' },
-                { "no-pivot", no_argument, NULL, 'n' },
-                { "help", no_argument, NULL, 'h' },
-                {},
-        };
-        int c;
-
-        *o = (struct create_options){ .bundle = "." };
-        while ((c = getopt_long(argc, argv, "+b:h", longopts, NULL)) >= 0)
-                switch (c) {
-                case 'b':
-                        o->bundle = optarg;
-                        break;
-                case 'p':
-                        o->pid_file = optarg;
-                        break;
-                case 'c':
-                        o->console_socket = optarg;
-                        break;
-                case 'k':
-                        o->no_new_keyring = true;
-                        break;
-                case 'n':
-                        cli_error("--no-pivot is not supported: the runtime always uses pivot_root");
-                        return -EOPNOTSUPP;
-                case 'h':
-                        create_usage(stdout);
-                        return 0;
-                default:
-                        create_usage(stderr);
-                        return -EINVAL;
-                }
-        if (!cli_check_args("create", argc - optind, 1, 1))
-                return -EINVAL;
-        o->id = argv[optind];
-        return 1;
 }
 
 static void send_result(int fd, int code, pid_t pid, const char *message)
@@ -148,8 +95,8 @@ static void detach_stdio(void)
         close(null);
 }
 
-static int set_up_container(const struct create_options *o, struct cli_new_container *n, struct runtime_container *c,
-                            struct error *err)
+static int set_up_container(const struct cli_create_options *o, struct cli_new_container *n,
+                            struct runtime_container *c, struct error *err)
 {
         _cleanup_close_ int console = runtime_container_take_console(c);
         int r;
@@ -168,7 +115,7 @@ static int set_up_container(const struct create_options *o, struct cli_new_conta
 
 /* The holder: creates the container, reports to the create command on
  * result_fd, then waits for start. Returns its exit status. */
-static int holder_main(const struct create_options *o, struct cli_new_container *n, int result_fd)
+static int holder_main(const struct cli_create_options *o, struct cli_new_container *n, int result_fd)
 {
         _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
         _cleanup_error_ struct error err = ERROR_INIT;
@@ -214,7 +161,7 @@ static int holder_main(const struct create_options *o, struct cli_new_container 
 }
 
 /* Forks the holder and waits for its report. */
-static int create_container(const struct create_options *o, struct cli_new_container *n)
+static int create_container(const struct cli_create_options *o, struct cli_new_container *n)
 {
         struct create_result res = {};
         int fds[2];
@@ -259,7 +206,7 @@ static int create_container(const struct create_options *o, struct cli_new_conta
 }
 
 /* Checks the console socket against the terminal setting, as runc does. */
-static bool check_console(const struct create_options *o, const struct runtime_spec *spec)
+static bool check_console(const struct cli_create_options *o, const struct runtime_spec *spec)
 {
         if (spec->process.terminal && !o->console_socket) {
                 cli_error("cannot allocate tty if the runtime will detach without setting console socket");
@@ -275,10 +222,10 @@ static bool check_console(const struct create_options *o, const struct runtime_s
 int cli_create(int argc, char **argv)
 {
         struct cli_new_container n = {};
-        struct create_options o;
+        struct cli_create_options o;
         int r;
 
-        r = parse_args(argc, argv, &o);
+        r = cli_parse_create_options("create", argc, argv, true, create_usage, &o);
         if (r <= 0)
                 return r < 0 ? 1 : 0;
         r = cli_ensure_sealed();

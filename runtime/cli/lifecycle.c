@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,58 @@
 #include "runtime/cli/lifecycle.h"
 #include "runtime/hooks.h"
 #include "timeutil.h"
+
+int cli_parse_create_options(const char *verb, int argc, char **argv, bool with_console_socket, void (*usage)(FILE *f),
+                             struct cli_create_options *ret)
+{
+        /* --console-socket comes last, so that run can drop it by ending
+         * its copy of the table there. */
+        static const struct option all_longopts[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "pid-file", required_argument, NULL, 'p' },
+                { "no-new-keyring", no_argument, NULL, 'k' },
+                { "no-pivot", no_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
+                { "console-socket", required_argument, NULL, 'c' },
+                {},
+        };
+        struct option longopts[ARRAY_SIZE(all_longopts)];
+        int c;
+
+        memcpy(longopts, all_longopts, sizeof(longopts));
+        if (!with_console_socket)
+                longopts[ARRAY_SIZE(longopts) - 2] = (struct option){};
+
+        *ret = (struct cli_create_options){ .bundle = "." };
+        while ((c = getopt_long(argc, argv, "+b:h", longopts, NULL)) >= 0)
+                switch (c) {
+                case 'b':
+                        ret->bundle = optarg;
+                        break;
+                case 'p':
+                        ret->pid_file = optarg;
+                        break;
+                case 'c':
+                        ret->console_socket = optarg;
+                        break;
+                case 'k':
+                        ret->no_new_keyring = true;
+                        break;
+                case 'n':
+                        cli_error("--no-pivot is not supported: the runtime always uses pivot_root");
+                        return -EOPNOTSUPP;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return -EINVAL;
+                }
+        if (!cli_check_args(verb, argc - optind, 1, 1))
+                return -EINVAL;
+        ret->id = argv[optind];
+        return 1;
+}
 
 /* Reads the bundle's config.json: its text is parsed, and copied into the
  * state directory, where exec, kill and delete read it later whatever

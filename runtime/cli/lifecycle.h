@@ -1,8 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "runtime/cli/store.h"
 #include "runtime/container.h"
+
+/* The options of create and run. */
+struct cli_create_options {
+        const char *id;
+        const char *bundle;
+        const char *pid_file;
+        const char *console_socket; /* create only */
+        bool no_new_keyring;
+};
+
+/* Parses the options and the ID argument of verb, which is "create" or
+ * "run". Only create accepts --console-socket: for run it is an unknown
+ * option. usage prints the verb's help to the stream it gets. Returns 1
+ * to go on, 0 after --help, or a negative errno after reporting the
+ * error. */
+int cli_parse_create_options(const char *verb, int argc, char **argv, bool with_console_socket, void (*usage)(FILE *f),
+                             struct cli_create_options *ret);
 
 /* A container that create or run is bringing up from a bundle. */
 struct cli_new_container {

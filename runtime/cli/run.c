@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <getopt.h>
 #include <stdio.h>
 #include <sys/wait.h>
 
@@ -7,13 +6,6 @@
 #include "runtime/cli/lifecycle.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct runtime_container *, runtime_container_free)
-
-struct run_options {
-        const char *bundle;
-        const char *pid_file;
-        const char *id;
-        bool no_new_keyring;
-};
 
 static void run_usage(FILE *f)
 {
@@ -26,45 +18,8 @@ static void run_usage(FILE *f)
                    "      --no-new-keyring keep the caller's session keyring instead of a new one\n");
 }
 
-static int parse_args(int argc, char **argv, struct run_options *o)
-{
-        static const struct option longopts[] = {
-                { "bundle", required_argument, NULL, 'b' },   { "pid-file", required_argument, NULL, 'p' },
-                { "no-new-keyring", no_argument, NULL, 'k' }, { "no-pivot", no_argument, NULL, 'n' },
-                { "help", no_argument, NULL, 'h' },           {},
-        };
-        int c;
-
-        *o = (struct run_options){ .bundle = "." };
-        while ((c = getopt_long(argc, argv, "+b:h", longopts, NULL)) >= 0)
-                switch (c) {
-                case 'b':
-                        o->bundle = optarg;
-                        break;
-                case 'p':
-                        o->pid_file = optarg;
-                        break;
-                case 'k':
-                        o->no_new_keyring = true;
-                        break;
-                case 'n':
-                        cli_error("--no-pivot is not supported: the runtime always uses pivot_root");
-                        return -EOPNOTSUPP;
-                case 'h':
-                        run_usage(stdout);
-                        return 0;
-                default:
-                        run_usage(stderr);
-                        return -EINVAL;
-                }
-        if (!cli_check_args("run", argc - optind, 1, 1))
-                return -EINVAL;
-        o->id = argv[optind];
-        return 1;
-}
-
 /* Starts the created container and waits for it. */
-static int start_and_wait(const struct run_options *o, struct cli_new_container *n, struct runtime_container *c,
+static int start_and_wait(const struct cli_create_options *o, struct cli_new_container *n, struct runtime_container *c,
                           int sig_fd)
 {
         _cleanup_(store_container_freep) struct store_container *rec = NULL;
@@ -91,7 +46,7 @@ static int start_and_wait(const struct run_options *o, struct cli_new_container 
         return cli_wait_process(c, sig_fd, console);
 }
 
-static int run_container(const struct run_options *o, struct cli_new_container *n, int sig_fd)
+static int run_container(const struct cli_create_options *o, struct cli_new_container *n, int sig_fd)
 {
         _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
         _cleanup_(store_container_freep) struct store_container *rec = NULL;
@@ -125,10 +80,10 @@ int cli_run(int argc, char **argv)
 {
         _cleanup_close_ int sig_fd = -1;
         struct cli_new_container n = {};
-        struct run_options o;
+        struct cli_create_options o;
         int r, status;
 
-        r = parse_args(argc, argv, &o);
+        r = cli_parse_create_options("run", argc, argv, false, run_usage, &o);
         if (r <= 0)
                 return r < 0 ? 1 : 0;
         r = cli_ensure_sealed();

@@ -12,6 +12,7 @@
 
 #include "fsutil.h"
 #include "image/digest.h"
+#include "image/image.h"
 #include "macro.h"
 
 struct tar {
@@ -308,4 +309,42 @@ char *test_mkdtemp(const char *prefix)
 void test_rm_rf(const char *path)
 {
         fs_rm_rf_at(AT_FDCWD, path);
+}
+
+int test_buffer_write(void *userdata, const void *buf, size_t len)
+{
+        struct test_buffer *b = userdata;
+
+        if (b->fail_after && b->len + len > b->fail_after)
+                return -EPIPE;
+        if (b->len + len > b->allocated) {
+                b->allocated = (b->len + len) * 2;
+                b->data = realloc(b->data, b->allocated);
+                if (!b->data)
+                        abort();
+        }
+        memcpy(b->data + b->len, buf, len);
+        b->len += len;
+        return 0;
+}
+
+void test_store_open(const char *prefix, char **ret_root, struct image_store **ret_store)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        char *root = test_mkdtemp(prefix);
+        int r;
+
+        r = image_store_open(root, ret_store, &err);
+        if (r < 0) {
+                fprintf(stderr, "failed to open the image store in %s: %s\n", root, error_message(&err, r));
+                abort();
+        }
+        *ret_root = root;
+}
+
+void test_store_close(char *root, struct image_store *store)
+{
+        image_store_free(store);
+        test_rm_rf(root);
+        free(root);
 }

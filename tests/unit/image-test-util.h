@@ -71,6 +71,25 @@ char *test_docker_archive(const struct test_image *images, size_t n_images, size
 /* Returns the config JSON test_docker_archive writes for img (free it). */
 char *test_image_config(const struct test_image *img);
 
+/* A buffer in memory that the store's write callbacks append to. */
+struct test_buffer {
+        char *data;
+        size_t len, allocated;
+        size_t fail_after; /* fail the write that passes this many bytes, 0 for never */
+};
+
+/* Appends len bytes of buf to the test_buffer userdata. Returns 0, or
+ * -EPIPE for the write that would pass fail_after. */
+int test_buffer_write(void *userdata, const void *buf, size_t len);
+
+/* Opens an image store in a new scratch directory named after prefix,
+ * and aborts when that fails. */
+struct image_store;
+void test_store_open(const char *prefix, char **ret_root, struct image_store **ret_store);
+
+/* Frees the store, removes its scratch directory and frees root. */
+void test_store_close(char *root, struct image_store *store);
+
 /* Creates a fresh scratch directory below $TMPDIR; free the result. */
 char *test_mkdtemp(const char *prefix);
 

@@ -40,9 +40,7 @@ static int fixture_setup(void **state)
 {
         struct fixture *f = calloc(1, sizeof(*f));
 
-        f->root = test_mkdtemp("image-archives");
-        if (image_store_open(f->root, &f->store, NULL) < 0)
-                fail_msg("cannot open the store");
+        test_store_open("image-archives", &f->root, &f->store);
         *state = f;
         return 0;
 }
@@ -51,9 +49,7 @@ static int fixture_teardown(void **state)
 {
         struct fixture *f = *state;
 
-        image_store_free(f->store);
-        test_rm_rf(f->root);
-        free(f->root);
+        test_store_close(f->root, f->store);
         free(f);
         return 0;
 }

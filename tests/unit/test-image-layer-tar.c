@@ -28,19 +28,11 @@ struct fixture {
         struct image_store *store;
 };
 
-struct buffer {
-        char *data;
-        size_t len, allocated;
-        size_t fail_after; /* fail the write that passes this many bytes, 0 for never */
-};
-
 static int fixture_setup(void **state)
 {
         struct fixture *f = calloc(1, sizeof(*f));
 
-        f->root = test_mkdtemp("image-layer-tar");
-        if (image_store_open(f->root, &f->store, NULL) < 0)
-                fail_msg("cannot open the store");
+        test_store_open("image-layer-tar", &f->root, &f->store);
         *state = f;
         return 0;
 }
@@ -49,26 +41,8 @@ static int fixture_teardown(void **state)
 {
         struct fixture *f = *state;
 
-        image_store_free(f->store);
-        test_rm_rf(f->root);
-        free(f->root);
+        test_store_close(f->root, f->store);
         free(f);
-        return 0;
-}
-
-static int buffer_write(void *userdata, const void *buf, size_t len)
-{
-        struct buffer *b = userdata;
-
-        if (b->fail_after && b->len + len > b->fail_after)
-                return -EPIPE;
-        if (b->len + len > b->allocated) {
-                b->allocated = (b->len + len) * 2;
-                b->data = realloc(b->data, b->allocated);
-                assert_non_null(b->data);
-        }
-        memcpy(b->data + b->len, buf, len);
-        b->len += len;
         return 0;
 }
 
@@ -88,9 +62,9 @@ static void import_layer(struct fixture *f, const void *data, size_t len, char *
         snprintf(ret_chain_id, DIGEST_STRING_MAX, "%s", img->chain_ids[0]);
 }
 
-static int write_tar(struct fixture *f, const char *chain_id, struct buffer *out, struct error *err)
+static int write_tar(struct fixture *f, const char *chain_id, struct test_buffer *out, struct error *err)
 {
-        return image_layer_write_tar(f->store, chain_id, buffer_write, out, err);
+        return image_layer_write_tar(f->store, chain_id, test_buffer_write, out, err);
 }
 
 static void layer_path(struct fixture *f, const char *chain_id, const char *rel, char *ret, size_t size)
@@ -106,7 +80,7 @@ static void check_round_trip(struct fixture *f, const char *input, size_t input_
                              size_t expected_len, off_t max_record)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         char chain_id[DIGEST_STRING_MAX];
         uint64_t size;
 
@@ -341,7 +315,7 @@ static void record_missing(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         struct tar *t = tar_new("");
         char chain_id[DIGEST_STRING_MAX], path[4096];
         uint64_t size;
@@ -364,7 +338,7 @@ static void record_missing(void **state)
 static void unknown_layer(void **state)
 {
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
 
         assert_int_equal(
                 write_tar(f, "sha256:0000000000000000000000000000000000000000000000000000000000000000", &out, NULL),
@@ -391,7 +365,7 @@ static void file_size_changed(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         char chain_id[DIGEST_STRING_MAX], path[4096];
 
         import_one_file(f, "twelve bytes", chain_id, path);
@@ -405,7 +379,7 @@ static void file_content_changed(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         char chain_id[DIGEST_STRING_MAX], path[4096];
         int fd;
 
@@ -422,7 +396,7 @@ static void file_replaced_by_symlink(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         char chain_id[DIGEST_STRING_MAX], path[4096];
 
         import_one_file(f, "secret", chain_id, path);
@@ -437,7 +411,7 @@ static void record_damaged(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         char chain_id[DIGEST_STRING_MAX], path[4096], record[4096];
         int fd;
 
@@ -462,7 +436,7 @@ static void duplicate_entries(void **state)
 {
         _cleanup_error_ struct error err = ERROR_INIT;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         struct tar *t = tar_new("");
         char chain_id[DIGEST_STRING_MAX];
         size_t len;
@@ -481,7 +455,7 @@ static void duplicate_entries(void **state)
 static void writer_error_stops(void **state)
 {
         struct fixture *f = *state;
-        struct buffer out = { .fail_after = 700 };
+        struct test_buffer out = { .fail_after = 700 };
         char chain_id[DIGEST_STRING_MAX], path[4096];
 
         import_one_file(f, "content", chain_id, path);
@@ -522,7 +496,7 @@ static void test_images(void **state)
         for (size_t i = 0; images[i]; i++)
                 for (size_t j = 0; images[i]->chain_ids[j]; j++) {
                         _cleanup_error_ struct error err = ERROR_INIT;
-                        struct buffer out = { 0 };
+                        struct test_buffer out = { 0 };
 
                         if (write_tar(f, images[i]->chain_ids[j], &out, &err) < 0)
                                 fail_msg("layer %s: %s", images[i]->chain_ids[j], err.message);

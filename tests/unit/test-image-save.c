@@ -29,11 +29,6 @@ struct fixture {
         struct image_store *store;
 };
 
-struct buffer {
-        char *data;
-        size_t len, allocated;
-};
-
 /* One member of a saved archive, as read back. */
 struct member {
         char path[256];
@@ -52,9 +47,7 @@ static int fixture_setup(void **state)
 {
         struct fixture *f = calloc(1, sizeof(*f));
 
-        f->root = test_mkdtemp("image-save");
-        if (image_store_open(f->root, &f->store, NULL) < 0)
-                fail_msg("cannot open the store");
+        test_store_open("image-save", &f->root, &f->store);
         *state = f;
         return 0;
 }
@@ -63,24 +56,8 @@ static int fixture_teardown(void **state)
 {
         struct fixture *f = *state;
 
-        image_store_free(f->store);
-        test_rm_rf(f->root);
-        free(f->root);
+        test_store_close(f->root, f->store);
         free(f);
-        return 0;
-}
-
-static int buffer_write(void *userdata, const void *buf, size_t len)
-{
-        struct buffer *b = userdata;
-
-        if (b->len + len > b->allocated) {
-                b->allocated = (b->len + len) * 2;
-                b->data = realloc(b->data, b->allocated);
-                assert_non_null(b->data);
-        }
-        memcpy(b->data + b->len, buf, len);
-        b->len += len;
         return 0;
 }
 
@@ -131,7 +108,7 @@ static void load_images(struct fixture *f)
                 free(tars[i]);
 }
 
-static void read_saved(const struct buffer *b, struct saved *ret)
+static void read_saved(const struct test_buffer *b, struct saved *ret)
 {
         struct archive *a = archive_read_new();
         struct archive_entry *e;
@@ -169,9 +146,9 @@ static const struct member *find(const struct saved *s, const char *path)
         return NULL;
 }
 
-static int save(struct fixture *f, char *const *names, struct buffer *out, struct error *err)
+static int save(struct fixture *f, char *const *names, struct test_buffer *out, struct error *err)
 {
-        return image_store_save(f->store, names, buffer_write, out, err);
+        return image_store_save(f->store, names, test_buffer_write, out, err);
 }
 
 static void check_layers(const struct saved *s, json_object *item, json_object *config)
@@ -214,7 +191,7 @@ static void save_tags_and_layers(void **state)
         _cleanup_json_ json_object *manifest = NULL, *repositories = NULL;
         struct fixture *f = *state;
         char *names[] = { "example/a:1", "example/b:1", NULL };
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         struct saved saved;
 
         load_images(f);
@@ -264,7 +241,7 @@ static void save_repository_selects_tags(void **state)
         _cleanup_json_ json_object *manifest = NULL;
         struct fixture *f = *state;
         char *names[] = { "example/a", NULL };
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         struct saved saved;
 
         load_images(f);
@@ -286,7 +263,7 @@ static void save_by_id_has_no_tags(void **state)
         _cleanup_error_ struct error err = ERROR_INIT;
         _cleanup_image_ struct image *img = NULL;
         struct fixture *f = *state;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         struct saved saved;
         char id[80], *names[] = { id, NULL };
 
@@ -308,7 +285,7 @@ static void save_load_round_trip(void **state)
         struct fixture *f = *state;
         char *names[] = { "example/a:1", "example/b:1", NULL };
         struct image_store *other = NULL;
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         char *dir = test_mkdtemp("image-save-load");
 
         load_images(f);
@@ -335,7 +312,7 @@ static void save_errors(void **state)
 {
         struct fixture *f = *state;
         char *missing_name[] = { "example/none", NULL }, *missing_tag[] = { "example/a:3", NULL };
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
 
         load_images(f);
         {
@@ -359,7 +336,7 @@ static void save_without_record(void **state)
         _cleanup_image_ struct image *img = NULL;
         struct fixture *f = *state;
         char *names[] = { "example/a:1", NULL }, path[4096];
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
 
         load_images(f);
         assert_int_equal(image_store_lookup(f->store, "example/a:1", &img, NULL), 0);
@@ -377,7 +354,7 @@ static void save_changed_layer_truncates(void **state)
         _cleanup_image_ struct image *img = NULL;
         struct fixture *f = *state;
         char *names[] = { "example/a:1", NULL }, path[4096];
-        struct buffer out = { 0 };
+        struct test_buffer out = { 0 };
         struct archive *a;
         struct archive_entry *e;
         int fd, k = ARCHIVE_OK;

@@ -147,23 +147,6 @@ static bool any_regex(json_object *patterns, const char *text)
         return false;
 }
 
-static bool labels_match(json_object *expected, json_object *labels)
-{
-        for (size_t i = 0; i < json_object_array_length(expected); i++) {
-                const char *w = json_object_get_string(json_object_array_get_idx(expected, i));
-                const char *eq = strchr(w, '=');
-                _cleanup_free_ char *key = eq ? strndup(w, (size_t)(eq - w)) : strdup(w);
-                const char *value;
-
-                if (!key)
-                        return false;
-                value = json_field_string(labels, key, NULL);
-                if (!value || (eq && !streq(value, eq + 1)))
-                        return false;
-        }
-        return true;
-}
-
 static bool exit_code_matches(json_object *codes, const struct container_state *s)
 {
         char code[16];
@@ -209,7 +192,7 @@ static bool container_matches(const struct list_filters *f, struct container *c)
                 return false;
         if ((v = values(f, "id")) && !any_regex(v, c->id))
                 return false;
-        if ((v = values(f, "label")) && !labels_match(v, json_field_object(c->config, "Labels")))
+        if ((v = values(f, "label")) && !json_labels_match(v, json_field_object(c->config, "Labels"), false))
                 return false;
         if ((v = values(f, "exited")) && !exit_code_matches(v, &c->state))
                 return false;

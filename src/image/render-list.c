@@ -99,25 +99,6 @@ static int parse_filters(struct image_store *s, json_object *filters, struct lis
         return 0;
 }
 
-/* Docker's MatchKVList: every "key" must exist, every "key=value" match. */
-static bool labels_match(json_object *filters, json_object *labels)
-{
-        if (!labels || json_object_object_length(labels) == 0)
-                return false;
-        for (size_t i = 0; i < json_object_array_length(filters); i++) {
-                const char *filter = json_object_get_string(json_object_array_get_idx(filters, i));
-                const char *eq = strchr(filter, '=');
-                _cleanup_free_ char *key = strndup(filter, eq ? (size_t)(eq - filter) : strlen(filter));
-                json_object *value;
-
-                if (!key || !json_object_object_get_ex(labels, key, &value))
-                        return false;
-                if (eq && !streq_ptr(json_object_get_string(value), eq + 1))
-                        return false;
-        }
-        return true;
-}
-
 /* Keeps the references that match one of the patterns. A bad pattern is
  * -EIO, because Docker replies to it with status 500. */
 static int filter_references(char **refs, json_object *patterns, char ***ret, struct error *err)
@@ -197,7 +178,7 @@ static int list_entry(const struct image *img, struct list_filters *f, json_obje
                 if (!config || json_object_is_type(config, json_type_null))
                         return 0;
                 normalized = config_container_normalize(config);
-                if (!labels_match(f->labels, json_object_object_get(normalized, "Labels")))
+                if (!json_labels_match(f->labels, json_object_object_get(normalized, "Labels"), false))
                         return 0;
         }
 

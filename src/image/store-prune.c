@@ -13,25 +13,6 @@ struct layer_size {
         int64_t size;
 };
 
-/* Docker's MatchKVList: every "key" must exist, every "key=value" match. */
-static bool labels_match(json_object *filters, json_object *labels)
-{
-        if (!labels || json_object_object_length(labels) == 0)
-                return false;
-        for (size_t i = 0; i < json_object_array_length(filters); i++) {
-                const char *filter = json_object_get_string(json_object_array_get_idx(filters, i));
-                const char *eq = strchr(filter, '=');
-                _cleanup_free_ char *key = strndup(filter, eq ? (size_t)(eq - filter) : strlen(filter));
-                json_object *value;
-
-                if (!key || !json_object_object_get_ex(labels, key, &value))
-                        return false;
-                if (eq && !streq_ptr(json_object_get_string(value), eq + 1))
-                        return false;
-        }
-        return true;
-}
-
 static bool prune_candidate(const struct image *img, const struct image_prune_options *opts)
 {
         json_object *labels = json_field_object(img->container_config, "Labels");
@@ -39,10 +20,13 @@ static bool prune_candidate(const struct image *img, const struct image_prune_op
         if (opts->has_until && img->created_ns > opts->until_ns)
                 return false;
         if (img->container_config) {
-                if (opts->labels && json_object_array_length(opts->labels) > 0 && !labels_match(opts->labels, labels))
+                if (!json_labels_match(opts->labels, labels, false))
                         return false;
+                /* label! keeps out only the images that match all of its
+                 * entries, so this is not json_labels_match's negate, which
+                 * requires that none of them match. */
                 if (opts->not_labels && json_object_array_length(opts->not_labels) > 0 &&
-                    labels_match(opts->not_labels, labels))
+                    json_labels_match(opts->not_labels, labels, false))
                         return false;
         }
         /* Dangling only: images without tags (digest references do not

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/random.h>
@@ -67,7 +68,10 @@ int fs_copy_fd(int in_fd, int out_fd)
         }
 }
 
-int fs_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+/* Writes data to a new temporary file in dirfd and renames it over name.
+ * With durable, the file is synced before the rename and the directory
+ * after it. */
+static int write_and_rename(int dirfd, const char *name, const void *data, size_t len, mode_t mode, bool durable)
 {
         char tmp[512];
         uint64_t nonce = 0;
@@ -85,7 +89,7 @@ int fs_write_atomic_at(int dirfd, const char *name, const void *data, size_t len
                 return -errno;
 
         r = fs_write_all(fd, data, len);
-        if (r >= 0 && fsync(fd) < 0)
+        if (r >= 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
                 r = -errno;
@@ -93,6 +97,8 @@ int fs_write_atomic_at(int dirfd, const char *name, const void *data, size_t len
                 unlinkat(dirfd, tmp, 0);
                 return r;
         }
+        if (!durable)
+                return 0;
 
         /* The rename is durable only once the directory itself is synced. */
         if (dirfd == AT_FDCWD) {
@@ -105,6 +111,16 @@ int fs_write_atomic_at(int dirfd, const char *name, const void *data, size_t len
         if (fsync(dirfd) < 0)
                 return -errno;
         return 0;
+}
+
+int fs_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+        return write_and_rename(dirfd, name, data, len, mode, true);
+}
+
+int fs_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode)
+{
+        return write_and_rename(dirfd, name, data, len, mode, false);
 }
 
 int fs_read_file_at(int dirfd, const char *name, size_t max_len, char **ret, size_t *ret_len)

@@ -13,6 +13,13 @@
  * component. Returns 0 or -errno. */
 int fs_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
 
+/* Replaces dirfd/name like fs_write_atomic_at, but without fsync: readers
+ * and a crash of this process see the old or the new content, but after a
+ * power failure or a kernel crash name may hold the old content or be
+ * empty. For files that nothing needs after a reboot, or that are written
+ * again from synced data before their next use. */
+int fs_replace_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+
 /* Reads all of dirfd/name into a NUL-terminated heap buffer. Fails with
  * -EFBIG when the file is longer than max_len. ret_len may be NULL. */
 int fs_read_file_at(int dirfd, const char *name, size_t max_len, char **ret, size_t *ret_len);

@@ -257,6 +257,13 @@ int json_file_write_atomic(int dirfd, const char *name, json_object *obj, mode_t
         return fs_write_atomic_at(dirfd, name, text, strlen(text), mode);
 }
 
+int json_file_replace(int dirfd, const char *name, json_object *obj, mode_t mode)
+{
+        const char *text = json_to_string(obj);
+
+        return fs_replace_at(dirfd, name, text, strlen(text), mode);
+}
+
 bool json_labels_match(json_object *expected, json_object *labels, bool negate)
 {
         for (size_t i = 0; expected && i < json_object_array_length(expected); i++) {

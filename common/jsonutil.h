@@ -53,6 +53,9 @@ int json_file_read(int dirfd, const char *name, size_t max_len, json_object **re
 /* Serialises obj compactly and writes it with fs_write_atomic_at. */
 int json_file_write_atomic(int dirfd, const char *name, json_object *obj, mode_t mode);
 
+/* Serialises obj compactly and writes it with fs_replace_at, without fsync. */
+int json_file_replace(int dirfd, const char *name, json_object *obj, mode_t mode);
+
 /* Serialises obj compactly without escaping slashes, as Go does. The string
  * belongs to obj. */
 const char *json_to_string(json_object *obj);

@@ -40,6 +40,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/container.c src/engine/container.h \
 	src/engine/container-volumes.c src/engine/container-volumes.h \
 	src/engine/container-size.c \
+	src/engine/container-trash.c src/engine/container-trash.h \
 	src/engine/copy.h src/engine/copy-extract.c src/engine/copy-resolve.c src/engine/copy-stat.c \
 	src/engine/copy-tar.c \
 	src/engine/create.c \

@@ -74,7 +74,10 @@ static void write_exit_file(struct monitor *m, const char *error)
         add_time(obj, "started_at", m->started_at_ns);
         json_object_object_add(obj, "error", json_object_new_string(error ? error : ""));
 
-        r = json_file_write_atomic(m->data_dir_fd, MONITOR_EXIT_NAME, obj, 0644);
+        /* Not synced: a power failure ends the container with its monitor,
+         * and a restore without exit.json records exit code 255, as for a
+         * monitor that vanished. */
+        r = json_file_replace(m->data_dir_fd, MONITOR_EXIT_NAME, obj, 0644);
         if (r < 0)
                 log_error_errno(r, "Writing %s/%s failed: %m", m->opt.data_dir, MONITOR_EXIT_NAME);
 }

@@ -216,7 +216,7 @@ static int write_pid_file(struct monitor *m)
         char text[32];
         int n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
 
-        return fs_write_atomic_at(m->state_dir_fd, MONITOR_PID_NAME, text, (size_t)n, 0644);
+        return fs_replace_at(m->state_dir_fd, MONITOR_PID_NAME, text, (size_t)n, 0644);
 }
 
 static int setup(struct monitor *m, struct error *err)

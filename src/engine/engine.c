@@ -154,7 +154,7 @@ int engine_container_save_definition(struct engine *e, struct container *c)
         return json_file_write_atomic(dirfd, "container.json", obj, 0600);
 }
 
-int engine_container_save_state(struct engine *e, struct container *c)
+static int save_state(struct engine *e, struct container *c, bool synced)
 {
         _cleanup_json_ json_object *obj = container_state_to_json(&c->state);
         _cleanup_close_ int dirfd = open_container_dir(e, c);
@@ -162,10 +162,24 @@ int engine_container_save_state(struct engine *e, struct container *c)
 
         if (dirfd < 0)
                 return dirfd;
-        r = json_file_write_atomic(dirfd, "state.json", obj, 0600);
+        r = synced ? json_file_write_atomic(dirfd, "state.json", obj, 0600)
+                   : json_file_replace(dirfd, "state.json", obj, 0600);
         if (r < 0)
                 log_error_errno(r, "Failed to save the state of container %s: %m", c->id);
         return r;
+}
+
+/* Most of state.json describes processes, which a power failure ends
+ * anyway, so it is not synced: restore checks every container's process
+ * and loads an empty or unreadable state.json as no state. */
+int engine_container_save_state(struct engine *e, struct container *c)
+{
+        return save_state(e, c, false);
+}
+
+int engine_container_save_state_synced(struct engine *e, struct container *c)
+{
+        return save_state(e, c, true);
 }
 
 void engine_container_notify(struct container *c)

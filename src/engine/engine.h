@@ -150,8 +150,12 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
 /* Wakes everyone waiting on a change of c's state. Call with c->lock held. */
 void engine_container_notify(struct container *c);
 
-/* Writes state.json for c. Call with c->lock held. */
+/* Writes state.json for c, without fsync. Call with c->lock held. */
 int engine_container_save_state(struct engine *e, struct container *c);
+/* Saves c's state like engine_container_save_state, and syncs it, for a
+ * change that must survive a power failure: a stop by the user, which
+ * decides whether an unless-stopped container starts at boot. */
+int engine_container_save_state_synced(struct engine *e, struct container *c);
 
 /* Removes every stopped container matching filters (see filters.h); the IDs
  * go into ret_deleted and the freed bytes into ret_space. */

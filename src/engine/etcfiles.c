@@ -74,7 +74,7 @@ static int write_resolv(const struct daemon_config *config, struct container *c,
         r = resolv_text(config, c, net, &text, err);
         if (r < 0)
                 return r;
-        return fs_write_atomic_at(dirfd, "resolv.conf", text, strlen(text), 0644);
+        return fs_replace_at(dirfd, "resolv.conf", text, strlen(text), 0644);
 }
 
 static bool on_host_network(struct container *c)
@@ -101,13 +101,14 @@ int etcfiles_write_network(const struct daemon_config *config, struct container 
         _cleanup_free_ char *hostname = NULL, *hosts = NULL;
         int r;
 
+        /* These files are written again at every start, so they are not synced. */
         if (asprintf(&hostname, "%s\n", json_field_string(c->config, "Hostname", "")) < 0)
                 return -ENOMEM;
-        r = fs_write_atomic_at(dirfd, "hostname", hostname, strlen(hostname), 0644);
+        r = fs_replace_at(dirfd, "hostname", hostname, strlen(hostname), 0644);
         if (r >= 0)
                 r = hosts_text(c, net, &hosts, err);
         if (r >= 0)
-                r = fs_write_atomic_at(dirfd, "hosts", hosts, strlen(hosts), 0644);
+                r = fs_replace_at(dirfd, "hosts", hosts, strlen(hosts), 0644);
         if (r >= 0)
                 r = write_resolv(config, c, dirfd, net, err);
         if (r < 0)
@@ -130,7 +131,7 @@ static int rewrite_in_place(int dirfd, const char *name, const char *text, size_
         int r;
 
         if (fd < 0 && errno == ENOENT)
-                return fs_write_atomic_at(dirfd, name, text, len, 0644);
+                return fs_replace_at(dirfd, name, text, len, 0644);
         if (fd < 0)
                 return -errno;
         r = fs_write_all(fd, text, len);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "container-trash.h"
 #include "container-volumes.h"
 #include "crash-point.h"
 #include "daemon.h"
@@ -230,7 +231,7 @@ static int stop_locked(struct engine *e, struct container *c, int timeout_s, boo
         pthread_mutex_lock(&c->lock);
         if (by_user && (was_restarting || container_is_running(c))) {
                 c->state.stopped_by_user = true;
-                engine_container_save_state(e, c);
+                engine_container_save_state_synced(e, c);
         }
         if (!container_is_running(c)) {
                 pthread_mutex_unlock(&c->lock);
@@ -295,7 +296,7 @@ int engine_container_kill(struct engine *e, struct container *c, int signal, str
         /* dockerd counts any signal sent through the API as a stop by the user. */
         if (running || restarting) {
                 c->state.stopped_by_user = true;
-                engine_container_save_state(e, c);
+                engine_container_save_state_synced(e, c);
         }
         pthread_mutex_unlock(&c->lock);
 
@@ -512,22 +513,6 @@ void engine_container_exited(struct engine *e, struct container *c, const struct
                 schedule_auto_remove(e, c);
 }
 
-static int remove_files(struct engine *e, struct container *c)
-{
-        _cleanup_free_ char *exec_dir = engine_container_exec_dir(e, c);
-        int r;
-
-        if (exec_dir) {
-                r = fs_rm_rf_at(AT_FDCWD, exec_dir);
-                if (r < 0)
-                        log_warn_errno(r, "Failed to remove %s: %m", exec_dir);
-        }
-        r = fs_rm_rf_at(e->containers_dirfd, c->id);
-        if (r < 0)
-                log_error_errno(r, "Failed to remove the data of container %s: %m", c->id);
-        return r;
-}
-
 int engine_container_remove(struct engine *e, struct container *c, bool force, bool remove_volumes, struct error *err)
 {
         bool running, paused;
@@ -590,7 +575,7 @@ int engine_container_remove(struct engine *e, struct container *c, bool force, b
         namespace_shares_release(e, c);
         network_container_stop(e, c);
         container_volumes_detach(e, c, remove_volumes);
-        r = remove_files(e, c);
+        r = engine_trash_container_dirs(e, c);
         crash_point("rm.after-files");
         engine_table_remove(e, c);
         engine_exec_container_removed(e, c);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "container-trash.h"
 #include "container-volumes.h"
 #include "daemon.h"
 #include "engine-internal.h"
@@ -29,6 +30,7 @@ static int load_one(struct engine *e, int parent_fd, const char *id, struct cont
         _cleanup_json_ json_object *definition = NULL, *state = NULL;
         _cleanup_close_ int fd = openat(parent_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct container *c = NULL;
+        bool lost_state;
         int r;
 
         if (fd < 0)
@@ -37,14 +39,24 @@ static int load_one(struct engine *e, int parent_fd, const char *id, struct cont
         if (r < 0)
                 return r;
         r = json_file_read(fd, "state.json", CONTAINER_JSON_MAX, &state);
-        if (r < 0 && r != -ENOENT)
+        if (r == -ENOMEM)
                 return r;
-        r = container_from_json(definition, state, &c);
+        lost_state = r < 0 && r != -ENOENT;
+        r = container_from_json(definition, lost_state ? NULL : state, &c);
         if (r < 0)
                 return r;
         if (!streq(c->id, id)) {
                 container_unref(c);
                 return -EINVAL;
+        }
+        /* state.json is not synced, so only a power failure or a kernel
+         * crash leaves it unreadable, and every container has ended then.
+         * Recorded as running without a process, the container gets the
+         * exit in its exit.json, or 255, as after a hard reboot. */
+        if (lost_state) {
+                log_warn("Container %s: its state.json is unreadable, so its last run is taken as ended", id);
+                c->state.status = CONTAINER_RUNNING;
+                c->state.pid = 0;
         }
         *ret = c;
         return 0;
@@ -166,6 +178,7 @@ int engine_restore(struct engine *e)
         if (!dir)
                 return -errno;
         TAKE_FD(fd);
+        engine_trash_empty(e);
         while ((de = readdir(dir))) {
                 struct container *c = NULL, **grown;
                 int r;

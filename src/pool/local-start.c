@@ -166,7 +166,8 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         if (r < 0)
                 return r;
 
-        r = json_file_write_atomic(exec_fd, "config.json", spec, 0600);
+        /* Not synced: the bundle is written again at every start. */
+        r = json_file_replace(exec_fd, "config.json", spec, 0600);
         if (r < 0)
                 return error_set_errno(err, r, "writing the bundle of container %s failed", c->id);
         return 0;

@@ -256,7 +256,10 @@ sl_docker run -d --name sl-lr-reboot-policy --restart on-failure -v "$reboot_dir
         sh -c 'echo start >>/sync/starts; exec sleep 1000' >/dev/null
 sl_docker create --name sl-lr-reboot-edited "$busybox" sleep 1000 >/dev/null
 edited_id=$(rl_state sl-lr-reboot-edited '{{.Id}}')
+sl_docker run -d --name sl-lr-reboot-empty "$busybox" sleep 1000 >/dev/null
+empty_id=$(rl_state sl-lr-reboot-empty '{{.Id}}')
 reboot_pids="$(rl_state sl-lr-reboot-plain '{{.State.Pid}}') $(rl_state sl-lr-reboot-policy '{{.State.Pid}}')"
+reboot_pids="$reboot_pids $(rl_state sl-lr-reboot-empty '{{.State.Pid}}')"
 sl_daemon_stop
 if sl_engine_is sockerlessd; then
         reboot_pids="$reboot_pids $(cat "$SL_EXEC"/containers/*/monitor.pid)"
@@ -279,6 +282,8 @@ state.update(Status="running", Pid=999999, StartedAt="2020-01-01T00:00:00Z")
 with open(path, "w") as f:
     json.dump(state, f)
 EOF
+        # state.json is not synced, so a power cut can leave it empty.
+        : >"$data_dir/containers/$empty_id/state.json"
         reboot_time=$(date +%s)
         sl_daemon_start
         sl_assert_eq "hard reboot: no policy, exit 255" exited:255 \
@@ -289,6 +294,10 @@ EOF
         sl_assert_eq "hard reboot: started again" 2 "$(wc -l <"$reboot_dir/starts")"
         sl_assert_eq "edited state: exit 255" exited:255 \
                 "$(rl_state sl-lr-reboot-edited '{{.State.Status}}:{{.State.ExitCode}}')"
+        sl_assert_eq "empty state: exit 255" exited:255 \
+                "$(rl_state sl-lr-reboot-empty '{{.State.Status}}:{{.State.ExitCode}}')"
+        sl_check "empty state: it starts" sl_docker start sl-lr-reboot-empty
+        sl_assert_eq "empty state: running" running "$(rl_status sl-lr-reboot-empty)"
 else
         sl_daemon_start
         sl_skip "hard reboot" "the test edits Sockerless' state files"

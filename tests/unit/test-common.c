@@ -158,6 +158,29 @@ static void atomic_write_replaces(void **state)
         assert_int_equal(access(dir, F_OK), -1);
 }
 
+static void replace_keeps_mode(void **state)
+{
+        char dir[] = "/tmp/test-common.XXXXXX";
+        _cleanup_free_ char *content = NULL;
+        _cleanup_close_ int dirfd = -1;
+        mode_t mask = umask(0);
+        struct stat st;
+
+        umask(mask);
+        assert_non_null(mkdtemp(dir));
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dirfd >= 0);
+
+        assert_int_equal(fs_replace_at(dirfd, "f", "one", 3, 0640), 0);
+        assert_int_equal(fs_replace_at(dirfd, "f", "second", 6, 0640), 0);
+        assert_int_equal(fs_read_file_at(dirfd, "f", 100, &content, NULL), 0);
+        assert_string_equal(content, "second");
+        assert_int_equal(fstatat(dirfd, "f", &st, AT_SYMLINK_NOFOLLOW), 0);
+        assert_int_equal(st.st_mode & 07777, 0640 & ~mask);
+        assert_int_equal(fs_replace_at(dirfd, "missing/g", "x", 1, 0600), -ENOENT);
+        assert_int_equal(fs_rm_rf_at(AT_FDCWD, dir), 0);
+}
+
 static void base64_round_trip(void **state)
 {
         static const char *const cases[][2] = {
@@ -193,7 +216,8 @@ int main(void)
                 cmocka_unit_test(strv_split_and_append),   cmocka_unit_test(id_generate_is_hex),
                 cmocka_unit_test(error_keeps_first_cause), cmocka_unit_test(json_parse_strict),
                 cmocka_unit_test(json_field_type_check),   cmocka_unit_test(atomic_write_replaces),
-                cmocka_unit_test(base64_round_trip),       cmocka_unit_test(base64_rejects_garbage),
+                cmocka_unit_test(replace_keeps_mode),      cmocka_unit_test(base64_round_trip),
+                cmocka_unit_test(base64_rejects_garbage),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,22 @@ static bool endpoint_named(const struct network_endpoint *ep, const char *name)
         return false;
 }
 
+/* Tells whether name is the container name or an alias of ep, alone or
+ * followed by ".NETWORK" (n's name), as dockerd resolves them. */
+static bool endpoint_named_on(const struct network_endpoint *ep, const struct network *n, const char *name)
+{
+        size_t len = strlen(name), suffix = strlen(n->name);
+
+        if (endpoint_named(ep, name))
+                return true;
+        if (len > suffix + 1 && name[len - suffix - 1] == '.' && strcasecmp(name + len - suffix, n->name) == 0) {
+                _cleanup_free_ char *base = strndup(name, len - suffix - 1);
+
+                return base && endpoint_named(ep, base);
+        }
+        return false;
+}
+
 /* Tells whether the container sandbox has an endpoint on n. */
 bool network_has_container(const struct network *n, const char *sandbox)
 {
@@ -70,7 +86,7 @@ static int dns_lookup(void *userdata, const char *sandbox, const char *name, int
                         struct network_endpoint *ep = n->endpoints[j];
                         const struct netns_addr *a = family == AF_INET ? &ep->v4 : &ep->v6;
 
-                        if (a->family == family && endpoint_named(ep, name))
+                        if (a->family == family && endpoint_named_on(ep, n, name))
                                 addrs[count++] = *a;
                 }
         }
@@ -399,4 +415,24 @@ int network_attach_locked(struct network_store *s, struct sandbox *sb, const cha
                 json_object_object_add(settings, "Aliases", json_array_from_strv(ep->aliases));
         network_endpoint_add(n, TAKE_PTR(ep));
         return 0;
+}
+
+void network_container_renamed(struct engine *e, struct container *c, const char *name)
+{
+        struct network_store *s = engine_network_store(e);
+
+        if (name[0] == '/')
+                name++;
+        pthread_mutex_lock(&s->lock);
+        for (size_t i = 0; i < s->n; i++)
+                for (size_t j = 0; j < s->items[i]->n_endpoints; j++) {
+                        struct network_endpoint *ep = s->items[i]->endpoints[j];
+                        char *copy;
+
+                        if (!streq(ep->container_id, c->id) || !(copy = strdup(name)))
+                                continue;
+                        free(ep->container_name);
+                        ep->container_name = copy;
+                }
+        pthread_mutex_unlock(&s->lock);
 }

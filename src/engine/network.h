@@ -102,6 +102,10 @@ json_object *network_container_settings_json(struct engine *e, struct container 
  * docker ps --filter network. Call with c->lock held. */
 bool network_container_on(struct container *c, const char *ref);
 
+/* Gives c's endpoints its new name (docker rename), which the embedded
+ * DNS server then returns instead of the old one. name may start with "/". */
+void network_container_renamed(struct engine *e, struct container *c, const char *name);
+
 /* Docker's NetworkSettings.Networks name list of c ("bridge", "n1,n2"),
  * for docker ps. Call with c->lock held. */
 char *network_container_names(struct container *c);

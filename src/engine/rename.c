@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "engine-internal.h"
+#include "network.h"
 #include "log.h"
 #include "names.h"
 
@@ -55,6 +56,7 @@ int engine_container_rename(struct engine *e, struct container *c, const char *n
         if (r < 0)
                 return r;
 
+        network_container_renamed(e, c, name);
         engine_event_container(e, c, "rename", "oldName", old_name, NULL);
         log_info("Container %s renamed from %s to %s", c->id, old_name, name);
         return 0;

@@ -58,7 +58,9 @@ mkdir -p "$RUN_DIR" "$SL_TMP/home" "$SL_TMP/tmp"
 cp "$NODE_SRC"/*.mjs "$RUN_DIR/" || sl_bail "cannot copy the Node test files"
 ln -s "$NODE_MODULES_DIR/node_modules" "$RUN_DIR/node_modules"
 
-# Ryuk, the Testcontainers reaper, is an image from Docker Hub. The proxy
+# Ryuk, the Testcontainers reaper, is an image from Docker Hub. Each test
+# may take 300 s, and a handle that a failed test left open (an event
+# stream) does not keep node running once the tests are done. The proxy
 # variables send the requests that the CLIs make on their own (the Dev
 # Containers CLI fetches a control manifest) to a closed port on loopback.
 sl_netns_exec env -C "$RUN_DIR" \
@@ -67,7 +69,8 @@ sl_netns_exec env -C "$RUN_DIR" \
         HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
         http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 NO_PROXY='' no_proxy='' \
         SL_NODE_ENGINE="$SL_ENGINE" \
-        timeout -k 10 1200 node --test --test-concurrency=1 --test-reporter=./reporter.mjs \
+        timeout -k 10 1200 node --test --test-concurrency=1 --test-timeout=300000 --test-force-exit \
+        --test-reporter=./reporter.mjs \
         testcontainers.test.mjs dockerode.test.mjs gitlab-ci-local.test.mjs devcontainer.test.mjs \
         >"$SL_TMP/node.out" 2>"$SL_TMP/node.err"
 status=$?

@@ -199,12 +199,19 @@ test("testcontainers: logs stream follows output", async () => {
       .withWaitStrategy(Wait.forLogMessage("first")),
   );
   const stream = await container.logs();
-  const text = await readUntil(stream, /second/);
-  stream.destroy();
+  let text;
+  try {
+    text = await readUntil(stream, /second/);
+  } finally {
+    stream.destroy();
+  }
   assert.match(text, /first\n[^]*second\n/);
   assert.match(consumed, /first/);
 
   const tail = await container.logs({ tail: 1 });
-  assert.match(await readUntil(tail, /second/), /^second\n$/);
-  tail.destroy();
+  try {
+    assert.match(await readUntil(tail, /second/), /^second\n$/);
+  } finally {
+    tail.destroy();
+  }
 });

@@ -5,6 +5,7 @@
 INTEGRATION_TESTS = \
 	tests/integration/clients-node.sh \
 	tests/integration/daemon.sh \
+	tests/integration/daemon-memory.sh \
 	tests/integration/live-restore.sh \
 	tests/integration/restart.sh \
 	tests/integration/network.sh \

@@ -7,21 +7,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 
 #include "copy.h"
 #include "fsutil.h"
+#include "image/extract.h"
 #include "strv.h"
 #include "userns.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
-
-/* A directory whose times are set at the end, since the entries created
- * in it change them. */
-struct dir_times {
-        char *path;
-        struct timespec times[2];
-};
 
 struct extractor {
         struct archive *a;
@@ -31,8 +24,7 @@ struct extractor {
         const char *name;  /* the entry being extracted, for messages */
         char *parent_path; /* the parent directory of the last entry, and its fd */
         int parent_fd;
-        struct dir_times *dirs;
-        size_t n_dirs;
+        struct extract_dir_times dirs; /* absolute paths in the container */
         struct error *err;
 };
 
@@ -163,31 +155,20 @@ static int replace_existing(struct extractor *x, int parent_fd, const char *base
 
 static int write_data(struct extractor *x, int fd, int64_t size, const char *path)
 {
-        const void *buf;
-        size_t len;
-        la_int64_t offset;
+        enum extract_data_step step;
+        int r = extract_entry_data(x->a, fd, size, &step);
 
-        for (;;) {
-                int r = archive_read_data_block(x->a, &buf, &len, &offset);
-
-                if (r == ARCHIVE_EOF)
-                        break;
-                if (r < ARCHIVE_WARN)
-                        return error_set(x->err, -EIO, "%s", archive_error_string(x->a) ?: "unexpected EOF");
-                for (size_t done = 0; done < len;) {
-                        ssize_t n = pwrite(fd, (const char *)buf + done, len - done, offset + (off_t)done);
-
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n < 0)
-                                return fail_errno(x, -errno, "write", path);
-                        done += (size_t)n;
-                }
+        if (r >= 0)
+                return 0;
+        switch (step) {
+        case EXTRACT_DATA_READ:
+                return error_set(x->err, -EIO, "%s", archive_error_string(x->a) ?: "unexpected EOF");
+        case EXTRACT_DATA_WRITE:
+                return fail_errno(x, r, "write", path);
+        case EXTRACT_DATA_TRUNCATE:
+                break;
         }
-        /* A sparse file may end in a hole that no data block covers. */
-        if (ftruncate(fd, size) < 0)
-                return fail_errno(x, -errno, "truncate", path);
-        return 0;
+        return fail_errno(x, r, "truncate", path);
 }
 
 static int create_regular(struct extractor *x, struct archive_entry *e, int parent_fd, const char *base,
@@ -313,23 +294,10 @@ static int entry_owner(struct extractor *x, struct archive_entry *e, uid_t *ret_
  * overlayfs metadata (redirects, opaque markers) in the writable layer. */
 static int apply_xattrs(struct extractor *x, struct archive_entry *e, int parent_fd, const char *base, const char *path)
 {
-        _cleanup_free_ char *proc_path = NULL;
-        const char *name;
-        const void *value;
-        size_t size;
+        int r = extract_entry_xattrs(e, -1, parent_fd, base);
 
-        if (archive_entry_xattr_reset(e) == 0)
-                return 0;
-        /* parent_fd was resolved safely and base is one component, which
-         * lsetxattr does not follow. */
-        if (asprintf(&proc_path, "/proc/self/fd/%d/%s", parent_fd, base) < 0)
-                return -ENOMEM;
-        while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-                if (startswith(name, "trusted.overlay.") || startswith(name, "user.overlay."))
-                        continue;
-                if (lsetxattr(proc_path, name, value, size, 0) < 0 && errno != ENOTSUP && errno != EPERM)
-                        return fail_errno(x, -errno, "lsetxattr", path);
-        }
+        if (r < 0)
+                return fail_errno(x, r, "lsetxattr", path);
         return 0;
 }
 
@@ -346,17 +314,10 @@ static void entry_times(struct archive_entry *e, struct timespec ret[2])
 
 static int defer_dir_times(struct extractor *x, struct archive_entry *e, const char *path)
 {
-        struct dir_times *grown = realloc(x->dirs, (x->n_dirs + 1) * sizeof(*grown));
+        struct timespec times[2];
 
-        if (!grown)
-                return -ENOMEM;
-        x->dirs = grown;
-        x->dirs[x->n_dirs].path = strdup(path);
-        if (!x->dirs[x->n_dirs].path)
-                return -ENOMEM;
-        entry_times(e, x->dirs[x->n_dirs].times);
-        x->n_dirs++;
-        return 0;
+        entry_times(e, times);
+        return extract_dir_times_add(&x->dirs, path, times);
 }
 
 /* Owner, extended attributes, mode and times, in dockerd's order: the
@@ -430,17 +391,18 @@ static int extract_entry(struct extractor *x, struct archive_entry *e)
 
 static int apply_dir_times(struct extractor *x)
 {
-        for (size_t i = 0; i < x->n_dirs; i++) {
+        for (size_t i = 0; i < x->dirs.n_items; i++) {
+                const struct extract_dir_time *dir = &x->dirs.items[i];
                 struct copy_target t = { .parent_fd = -1, .fd = -1 };
-                int r = copy_resolve(x->root_fd, x->dirs[i].path, 0, 0, 0, &t);
+                int r = copy_resolve(x->root_fd, dir->path, 0, 0, 0, &t);
 
                 /* A later entry may have replaced the directory. */
                 if (r >= 0 && t.parent_fd >= 0 && t.fd >= 0 &&
-                    utimensat(t.parent_fd, t.name, x->dirs[i].times, AT_SYMLINK_NOFOLLOW) < 0)
+                    utimensat(t.parent_fd, t.name, dir->times, AT_SYMLINK_NOFOLLOW) < 0)
                         r = -errno;
                 copy_target_clear(&t);
                 if (r < 0)
-                        return fail_errno(x, r, "chtimes", x->dirs[i].path);
+                        return fail_errno(x, r, "chtimes", dir->path);
         }
         return 0;
 }
@@ -492,9 +454,7 @@ int copy_extract(int root_fd, const char *dest_path, int fd, const struct copy_e
         if (r >= 0)
                 r = apply_dir_times(&x);
 
-        for (size_t i = 0; i < x.n_dirs; i++)
-                free(x.dirs[i].path);
-        free(x.dirs);
+        extract_dir_times_free(&x.dirs);
         forget_parent(&x);
         return r;
 }

@@ -17,20 +17,12 @@
 #define WHITEOUT_OPAQUE      ".wh..wh..opq"
 #define OVERLAY_OPAQUE_XATTR "trusted.overlay.opaque"
 
-/* A directory whose times are set once all entries below it exist, since
- * creating those entries changes its mtime. */
-struct dir_times {
-        char *rel;
-        struct timespec times[2];
-};
-
 struct extractor {
         struct archive *a;
         int rootfd;
         bool chown;
-        const char *name; /* the entry being extracted, for messages */
-        struct dir_times *dirs;
-        size_t n_dirs;
+        const char *name;              /* the entry being extracted, for messages */
+        struct extract_dir_times dirs; /* paths relative to rootfd */
         struct error *err;
 };
 
@@ -55,44 +47,12 @@ static void entry_times(struct archive_entry *e, struct timespec ret[2])
         }
 }
 
-/* Tells whether an archive xattr may be applied. The overlay namespaces
- * are the kernel's: a layer must not carry redirects or opaque markers of
- * its own making. */
-static bool xattr_allowed(const char *name)
-{
-        return !startswith(name, "trusted.overlay.") && !startswith(name, "user.overlay.");
-}
-
-/* Applies the entry's xattrs to fd, or to parentfd/base through the
- * parent's /proc/self/fd link when fd is -1 (symlinks and device nodes,
- * which cannot be opened for this). Filesystems without xattr support and
- * namespaces we may not write are skipped, as Docker does. */
 static int apply_xattrs(struct extractor *x, struct archive_entry *e, int fd, int parentfd, const char *base)
 {
-        const char *name;
-        const void *value;
-        size_t size;
+        int r = extract_entry_xattrs(e, fd, parentfd, base);
 
-        archive_entry_xattr_reset(e);
-        while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-                int r;
-
-                if (!xattr_allowed(name))
-                        continue;
-                if (fd >= 0)
-                        r = fsetxattr(fd, name, value, size, 0);
-                else {
-                        _cleanup_free_ char *path = NULL;
-
-                        /* The parent fd was opened safely and base is one
-                         * component that lsetxattr does not follow. */
-                        if (asprintf(&path, "/proc/self/fd/%d/%s", parentfd, base) < 0)
-                                return -ENOMEM;
-                        r = lsetxattr(path, name, value, size, 0);
-                }
-                if (r < 0 && errno != ENOTSUP && errno != EPERM)
-                        return entry_error_errno(x, -errno, "setting extended attributes failed");
-        }
+        if (r < 0)
+                return entry_error_errno(x, r, "setting extended attributes failed");
         return 0;
 }
 
@@ -157,32 +117,20 @@ static int remove_existing(struct extractor *x, int parentfd, const char *base, 
 
 static int write_data(struct extractor *x, int fd, int64_t size)
 {
-        const void *buf;
-        size_t len;
-        la_int64_t offset;
+        enum extract_data_step step;
+        int r = extract_entry_data(x->a, fd, size, &step);
 
-        for (;;) {
-                int r = archive_read_data_block(x->a, &buf, &len, &offset);
-
-                if (r == ARCHIVE_EOF)
-                        break;
-                if (r < ARCHIVE_WARN)
-                        return entry_error(x, -EINVAL, archive_error_string(x->a) ?: "reading the data failed");
-                for (size_t done = 0; done < len;) {
-                        ssize_t n = pwrite(fd, (const char *)buf + done, len - done, offset + (off_t)done);
-
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n < 0)
-                                return entry_error_errno(x, -errno, "writing the file failed");
-                        done += (size_t)n;
-                }
+        if (r >= 0)
+                return 0;
+        switch (step) {
+        case EXTRACT_DATA_READ:
+                return entry_error(x, -EINVAL, archive_error_string(x->a) ?: "reading the data failed");
+        case EXTRACT_DATA_WRITE:
+                return entry_error_errno(x, r, "writing the file failed");
+        case EXTRACT_DATA_TRUNCATE:
+                break;
         }
-
-        /* A sparse file may end in a hole that no data block covers. */
-        if (ftruncate(fd, size) < 0)
-                return entry_error_errno(x, -errno, "setting the file size failed");
-        return 0;
+        return entry_error_errno(x, r, "setting the file size failed");
 }
 
 static int extract_regular(struct extractor *x, struct archive_entry *e, int parentfd, const char *base)
@@ -215,17 +163,10 @@ static int extract_regular(struct extractor *x, struct archive_entry *e, int par
 
 static int defer_dir_times(struct extractor *x, struct archive_entry *e, const char *rel)
 {
-        struct dir_times *grown = realloc(x->dirs, (x->n_dirs + 1) * sizeof(*x->dirs));
+        struct timespec times[2];
 
-        if (!grown)
-                return -ENOMEM;
-        x->dirs = grown;
-        x->dirs[x->n_dirs].rel = strdup(rel);
-        if (!x->dirs[x->n_dirs].rel)
-                return -ENOMEM;
-        entry_times(e, x->dirs[x->n_dirs].times);
-        x->n_dirs++;
-        return 0;
+        entry_times(e, times);
+        return extract_dir_times_add(&x->dirs, rel, times);
 }
 
 static int extract_directory(struct extractor *x, struct archive_entry *e, int parentfd, const char *base,
@@ -430,14 +371,15 @@ static int extract_entry(struct extractor *x, struct archive_entry *e)
 
 static int apply_dir_times(struct extractor *x)
 {
-        for (size_t i = 0; i < x->n_dirs; i++) {
+        for (size_t i = 0; i < x->dirs.n_items; i++) {
+                const struct extract_dir_time *dir = &x->dirs.items[i];
                 _cleanup_close_ int fd = -1;
 
                 /* A later entry may have replaced the directory. */
-                if (extract_open_dir(x->rootfd, x->dirs[i].rel, false, &fd) < 0)
+                if (extract_open_dir(x->rootfd, dir->path, false, &fd) < 0)
                         continue;
-                if (futimens(fd, x->dirs[i].times) < 0)
-                        return error_set_errno(x->err, -errno, "failed to set the times of \"%s\"", x->dirs[i].rel);
+                if (futimens(fd, dir->times) < 0)
+                        return error_set_errno(x->err, -errno, "failed to set the times of \"%s\"", dir->path);
         }
         return 0;
 }
@@ -470,8 +412,6 @@ int extract_archive(struct archive *a, int rootfd, struct error *err)
         if (r >= 0)
                 r = apply_dir_times(&x);
 
-        for (size_t i = 0; i < x.n_dirs; i++)
-                free(x.dirs[i].rel);
-        free(x.dirs);
+        extract_dir_times_free(&x.dirs);
         return r;
 }

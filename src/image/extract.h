@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "digest.h"
 #include "error.h"
@@ -40,6 +42,47 @@ int extract_open_dir(int rootfd, const char *rel, bool create, int *ret_fd);
 /* Turns openat2 off (or back on) so that extract_open_dir uses its
  * fallback walk, for tests that cover both paths. */
 void extract_set_openat2(bool enabled);
+
+struct archive_entry;
+
+/* The step of extract_entry_data that failed. */
+enum extract_data_step {
+        EXTRACT_DATA_READ,     /* reading the archive, see archive_error_string */
+        EXTRACT_DATA_WRITE,    /* pwrite on the file */
+        EXTRACT_DATA_TRUNCATE, /* ftruncate to the entry's size */
+};
+
+/* Writes the data of the current entry of a into fd at the offsets the
+ * archive gives, so that the holes of a sparse file stay holes, then sets
+ * the file size to size. Returns 0, or a negative errno (-EIO for a read
+ * failure) with the failed step in *ret_step. */
+int extract_entry_data(struct archive *a, int fd, int64_t size, enum extract_data_step *ret_step);
+
+/* Sets the extended attributes of entry e on fd or, when fd is -1, on
+ * base in parent_fd through /proc/self/fd/, so that a symlink is not
+ * followed. Attributes in the trusted.overlay. and user.overlay.
+ * namespaces are left out, and the failures ENOTSUP and EPERM skipped, as
+ * Docker skips them. Returns the negative errno of the first other
+ * failure. */
+int extract_entry_xattrs(struct archive_entry *e, int fd, int parent_fd, const char *base);
+
+/* A directory whose times are set once extraction is over, because
+ * creating the entries in it changes its mtime. */
+struct extract_dir_time {
+        char *path;
+        struct timespec times[2]; /* atime, mtime */
+};
+
+/* The directories of one extraction whose times are still to set. */
+struct extract_dir_times {
+        struct extract_dir_time *items;
+        size_t n_items;
+};
+
+/* Appends a copy of path with times to list. Returns 0 or -ENOMEM. */
+int extract_dir_times_add(struct extract_dir_times *list, const char *path, const struct timespec times[2]);
+
+void extract_dir_times_free(struct extract_dir_times *list);
 
 /* Extracts every entry of the tar archive a (already opened) into the
  * directory rootfd, which should be empty. Ownership is applied only when

@@ -18,6 +18,7 @@ libimage_a_SOURCES = \
 	src/image/distribution-inspect.c \
 	src/image/distribution.c src/image/distribution.h \
 	src/image/extract.c src/image/extract.h \
+	src/image/extract-entry.c \
 	src/image/extract-layer.c \
 	src/image/extract-path.c \
 	src/image/image.h \

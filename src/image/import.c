@@ -88,28 +88,11 @@ static int tag_import(struct image_store *s, const char *id, const struct refere
 {
         _cleanup_unlock_ pthread_rwlock_t *lock = store_write_lock(s);
         struct image_entry *e = store_image_find(s, id);
-        int r;
 
         /* A concurrent rmi may have removed the image already. */
         if (!e || e->deleted)
                 return error_set(err, -ENOENT, "No such image: " DIGEST_PREFIX "%s", id);
-        r = store_tag_set(s, ref, e->id);
-        if (r >= 0)
-                r = store_tags_save(s);
-        if (r < 0)
-                return error_set_errno(err, r, "failed to save the tag");
-
-        e->last_tag_ns = timeutil_now_ns();
-        r = store_meta_write(s, e);
-        if (r < 0)
-                return error_set_errno(err, r, "failed to save the image metadata");
-
-        {
-                _cleanup_free_ char *familiar = reference_familiar_string(ref);
-
-                store_event(s, "tag", e->id, familiar);
-        }
-        return 0;
+        return store_tag_image(s, ref, e, err);
 }
 
 int image_store_import(struct image_store *s, int fd, const struct image_import_options *opts, char *ret_id,

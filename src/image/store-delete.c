@@ -10,7 +10,6 @@
 #include "jsonutil.h"
 #include "store-internal.h"
 #include "strv.h"
-#include "timeutil.h"
 
 int image_store_tag(struct image_store *s, const char *name, const char *repo, const char *tag, struct error *err)
 {
@@ -44,23 +43,7 @@ int image_store_tag(struct image_store *s, const char *name, const char *repo, c
         if (streq(familiar_name, "sha256"))
                 return error_set(err, -EINVAL, "refusing to create an ambiguous tag using digest algorithm as name");
 
-        r = store_tag_set(s, &ref, e->id);
-        if (r >= 0)
-                r = store_tags_save(s);
-        if (r < 0)
-                return error_set_errno(err, r, "failed to save the tag");
-
-        e->last_tag_ns = timeutil_now_ns();
-        r = store_meta_write(s, e);
-        if (r < 0)
-                return error_set_errno(err, r, "failed to save the image metadata");
-
-        {
-                _cleanup_free_ char *familiar = reference_familiar_string(&ref);
-
-                store_event(s, "tag", e->id, familiar);
-        }
-        return 0;
+        return store_tag_image(s, &ref, e, err);
 }
 
 /* Results of the daemon's container checks. They are gathered before the

@@ -169,6 +169,9 @@ struct tag_entry *store_tag_find(struct image_store *s, const char *full);
 /* Points ref at image_id, replacing what it named before. */
 int store_tag_set(struct image_store *s, const struct reference *ref, const char *image_id);
 int store_tag_remove(struct image_store *s, struct tag_entry *t);
+/* Points ref at image e, saves the tags and e's last tag time, and sends
+ * the "tag" event. */
+int store_tag_image(struct image_store *s, const struct reference *ref, struct image_entry *e, struct error *err);
 /* The tags of image_id sorted by full string, as a NULL-terminated array
  * that does not own its entries. */
 struct tag_entry **store_tags_of(struct image_store *s, const char *image_id, size_t *ret_n);

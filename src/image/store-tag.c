@@ -6,6 +6,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "store-internal.h"
+#include "timeutil.h"
 
 #define REPOSITORIES_FILE "repositories.json"
 
@@ -61,6 +62,27 @@ int store_tag_set(struct image_store *s, const struct reference *ref, const char
                 return -ENOMEM;
         s->tags = grown;
         s->tags[s->n_tags++] = TAKE_PTR(t);
+        return 0;
+}
+
+int store_tag_image(struct image_store *s, const struct reference *ref, struct image_entry *e, struct error *err)
+{
+        _cleanup_free_ char *familiar = NULL;
+        int r;
+
+        r = store_tag_set(s, ref, e->id);
+        if (r >= 0)
+                r = store_tags_save(s);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to save the tag");
+
+        e->last_tag_ns = timeutil_now_ns();
+        r = store_meta_write(s, e);
+        if (r < 0)
+                return error_set_errno(err, r, "failed to save the image metadata");
+
+        familiar = reference_familiar_string(ref);
+        store_event(s, "tag", e->id, familiar);
         return 0;
 }
 

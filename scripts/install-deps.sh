@@ -24,9 +24,11 @@ build_packages=(
 # is docker-py, which tests/integration/restart.sh drives. docker-compose
 # (1.29.2 in Debian 12) is the client of tests/integration/clients-compose.sh.
 # nftables is the nft CLI, which tests/integration/netns-nft.sh uses to
-# list its own table; the library builds its rules without it.
+# list its own table; the library builds its rules without it. gitlab-ci-local
+# in tests/integration/clients-node.sh copies the project and its artifacts
+# with rsync.
 test_packages=(
-        busybox-static curl python3 python3-docker docker-compose jq
+        busybox-static curl python3 python3-docker docker-compose jq rsync
         clang libclang-rt-dev llvm
         iproute2 util-linux procps psmisc coreutils findutils gawk gzip tar nftables
         ca-certificates shellcheck clang-format runc crun

@@ -16,8 +16,6 @@ sl_require_tools node npm git ldd
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || node_major=0
 [ "$node_major" -ge "$NODE_MAJOR_MIN" ] ||
         sl_skip_all "needs Node.js $NODE_MAJOR_MIN or later, found $(node --version 2>&1)"
-# gitlab-ci-local copies the project and the artifacts with the host's rsync.
-sl_require_tools rsync
 
 # node_install: npm ci into a cache directory named after the lock file's
 # hash, so that a changed lock file gets a fresh install. Prints the

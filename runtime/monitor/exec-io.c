@@ -23,19 +23,10 @@ static void stdin_dispatch(struct monitor *m, struct watch *w, uint32_t events);
 static void client_dispatch(struct monitor *m, struct watch *w, uint32_t events);
 static void client_update(struct monitor *m, struct exec_session *x);
 
-static int set_nonblocking(int fd)
-{
-        int flags = fcntl(fd, F_GETFL);
-
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-                return -errno;
-        return 0;
-}
-
 static int add_source(struct monitor *m, struct exec_session *x, int fd, int stream)
 {
         struct exec_watch *s = &x->sources[x->n_sources];
-        int r = set_nonblocking(fd);
+        int r = stdio_set_nonblocking(fd);
 
         if (r >= 0)
                 r = watch_add(m, &s->watch, fd, EPOLLIN, source_dispatch);
@@ -52,7 +43,7 @@ static int add_source(struct monitor *m, struct exec_session *x, int fd, int str
 
 static int add_stdin(struct monitor *m, struct exec_session *x, int fd)
 {
-        int r = set_nonblocking(fd);
+        int r = stdio_set_nonblocking(fd);
 
         if (r < 0) {
                 close(fd);
@@ -77,37 +68,30 @@ static bool wants_stdin(const struct exec_session *x)
  * /dev/null (-1) otherwise. */
 int exec_io_prepare(struct monitor *m, struct exec_session *x, int ret_process_fds[3])
 {
-        int out[2] = { -1, -1 }, err[2] = { -1, -1 }, in[2] = { -1, -1 };
+        struct stdio_pipes p;
         int r;
 
         ret_process_fds[0] = ret_process_fds[1] = ret_process_fds[2] = -1;
         if (x->request.tty)
                 return 0;
 
-        if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 || (wants_stdin(x) && pipe2(in, O_CLOEXEC) < 0)) {
-                r = -errno;
-                goto fail;
-        }
-        r = add_source(m, x, TAKE_FD(out[0]), JSONLOG_STDOUT);
-        if (r >= 0)
-                r = add_source(m, x, TAKE_FD(err[0]), JSONLOG_STDERR);
-        if (r >= 0 && in[1] >= 0)
-                r = add_stdin(m, x, TAKE_FD(in[1]));
+        r = stdio_pipes_open(&p, wants_stdin(x));
         if (r < 0)
-                goto fail;
-
-        ret_process_fds[0] = in[0];
-        ret_process_fds[1] = out[1];
-        ret_process_fds[2] = err[1];
-        return 0;
-
-fail:
-        for (int i = 0; i < 2; i++) {
-                closep(&out[i]);
-                closep(&err[i]);
-                closep(&in[i]);
+                return r;
+        r = add_source(m, x, TAKE_FD(p.out[0]), JSONLOG_STDOUT);
+        if (r >= 0)
+                r = add_source(m, x, TAKE_FD(p.err[0]), JSONLOG_STDERR);
+        if (r >= 0 && p.in[1] >= 0)
+                r = add_stdin(m, x, TAKE_FD(p.in[1]));
+        if (r < 0) {
+                stdio_pipes_close(&p);
+                return r;
         }
-        return r;
+
+        ret_process_fds[0] = p.in[0];
+        ret_process_fds[1] = p.out[1];
+        ret_process_fds[2] = p.err[1];
+        return 0;
 }
 
 /* Takes the pty master of an exec with a tty. It is the one output source
@@ -430,7 +414,7 @@ static void set_detach_keys(struct exec_session *x)
  * its first read. */
 int exec_io_add_client(struct monitor *m, struct exec_session *x, int fd)
 {
-        int r = set_nonblocking(fd);
+        int r = stdio_set_nonblocking(fd);
 
         if (r < 0) {
                 close(fd);

@@ -235,6 +235,18 @@ void clients_free_dead(struct monitor *m);
 int64_t clients_next_deadline(struct monitor *m);
 
 /* stdio.c */
+
+/* The pipes of a process without a terminal, each {read end, write end}
+ * and -1 where absent. The exec's stdio (exec-io.c) uses them too. */
+struct stdio_pipes {
+        int out[2], err[2], in[2];
+};
+/* Creates the stdout and stderr pipes, and the stdin pipe when with_stdin.
+ * On failure closes what it created and returns a negative errno. */
+int stdio_pipes_open(struct stdio_pipes *p, bool with_stdin);
+void stdio_pipes_close(struct stdio_pipes *p);
+int stdio_set_nonblocking(int fd);
+
 int stdio_prepare(struct monitor *m, int ret_container_fds[3]);
 int stdio_attach_console(struct monitor *m, int console_fd);
 void stdio_deliver(struct monitor *m, int stream, const void *data, size_t len);

@@ -19,14 +19,7 @@
 static void source_dispatch(struct monitor *m, struct watch *w, uint32_t events);
 static void stdin_dispatch(struct monitor *m, struct watch *w, uint32_t events);
 
-static int make_pipe(int fds[2])
-{
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
-        return 0;
-}
-
-static int set_nonblocking(int fd)
+int stdio_set_nonblocking(int fd)
 {
         int flags = fcntl(fd, F_GETFL);
 
@@ -35,10 +28,32 @@ static int set_nonblocking(int fd)
         return 0;
 }
 
+void stdio_pipes_close(struct stdio_pipes *p)
+{
+        for (int i = 0; i < 2; i++) {
+                closep(&p->out[i]);
+                closep(&p->err[i]);
+                closep(&p->in[i]);
+        }
+}
+
+int stdio_pipes_open(struct stdio_pipes *p, bool with_stdin)
+{
+        *p = (struct stdio_pipes){ .out = { -1, -1 }, .err = { -1, -1 }, .in = { -1, -1 } };
+        if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 ||
+            (with_stdin && pipe2(p->in, O_CLOEXEC) < 0)) {
+                int r = -errno;
+
+                stdio_pipes_close(p);
+                return r;
+        }
+        return 0;
+}
+
 static int add_source(struct monitor *m, int fd, int stream)
 {
         struct source *s = &m->sources[m->n_sources];
-        int r = set_nonblocking(fd);
+        int r = stdio_set_nonblocking(fd);
 
         if (r < 0) {
                 close(fd);
@@ -57,7 +72,7 @@ static int add_source(struct monitor *m, int fd, int stream)
 
 static int add_stdin(struct monitor *m, int fd)
 {
-        int r = set_nonblocking(fd);
+        int r = stdio_set_nonblocking(fd);
 
         if (r < 0) {
                 close(fd);
@@ -74,36 +89,30 @@ static int add_stdin(struct monitor *m, int fd)
  * caller to close once the runtime has taken its copies. */
 int stdio_prepare(struct monitor *m, int ret_container_fds[3])
 {
-        int out[2] = { -1, -1 }, err[2] = { -1, -1 }, in[2] = { -1, -1 };
+        struct stdio_pipes p;
         int r;
 
         ret_container_fds[0] = ret_container_fds[1] = ret_container_fds[2] = -1;
         if (m->tty)
                 return 0;
 
-        if ((r = make_pipe(out)) < 0 || (r = make_pipe(err)) < 0 || (m->opt.open_stdin && (r = make_pipe(in)) < 0))
-                goto fail;
-
-        r = add_source(m, TAKE_FD(out[0]), JSONLOG_STDOUT);
-        if (r >= 0)
-                r = add_source(m, TAKE_FD(err[0]), JSONLOG_STDERR);
-        if (r >= 0 && in[1] >= 0)
-                r = add_stdin(m, TAKE_FD(in[1]));
+        r = stdio_pipes_open(&p, m->opt.open_stdin);
         if (r < 0)
-                goto fail;
-
-        ret_container_fds[0] = in[0];
-        ret_container_fds[1] = out[1];
-        ret_container_fds[2] = err[1];
-        return 0;
-
-fail:
-        for (int i = 0; i < 2; i++) {
-                closep(&out[i]);
-                closep(&err[i]);
-                closep(&in[i]);
+                return r;
+        r = add_source(m, TAKE_FD(p.out[0]), JSONLOG_STDOUT);
+        if (r >= 0)
+                r = add_source(m, TAKE_FD(p.err[0]), JSONLOG_STDERR);
+        if (r >= 0 && p.in[1] >= 0)
+                r = add_stdin(m, TAKE_FD(p.in[1]));
+        if (r < 0) {
+                stdio_pipes_close(&p);
+                return r;
         }
-        return r;
+
+        ret_container_fds[0] = p.in[0];
+        ret_container_fds[1] = p.out[1];
+        ret_container_fds[2] = p.err[1];
+        return 0;
 }
 
 /* Takes the pty master of a terminal container: it is the one output source

@@ -112,16 +112,16 @@
         X(int, archive_write_set_format_raw, (struct archive * a), (a), ARCHIVE_FATAL)
 
 static struct archive_functions {
-        ARCHIVE_FUNCTIONS(DL_POINTER, DL_VOID_POINTER)
         void (*archive_set_error)(struct archive *a, int code, const char *fmt, ...);
+        ARCHIVE_FUNCTIONS(DL_POINTER, DL_VOID_POINTER)
 } functions;
 
 static bool loaded;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
-static const char *const function_names[] = {
-        ARCHIVE_FUNCTIONS(DL_NAME, DL_VOID_NAME) "archive_set_error",
-};
+static const char *const function_names[] = { "archive_set_error",
+                                              /* Then the others, in the order of ARCHIVE_FUNCTIONS. */
+                                              ARCHIVE_FUNCTIONS(DL_NAME, DL_VOID_NAME) };
 
 _Static_assert(sizeof(functions) == ARRAY_SIZE(function_names) * sizeof(void (*)(void)),
                "function_names lists every member of functions");

@@ -57,20 +57,18 @@
         V(curl_slist_free_all, (struct curl_slist * list), (list))
 
 static struct curl_functions {
-        CURL_FUNCTIONS(DL_POINTER, DL_VOID_POINTER)
         CURLcode (*curl_global_init)(long flags);
         CURLcode (*curl_easy_setopt)(CURL *easy, CURLoption option, ...);
         CURLcode (*curl_easy_getinfo)(CURL *easy, CURLINFO info, ...);
+        CURL_FUNCTIONS(DL_POINTER, DL_VOID_POINTER)
 } functions;
 
 static bool loaded;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
-static const char *const function_names[] = {
-        CURL_FUNCTIONS(DL_NAME, DL_VOID_NAME) "curl_global_init",
-        "curl_easy_setopt",
-        "curl_easy_getinfo",
-};
+static const char *const function_names[] = { "curl_global_init", "curl_easy_setopt", "curl_easy_getinfo",
+                                              /* Then the others, in the order of CURL_FUNCTIONS. */
+                                              CURL_FUNCTIONS(DL_NAME, DL_VOID_NAME) };
 
 _Static_assert(sizeof(functions) == ARRAY_SIZE(function_names) * sizeof(void (*)(void)),
                "function_names lists every member of functions");

@@ -461,7 +461,8 @@ int cgroup_update(const struct cgroup *cg, const struct runtime_resources *res, 
         return apply_limits(cg, res, err);
 }
 
-int cgroup_create(const char *path, const struct runtime_resources *res, struct cgroup **ret, struct error *err)
+/* Allocates the cgroup at path and finds the hierarchies it is in. */
+static int cgroup_new(const char *path, struct cgroup **ret, struct error *err)
 {
         _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
         int r;
@@ -473,6 +474,19 @@ int cgroup_create(const char *path, const struct runtime_resources *res, struct 
         if (!cg->path)
                 return -ENOMEM;
         r = detect_hierarchies(cg, err);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+int cgroup_create(const char *path, const struct runtime_resources *res, struct cgroup **ret, struct error *err)
+{
+        _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
+        int r;
+
+        r = cgroup_new(path, &cg, err);
         if (r < 0)
                 return r;
 
@@ -498,13 +512,7 @@ int cgroup_open(const char *path, bool owned, struct cgroup **ret, struct error 
         _cleanup_(cgroup_freep) struct cgroup *cg = NULL;
         int r;
 
-        cg = calloc(1, sizeof(*cg));
-        if (!cg)
-                return -ENOMEM;
-        cg->path = strdup(path);
-        if (!cg->path)
-                return -ENOMEM;
-        r = detect_hierarchies(cg, err);
+        r = cgroup_new(path, &cg, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < cg->n_hierarchies; i++)

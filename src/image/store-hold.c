@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Holds: the layers a container keeps on disk, recorded so that they
  * survive a daemon restart. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 
@@ -160,18 +159,8 @@ static int hold_load_one(struct image_store *s, const char *filename)
 
 int store_holds_load(struct image_store *s)
 {
-        _cleanup_close_ int fd = openat(s->holds_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *de;
-        int r = 0;
+        int r = store_load_each(s, s->holds_fd, hold_load_one);
 
-        if (!dir)
-                return -errno;
-        fd = -1;
-        while (r >= 0 && (de = readdir(dir)))
-                if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        r = hold_load_one(s, de->d_name);
-        closedir(dir);
         if (r < 0)
                 return r;
 

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image configs, their index and the snapshots handed to callers. */
-#include <dirent.h>
 #include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -234,22 +233,7 @@ static int image_load_one(struct image_store *s, const char *name)
 
 int store_images_load(struct image_store *s)
 {
-        _cleanup_close_ int fd = openat(s->configs_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *de;
-        int r = 0;
-
-        if (!dir)
-                return -errno;
-        fd = -1;
-
-        while (r >= 0 && (de = readdir(dir))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                r = image_load_one(s, de->d_name);
-        }
-        closedir(dir);
-        return r;
+        return store_load_each(s, s->configs_fd, image_load_one);
 }
 
 int store_image_add(struct image_store *s, const char *config, size_t len, struct layer **layers, size_t n_layers,

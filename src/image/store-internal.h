@@ -96,6 +96,9 @@ int store_staging_name(char *ret, size_t size);
 /* Moves a directory below root_fd into staging and removes it, so that a
  * crash in the middle leaves only staging content, which open removes. */
 void store_remove_tree(struct image_store *s, int dirfd, const char *name);
+/* Calls load for the name of every entry of directory dirfd but "." and
+ * "..", and stops at the first negative errno it returns. */
+int store_load_each(struct image_store *s, int dirfd, int (*load)(struct image_store *s, const char *name));
 
 /* store-layer.c; callers hold the write lock unless stated otherwise. */
 struct layer *store_layer_find(struct image_store *s, const char *chain_id);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Layers: one directory per chain ID, shared by every image that has it. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -142,38 +141,29 @@ static int layer_read(struct image_store *s, const char *name, struct layer **re
         return 0;
 }
 
+static int layer_load_one(struct image_store *s, const char *name)
+{
+        struct layer *l = NULL;
+        int r;
+
+        r = layer_read(s, name, &l);
+        if (r == -EINVAL) {
+                log_debug("Removing incomplete layer '%s' from the image store", name);
+                store_remove_tree(s, s->layers_fd, name);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+
+        r = index_add(s, l);
+        if (r < 0)
+                layer_free(l);
+        return r;
+}
+
 int store_layers_load(struct image_store *s)
 {
-        _cleanup_close_ int fd = openat(s->layers_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *de;
-        int r = 0;
-
-        if (!dir)
-                return -errno;
-        fd = -1;
-
-        while (r >= 0 && (de = readdir(dir))) {
-                struct layer *l = NULL;
-
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-
-                r = layer_read(s, de->d_name, &l);
-                if (r == -EINVAL) {
-                        log_debug("Removing incomplete layer '%s' from the image store", de->d_name);
-                        store_remove_tree(s, s->layers_fd, de->d_name);
-                        r = 0;
-                        continue;
-                }
-                if (r >= 0) {
-                        r = index_add(s, l);
-                        if (r < 0)
-                                layer_free(l);
-                }
-        }
-        closedir(dir);
-        return r;
+        return store_load_each(s, s->layers_fd, layer_load_one);
 }
 
 void store_layers_collect(struct image_store *s)

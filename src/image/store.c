@@ -39,6 +39,26 @@ void store_remove_tree(struct image_store *s, int dirfd, const char *name)
                 log_debug_errno(r, "Failed to remove staged '%s' from the image store: %m", staged);
 }
 
+int store_load_each(struct image_store *s, int dirfd, int (*load)(struct image_store *s, const char *name))
+{
+        _cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *de;
+        int r = 0;
+
+        if (!dir)
+                return -errno;
+        fd = -1;
+
+        while (r >= 0 && (de = readdir(dir))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                r = load(s, de->d_name);
+        }
+        closedir(dir);
+        return r;
+}
+
 void store_staging_clean(struct image_store *s)
 {
         int fds[] = { s->staging_fd, s->tmp_fd };

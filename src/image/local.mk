@@ -84,7 +84,9 @@ libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 
 # Everything a program linking libimage.a needs after it. The daemon links
 # IMAGE_LIBS_LAZY: src/image/curl-lib.c and common/archive-lib.c load
-# libcurl and libarchive when a function of theirs is first called. Tests
+# libcurl and libarchive when a function of theirs is first called. A
+# function of theirs that the daemon starts to call goes into the table of
+# that file, or the daemon fails to link with an undefined reference. Tests
 # link the libraries too, for the functions those files leave out.
 IMAGE_LIBS_LAZY = libimage.a libcommon.a $(CRYPTO_LIBS) $(ZLIB_LIBS) $(JSONC_LIBS) -lpthread
 IMAGE_LIBS = $(IMAGE_LIBS_LAZY) $(ARCHIVE_LIBS) $(CURL_LIBS)

@@ -131,20 +131,26 @@ json_object *api_container_inspect_json(struct daemon *d, struct container *c)
  * space in single quotes. */
 static char *command_string(struct container *c)
 {
-        char *text = NULL;
-        size_t size = 0;
-        FILE *out = open_memstream(&text, &size);
+        size_t size = strlen(c->path) + 1;
+        char *text, *end;
 
-        if (!out)
+        STRV_FOREACH (a, c->args)
+                size += strlen(*a) + 3;
+        text = malloc(size);
+        if (!text)
                 return NULL;
-        fputs(c->path, out);
+        end = stpcpy(text, c->path);
         STRV_FOREACH (a, c->args) {
-                if (strchr(*a, ' '))
-                        fprintf(out, " '%s'", *a);
-                else
-                        fprintf(out, " %s", *a);
+                bool quote = strchr(*a, ' ') != NULL;
+
+                *end++ = ' ';
+                if (quote)
+                        *end++ = '\'';
+                end = stpcpy(end, *a);
+                if (quote)
+                        *end++ = '\'';
         }
-        fclose(out);
+        *end = '\0';
         return text;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GET /containers/json and POST /containers/prune, with Docker's filters. */
+#include <json-c/printbuf.h>
 #include <regex.h>
 #include <stdio.h>
 
@@ -227,6 +228,19 @@ static int parse_list_filters(struct http_request *req, struct list_filters *f, 
         return resolve_references(api_daemon(req), f, err);
 }
 
+/* Appends obj as JSON, with a comma before all but the first. Returns 0
+ * or -ENOMEM. */
+static int append_json(struct printbuf *text, json_object *obj, bool first)
+{
+        size_t len = 0;
+        const char *json = json_object_to_json_string_length(
+                obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+        if (!json || (!first && printbuf_strappend(text, ",") < 0) || printbuf_memappend(text, json, (int)len) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 /* Tells whether docker ps lists c without --all: also while it waits for
  * its restart, as dockerd does. Call with c->lock held. */
 static bool counts_as_running(const struct container *c)
@@ -241,7 +255,7 @@ void api_container_list(struct http_request *req)
         _cleanup_json_ json_object *raw_filters = NULL;
         _cleanup_error_ struct error err = ERROR_INIT;
         struct container **list = NULL;
-        json_object *result;
+        struct printbuf *text;
         size_t n = 0, shown = 0;
         int64_t limit = -1;
         bool all, sizes;
@@ -260,23 +274,42 @@ void api_container_list(struct http_request *req)
 
         all = http_query_bool(req, "all", false) || limit > 0;
         sizes = http_query_bool(req, "size", false);
-        result = json_object_new_array();
+        /* Each summary is serialized and freed at once, so the heap never
+         * contains the objects of every container (see docs/benchmarks.md). */
+        text = printbuf_new();
+        if (!text) {
+                engine_container_list_free(list, n);
+                api_reply_error(req, -ENOMEM, NULL);
+                return;
+        }
+        r = printbuf_strappend(text, "[") < 0 ? -ENOMEM : 0;
         for (size_t i = 0; i < n && (limit <= 0 || shown < (size_t)limit); i++) {
                 struct container *c = list[i];
+                _cleanup_json_ json_object *summary = NULL;
                 bool listed;
 
                 pthread_mutex_lock(&c->lock);
                 listed = (all || counts_as_running(c)) && !c->state.removed && container_matches(&filters, c);
                 if (listed && !sizes)
-                        json_object_array_add(result, api_container_summary_json(d, c));
+                        summary = api_container_summary_json(d, c);
                 pthread_mutex_unlock(&c->lock);
                 /* docker ps -s: the walk of the writable layer runs without the lock. */
                 if (listed && sizes)
-                        json_object_array_add(result, api_container_summary_with_sizes(d, c));
-                shown += listed;
+                        summary = api_container_summary_with_sizes(d, c);
+                if (!listed)
+                        continue;
+                if (r >= 0)
+                        r = append_json(text, summary, shown == 0);
+                shown++;
         }
+        if (r >= 0 && printbuf_strappend(text, "]\n") < 0)
+                r = -ENOMEM;
         engine_container_list_free(list, n);
-        http_reply_json(req, 200, result);
+        if (r < 0)
+                api_reply_error(req, r, NULL);
+        else
+                http_reply_data(req, 200, "application/json", text->buf, (size_t)text->bpos);
+        printbuf_free(text);
 }
 
 void api_container_prune(struct http_request *req)

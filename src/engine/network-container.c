@@ -214,8 +214,10 @@ json_object *network_container_settings_json(struct engine *e, struct container 
 
         if (c->networks) {
                 json_object_object_foreach (c->networks, name, settings) {
-                        json_object *copy = json_tokener_parse(json_to_string(settings));
+                        json_object *copy = NULL;
 
+                        if (json_object_deep_copy(settings, &copy, NULL) < 0)
+                                continue;
                         if (!running || !sb)
                                 network_settings_clear(copy);
                         json_object_object_add(networks, name, copy);

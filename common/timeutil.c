@@ -29,6 +29,17 @@ int64_t timeutil_monotonic_ns(void)
         return clock_ns(CLOCK_MONOTONIC);
 }
 
+void timeutil_monotonic_deadline(struct timespec *ret, int timeout_ms)
+{
+        clock_gettime(CLOCK_MONOTONIC, ret);
+        ret->tv_sec += timeout_ms / 1000;
+        ret->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (ret->tv_nsec >= 1000000000L) {
+                ret->tv_sec++;
+                ret->tv_nsec -= 1000000000L;
+        }
+}
+
 char *timeutil_format_rfc3339(int64_t ns, char *buf, size_t size)
 {
         time_t secs;

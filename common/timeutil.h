@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <time.h>
 
 /* Large enough for "2006-01-02T15:04:05.999999999Z" plus a NUL. */
 #define TIMEUTIL_RFC3339_MAX 40
@@ -12,6 +13,11 @@ int64_t timeutil_now_ns(void);
 
 /* Nanoseconds of CLOCK_MONOTONIC, for timeouts. */
 int64_t timeutil_monotonic_ns(void);
+
+/* Sets ret to timeout_ms milliseconds from now on CLOCK_MONOTONIC, the
+ * absolute time that pthread_cond_timedwait takes on a condition whose
+ * clock is CLOCK_MONOTONIC. */
+void timeutil_monotonic_deadline(struct timespec *ret, int timeout_ms);
 
 /* Formats ns as Go's time.RFC3339Nano in UTC, the format of every time in the
  * Docker API and its json-file logs: trailing zeros of the fraction are

@@ -32,17 +32,6 @@ struct event_bus {
         bool closing;
 };
 
-static void monotonic_deadline(struct timespec *ts, int timeout_ms)
-{
-        clock_gettime(CLOCK_MONOTONIC, ts);
-        ts->tv_sec += timeout_ms / 1000;
-        ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (ts->tv_nsec >= 1000000000L) {
-                ts->tv_sec++;
-                ts->tv_nsec -= 1000000000L;
-        }
-}
-
 static void cond_init_monotonic(pthread_cond_t *cond)
 {
         pthread_condattr_t attr;
@@ -87,7 +76,7 @@ static size_t close_subscriptions(struct event_bus *bus)
         size_t left;
 
         event_bus_close(bus);
-        monotonic_deadline(&deadline, CLOSE_TIMEOUT_MS);
+        timeutil_monotonic_deadline(&deadline, CLOSE_TIMEOUT_MS);
         pthread_mutex_lock(&bus->lock);
         while (bus->n_subscriptions > 0)
                 if (pthread_cond_timedwait(&bus->released, &bus->lock, &deadline) == ETIMEDOUT)
@@ -220,7 +209,7 @@ int event_subscription_next(struct event_subscription *s, int timeout_ms, struct
         int r = 0;
 
         if (timeout_ms >= 0)
-                monotonic_deadline(&deadline, timeout_ms);
+                timeutil_monotonic_deadline(&deadline, timeout_ms);
         pthread_mutex_lock(&bus->lock);
         for (;;) {
                 if (s->count > 0) {

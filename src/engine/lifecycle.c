@@ -25,17 +25,6 @@
 /* How long to wait for a container to die after SIGKILL before giving up. */
 #define KILL_WAIT_MS 30000
 
-static void deadline_after(struct timespec *ts, int timeout_ms)
-{
-        clock_gettime(CLOCK_MONOTONIC, ts);
-        ts->tv_sec += timeout_ms / 1000;
-        ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (ts->tv_nsec >= 1000000000L) {
-                ts->tv_sec++;
-                ts->tv_nsec -= 1000000000L;
-        }
-}
-
 /* Waits on c->changed until pred is true or the deadline passes. Call with c->lock held. */
 static bool wait_locked(struct container *c, bool (*pred)(const struct container *c, const void *arg), const void *arg,
                         int timeout_ms)
@@ -43,7 +32,7 @@ static bool wait_locked(struct container *c, bool (*pred)(const struct container
         struct timespec deadline;
 
         if (timeout_ms >= 0)
-                deadline_after(&deadline, timeout_ms);
+                timeutil_monotonic_deadline(&deadline, timeout_ms);
         while (!pred(c, arg)) {
                 if (timeout_ms < 0) {
                         pthread_cond_wait(&c->changed, &c->lock);

@@ -284,13 +284,7 @@ static void wait_idle(struct http_server *s, int timeout_ms)
 {
         struct timespec deadline;
 
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-        if (deadline.tv_nsec >= 1000000000) {
-                deadline.tv_sec++;
-                deadline.tv_nsec -= 1000000000;
-        }
+        timeutil_monotonic_deadline(&deadline, timeout_ms);
 
         pthread_mutex_lock(&s->lock);
         while (s->n_active > 0)

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "runtime/monitor/proto.h"
 #include "strv.h"
+#include "timeutil.h"
 
 /* How long a sync waits for the monitor's reply. A monitor that does not
  * reply within it is busy or gone; the caller then goes on with what the
@@ -104,17 +105,6 @@ int local_exec_resize(struct backend *b, struct container *c, const char *exec_i
         return 0;
 }
 
-static void deadline_after(struct timespec *ts, int timeout_ms)
-{
-        clock_gettime(CLOCK_MONOTONIC, ts);
-        ts->tv_sec += timeout_ms / 1000;
-        ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (ts->tv_nsec >= 1000000000L) {
-                ts->tv_sec++;
-                ts->tv_nsec -= 1000000000L;
-        }
-}
-
 /* The monitor replies to "sync" on the connection the events thread reads,
  * after every message it sent before. So once the events thread has read
  * the reply, it has handled those too. A monitor that has exited sends no
@@ -138,7 +128,7 @@ void local_sync(struct backend *b, struct container *c)
         json_object_object_add(msg, "seq", json_object_new_int64((int64_t)seq));
         sent = local_send(c, msg, NULL, 0) >= 0;
 
-        deadline_after(&deadline, SYNC_TIMEOUT_MS);
+        timeutil_monotonic_deadline(&deadline, SYNC_TIMEOUT_MS);
         pthread_mutex_lock(&c->lock);
         for (;;) {
                 lc = c->backend_data;

@@ -70,6 +70,8 @@ libsockerlessd_a_SOURCES = \
 	src/engine/ocispec-resources.c src/engine/ocispec-resources.h \
 	src/engine/pause.c \
 	src/engine/portmap.c src/engine/portmap.h src/engine/portmap-internal.h src/engine/portmap-reserve.c \
+	src/engine/portmap-proxy.c src/engine/portproxy.c src/engine/portproxy.h src/engine/portproxy-internal.h \
+	src/engine/portproxy-conn.c src/engine/network-portproxy.c \
 	src/engine/prune.c \
 	src/engine/rename.c \
 	src/engine/resources.c src/engine/resources.h \

@@ -121,6 +121,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct network_endpoint *, network_endpoint_free)
 /* Returns the sandbox of container id, or NULL. Call with the lock held. */
 struct sandbox *sandbox_find_locked(struct network_store *s, const char *id);
 
+/* Starts the userland proxy for the ports of sb that its container's
+ * addresses leave unreachable (portmap_proxy_start). Call with the lock
+ * held, after the endpoints are attached and the ports reserved. */
+int sandbox_proxy_ports_locked(struct network_store *s, struct sandbox *sb);
+
 /* ---- EndpointSettings of a container's networks (network-container.c) ---- */
 
 /* Clears the fields that a start fills (addresses, IDs, MAC). */

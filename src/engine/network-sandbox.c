@@ -369,6 +369,11 @@ static int publish_locked(struct network_store *s, struct container *c, struct s
         r = portmap_allocate(pm, name, sb->sandbox_id, err);
         if (r >= 0)
                 r = network_nft_apply_locked(s, err);
+        if (r >= 0) {
+                r = sandbox_proxy_ports_locked(s, sb);
+                if (r < 0)
+                        r = error_set_errno(err, r, "starting the userland proxy of container %s failed", c->id);
+        }
         return r;
 }
 
@@ -628,6 +633,8 @@ static int restore_locked(struct network_store *s, struct container *c, json_obj
                 r = portmap_allocate(sb->ports, name, sb->sandbox_id, NULL);
         if (r < 0)
                 log_warn_errno(r, "Container %s: its published ports could not be reserved again: %m", c->id);
+        else if ((r = sandbox_proxy_ports_locked(s, sb)) < 0)
+                log_warn_errno(r, "Container %s: the userland proxy of its ports failed to start: %m", c->id);
         return 0;
 }
 

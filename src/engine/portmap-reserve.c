@@ -10,6 +10,7 @@
 
 #include "fsutil.h"
 #include "portmap-internal.h"
+#include "portproxy.h"
 
 /* dockerd's fallback when ip_local_port_range cannot be read. */
 #define EPHEMERAL_FIRST_DEFAULT 49153
@@ -114,11 +115,14 @@ static void format_endpoint(char *buf, size_t size, int family, const union port
 }
 
 /* Opens a socket bound to addr:port. IPv4 stream sockets also listen.
- * IPv6 ones do not, because the kernel cannot translate IPv6 connections
- * for a container without IPv6. A client of [::1]:PORT then gets a reset
- * and tries 127.0.0.1 next, instead of waiting on a listener that never
- * accepts. A socket that does not listen keeps SO_REUSEADDR off, because
- * two bound sockets that both set it may share a port.
+ * IPv6 ones listen only once the userland proxy serves them
+ * (portmap_proxy_start), for a container without IPv6. For a container
+ * with IPv6 the nftables rules take the connections before they reach
+ * the socket. UDP sockets keep SO_REUSEADDR off, because two bound
+ * sockets that both set it may share a port.
+ * NOTE: for the same reason, another program that sets SO_REUSEADDR can
+ * bind the IPv6 TCP port while it is only reserved, that is while its
+ * container has an IPv6 address.
  * Returns the fd or a negative errno.
  * NOTE: SCTP needs the kernel's sctp module; without it the start fails
  * with "protocol not supported", as with dockerd. */
@@ -135,9 +139,11 @@ static int bind_socket(int protocol, int family, const union portmap_addr *addr,
         if (fd < 0)
                 return -errno;
         /* A connection that the listener accepted before the nftables rules
-         * were in place can leave the port in TIME_WAIT, which must not
-         * block the next reservation. */
-        if (listens && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+         * were in place, or that the userland proxy closed first, can leave
+         * the port in TIME_WAIT, which must not block the next reservation.
+         * The IPv6 stream socket may become the proxy's listener, so it
+         * sets the option too. */
+        if (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
                 return -errno;
         /* The IPv6 socket leaves IPv4 to its own socket. */
         if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
@@ -348,7 +354,9 @@ void portmap_unreserve(struct portmap_binding *b)
         pthread_mutex_unlock(&held_lock);
         if (b->fd4 >= 0)
                 close(b->fd4);
-        if (b->fd6 >= 0)
+        if (b->fd6 >= 0) {
+                portproxy_remove(b->fd6);
                 close(b->fd6);
+        }
         b->fd4 = b->fd6 = -1;
 }

@@ -66,6 +66,13 @@ void portmap_release(struct portmap *pm);
 int portmap_nft_ports(const struct portmap *pm, const struct netns_addr *addrs, size_t n_addrs, const char *bridge,
                       struct nft_port **ret, size_t *ret_n);
 
+/* Relays the TCP ports reserved on IPv6 through the userland proxy
+ * (portproxy.h) when the container, reached at addrs, has IPv4 but no
+ * IPv6 address, because no nftables rule can reach it then. The proxy
+ * stops when the reservations are released. Returns 0 or a negative
+ * errno. */
+int portmap_proxy_start(struct portmap *pm, const struct netns_addr *addrs, size_t n_addrs);
+
 /* Returns NetworkSettings.Ports as dockerd 20.10 shows it for a running
  * container: every exposed port, with one {"HostIp", "HostPort"} per
  * reserved address, or null when none is reserved (an unpublished port, or

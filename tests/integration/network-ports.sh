@@ -5,7 +5,10 @@
 # reached from the host over 127.0.0.1 and over its address on the link to
 # the remote host, from the remote host and from another container. Also
 # docker port, NetworkSettings.Ports, stop and start, and host ports
-# already in use. Passes against dockerd 20.10 in its own network namespace too,
+# already in use. The container without IPv6 is reached over IPv6 and
+# [::1] too, through the userland proxy: a large body, concurrent and
+# half-closed connections, resets mid-transfer and a container port that
+# nothing listens on. Passes against dockerd 20.10 in its own network namespace too,
 # except the nftables checks, which are Sockerless's own.
 
 # shellcheck disable=SC2016 # single quotes keep $ for the container shell
@@ -48,6 +51,59 @@ leftovers() {
         fi
 }
 
+# ipv6_client MODE ARG: a client of [host's IPv6 address]:8080 on the
+# remote host. "halfclose PATH" sends GET PATH, shuts down its sending side
+# and prints the SHA-256 of the body. "concurrent N" opens N connections
+# before it sends a request on any and prints how many got 200. "abort N"
+# starts N downloads of /big and resets each after its first 64 KiB.
+ipv6_client() {
+        sl_remote "$SL_PYTHON" -c '
+import hashlib, socket, struct, sys
+mode, arg, addr = sys.argv[1], sys.argv[2], (sys.argv[3], 8080)
+
+def connect():
+    sock = socket.create_connection(addr, timeout=10)
+    return sock
+
+def read_all(sock):
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+if mode == "halfclose":
+    sock = connect()
+    sock.sendall(b"GET " + arg.encode() + b" HTTP/1.0\r\n\r\n")
+    sock.shutdown(socket.SHUT_WR)
+    head, _, body = read_all(sock).partition(b"\r\n\r\n")
+    print(hashlib.sha256(body).hexdigest())
+elif mode == "concurrent":
+    socks = [connect() for _ in range(int(arg))]
+    for sock in socks:
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    print(sum(read_all(sock).startswith(b"HTTP/1.1 200 ") for sock in socks))
+elif mode == "abort":
+    for _ in range(int(arg)):
+        sock = connect()
+        sock.sendall(b"GET /big HTTP/1.0\r\n\r\n")
+        received = 0
+        while received < 65536:
+            chunk = sock.recv(65536)
+            if not chunk:
+                sys.exit("the connection ended after %d bytes" % received)
+            received += len(chunk)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+' "$1" "$2" "$NET_HOST_ADDR6"
+}
+
+# daemon_fds: the number of descriptors the daemon holds.
+daemon_fds() {
+        find "/proc/$(cat "$SL_PIDFILE")/fd" -mindepth 1 | wc -l
+}
+
 read -r port_min port_max < <(net_host cat /proc/sys/net/ipv4/ip_local_port_range)
 host=$NET_HOST_ADDR
 
@@ -59,6 +115,7 @@ sl_assert_eq "GET via the host's address from the host" 200 "$(net_http_status "
 sl_assert_eq "GET from the remote host" 200 "$(net_remote_http_status "http://$host:8080/")"
 sl_assert_eq "GET via the host's IPv6 address from the remote host" 200 \
         "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8080/")"
+sl_assert_eq "GET via [::1] from the host" 200 "$(net_http_status "http://[::1]:8080/")"
 sl_run net_curl "http://127.0.0.1:8080/"
 sl_assert_contains "the body is nginx's page" "Welcome to nginx" "$SL_OUT"
 sl_run sl_docker port web
@@ -153,6 +210,8 @@ sl_wait_for 10 net_http_ok http://127.0.0.1:8085/
 sl_assert_eq "GET on a user network's port via 127.0.0.1" 200 "$(net_http_status http://127.0.0.1:8085/)"
 sl_assert_eq "GET on a user network's port from the remote host" 200 \
         "$(net_remote_http_status "http://$host:8085/")"
+sl_assert_eq "GET on a user network's port over IPv6" 200 \
+        "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8085/")"
 sl_run net_nc_get "$host" 8085
 sl_assert_contains "the default bridge reaches a user network's published port" "200 OK" "$SL_OUT"
 sl_run net_nc_get "$host" 8080 --network portnet
@@ -194,15 +253,75 @@ sl_check "the container starts once the port is free" sl_docker start busy
 sl_wait_for 10 net_http_ok http://127.0.0.1:8090/
 sl_assert_eq "GET on the freed port" 200 "$(net_http_status http://127.0.0.1:8090/)"
 
+# ---- IPv6 to a container without IPv6, through the userland proxy
+sl_check "write an 8 MiB file into nginx's root" \
+        sl_docker exec web sh -c 'head -c 8388608 /dev/urandom >/var/www/html/big && chmod 644 /var/www/html/big'
+big_sum=$(sl_docker exec web sha256sum /var/www/html/big | cut -d' ' -f1)
+sl_assert_match "the file has a checksum" '^[0-9a-f]{64}$' "$big_sum"
+sl_assert_eq "8 MiB arrive intact over IPv6" "$big_sum" \
+        "$(net_remote_curl "http://[$NET_HOST_ADDR6]:8080/big" | sha256sum | cut -d' ' -f1)"
+sl_assert_eq "8 MiB arrive intact over [::1]" "$big_sum" \
+        "$(net_curl "http://[::1]:8080/big" | sha256sum | cut -d' ' -f1)"
+# nginx stops sending a large body to a client that half-closed, through
+# the kernel's DNAT too, so the half-close check uses the small index page.
+index_sum=$(net_curl http://127.0.0.1:8080/ | sha256sum | cut -d' ' -f1)
+sl_run ipv6_client halfclose /
+sl_assert_out "a half-closed client gets the whole body" "$index_sum"
+fds_before=$(daemon_fds)
+sl_run ipv6_client concurrent 200
+sl_assert_out "200 concurrent connections over IPv6 get 200" 200
+sl_check "reset 20 downloads mid-transfer" ipv6_client abort 20
+# Less than before is fine: the count may include the connection of an
+# earlier docker command that the daemon had not closed yet.
+if sl_wait_for 10 test "$(daemon_fds)" -le "$fds_before"; then
+        sl_ok "resets mid-transfer leave no descriptor behind"
+else
+        sl_not_ok "resets mid-transfer leave no descriptor behind" "before: $fds_before" "after: $(daemon_fds)"
+fi
+sl_assert_eq "the port still answers over IPv6 after the resets" 200 \
+        "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8080/")"
+if sl_engine_is sockerlessd; then
+        sl_check "run nginx with a port that nothing listens on" \
+                sl_docker run -d --name closed -p 8086:81 --expose 81 "$NET_NGINX"
+        for i in 1 2 3; do
+                sl_assert_eq "a connection to a closed container port fails ($i)" 000 \
+                        "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8086/")"
+        done
+        sl_assert_eq "the daemon logs the failed connect once" 1 \
+                "$(grep -c 'Proxy of \[::\]:8086/tcp: connecting to the container failed' "$SL_LOG")"
+        sl_check "remove it" sl_docker rm -f closed
+else
+        sl_skip "a connection to a closed container port fails" "the daemon's log is Sockerless's own"
+fi
+
 # ---- stop and start
+# A client whose connection is still open when the container stops.
+sl_remote "$SL_PYTHON" -c '
+import socket, sys
+sock = socket.create_connection((sys.argv[1], 8080), timeout=60)
+open(sys.argv[2], "w").close()
+try:
+    print("end" if sock.recv(100) == b"" else "data")
+except ConnectionResetError:
+    print("reset")' "$NET_HOST_ADDR6" "$SL_TMP/idle.connected" >"$SL_TMP/idle.out" 2>&1 &
+idle=$!
+sl_wait_for 10 test -e "$SL_TMP/idle.connected"
 sl_check "stop the container" sl_docker stop web
 sl_assert_eq "a stopped container's port no longer answers" 000 "$(net_http_status http://127.0.0.1:8080/)"
+sl_assert_eq "a stopped container's port no longer answers over [::1]" 000 \
+        "$(net_http_status "http://[::1]:8080/")"
+wait "$idle"
+# nginx closes its idle connections when it stops, and the proxy passes
+# that on; a connection that the proxy cuts is reset instead.
+sl_assert_match "an open IPv6 connection ends at stop" '^(end|reset)$' "$(cat "$SL_TMP/idle.out")"
 sl_run sl_docker port web
 sl_assert_out "a stopped container has no ports" ""
 sl_check "start it again" sl_docker start web
 sl_wait_for 10 net_http_ok http://127.0.0.1:8080/
 sl_assert_eq "the port answers again after start" 200 "$(net_http_status http://127.0.0.1:8080/)"
 sl_assert_eq "the remote host reaches it again" 200 "$(net_remote_http_status "http://$host:8080/")"
+sl_assert_eq "the remote host reaches it again over IPv6" 200 \
+        "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8080/")"
 
 # ---- removal
 sl_check "remove every container" sh -c 'docker rm -f $(docker ps -aq)'

@@ -52,6 +52,8 @@ check_after() {
                 "$(net_http_status http://127.0.0.1:8080/)"
         sl_assert_eq "the published port answers from the remote host after $what" 200 \
                 "$(net_remote_http_status "http://$host:8080/")"
+        sl_assert_eq "the published port answers over IPv6 after $what" 200 \
+                "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8080/")"
         sl_run sl_docker port web
         sl_assert_out "docker port after $what" $'80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080'
         sl_assert_eq "names resolve after $what" "$redis_ip" "$(resolve redis)"

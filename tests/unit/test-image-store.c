@@ -1146,6 +1146,63 @@ static void prune_images(void **state)
         assert_int_equal(reclaimed, strlen("base layer\n") + strlen("image b!\n"));
 }
 
+/* Three unused images for the label filters of prune: a:1 has the labels
+ * keep=yes and team=x, kept:1 only keep=yes, and the third, untagged,
+ * has no labels. */
+static void load_labelled_images(struct fixture *f)
+{
+        struct test_layer la[1] = { f->base }, lb[1] = { f->top_a }, lc[1] = { f->top_b };
+        static const char *const tags_kept[] = { "image-test/kept:1", NULL };
+        struct test_image images[] = {
+                { .layers = la,
+                  .n_layers = 1,
+                  .tags = tags_a,
+                  .config = "\"Labels\":{\"keep\":\"yes\",\"team\":\"x\"}" },
+                { .layers = lb, .n_layers = 1, .tags = tags_kept, .config = "\"Labels\":{\"keep\":\"yes\"}" },
+                { .layers = lc, .n_layers = 1 },
+        };
+
+        load_images(f, images, 3);
+        assert_int_equal(image_store_count(f->store), 3);
+}
+
+static void prune_label_matches_all(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_json_ json_object *deleted = NULL, *labels = json_tokener_parse("[\"keep=yes\", \"team\"]");
+        struct image_prune_options opts = { .labels = labels };
+        _cleanup_image_ struct image *remaining = NULL, *pruned = NULL;
+        uint64_t reclaimed = 0;
+
+        load_labelled_images(f);
+
+        /* Only a:1 has every label the filter names, so it alone is pruned. */
+        assert_int_equal(image_store_prune(f->store, &opts, &deleted, &reclaimed), 0);
+        assert_int_equal(image_store_count(f->store), 2);
+        assert_int_equal(image_store_lookup(f->store, "image-test/a:1", &pruned, NULL), -ENOENT);
+        remaining = lookup(f, "image-test/kept:1");
+        assert_non_null(remaining);
+}
+
+static void prune_not_label_matches_all(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_json_ json_object *deleted = NULL, *not_labels = json_tokener_parse("[\"keep\", \"team=x\"]");
+        struct image_prune_options opts = { .not_labels = not_labels };
+        _cleanup_image_ struct image *remaining = NULL, *pruned = NULL;
+        uint64_t reclaimed = 0;
+
+        load_labelled_images(f);
+
+        /* label! keeps out only a:1, which matches both entries. kept:1
+         * matches one of them, so it is pruned with the untagged image. */
+        assert_int_equal(image_store_prune(f->store, &opts, &deleted, &reclaimed), 0);
+        assert_int_equal(image_store_count(f->store), 1);
+        remaining = lookup(f, "image-test/a:1");
+        assert_non_null(remaining);
+        assert_int_equal(image_store_lookup(f->store, "image-test/kept:1", &pruned, NULL), -ENOENT);
+}
+
 #define STORE_TEST(test) cmocka_unit_test_setup_teardown(test, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -1175,6 +1232,8 @@ int main(void)
                 STORE_TEST(docker25_archive),
                 STORE_TEST(image_events),
                 STORE_TEST(prune_images),
+                STORE_TEST(prune_label_matches_all),
+                STORE_TEST(prune_not_label_matches_all),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

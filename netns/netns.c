@@ -3,7 +3,9 @@
 #include <sched.h>
 #include <stdio.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 
 #include "netns/loopback.h"
 #include "netns/netns.h"
@@ -167,6 +169,36 @@ fail:
         (void)umount2(path, MNT_DETACH);
         (void)unlink(path);
         return r;
+}
+
+int netns_bind(const char *source, const char *path, struct error *err)
+{
+        int file_fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0444);
+
+        if (file_fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to create the network namespace file %s", path);
+        close(file_fd);
+        if (mount(source, path, NULL, MS_BIND, NULL) < 0) {
+                int r = error_set_errno(err, negative_errno(), "failed to bind-mount %s on %s", source, path);
+
+                (void)unlink(path);
+                return r;
+        }
+        if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0) {
+                int r = error_set_errno(err, negative_errno(), "failed to make the mount on %s private", path);
+
+                (void)umount2(path, MNT_DETACH);
+                (void)unlink(path);
+                return r;
+        }
+        return 0;
+}
+
+bool netns_is_bound(const char *path)
+{
+        struct statfs st;
+
+        return statfs(path, &st) == 0 && st.f_type == NSFS_MAGIC;
 }
 
 int netns_remove(const char *path, struct error *err)

@@ -14,6 +14,15 @@
  * netns_remove reaches those copies the same way. */
 int netns_create(const char *path, struct error *err);
 
+/* Bind-mounts an existing network namespace, such as /proc/PID/ns/net, on
+ * path, which is created as an empty file as netns_create does, so the
+ * namespace outlives its processes. */
+int netns_bind(const char *source, const char *path, struct error *err);
+
+/* Tells whether path is a namespace file (a bind mount of one or a
+ * /proc/PID/ns entry) rather than a plain file left without its mount. */
+bool netns_is_bound(const char *path);
+
 /* Detaches the bind mount on path and unlinks path. Returns 0 when path
  * does not exist. */
 int netns_remove(const char *path, struct error *err);

@@ -78,7 +78,9 @@ int exec_io_prepare(struct monitor *m, struct exec_session *x, int ret_process_f
         r = stdio_pipes_open(&p, wants_stdin(x));
         if (r < 0)
                 return r;
-        r = add_source(m, x, TAKE_FD(p.out[0]), JSONLOG_STDOUT);
+        r = stdio_pipes_chown(m, &p);
+        if (r >= 0)
+                r = add_source(m, x, TAKE_FD(p.out[0]), JSONLOG_STDOUT);
         if (r >= 0)
                 r = add_source(m, x, TAKE_FD(p.err[0]), JSONLOG_STDERR);
         if (r >= 0 && p.in[1] >= 0)

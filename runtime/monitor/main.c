@@ -41,6 +41,7 @@ static const struct option long_options[] = {
         { "stdin", no_argument, NULL, 'I' },
         { "stdin-once", no_argument, NULL, 'O' },
         { "debug", no_argument, NULL, 'D' },
+        { "stdio-owner", required_argument, NULL, 'u' },
         {},
 };
 
@@ -54,6 +55,25 @@ static int parse_number(const char *s, int64_t min, int64_t max, int64_t *ret)
         if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
                 return -EINVAL;
         *ret = v;
+        return 0;
+}
+
+/* Parses --stdio-owner UID:GID. */
+static int parse_owner(const char *s, struct monitor_options *o, struct error *err)
+{
+        _cleanup_free_ char *uid = strdup(s);
+        char *gid = uid ? strchr(uid, ':') : NULL;
+        int64_t u, g;
+
+        if (!uid)
+                return -ENOMEM;
+        if (!gid)
+                return error_set(err, -EINVAL, "invalid --stdio-owner '%s': expected UID:GID", s);
+        *gid++ = '\0';
+        if (parse_number(uid, 0, UINT32_MAX - 1, &u) < 0 || parse_number(gid, 0, UINT32_MAX - 1, &g) < 0)
+                return error_set(err, -EINVAL, "invalid --stdio-owner '%s': expected UID:GID", s);
+        o->stdio_uid = (uid_t)u;
+        o->stdio_gid = (gid_t)g;
         return 0;
 }
 
@@ -116,6 +136,8 @@ static int parse_option(int opt, struct monitor_options *o, struct error *err)
         case 'D':
                 o->debug = true;
                 return 0;
+        case 'u':
+                return parse_owner(optarg, o, err);
         default:
                 return error_set(err, -EINVAL, "invalid command line option");
         }
@@ -125,7 +147,7 @@ static int parse_options(int argc, char **argv, struct monitor_options *o, struc
 {
         int opt, r;
 
-        *o = (struct monitor_options){ .log_max_files = 1 };
+        *o = (struct monitor_options){ .log_max_files = 1, .stdio_uid = (uid_t)-1, .stdio_gid = (gid_t)-1 };
         opterr = 0;
         while ((opt = getopt_long(argc, argv, "", long_options, NULL)) >= 0) {
                 r = parse_option(opt, o, err);

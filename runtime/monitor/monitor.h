@@ -82,6 +82,11 @@ struct monitor_options {
         bool open_stdin;
         bool stdin_once;
         bool debug;
+        /* Owner of the container's ends of stdio pipes (--stdio-owner), or
+         * -1: the container's root when it runs in a user namespace, so
+         * that it may open /dev/stdout (/proc/self/fd/1) again. */
+        uid_t stdio_uid;
+        gid_t stdio_gid;
 };
 
 enum container_phase {
@@ -244,6 +249,9 @@ struct stdio_pipes {
 /* Creates the stdout and stderr pipes, and the stdin pipe when with_stdin.
  * On failure closes what it created and returns a negative errno. */
 int stdio_pipes_open(struct stdio_pipes *p, bool with_stdin);
+
+/* Gives the container's ends of the pipes to --stdio-owner, if set. */
+int stdio_pipes_chown(const struct monitor *m, const struct stdio_pipes *p);
 void stdio_pipes_close(struct stdio_pipes *p);
 int stdio_set_nonblocking(int fd);
 

@@ -50,6 +50,18 @@ int stdio_pipes_open(struct stdio_pipes *p, bool with_stdin)
         return 0;
 }
 
+int stdio_pipes_chown(const struct monitor *m, const struct stdio_pipes *p)
+{
+        const int ends[] = { p->in[0], p->out[1], p->err[1] };
+
+        if (m->opt.stdio_uid == (uid_t)-1)
+                return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(ends); i++)
+                if (ends[i] >= 0 && fchown(ends[i], m->opt.stdio_uid, m->opt.stdio_gid) < 0)
+                        return -errno;
+        return 0;
+}
+
 static int add_source(struct monitor *m, int fd, int stream)
 {
         struct source *s = &m->sources[m->n_sources];
@@ -99,7 +111,9 @@ int stdio_prepare(struct monitor *m, int ret_container_fds[3])
         r = stdio_pipes_open(&p, m->opt.open_stdin);
         if (r < 0)
                 return r;
-        r = add_source(m, TAKE_FD(p.out[0]), JSONLOG_STDOUT);
+        r = stdio_pipes_chown(m, &p);
+        if (r >= 0)
+                r = add_source(m, TAKE_FD(p.out[0]), JSONLOG_STDOUT);
         if (r >= 0)
                 r = add_source(m, TAKE_FD(p.err[0]), JSONLOG_STDERR);
         if (r >= 0 && p.in[1] >= 0)

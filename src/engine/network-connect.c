@@ -38,9 +38,7 @@ static void add_short_id_alias(json_object *settings, const char *id)
         json_object_array_add(aliases, json_object_new_string(short_id));
 }
 
-/* Rewrites /etc/hosts and resolv.conf of a running c after its networks
- * changed, in place because they are bind-mounted. */
-static void refresh_etcfiles(struct engine *e, struct container *c)
+void network_refresh_etcfiles(struct engine *e, struct container *c)
 {
         _cleanup_free_ char *dir = engine_container_data_dir(e, c);
         _cleanup_error_ struct error err = ERROR_INIT;
@@ -153,7 +151,7 @@ int network_connect(struct engine *e, const char *ref, struct container *c, json
         pthread_mutex_unlock(&c->lock);
         if (running) {
                 rewrite_record(e, c);
-                refresh_etcfiles(e, c);
+                network_refresh_etcfiles(e, c);
         }
         if (dns_needed && path && network_dns_register(e, c, path, NULL) >= 0) {
                 pthread_mutex_lock(&s->lock);
@@ -235,7 +233,7 @@ int network_disconnect(struct engine *e, const char *ref, struct container *c, b
         r = engine_container_save_definition(e, c);
         pthread_mutex_unlock(&c->lock);
         rewrite_record(e, c);
-        refresh_etcfiles(e, c);
+        network_refresh_etcfiles(e, c);
         pthread_mutex_unlock(&c->op_lock);
         network_event(e, "disconnect", &copy, c->id);
         return r;

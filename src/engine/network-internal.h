@@ -62,6 +62,11 @@ struct sandbox {
         json_object *links;    /* resolved --link targets (network-links.c), or NULL */
         char **link_env;       /* the variables of the links on the default bridge */
         unsigned next_ifindex; /* N of the next ethN */
+        /* The container's runtime creates the namespace, inside the
+         * container's user namespace, and network_container_created binds
+         * it on path: a remapped container cannot join a namespace the
+         * daemon's user namespace owns. */
+        bool deferred;
 };
 
 struct network_store {
@@ -184,6 +189,10 @@ int network_links_to_etcfiles(json_object *resolved, struct etcfiles_link **ret,
 
 /* Writes the record of sb with the container's networks. Call with the lock held. */
 int sandbox_record_write(struct network_store *s, struct sandbox *sb, json_object *networks);
+
+/* Rewrites /etc/hosts and resolv.conf of a running c after its networks
+ * changed, in place because they are bind-mounted. */
+void network_refresh_etcfiles(struct engine *e, struct container *c);
 
 /* Sends a network event with Docker's attributes (name, type, and
  * container when not NULL). */

@@ -21,6 +21,7 @@
 #include "portmap.h"
 #include "strv.h"
 #include "timeutil.h"
+#include "userns.h"
 
 #define RECORD_MAX (1u << 20)
 
@@ -436,27 +437,40 @@ static int use_links_locked(struct sandbox *sb, const char *name, bool default_b
         return r;
 }
 
-int network_container_start(struct engine *e, struct container *c, struct error *err)
+/* Makes the namespace of sb: a new one, or the one of the process pid. */
+static int sandbox_namespace(struct sandbox *sb, pid_t pid, int *ret_fd, struct error *err)
+{
+        char source[64];
+        int fd, r;
+
+        (void)netns_remove(sb->path, NULL);
+        if (pid > 0) {
+                snprintf(source, sizeof(source), "/proc/%d/ns/net", (int)pid);
+                r = netns_bind(source, sb->path, err);
+        } else
+                r = netns_create(sb->path, err);
+        if (r < 0)
+                return r;
+        fd = netns_open(sb->path);
+        if (fd < 0)
+                return error_set_errno(err, fd, "opening the network namespace %s failed", sb->path);
+        *ret_fd = fd;
+        return 0;
+}
+
+/* Builds the sandbox of c in its namespace (a new one, or the one of the
+ * process pid): endpoints, links, published ports, its record and DNS. */
+static int sandbox_build(struct engine *e, struct container *c, pid_t pid, json_object *links, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
-        _cleanup_json_ json_object *networks = NULL, *links = NULL;
+        _cleanup_json_ json_object *networks = NULL;
         _cleanup_free_ char *mode = NULL, *name = NULL, *mac = NULL;
         _cleanup_close_ int ns_fd = -1;
         struct sandbox *sb;
-        int64_t started_ns;
         bool dns;
         int r;
 
-        started_ns = timeutil_monotonic_ns();
         r = snapshot(c, &networks, &mode, &name, &mac);
-        if (r < 0)
-                return r;
-        if (sandbox_kind(s, mode) == SANDBOX_CONTAINER)
-                return join_donor(e, c, create_mode_container(mode), err);
-        if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
-                return 0;
-        /* Before the store's lock: it takes the link targets' locks. */
-        r = network_links_resolve(e, c, &links, err);
         if (r < 0)
                 return r;
 
@@ -474,13 +488,7 @@ int network_container_start(struct engine *e, struct container *c, struct error 
                 pthread_mutex_unlock(&s->lock);
                 return -ENOMEM;
         }
-        (void)netns_remove(sb->path, NULL);
-        r = netns_create(sb->path, err);
-        if (r >= 0) {
-                ns_fd = netns_open(sb->path);
-                if (ns_fd < 0)
-                        r = error_set_errno(err, ns_fd, "opening the network namespace %s failed", sb->path);
-        }
+        r = sandbox_namespace(sb, pid, &ns_fd, err);
         if (r >= 0)
                 r = attach_all_locked(s, sb, name, mode, mac, networks, ns_fd, err);
         if (r >= 0 && json_array_count(links) > 0)
@@ -520,8 +528,102 @@ int network_container_start(struct engine *e, struct container *c, struct error 
         json_object_put(c->networks);
         c->networks = TAKE_PTR(networks);
         pthread_mutex_unlock(&c->lock);
+        return 0;
+}
+
+/* Keeps a sandbox for c without a namespace, which network_container_created
+ * builds. Its link variables are known already: they go into the config. */
+static int defer_sandbox(struct network_store *s, struct container *c, const char *name, const char *mode,
+                         json_object *links)
+{
+        struct sandbox *sb;
+        int r = 0;
+
+        pthread_mutex_lock(&s->lock);
+        sb = sandbox_find_locked(s, c->id);
+        if (sb) {
+                bool ports;
+
+                teardown_locked(s, sb, &ports);
+                sandbox_forget(s, sb);
+                if (ports)
+                        network_nft_apply_locked(s, NULL);
+        }
+        sb = sandbox_new(s, c->id);
+        if (!sb)
+                r = -ENOMEM;
+        else
+                sb->deferred = true;
+        if (sb && json_array_count(links) > 0)
+                r = use_links_locked(sb, name, network_is_default_bridge(network_of_mode(mode)), links);
+        pthread_mutex_unlock(&s->lock);
+        return r;
+}
+
+static bool container_remapped(struct engine *e, struct container *c)
+{
+        bool remapped;
+
+        pthread_mutex_lock(&c->lock);
+        remapped = userns_container_remapped(e->daemon->userns_remap, c->host_config);
+        pthread_mutex_unlock(&c->lock);
+        return remapped;
+}
+
+int network_container_start(struct engine *e, struct container *c, struct error *err)
+{
+        struct network_store *s = engine_network_store(e);
+        _cleanup_json_ json_object *networks = NULL, *links = NULL;
+        _cleanup_free_ char *mode = NULL, *name = NULL, *mac = NULL;
+        int64_t started_ns;
+        int r;
+
+        started_ns = timeutil_monotonic_ns();
+        r = snapshot(c, &networks, &mode, &name, &mac);
+        if (r < 0)
+                return r;
+        if (sandbox_kind(s, mode) == SANDBOX_CONTAINER)
+                return join_donor(e, c, create_mode_container(mode), err);
+        if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
+                return 0;
+        /* Before the store's lock: it takes the link targets' locks. */
+        r = network_links_resolve(e, c, &links, err);
+        if (r < 0)
+                return r;
+        if (container_remapped(e, c))
+                return defer_sandbox(s, c, name, mode, links);
+        r = sandbox_build(e, c, 0, links, err);
+        if (r < 0)
+                return r;
         log_debug("Container %s: network sandbox ready in %.2f ms", c->id,
                   (double)(timeutil_monotonic_ns() - started_ns) / 1e6);
+        return 0;
+}
+
+int network_container_created(struct engine *e, struct container *c, pid_t pid, struct error *err)
+{
+        struct network_store *s = engine_network_store(e);
+        _cleanup_json_ json_object *links = NULL;
+        struct sandbox *sb;
+        bool deferred;
+        int r;
+
+        pthread_mutex_lock(&s->lock);
+        sb = sandbox_find_locked(s, c->id);
+        deferred = sb && sb->deferred;
+        pthread_mutex_unlock(&s->lock);
+        if (!deferred)
+                return 0;
+
+        r = network_links_resolve(e, c, &links, err);
+        if (r < 0)
+                return r;
+        r = sandbox_build(e, c, pid, links, err);
+        if (r < 0)
+                return r;
+        /* The bundle's /etc files were written before the endpoints had
+         * addresses. */
+        network_refresh_etcfiles(e, c);
         return 0;
 }
 
@@ -561,7 +663,7 @@ char *network_container_netns_path(struct engine *e, struct container *c)
         }
         pthread_mutex_lock(&s->lock);
         sb = sandbox_find_locked(s, c->id);
-        path = sb ? strdup(sb->path) : NULL;
+        path = sb && !sb->deferred ? strdup(sb->path) : NULL;
         pthread_mutex_unlock(&s->lock);
         return path;
 }
@@ -638,6 +740,31 @@ static int restore_locked(struct network_store *s, struct container *c, json_obj
         return 0;
 }
 
+/* Binds the namespace of the running c on path again when the bind mount
+ * is gone, as when the previous daemon ran in a mount namespace of its own
+ * that ended with it. The container's init still holds the namespace. */
+static void rebind_namespace(struct container *c, const char *path)
+{
+        _cleanup_error_ struct error err = ERROR_INIT;
+        char source[64];
+        pid_t pid;
+        int r;
+
+        if (netns_is_bound(path))
+                return;
+        pthread_mutex_lock(&c->lock);
+        pid = c->state.pid;
+        pthread_mutex_unlock(&c->lock);
+        if (pid <= 0)
+                return;
+        snprintf(source, sizeof(source), "/proc/%d/ns/net", (int)pid);
+        (void)netns_remove(path, NULL);
+        r = netns_bind(source, path, &err);
+        if (r < 0)
+                log_error("Container %s: binding its network namespace again failed: %s", c->id,
+                          error_message(&err, r));
+}
+
 void network_container_restore(struct engine *e, struct container *c)
 {
         struct network_store *s = engine_network_store(e);
@@ -682,6 +809,8 @@ void network_container_restore(struct engine *e, struct container *c)
         restore_locked(s, c, record, networks, name);
         path = sandbox_find_locked(s, c->id) ? strdup(sandbox_find_locked(s, c->id)->path) : NULL;
         pthread_mutex_unlock(&s->lock);
+        if (path)
+                rebind_namespace(c, path);
         dns = on_user_network(s, networks);
 
         pthread_mutex_lock(&c->lock);

@@ -78,6 +78,13 @@ int network_container_create(struct engine *e, struct container *c, json_object 
  * Call with op_lock held and c->lock not held. */
 int network_container_start(struct engine *e, struct container *c, struct error *err);
 
+/* Completes the sandbox that network_container_start deferred for a
+ * remapped container, once the runtime has created the container (pid is
+ * its init, waiting to be started): binds its network namespace and adds
+ * the endpoints, DNS and published ports. 0 when nothing was deferred.
+ * Call with op_lock held and c->lock not held. */
+int network_container_created(struct engine *e, struct container *c, pid_t pid, struct error *err);
+
 /* Removes the sandbox of c (after it ended or failed to start): endpoints,
  * addresses, DNS, published ports and the namespace. */
 void network_container_stop(struct engine *e, struct container *c);

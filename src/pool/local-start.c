@@ -3,6 +3,7 @@
  * created/start/started handshake of runtime/monitor/proto.h. */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -210,11 +211,13 @@ static int append_log_options(char ***argv, struct container *c, const char *log
 static int build_argv(struct local_backend *lb, struct container *c, const struct start_paths *p, char ***ret)
 {
         _cleanup_strv_free_ char **argv = NULL;
-        bool open_stdin, stdin_once;
+        const struct userns_remap *remap = engine_daemon(lb->base.engine)->userns_remap;
+        bool open_stdin, stdin_once, remapped;
 
         pthread_mutex_lock(&c->lock);
         open_stdin = container_open_stdin(c);
         stdin_once = json_field_bool(c->config, "StdinOnce", false);
+        remapped = userns_container_remapped(remap, c->host_config);
         pthread_mutex_unlock(&c->lock);
 
         if (strv_append(&argv, lb->monitor_path) < 0 || strv_append(&argv, "--id") < 0 ||
@@ -231,6 +234,15 @@ static int build_argv(struct local_backend *lb, struct container *c, const struc
                 return -ENOMEM;
         if (log_get_level() >= LOG_LEVEL_DEBUG && strv_append(&argv, "--debug") < 0)
                 return -ENOMEM;
+        /* As runc does for a user namespace: the container's root owns its
+         * ends of the stdio pipes, so it may open /dev/stdout again. */
+        if (remapped) {
+                char owner[32];
+
+                snprintf(owner, sizeof(owner), "%u:%u", (unsigned)remap->root_uid, (unsigned)remap->root_gid);
+                if (strv_append(&argv, "--stdio-owner") < 0 || strv_append(&argv, owner) < 0)
+                        return -ENOMEM;
+        }
         if (strv_append(&argv, "--seccomp-cache") < 0 ||
             strv_consume(&argv, fs_path_join(lb->exec_root, "seccomp")) < 0)
                 return -ENOMEM;
@@ -362,6 +374,17 @@ static int send_type(int sock, const char *type)
         return monitor_proto_send(sock, msg, NULL, 0);
 }
 
+/* Ends a created container that is not to be started: the monitor then
+ * reports its exit and removes it. */
+static void kill_created(int sock)
+{
+        _cleanup_json_ json_object *msg = json_object_new_object();
+
+        json_object_object_add(msg, "type", json_object_new_string("kill"));
+        json_object_object_add(msg, "signal", json_object_new_int(SIGKILL));
+        (void)monitor_proto_send(sock, msg, NULL, 0);
+}
+
 static void mark_running(struct local_backend *lb, struct container *c, json_object *started)
 {
         int64_t started_ns = 0;
@@ -406,6 +429,11 @@ static int handshake(struct local_backend *lb, struct container *c, int sock, st
 
         send_pending_attaches(c);
         crash_point("start.after-created");
+        r = network_container_created(lb->base.engine, c, (pid_t)json_field_int(created, "pid", 0), err);
+        if (r < 0) {
+                kill_created(sock);
+                return r;
+        }
         r = send_type(sock, "start");
         if (r < 0)
                 return error_set_errno(err, r, "starting container %s failed", c->id);

@@ -130,8 +130,13 @@ net_assert_ipv4 "the container has an address" "$mac_ip"
 sl_run sl_docker exec mac cat /etc/hosts
 sl_assert_out "hosts of a container with a hostname" "$default_hosts"$'\n'"$mac_ip	box"
 
+# With --userns-remap, as with dockerd, sharing the host's network
+# namespace takes --userns host, and Sockerless asks the same for joining
+# another container's.
+host_userns=()
+sl_remapped && host_userns=(--userns host)
 sl_check "run a container in the first one's network namespace" \
-        sl_docker run -d --name shared --network container:mac "$busybox" sleep 600
+        sl_docker run -d --name shared "${host_userns[@]}" --network container:mac "$busybox" sleep 600
 sl_run sl_docker exec shared cat /sys/class/net/eth0/address
 sl_assert_out "container:X shares the MAC address" 02:42:ac:11:00:99
 sl_run sl_docker exec shared ip -o -4 addr show eth0
@@ -141,9 +146,9 @@ sl_assert_out "container:X shares the hostname" box
 sl_run sl_docker inspect shared -f '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}'
 sl_assert_out "inspect of container:X" "container:$(sl_docker inspect -f '{{.Id}}' mac) {}"
 
-sl_run sl_docker run --rm --network host "$busybox" ip -o link show "$NET_HOST_LINK"
+sl_run sl_docker run --rm "${host_userns[@]}" --network host "$busybox" ip -o link show "$NET_HOST_LINK"
 sl_assert_rc "--network host sees the host's links" 0
-sl_run sl_docker run --rm --network host "$busybox" cat /etc/resolv.conf
+sl_run sl_docker run --rm "${host_userns[@]}" --network host "$busybox" cat /etc/resolv.conf
 sl_assert_out "resolv.conf with --network host" "nameserver $NET_REMOTE_ADDR"
 sl_run sl_docker run --rm --network none "$busybox" sh -c 'ip -o link | cut -d: -f2 | xargs'
 sl_assert_out "--network none has only lo" lo

@@ -33,6 +33,18 @@ state() {
         fi
 }
 
+# state_is EXPECTED: true when state prints EXPECTED. A removal deletes
+# the container's namespace, and the kernel deletes its veth pair in the
+# background, so checks after a removal wait for this.
+state_is() {
+        [ "$(state)" = "$1" ]
+}
+
+# veth_count_is N: true when the host has N veths of containers.
+veth_count_is() {
+        [ "$(net_links veth | wc -l)" = "$1" ]
+}
+
 # resolve NAME: the addresses nslookup finds for NAME from the client.
 resolve() {
         sl_docker exec client nslookup "$1" 2>/dev/null |
@@ -77,6 +89,7 @@ check_after() {
         sl_assert_ne "the new address is not the client's" "$client_ip" "$new_ip"
         sl_assert_eq "the new container resolves by name" "$new_ip" "$(resolve "new-$2")"
         sl_check "remove it" sl_docker rm -f "new-$2"
+        sl_wait_for 10 state_is "$state_before"
         sl_assert_eq "its removal restores the state after $what" "$state_before" "$(state)"
         sl_assert_contains "its name is gone after $what" "NXDOMAIN" "$(sl_docker exec client nslookup "new-$2" 2>&1)"
 }
@@ -118,17 +131,20 @@ sl_run sl_docker inspect -f '{{.State.Status}}' gone
 sl_assert_out "the daemon sees that it exited" exited
 sl_assert_eq "its port no longer answers" 000 "$(net_http_status http://127.0.0.1:8088/)"
 sl_assert_contains "its name is gone" "NXDOMAIN" "$(sl_docker exec client nslookup gone 2>&1)"
+sl_wait_for 10 state_is "$state_before"
 sl_assert_eq "its addresses, links and rules are gone" "$state_before" "$(state)"
 sl_check "it starts again" sl_docker start gone
 sl_wait_for 10 net_http_ok http://127.0.0.1:8088/
 sl_assert_eq "its port answers after the start" 200 "$(net_http_status http://127.0.0.1:8088/)"
 sl_check "remove it" sl_docker rm -f gone
+sl_wait_for 10 state_is "$state_before"
 sl_assert_eq "its removal restores the state" "$state_before" "$(state)"
 
 # ---- a container removed after the restarts
 web_veths_before=$(net_links veth | wc -l)
 sl_check "remove the nginx container" sl_docker rm -f web
 sl_assert_eq "its port no longer answers" 000 "$(net_http_status http://127.0.0.1:8080/)"
+sl_wait_for 10 veth_count_is "$((web_veths_before - 1))"
 sl_assert_eq "its veth is gone" "$((web_veths_before - 1))" "$(net_links veth | wc -l)"
 if sl_engine_is sockerlessd; then
         sl_assert_eq "its DNAT rule is gone" "" "$(net_nft_dnat_rules)"
@@ -141,6 +157,7 @@ sl_assert_contains "redis's name is gone" "NXDOMAIN" "$(sl_docker exec client ns
 # ---- everything removed
 sl_check "remove the client" sl_docker rm -f client
 sl_check "remove the user network" sl_docker network rm rnet
+sl_wait_for 10 veth_count_is 0
 sl_assert_eq "no veth is left" "" "$(net_links veth)"
 sl_assert_eq "only the default bridge is left" "$(net_bridge_name)" "$(net_links bridge)"
 if sl_engine_is sockerlessd; then

@@ -7,6 +7,7 @@
 
 #include "netns/netns.h"
 #include "netns/nlutil.h"
+#include "strv.h"
 
 static int bridge_config_check(const struct netns_bridge_config *cfg, struct error *err)
 {
@@ -43,11 +44,14 @@ static int bridge_create(struct nl_sock *sock, const struct netns_bridge_config 
         return r < 0 ? netns_nl_errno(r) : 0;
 }
 
-/* Finds the bridge, creating it when absent. Returns its index. */
-static int bridge_get_or_create(struct nl_sock *sock, const struct netns_bridge_config *cfg, struct error *err)
+/* Finds the bridge, creating it when absent. Returns its index, and in
+ * *ret_created whether this call created it. */
+static int bridge_get_or_create(struct nl_sock *sock, const struct netns_bridge_config *cfg, bool *ret_created,
+                                struct error *err)
 {
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = NULL;
         const char *type;
+        bool created = false;
         int r;
 
         r = netns_nl_link_get(sock, cfg->name, &link);
@@ -56,10 +60,12 @@ static int bridge_get_or_create(struct nl_sock *sock, const struct netns_bridge_
                 /* -EEXIST: another caller created it in the meantime. */
                 if (r < 0 && r != -EEXIST)
                         return error_set_errno(err, r, "failed to create the bridge %s", cfg->name);
+                created = r >= 0;
                 r = netns_nl_link_get(sock, cfg->name, &link);
         }
         if (r < 0)
                 return error_set_errno(err, r, "failed to find the bridge %s", cfg->name);
+        *ret_created = created;
 
         type = rtnl_link_get_type(link);
         if (!streq_ptr(type, "bridge"))
@@ -130,8 +136,11 @@ static int bridge_sync_addrs(struct nl_sock *sock, int ifindex, const struct net
         return 0;
 }
 
-/* Sets the MTU, route_localnet and IFF_UP in one request. */
-static int bridge_set_up(struct nl_sock *sock, int ifindex, const struct netns_bridge_config *cfg, struct error *err)
+/* Sets the MTU, route_localnet, IFF_UP and, on a bridge just created, the
+ * alias in one request. The kernel (Linux 6.18) ignores IFLA_IFALIAS in the
+ * creation request itself. */
+static int bridge_set_up(struct nl_sock *sock, int ifindex, const struct netns_bridge_config *cfg, bool created,
+                         struct error *err)
 {
         _cleanup_(rtnl_link_putp) struct rtnl_link *orig = NULL, *change = NULL;
         int r;
@@ -144,6 +153,8 @@ static int bridge_set_up(struct nl_sock *sock, int ifindex, const struct netns_b
         if (cfg->mtu > 0)
                 rtnl_link_set_mtu(change, cfg->mtu);
         rtnl_link_set_flags(change, IFF_UP);
+        if (created && cfg->alias)
+                rtnl_link_set_ifalias(change, cfg->alias);
         /* route_localnet lets DNAT rules send 127.0.0.1 to a container. */
         r = rtnl_link_inet_set_conf(change, IPV4_DEVCONF_ROUTE_LOCALNET, 1);
         if (r < 0)
@@ -171,6 +182,7 @@ int netns_bridge_ensure(const struct netns_bridge_config *cfg, struct error *err
 {
         _cleanup_(nl_socket_freep) struct nl_sock *sock = NULL;
         char key[64];
+        bool created = false;
         int ifindex, r;
 
         r = bridge_config_check(cfg, err);
@@ -179,7 +191,7 @@ int netns_bridge_ensure(const struct netns_bridge_config *cfg, struct error *err
         r = netns_nl_open(-1, &sock, err);
         if (r < 0)
                 return r;
-        ifindex = bridge_get_or_create(sock, cfg, err);
+        ifindex = bridge_get_or_create(sock, cfg, &created, err);
         if (ifindex < 0)
                 return ifindex;
 
@@ -193,14 +205,50 @@ int netns_bridge_ensure(const struct netns_bridge_config *cfg, struct error *err
         r = bridge_sync_addrs(sock, ifindex, cfg, err);
         if (r < 0)
                 return r;
-        r = bridge_set_up(sock, ifindex, cfg, err);
+        r = bridge_set_up(sock, ifindex, cfg, created, err);
         if (r < 0)
                 return r;
 
+        if (cfg->keep_forwarding)
+                return 0;
         r = sysctl_set("net/ipv4/ip_forward", "1", false, err);
         if (r < 0)
                 return r;
         if (cfg->enable_ipv6)
                 return sysctl_set("net/ipv6/conf/all/forwarding", "1", false, err);
+        return 0;
+}
+
+int netns_bridges_list(const char *alias, char ***ret, struct error *err)
+{
+        _cleanup_(nl_socket_freep) struct nl_sock *sock = NULL;
+        _cleanup_(nl_cache_freep) struct nl_cache *cache = NULL;
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        r = netns_nl_open(-1, &sock, err);
+        if (r < 0)
+                return r;
+        r = rtnl_link_alloc_cache(sock, AF_UNSPEC, &cache);
+        if (r < 0)
+                return error_set_errno(err, netns_nl_errno(r), "failed to list the interfaces");
+
+        for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_link *link = (struct rtnl_link *)o;
+
+                if (!streq_ptr(rtnl_link_get_type(link), "bridge") ||
+                    !streq_ptr(rtnl_link_get_ifalias(link), alias))
+                        continue;
+                r = strv_append(&names, rtnl_link_get_name(link));
+                if (r < 0)
+                        return r;
+        }
+        /* An empty list is an empty vector, never NULL. */
+        if (!names) {
+                names = calloc(1, sizeof(*names));
+                if (!names)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(names);
         return 0;
 }

@@ -38,15 +38,21 @@ struct netns_bridge_config {
         const struct netns_addr *addrs; /* gateway addresses with the subnet prefix */
         size_t n_addrs;
         bool enable_ipv6; /* accept IPv6 addresses; otherwise disable_ipv6=1 */
+        bool keep_forwarding; /* leave ip_forward and IPv6 forwarding as they are */
+        const char *alias;    /* the interface alias of a bridge created here; NULL for none */
 };
 
 /* Creates the bridge when absent, else reuses it. Makes its addresses
  * exactly the given ones (adds the missing ones and removes others it
  * finds), sets the MTU and brings it up. Sets route_localnet=1 on it so DNAT
- * of 127.0.0.1 to a container works, and the namespace's
- * net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1 when
- * enable_ipv6). Idempotent. */
+ * of 127.0.0.1 to a container works, and, unless keep_forwarding, the
+ * namespace's net.ipv4.ip_forward=1 (and net.ipv6.conf.all.forwarding=1
+ * when enable_ipv6). A reused bridge keeps its alias. Idempotent. */
 int netns_bridge_ensure(const struct netns_bridge_config *cfg, struct error *err);
+
+/* Lists the names of the bridges of the current namespace whose interface
+ * alias is alias. The caller frees *ret with strv_free(). */
+int netns_bridges_list(const char *alias, char ***ret, struct error *err);
 
 /* Deletes the interface name of the current namespace. Returns 0 when it
  * does not exist. */

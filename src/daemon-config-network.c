@@ -71,8 +71,6 @@ int config_apply_network(struct daemon_config *config, json_object *settings, st
                 r = read_string(settings, "fixed-cidr-v6", &config->fixed_cidr_v6, err);
         if (r >= 0)
                 r = read_pools(settings, &config->default_address_pools, err);
-        /* NOTE: ip-forward is read but not applied: creating a bridge
-         * turns forwarding on in the daemon's namespace (netns/link.h). */
         if (r >= 0)
                 r = read_bool(settings, "ip-forward", true, &config->ip_forward, err);
         if (r >= 0)

@@ -82,6 +82,10 @@ struct network_store {
         struct dns_server *dns; /* started with the first user-network container */
         bool nft_enabled;       /* "iptables": the daemon manages its nftables table */
         bool bridge_none;       /* --bridge none: no default bridge network */
+        bool ip_forward;        /* "ip-forward": bridges turn forwarding on */
+        /* The interface alias of the bridges this daemon creates, "sockerless
+         * DATA-ROOT", or NULL when the data root is too long for an alias. */
+        char *bridge_alias;
 };
 
 /* Returns the store of the engine. */

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
+#include "crash-point.h"
 #include "daemon.h"
 #include "engine-internal.h"
 #include "fsutil.h"
@@ -277,8 +278,10 @@ int network_create(struct engine *e, json_object *req, json_object **ret, struct
                 r = check_overlaps(s, n, err);
         if (r >= 0 && !json_field_bool(req, "ConfigOnly", false))
                 r = network_bridge_up(s, n, err);
-        if (r >= 0)
+        if (r >= 0) {
+                crash_point("network-create.after-bridge");
                 r = network_save(s, n);
+        }
         if (r >= 0) {
                 struct network **items = reallocarray(s->items, s->n + 1, sizeof(*items));
 
@@ -297,6 +300,7 @@ int network_create(struct engine *e, json_object *req, json_object **ret, struct
                 network_free(n);
                 return r;
         }
+        crash_point("network-create.after-definition");
         if (n->bridge_up) {
                 _cleanup_error_ struct error nft_err = ERROR_INIT;
 
@@ -482,6 +486,12 @@ static void remove_locked(struct network_store *s, struct network *n)
                         s->n--;
                         break;
                 }
+        /* The directory goes first: a daemon killed after it leaves only the
+         * bridge, which the next start deletes as unused. */
+        r = fs_rm_rf_at(s->dirfd, n->id);
+        if (r < 0)
+                log_warn_errno(r, "Failed to remove the directory of network %s: %m", n->id);
+        crash_point("network-rm.after-files");
         if (n->bridge_up &&
             !json_field_object(json_field_object(n->object, "Options"), "com.docker.network.bridge.default_bridge")) {
                 r = netns_link_delete(n->bridge, &link_err);
@@ -489,11 +499,6 @@ static void remove_locked(struct network_store *s, struct network *n)
                         log_warn("Failed to delete the bridge %s of network %s: %s", n->bridge, n->name,
                                  error_message(&link_err, r));
         }
-        /* NOTE: a daemon killed between the two steps leaves the bridge,
-         * which no later start removes. */
-        r = fs_rm_rf_at(s->dirfd, n->id);
-        if (r < 0)
-                log_warn_errno(r, "Failed to remove the directory of network %s: %m", n->id);
 }
 
 int network_remove(struct engine *e, const char *ref, struct error *err)

@@ -233,6 +233,14 @@ static int load_one(struct network_store *s, const char *id, struct network **re
         return 0;
 }
 
+static void remove_network_dir(struct network_store *s, const char *id)
+{
+        int r = fs_rm_rf_at(s->dirfd, id);
+
+        if (r < 0)
+                log_warn_errno(r, "Failed to remove the directory of network %s: %m", id);
+}
+
 static void load_all(struct network_store *s)
 {
         _cleanup_close_ int fd = dup(s->dirfd);
@@ -249,6 +257,13 @@ static void load_all(struct network_store *s)
                 if (!id_is_hex(de->d_name, ID_LENGTH))
                         continue;
                 r = load_one(s, de->d_name, &n);
+                if (r == -ENOENT) {
+                        /* A create that a crash interrupted before it
+                         * wrote network.json. */
+                        log_info("Removing network directory %s, which has no network.json", de->d_name);
+                        remove_network_dir(s, de->d_name);
+                        continue;
+                }
                 if (r < 0) {
                         log_error_errno(r, "Skipping network %s, which could not be loaded: %m", de->d_name);
                         continue;
@@ -282,14 +297,6 @@ static struct network *find_predefined(struct network_store *s, const char *name
                 if (s->items[i]->predefined && streq(s->items[i]->name, name))
                         return s->items[i];
         return NULL;
-}
-
-static void remove_network_dir(struct network_store *s, const char *id)
-{
-        int r = fs_rm_rf_at(s->dirfd, id);
-
-        if (r < 0)
-                log_warn_errno(r, "Failed to remove the directory of network %s: %m", id);
 }
 
 /* Replaces or adds the predefined network name with object, keeping the
@@ -568,12 +575,53 @@ int network_bridge_up(struct network_store *s, struct network *n, struct error *
                 .addrs = addrs,
                 .n_addrs = n_addrs,
                 .enable_ipv6 = n->enable_ipv6,
+                .keep_forwarding = !s->ip_forward,
+                .alias = s->bridge_alias,
         };
         r = netns_bridge_ensure(&cfg, err);
         if (r < 0)
                 return error_prefix(err, r, "creating the bridge %s of network %s failed", n->bridge, n->name);
         n->bridge_up = true;
         return 0;
+}
+
+static bool bridge_in_use(struct network_store *s, const char *name)
+{
+        for (size_t i = 0; i < s->n; i++)
+                if (s->items[i]->bridge_up && streq(s->items[i]->bridge, name))
+                        return true;
+        return false;
+}
+
+/* Deletes the bridges that this daemon created and no network uses: those
+ * of a network whose create or rm a crash interrupted, and the default
+ * bridge after a restart with --bridge none or another --bridge. The alias
+ * names the data root, so the bridges of another daemon in the same
+ * namespace stay. */
+static void remove_unused_bridges(struct network_store *s)
+{
+        _cleanup_error_ struct error list_err = ERROR_INIT;
+        _cleanup_strv_free_ char **names = NULL;
+        int r;
+
+        if (!s->bridge_alias)
+                return;
+        r = netns_bridges_list(s->bridge_alias, &names, &list_err);
+        if (r < 0) {
+                log_warn("Failed to look for unused bridges: %s", error_message(&list_err, r));
+                return;
+        }
+        STRV_FOREACH (name, names) {
+                _cleanup_error_ struct error link_err = ERROR_INIT;
+
+                if (bridge_in_use(s, *name))
+                        continue;
+                r = netns_link_delete(*name, &link_err);
+                if (r < 0)
+                        log_warn("Failed to delete the unused bridge %s: %s", *name, error_message(&link_err, r));
+                else
+                        log_info("Deleted the bridge %s, which no network uses", *name);
+        }
 }
 
 int network_store_open(struct engine *e, struct network_store **ret, struct error *err)
@@ -590,6 +638,19 @@ int network_store_open(struct engine *e, struct network_store **ret, struct erro
         pthread_mutex_init(&s->lock, NULL);
         s->nft_enabled = config->iptables;
         s->bridge_none = config->bridge && streq(config->bridge, "none");
+        s->ip_forward = config->ip_forward;
+        /* IFALIASZ is 256 with the terminating NUL. */
+        if (asprintf(&s->bridge_alias, "sockerless %s", config->data_root) < 0) {
+                s->bridge_alias = NULL;
+                network_store_free(s);
+                return -ENOMEM;
+        }
+        if (strlen(s->bridge_alias) > 255) {
+                log_warn("The data root %s is too long to mark the daemon's bridges, which a crash can leave behind",
+                         config->data_root);
+                free(s->bridge_alias);
+                s->bridge_alias = NULL;
+        }
         s->dir = fs_path_join(config->data_root, "networks");
         s->netns_dir = fs_path_join(config->exec_root, "netns");
         if (!s->dir || !s->netns_dir) {
@@ -623,6 +684,7 @@ int network_store_open(struct engine *e, struct network_store **ret, struct erro
                 if (r < 0)
                         log_error("%s", error_message(&bridge_err, r));
         }
+        remove_unused_bridges(s);
         *ret = s;
         return 0;
 }
@@ -642,6 +704,7 @@ void network_store_free(struct network_store *s)
                 close(s->dirfd);
         free(s->dir);
         free(s->netns_dir);
+        free(s->bridge_alias);
         pthread_mutex_destroy(&s->lock);
         free(s);
 }

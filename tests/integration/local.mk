@@ -14,6 +14,7 @@ INTEGRATION_TESTS = \
 	tests/integration/network-ports.sh \
 	tests/integration/network-dns.sh \
 	tests/integration/network-daemon.sh \
+	tests/integration/network-crash.sh \
 	tests/integration/clients-compose.sh \
 	tests/integration/networks-api.sh \
 	tests/integration/pull.sh \

@@ -7,8 +7,8 @@
 # docker port, NetworkSettings.Ports, stop and start, and host ports
 # already in use. The container without IPv6 is reached over IPv6 and
 # [::1] too, through the userland proxy: a large body, concurrent and
-# half-closed connections, resets mid-transfer and a container port that
-# nothing listens on. Passes against dockerd 20.10 in its own network namespace too,
+# half-closed connections, resets mid-transfer, the limit of connections
+# per port and a container port that nothing listens on. Passes against dockerd 20.10 in its own network namespace too,
 # except the nftables checks, which are Sockerless's own.
 
 # shellcheck disable=SC2016 # single quotes keep $ for the container shell
@@ -284,6 +284,38 @@ else
 fi
 sl_assert_eq "the port still answers over IPv6 after the resets" 200 \
         "$(net_remote_http_status "http://[$NET_HOST_ADDR6]:8080/")"
+if sl_engine_is sockerlessd; then
+        # 1100 idle clients: the proxy relays 1024 and resets the others.
+        sl_run sl_remote "$SL_PYTHON" -c '
+import resource, socket, sys, time
+resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+socks = [socket.create_connection((sys.argv[1], 8080), timeout=10) for _ in range(1100)]
+for sock in socks:
+    sock.setblocking(False)
+
+def is_open(sock):
+    try:
+        return sock.recv(1) != b""
+    except BlockingIOError:
+        return True
+    except ConnectionResetError:
+        return False
+
+# Waits until 76 are reset, or 10 s, so that a slow proxy fails the
+# count instead of passing it.
+deadline = time.monotonic() + 10
+while True:
+    socks = [sock for sock in socks if is_open(sock)]
+    if len(socks) <= 1024 or time.monotonic() > deadline:
+        break
+    time.sleep(0.1)
+print(len(socks))' "$NET_HOST_ADDR6"
+        sl_assert_out "the proxy keeps 1024 connections per port" 1024
+        sl_assert_eq "the daemon logs the limit once" 1 \
+                "$(grep -c 'Proxy of \[::\]:8080/tcp: reached the maximum of 1024 connections' "$SL_LOG")"
+else
+        sl_skip "the proxy keeps 1024 connections per port" "the limit is Sockerless's own"
+fi
 if sl_engine_is sockerlessd; then
         sl_check "run nginx with a port that nothing listens on" \
                 sl_docker run -d --name closed -p 8086:81 --expose 81 "$NET_NGINX"

@@ -334,6 +334,21 @@ container_dirs() {
         done
 }
 
+# trash_dirs: the directories of removed containers that a thread of the
+# daemon deletes after the removal returned.
+trash_dirs() {
+        local dir data_dir=$SL_DATA
+        # A remapping daemon keeps its containers under <uid>.<gid>/.
+        sl_remapped && data_dir=$SL_DATA/$(sl_remap_root | tr : .)
+        for dir in "$data_dir"/containers/.removing-* "$SL_EXEC"/containers/.removing-*; do
+                [ ! -e "$dir" ] || echo "$dir"
+        done
+}
+
+no_trash_dirs() {
+        [ -z "$(trash_dirs)" ]
+}
+
 # crash_cleanup_check POINT: the case's containers go, and nothing of them
 # stays behind: processes, mounts, directories, layer holds.
 crash_cleanup_check() {
@@ -344,6 +359,8 @@ crash_cleanup_check() {
         sl_assert_eq "$1: no process left" "" "$(sl_owned_pids daemon)"
         sl_assert_eq "$1: no mount left" "" "$(rl_case_mounts)"
         sl_assert_eq "$1: no container directory left" "" "$(container_dirs)"
+        sl_wait_for 10 no_trash_dirs
+        sl_assert_eq "$1: no removed directory left" "" "$(trash_dirs)"
         sl_assert_eq "$1: no layer hold left" "" "$(ls "$SL_DATA/image/holds" 2>/dev/null)"
 }
 
@@ -402,6 +419,18 @@ if sl_engine_is sockerlessd; then
                 sl_assert_eq "$point: the removal is finished" gone "$(rl_status sl-lr-crash)"
                 crash_cleanup_check "$point"
         done
+
+        # A daemon stopped while it deleted a removed container's files
+        # leaves them under a hidden name, which the next start deletes.
+        rl_case removal-leftovers
+        trash_name=.removing-$(printf '%064d' 7)
+        data_dir=$SL_DATA
+        sl_remapped && data_dir=$SL_DATA/$(sl_remap_root | tr : .)
+        mkdir -p "$data_dir/containers/$trash_name/upper/dir" "$SL_EXEC/containers/$trash_name"
+        touch "$data_dir/containers/$trash_name/upper/dir/file" "$SL_EXEC/containers/$trash_name/config.json"
+        sl_daemon_stop
+        sl_daemon_start
+        sl_assert_eq "removal leftovers: deleted at start" "" "$(trash_dirs)"
 else
         sl_skip "crash points" "only sockerlessd has --crash-at"
 fi

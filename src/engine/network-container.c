@@ -225,8 +225,8 @@ json_object *network_container_settings_json(struct engine *e, struct container 
                                 bridge = copy;
                 }
         }
-        /* NOTE: "none" gets no sandbox here, so its SandboxID, SandboxKey
-         * and EndpointID stay empty where dockerd shows them. */
+        /* NOTE: the endpoint of "none" has no EndpointID, which dockerd
+         * shows. */
         json_object_object_add(ns, "Bridge", json_object_new_string(""));
         json_object_object_add(ns, "SandboxID", json_object_new_string(sandbox_id ? sandbox_id : ""));
         json_object_object_add(ns, "HairpinMode", json_object_new_boolean(false));

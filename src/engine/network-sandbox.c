@@ -289,7 +289,9 @@ static void emit_events(struct engine *e, struct container *c, const char *actio
                 if (network_find_locked(s, id, &n, NULL) >= 0)
                         snprintf(driver, sizeof(driver), "%s", n->driver);
                 pthread_mutex_unlock(&s->lock);
-                if (!*driver)
+                /* NOTE: none gets no events, and whether dockerd 20.10 sends
+                 * them for none is not checked. */
+                if (!streq(driver, "bridge"))
                         continue;
                 memset(&event, 0, sizeof(event));
                 snprintf(event.id, sizeof(event.id), "%s", id);
@@ -445,6 +447,21 @@ static int use_links_locked(struct sandbox *sb, const char *name, bool default_b
         return r;
 }
 
+/* Tears down the sandbox of container id that an earlier run left, and
+ * adds a new one. Call with the lock held. */
+static struct sandbox *sandbox_replace_locked(struct network_store *s, const char *id)
+{
+        struct sandbox *sb = sandbox_find_locked(s, id);
+
+        if (sb) {
+                bool ports;
+
+                teardown_locked(s, sb, &ports);
+                sandbox_forget(s, sb);
+        }
+        return sandbox_new(s, id);
+}
+
 /* Makes the namespace of sb: a new one, or the one of the process pid. */
 static int sandbox_namespace(struct sandbox *sb, pid_t pid, int *ret_fd, struct error *err)
 {
@@ -483,15 +500,7 @@ static int sandbox_build(struct engine *e, struct container *c, pid_t pid, json_
                 return r;
 
         pthread_mutex_lock(&s->lock);
-        /* A sandbox left by an earlier run that was not torn down. */
-        sb = sandbox_find_locked(s, c->id);
-        if (sb) {
-                bool ports;
-
-                teardown_locked(s, sb, &ports);
-                sandbox_forget(s, sb);
-        }
-        sb = sandbox_new(s, c->id);
+        sb = sandbox_replace_locked(s, c->id);
         if (!sb) {
                 pthread_mutex_unlock(&s->lock);
                 return -ENOMEM;
@@ -578,6 +587,29 @@ static bool container_remapped(struct engine *e, struct container *c)
         return remapped;
 }
 
+/* Gives c a bound namespace with lo only, as dockerd does for none, so
+ * that inspect shows its SandboxID and SandboxKey. */
+static int start_private(struct network_store *s, struct container *c, json_object *networks, struct error *err)
+{
+        _cleanup_close_ int ns_fd = -1;
+        struct sandbox *sb;
+        int r;
+
+        pthread_mutex_lock(&s->lock);
+        sb = sandbox_replace_locked(s, c->id);
+        r = sb ? sandbox_namespace(sb, 0, &ns_fd, err) : -ENOMEM;
+        if (r >= 0)
+                r = sandbox_record_write(s, sb, networks);
+        if (r < 0 && sb) {
+                bool ports;
+
+                teardown_locked(s, sb, &ports);
+                sandbox_forget(s, sb);
+        }
+        pthread_mutex_unlock(&s->lock);
+        return r;
+}
+
 int network_container_start(struct engine *e, struct container *c, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
@@ -592,6 +624,10 @@ int network_container_start(struct engine *e, struct container *c, struct error 
                 return r;
         if (sandbox_kind(s, mode) == SANDBOX_CONTAINER)
                 return join_donor(e, c, create_mode_container(mode), err);
+        /* NOTE: a remapped container on none keeps the namespace that its
+         * runtime makes in its user namespace, so it shows no SandboxKey. */
+        if (sandbox_kind(s, mode) == SANDBOX_PRIVATE && !container_remapped(e, c))
+                return start_private(s, c, networks, err);
         if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
                 return 0;
         /* Before the store's lock: it takes the link targets' locks. */
@@ -701,6 +737,11 @@ static int restore_locked(struct network_store *s, struct container *c, json_obj
                 struct network *n;
 
                 (void)key;
+                /* none, and the default network with --bridge none, have
+                 * no endpoint to take back. */
+                if (!*network_id ||
+                    (network_find_locked(s, network_id, &n, NULL) >= 0 && !streq(n->driver, "bridge")))
+                        continue;
                 if (!entry || network_find_locked(s, network_id, &n, NULL) < 0) {
                         log_warn("Container %s: its endpoint on network %s is gone", c->id, key);
                         network_settings_clear(settings);

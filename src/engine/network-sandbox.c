@@ -289,8 +289,8 @@ static void emit_events(struct engine *e, struct container *c, const char *actio
                 if (network_find_locked(s, id, &n, NULL) >= 0)
                         snprintf(driver, sizeof(driver), "%s", n->driver);
                 pthread_mutex_unlock(&s->lock);
-                /* NOTE: none gets no events, and whether dockerd 20.10 sends
-                 * them for none is not checked. */
+                /* NOTE: none gets no events, but dockerd 20.10 sends connect
+                 * and disconnect for it too. */
                 if (!streq(driver, "bridge"))
                         continue;
                 memset(&event, 0, sizeof(event));

@@ -10,7 +10,8 @@ tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c \
 	src/engine/mounts.c
 tests_fuzz_fuzz_create_request_SOURCES += $(SECURITY_OPT_SOURCES) src/engine/restart-policy.c
-tests_fuzz_fuzz_create_request_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c netns/addr.c
+tests_fuzz_fuzz_create_request_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
+	src/engine/portproxy-conn.c netns/addr.c
 nodist_tests_fuzz_fuzz_create_request_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_create_request_SOURCES += src/engine/create-isolation.c src/engine/devices.c src/engine/signals.c
 tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
@@ -28,7 +29,8 @@ tests_fuzz_fuzz_query_values_SOURCES = tests/fuzz/fuzz-query-values.c $(FUZZ_MAI
 	src/engine/signals.c src/engine/mounts.c src/engine/volumes-local.c
 tests_fuzz_fuzz_query_values_SOURCES += src/engine/create-isolation.c src/engine/devices.c
 tests_fuzz_fuzz_query_values_SOURCES += $(SECURITY_OPT_SOURCES) src/engine/restart-policy.c
-tests_fuzz_fuzz_query_values_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c netns/addr.c
+tests_fuzz_fuzz_query_values_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
+	src/engine/portproxy-conn.c netns/addr.c
 nodist_tests_fuzz_fuzz_query_values_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_query_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_query_values_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)

@@ -7,7 +7,8 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 	src/engine/binds.c src/engine/create-config.c src/engine/create-options.c src/engine/ocispec-options.c src/engine/names.c src/engine/signals.c src/daemon-config.c \
 	src/engine/mounts.c
 # The port bindings and network settings that create and the daemon flags check.
-tests_unit_test_engine_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c netns/addr.c \
+tests_unit_test_engine_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
+	src/engine/portproxy-conn.c netns/addr.c \
 	src/daemon-config-network.c
 # --security-opt and the seccomp profiles, for the create checks and --seccomp-profile.
 tests_unit_test_engine_SOURCES += $(SECURITY_OPT_SOURCES)
@@ -140,7 +141,8 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test-engine-portmap
 TESTS += tests/unit/test-engine-portmap
 tests_unit_test_engine_portmap_SOURCES = tests/unit/test-engine-portmap.c \
-	src/engine/portmap.c src/engine/portmap-reserve.c netns/addr.c
+	src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
+	src/engine/portproxy-conn.c netns/addr.c
 tests_unit_test_engine_portmap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_portmap_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
 endif

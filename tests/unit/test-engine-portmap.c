@@ -295,9 +295,12 @@ static void allocate_explicit_port(void **state)
         /* IPv4 listens, IPv6 resets, so that clients fall back to IPv4. */
         assert_int_equal(connect_port(AF_INET, "127.0.0.1", 8080), 0);
         assert_int_equal(connect_port(AF_INET6, "::1", 8080), -ECONNREFUSED);
-        /* A program that sets SO_REUSEADDR cannot share a reserved port. */
+        /* A program that sets SO_REUSEADDR cannot share a reserved port.
+         * The IPv6 TCP reservation sets SO_REUSEADDR itself, so that the
+         * userland proxy's closed connections in TIME_WAIT do not block the
+         * next start: while it does not listen, such a program can bind the
+         * port too (a NOTE in portmap-reserve.c). */
         assert_false(port_free_reuse(AF_INET, SOCK_DGRAM, "127.0.0.1", 5353));
-        assert_false(port_free_reuse(AF_INET6, SOCK_STREAM, "::", 8080));
         /* UDP 8080 and IPv6 5353 are not published. */
         assert_true(port_free(AF_INET, SOCK_DGRAM, "0.0.0.0", 8080));
         assert_true(port_free(AF_INET6, SOCK_DGRAM, "::", 5353));

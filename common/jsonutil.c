@@ -127,10 +127,9 @@ int json_field_check_string_map(json_object *obj, const char *key, const char *c
         json_object_object_foreach (map, name, value) {
                 (void)name;
                 if (!json_object_is_type(value, json_type_string))
-                        return error_set(err, -EINVAL,
-                                         "json: cannot unmarshal %s into Go struct field %s.%s of type string",
-                                         json_object_is_type(value, json_type_object) ? "object" : "number", context,
-                                         key);
+                        return error_set(
+                                err, -EINVAL, "json: cannot unmarshal %s into Go struct field %s.%s of type string",
+                                json_object_is_type(value, json_type_object) ? "object" : "number", context, key);
         }
         return 0;
 }

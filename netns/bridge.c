@@ -236,8 +236,7 @@ int netns_bridges_list(const char *alias, char ***ret, struct error *err)
         for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
                 struct rtnl_link *link = (struct rtnl_link *)o;
 
-                if (!streq_ptr(rtnl_link_get_type(link), "bridge") ||
-                    !streq_ptr(rtnl_link_get_ifalias(link), alias))
+                if (!streq_ptr(rtnl_link_get_type(link), "bridge") || !streq_ptr(rtnl_link_get_ifalias(link), alias))
                         continue;
                 r = strv_append(&names, rtnl_link_get_name(link));
                 if (r < 0)

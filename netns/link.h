@@ -37,7 +37,7 @@ struct netns_bridge_config {
         unsigned mtu;                   /* 0 = kernel default */
         const struct netns_addr *addrs; /* gateway addresses with the subnet prefix */
         size_t n_addrs;
-        bool enable_ipv6; /* accept IPv6 addresses; otherwise disable_ipv6=1 */
+        bool enable_ipv6;     /* accept IPv6 addresses; otherwise disable_ipv6=1 */
         bool keep_forwarding; /* leave ip_forward and IPv6 forwarding as they are */
         const char *alias;    /* the interface alias of a bridge created here; NULL for none */
 };

@@ -43,17 +43,17 @@ struct daemon_config {
         unsigned max_concurrent_uploads; /* "max-concurrent-uploads": layers at once per push, 5 */
         char *crash_at;                  /* --crash-at: the armed crash point of tests, or NULL */
         /* Networking (daemon-config-network.c). */
-        char *bridge;                  /* "bridge": the default bridge's interface, "none" for no default bridge */
-        char *bip;                     /* "bip": the default bridge's address with its prefix, or NULL */
-        char *fixed_cidr;              /* "fixed-cidr": the default bridge's container addresses, or NULL */
-        char *fixed_cidr_v6;           /* "fixed-cidr-v6" */
-        unsigned mtu;                  /* "mtu" of the default bridge, 0 for 1500 */
+        char *bridge;                       /* "bridge": the default bridge's interface, "none" for no default bridge */
+        char *bip;                          /* "bip": the default bridge's address with its prefix, or NULL */
+        char *fixed_cidr;                   /* "fixed-cidr": the default bridge's container addresses, or NULL */
+        char *fixed_cidr_v6;                /* "fixed-cidr-v6" */
+        unsigned mtu;                       /* "mtu" of the default bridge, 0 for 1500 */
         json_object *default_address_pools; /* "default-address-pools": [{"base", "size"}], or NULL */
-        bool ip_forward;               /* "ip-forward", true */
-        bool ip_masq;                  /* "ip-masq", true */
-        bool icc;                      /* "icc", true */
-        bool iptables;                 /* "iptables": manage the nftables table, true */
-        bool ipv6;                     /* "ipv6": IPv6 on the default bridge, false */
+        bool ip_forward;                    /* "ip-forward", true */
+        bool ip_masq;                       /* "ip-masq", true */
+        bool icc;                           /* "icc", true */
+        bool iptables;                      /* "iptables": manage the nftables table, true */
+        bool ipv6;                          /* "ipv6": IPv6 on the default bridge, false */
         /* The profile of the "seccomp-profile" file, parsed at start. */
         struct seccomp_profile *seccomp;
 };

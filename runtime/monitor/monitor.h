@@ -74,7 +74,7 @@ struct monitor_options {
         const char *log_path;
         int64_t log_max_size;
         int log_max_files;
-        bool log_compress;     /* gzip rotated files */
+        bool log_compress; /* gzip rotated files */
         enum jsonlog_format log_format;
         const char *log_attrs; /* a JSON object added to every entry as "attrs", or NULL */
         const char *cgroup_parent;

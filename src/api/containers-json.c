@@ -243,8 +243,9 @@ static json_object *summary_ports(json_object *ports)
                         if (b) {
                                 add_string(entry, "IP", json_field_string(b, "HostIp", ""));
                                 json_object_object_add(entry, "PrivatePort", json_object_new_int((int)port));
-                                json_object_object_add(entry, "PublicPort",
-                                                       json_object_new_int(atoi(json_field_string(b, "HostPort", "0"))));
+                                json_object_object_add(
+                                        entry, "PublicPort",
+                                        json_object_new_int(atoi(json_field_string(b, "HostPort", "0"))));
                         } else {
                                 json_object_object_add(entry, "PrivatePort", json_object_new_int((int)port));
                         }

@@ -233,8 +233,8 @@ static int parse_list_filters(struct http_request *req, struct list_filters *f, 
 static int append_json(struct printbuf *text, json_object *obj, bool first)
 {
         size_t len = 0;
-        const char *json = json_object_to_json_string_length(
-                obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        const char *json =
+                json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 
         if (!json || (!first && printbuf_strappend(text, ",") < 0) || printbuf_memappend(text, json, (int)len) < 0)
                 return -ENOMEM;

@@ -366,8 +366,7 @@ int create_options_check(json_object *hc, json_object *warnings, struct error *e
 {
         int (*const checks[])(json_object *, struct error *) = {
                 check_unsupported, check_modes,        check_restart_policy,   check_log_config,   check_cpu,
-                check_extra_hosts, mounts_check_specs, create_isolation_check, check_capabilities,
-                portmap_validate,
+                check_extra_hosts, mounts_check_specs, create_isolation_check, check_capabilities, portmap_validate,
         };
         int r;
 

@@ -739,8 +739,7 @@ static int restore_locked(struct network_store *s, struct container *c, json_obj
                 (void)key;
                 /* none, and the default network with --bridge none, have
                  * no endpoint to take back. */
-                if (!*network_id ||
-                    (network_find_locked(s, network_id, &n, NULL) >= 0 && !streq(n->driver, "bridge")))
+                if (!*network_id || (network_find_locked(s, network_id, &n, NULL) >= 0 && !streq(n->driver, "bridge")))
                         continue;
                 if (!entry || network_find_locked(s, network_id, &n, NULL) < 0) {
                         log_warn("Container %s: its endpoint on network %s is gone", c->id, key);

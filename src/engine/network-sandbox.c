@@ -788,6 +788,17 @@ static int restore_locked(struct network_store *s, struct container *c, json_obj
         return 0;
 }
 
+/* Deletes the host ends of the veths that a sandbox record lists. */
+static void remove_recorded_endpoints(json_object *record)
+{
+        json_object *endpoints = json_field_object(record, "Endpoints");
+
+        json_object_object_foreach (endpoints, id, entry) {
+                (void)id;
+                netns_endpoint_remove(json_field_string(entry, "HostIfname", ""), NULL);
+        }
+}
+
 /* Binds the namespace of the running c on path again when the bind mount
  * is gone, as when the previous daemon ran in a mount namespace of its own
  * that ended with it. The container's init still holds the namespace. */
@@ -836,16 +847,7 @@ void network_container_restore(struct engine *e, struct container *c)
                 /* The container ended while the daemon was down. */
                 _cleanup_free_ char *netns = fs_path_join(s->netns_dir, c->id);
 
-                for (size_t i = 0; i < 2; i++) {
-                        json_object *endpoints = json_field_object(record, "Endpoints");
-
-                        (void)i;
-                        json_object_object_foreach (endpoints, id, entry) {
-                                (void)id;
-                                netns_endpoint_remove(json_field_string(entry, "HostIfname", ""), NULL);
-                        }
-                        break;
-                }
+                remove_recorded_endpoints(record);
                 if (netns)
                         netns_remove(netns, NULL);
                 record_remove(s, c->id);

@@ -368,6 +368,11 @@ sl_assert_eq "the remote host reaches it again over IPv6" 200 \
 # ---- removal
 sl_check "remove every container" sh -c 'docker rm -f $(docker ps -aq)'
 sl_assert_eq "no port answers after removal" 000 "$(net_http_status http://127.0.0.1:8080/)"
+# The kernel deletes a removed container's veth pair in the background.
+no_veths() {
+        [ -z "$(net_links veth)" ]
+}
+sl_wait_for 10 no_veths
 sl_assert_eq "no veth after removal" "" "$(net_links veth)"
 if sl_engine_is sockerlessd; then
         sl_assert_eq "no container namespace after removal" "" "$(net_netns_files)"

@@ -15,6 +15,6 @@ host_dir=$SL_TMP/host
 mkdir -p "$host_dir"
 # The script's containers run as 1000:1000 and write there.
 chmod 1777 "$host_dir"
-dp_run dockerpy-system.py "$NET_BUSYBOX" "$host_dir" "$SL_DATA" "$SL_NETNS"
+dp_run dockerpy-system.py "$NET_BUSYBOX" "$host_dir" "$(sl_state_dir)" "$SL_NETNS"
 
 sl_done

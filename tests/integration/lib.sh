@@ -402,6 +402,19 @@ sl_remap_root() {
         echo "${dir/./:}"
 }
 
+# sl_state_dir: print the directory where the daemon keeps its state: the
+# data root, or with remapping its <uid>.<gid> subdirectory, which is also
+# the DockerRootDir that `docker info` shows, as with dockerd.
+sl_state_dir() {
+        local root
+        root=$(sl_remap_root)
+        if [ "$root" = 0:0 ]; then
+                echo "$SL_DATA"
+        else
+                echo "$SL_DATA/${root/:/.}"
+        fi
+}
+
 # sl_remap_chown PATH...: give paths to the remapped root, so that root in
 # a remapped container may write there as it may in a directory it owns.
 sl_remap_chown() {

@@ -116,7 +116,7 @@ EOF
 cid=$(sl_docker run -d --log-driver local "$busybox" \
         sh -c 'echo first; echo; echo oops >&2; head -c 20000 /dev/zero | tr "\0" x; echo; printf tail')
 sl_docker wait "$cid" >/dev/null
-sl_run local_records "$SL_DATA/containers/$cid/local-logs/container.log"
+sl_run local_records "$(sl_state_dir)/containers/$cid/local-logs/container.log"
 sl_assert_rc "local file is a sequence of records" 0
 long_line=$(printf "%020000d" 0 | tr 0 x)
 # stdout and stderr are separate pipes, so "oops" may come first.

@@ -155,12 +155,18 @@ sl_assert_out "--network none has only lo" lo
 sl_run sl_docker run --rm --network none "$busybox" cat /etc/hosts
 sl_assert_out "hosts with --network none" "$default_hosts"
 sl_check "run a container on none" sl_docker run -d --name nonebox --network none "$busybox" sleep 600
-sl_run sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxID}}'
-sl_assert_match "none: inspect shows a SandboxID" '^[0-9a-f]{64}$' "$SL_OUT"
-none_key=$(sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxKey}}')
-none_pid=$(sl_docker inspect nonebox -f '{{.State.Pid}}')
-sl_assert_eq "none: SandboxKey is its namespace" "$(stat -L -c %i "/proc/$none_pid/ns/net")" \
-        "$(stat -L -c %i "$none_key" 2>&1)"
+if sl_remapped && sl_engine_is sockerlessd; then
+        # A remapped container's runtime makes its namespace on none.
+        sl_skip "none: inspect shows a SandboxID" "no sandbox for none with --userns-remap"
+        sl_skip "none: SandboxKey is its namespace" "no sandbox for none with --userns-remap"
+else
+        sl_run sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxID}}'
+        sl_assert_match "none: inspect shows a SandboxID" '^[0-9a-f]{64}$' "$SL_OUT"
+        none_key=$(sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxKey}}')
+        none_pid=$(sl_docker inspect nonebox -f '{{.State.Pid}}')
+        sl_assert_eq "none: SandboxKey is its namespace" "$(stat -L -c %i "/proc/$none_pid/ns/net")" \
+                "$(stat -L -c %i "$none_key" 2>&1)"
+fi
 sl_check "remove the container on none" sl_docker rm -f nonebox
 
 # ---- /etc/hosts, resolv.conf and links on the default bridge

@@ -131,9 +131,14 @@ gh_ps_running "$JOB_ID"
 sl_assert_match "ps shows the job container running" "^$JOB_ID Up " "$SL_OUT"
 # The runner takes PATH from these lines, but the job image sets no PATH.
 image_env=$(sl_docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$JOB_IMAGE")
-sl_run sl_docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$JOB_ID"
+# docker CLI 28.2 sends the -e variables in a varying order (seen in its
+# request bodies), so the lines are compared sorted.
+job_env_sorted() {
+        sl_docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$JOB_ID" | sed '/^$/d' | sort
+}
+sl_run job_env_sorted
 sl_assert_out "job container environment, one variable a line" \
-        "$(printf '%s\n' "$image_env" HOME=/github/home GITHUB_ACTIONS=true CI=true | sed '/^$/d')"
+        "$(printf '%s\n' "$image_env" HOME=/github/home GITHUB_ACTIONS=true CI=true | sed '/^$/d' | sort)"
 
 # ---------------------------------------------------------------- services
 

@@ -192,8 +192,8 @@ engine_ping() {
         [ "$(curl -s --max-time 5 --unix-socket "$WORK/$ENGINE.sock" http://localhost/_ping 2>/dev/null)" = OK ]
 }
 
-# engine_start: start the daemon and set START_MS to how long it took to
-# answer GET /_ping.
+# engine_start: start the daemon and set START_MS to the time until GET
+# /_ping returned OK.
 engine_start() {
         local start deadline
         mkdir -p "$WORK/$ENGINE"
@@ -210,7 +210,7 @@ engine_start() {
         deadline=$((SECONDS + 120))
         until engine_ping; do
                 kill -0 "$ENGINE_PID" 2>/dev/null || die "$ENGINE exited at start; see $WORK/$ENGINE.log"
-                [ "$SECONDS" -lt "$deadline" ] || die "$ENGINE did not answer /_ping in 120 s"
+                [ "$SECONDS" -lt "$deadline" ] || die "$ENGINE did not respond to GET /_ping within 120 s; see $WORK/$ENGINE.log"
                 sleep 0.01
         done
         START_MS=$(elapsed_ms "$start" "$(now_ms)")

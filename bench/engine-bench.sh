@@ -65,6 +65,13 @@ die() {
         exit 1
 }
 
+# die_with_log MESSAGE: die, printing the end of the engine's log first,
+# because the cleanup removes the log.
+die_with_log() {
+        tail -n 20 "$WORK/$ENGINE.log" >&2
+        die "$1"
+}
+
 note() {
         printf '# %s\n' "$*"
 }
@@ -209,8 +216,8 @@ engine_start() {
         ENGINE_PID=$!
         deadline=$((SECONDS + 120))
         until engine_ping; do
-                kill -0 "$ENGINE_PID" 2>/dev/null || die "$ENGINE exited at start; see $WORK/$ENGINE.log"
-                [ "$SECONDS" -lt "$deadline" ] || die "$ENGINE did not respond to GET /_ping within 120 s; see $WORK/$ENGINE.log"
+                kill -0 "$ENGINE_PID" 2>/dev/null || die_with_log "$ENGINE exited at start"
+                [ "$SECONDS" -lt "$deadline" ] || die_with_log "$ENGINE did not respond to GET /_ping within 120 s"
                 sleep 0.01
         done
         START_MS=$(elapsed_ms "$start" "$(now_ms)")

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/pidfd.h>
@@ -74,13 +75,132 @@ static void close_stdio(int fds[3])
                         close(fds[i]);
 }
 
+/* Calls clone3(2) for the init, again without CLONE_INTO_CGROUP where
+ * the kernel lacks it (before 5.7), and runs init_main in the child. */
+static long clone3_init(struct clone_args *ca, const struct init_args *args)
+{
+        long pid = syscall(SYS_clone3, ca, sizeof(*ca));
+
+        if (pid < 0 && (ca->flags & CLONE_INTO_CGROUP) && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
+                ca->flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+                ca->cgroup = 0;
+                pid = syscall(SYS_clone3, ca, sizeof(*ca));
+        }
+        if (pid == 0)
+                init_main(args);
+        return pid;
+}
+
+/* The step at which the helper of clone_in_userns stopped. */
+enum userns_helper_step {
+        HELPER_ENTER_PID,
+        HELPER_JOIN_USER,
+        HELPER_CLONE,
+};
+
+/* The report the helper of clone_in_userns writes to its pipe. */
+struct userns_helper_report {
+        int error; /* negative errno, or 0 */
+        enum userns_helper_step step;
+        bool in_cgroup; /* CLONE_INTO_CGROUP worked */
+        pid_t pid;      /* the init, when error is 0 */
+};
+
+/* Runs in the helper process: enters the PID namespace the spec joins,
+ * joins the user namespace and clones the init as a sibling, the
+ * caller's child. */
+static _noreturn_ void run_userns_helper(struct clone_args ca, int userns_fd, const struct init_args *args,
+                                         int report_fd)
+{
+        struct userns_helper_report report = { .step = HELPER_ENTER_PID };
+        _cleanup_error_ struct error ignored = ERROR_INIT;
+        int saved_pid_ns = -1;
+        long pid;
+
+        report.error = namespaces_enter_pid(args->spec, &saved_pid_ns, &ignored);
+        if (report.error >= 0) {
+                report.step = HELPER_JOIN_USER;
+                report.error = setns(userns_fd, CLONE_NEWUSER) < 0 ? negative_errno() : 0;
+        }
+        if (report.error >= 0) {
+                report.step = HELPER_CLONE;
+                /* clone3(2) takes no exit signal with CLONE_PARENT: the
+                 * init gets the helper's, SIGCHLD. */
+                ca.flags = (ca.flags & ~(uint64_t)CLONE_PIDFD) | CLONE_PARENT;
+                ca.pidfd = 0;
+                ca.exit_signal = 0;
+                pid = clone3_init(&ca, args);
+                report.error = pid < 0 ? negative_errno() : 0;
+                report.pid = (pid_t)pid;
+                report.in_cgroup = ca.flags & CLONE_INTO_CGROUP;
+        }
+        (void)!write(report_fd, &report, sizeof(report));
+        _exit(0);
+}
+
+/* Clones the init in the user namespace userns_fd. The namespaces a
+ * process creates belong to its user namespace, and the container's root
+ * has capabilities only over those. So a helper joins the user namespace
+ * first and clones the init from there, with CLONE_PARENT so that the init
+ * is still the caller's child. Returns the pid with *ret_pidfd set. */
+static pid_t clone_in_userns(struct clone_args *ca, int userns_fd, const struct init_args *args, int *ret_pidfd,
+                             bool *ret_in_cgroup, struct error *err)
+{
+        struct userns_helper_report report = { .error = -EPIPE };
+        _cleanup_close_ int read_fd = -1;
+        int fds[2], pidfd;
+        ssize_t n;
+        pid_t helper;
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return error_set_errno(err, negative_errno(), "failed to create a pipe for the user namespace helper");
+        read_fd = fds[0];
+        helper = fork();
+        if (helper == 0) {
+                close(fds[0]);
+                run_userns_helper(*ca, userns_fd, args, fds[1]);
+        }
+        close(fds[1]);
+        if (helper < 0)
+                return error_set_errno(err, negative_errno(), "failed to start the user namespace helper");
+        do
+                n = read(read_fd, &report, sizeof(report));
+        while (n < 0 && errno == EINTR);
+        while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (n != (ssize_t)sizeof(report))
+                return error_set(err, -EPIPE, "the user namespace helper ended without a report");
+        if (report.error < 0 && report.step == HELPER_ENTER_PID)
+                return error_set_errno(err, report.error, "failed to join the PID namespace");
+        if (report.error < 0 && report.step == HELPER_JOIN_USER)
+                return error_set_errno(err, report.error, "failed to join the user namespace");
+        if (report.error < 0)
+                return error_set_errno(err, report.error, "failed to clone the container's init in the user namespace");
+
+        /* The init is the caller's unreaped child, so its pid cannot name
+         * another process. */
+        pidfd = pidfd_open(report.pid, 0);
+        if (pidfd < 0) {
+                int r = negative_errno();
+
+                (void)kill(report.pid, SIGKILL);
+                while (waitpid(report.pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                return error_set_errno(err, r, "failed to open a pidfd for the container's init");
+        }
+        *ret_pidfd = pidfd;
+        *ret_in_cgroup = report.in_cgroup;
+        return report.pid;
+}
+
 /* Clones the init like fork, into new namespaces, and runs init_main in
  * it. With cgroup_fd (a cgroup2 directory, else -1) the init starts in
  * that cgroup: moving a process there later costs the kernel an RCU grace
  * period, milliseconds of every container start. *ret_in_cgroup tells
- * whether that worked; kernels before 5.7 lack CLONE_INTO_CGROUP. Returns
- * the pid with *ret_pidfd set. */
-static pid_t clone_init(uint64_t flags, int cgroup_fd, const struct init_args *args, int *ret_pidfd,
+ * whether that worked; kernels before 5.7 lack CLONE_INTO_CGROUP. With
+ * userns_fd (else -1) the init starts in that user namespace and the new
+ * namespaces belong to it. Returns the pid with *ret_pidfd set. */
+static pid_t clone_init(uint64_t flags, int cgroup_fd, int userns_fd, const struct init_args *args, int *ret_pidfd,
                         bool *ret_in_cgroup, struct error *err)
 {
         int pidfd = -1;
@@ -97,14 +217,12 @@ static pid_t clone_init(uint64_t flags, int cgroup_fd, const struct init_args *a
          * caller's handlers runs in it before init_main resets them. */
         sigfillset(&all);
         sigprocmask(SIG_SETMASK, &all, &saved);
-        pid = syscall(SYS_clone3, &ca, sizeof(ca));
-        if (pid < 0 && cgroup_fd >= 0 && (errno == EINVAL || errno == E2BIG || errno == EOPNOTSUPP)) {
-                ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-                ca.cgroup = 0;
-                pid = syscall(SYS_clone3, &ca, sizeof(ca));
+        if (userns_fd >= 0) {
+                pid = clone_in_userns(&ca, userns_fd, args, ret_pidfd, ret_in_cgroup, err);
+                sigprocmask(SIG_SETMASK, &saved, NULL);
+                return pid;
         }
-        if (pid == 0)
-                init_main(args);
+        pid = clone3_init(&ca, args);
         if (pid < 0)
                 pid = error_set_errno(err, negative_errno(), "failed to clone the container's init");
         sigprocmask(SIG_SETMASK, &saved, NULL);
@@ -199,7 +317,7 @@ static int wait_created(struct runtime_container *c, const struct runtime_spec *
 }
 
 static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
-                 const struct runtime_create_options *opts, uint64_t flags,
+                 const struct runtime_create_options *opts, uint64_t flags, int userns_fd,
                  const struct runtime_seccomp_program *seccomp, struct error *err)
 {
         struct init_args args = {
@@ -220,14 +338,17 @@ static int spawn(struct runtime_container *c, const struct runtime_spec *spec,
         args.no_new_keyring = opts->no_new_keyring;
 
         r = open_stdio(spec, opts, args.stdio, err);
-        if (r >= 0)
+        /* With a user namespace to join, the helper that clones the init
+         * enters the PID namespace. Forked after the parent entered it,
+         * the helper would get the init's pid in the container's numbers. */
+        if (r >= 0 && userns_fd < 0)
                 r = namespaces_enter_pid(spec, &saved_pid_ns, err);
         if (r < 0) {
                 close_stdio(args.stdio);
                 return r;
         }
         cgroup_fd = cgroup_open_unified(c->cg);
-        pid = clone_init(flags, cgroup_fd, &args, &c->pidfd, &c->in_unified, err);
+        pid = clone_init(flags, cgroup_fd, userns_fd, &args, &c->pidfd, &c->in_unified, err);
         namespaces_leave_pid(saved_pid_ns);
         close_stdio(args.stdio);
         if (pid < 0)
@@ -242,7 +363,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         _cleanup_(runtime_container_freep) struct runtime_container *c = NULL;
         _cleanup_(runtime_seccomp_program_freep) struct runtime_seccomp_program *seccomp = NULL;
         _cleanup_free_ char *cgroup_path = NULL;
-        _cleanup_close_ int rootfs_fd = -1;
+        _cleanup_close_ int rootfs_fd = -1, userns_fd = -1;
         uint64_t flags;
         int r;
 
@@ -253,6 +374,9 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         if (count_threads() != 1)
                 return error_set(err, -EINVAL, "the container must be created from a single-threaded process");
         r = namespaces_clone_flags(spec, &flags, err);
+        if (r < 0)
+                return r;
+        r = namespaces_open_user(spec, &userns_fd, err);
         if (r < 0)
                 return r;
         r = cgroup_path_for(spec->linux_config.cgroups_path, opts->cgroup_parent, opts->id, &cgroup_path, err);
@@ -274,7 +398,7 @@ int runtime_container_create(const struct runtime_spec *spec, const struct runti
         r = cgroup_create(cgroup_path, &spec->linux_config.resources, &c->cg, err);
         if (r < 0)
                 return r;
-        r = spawn(c, spec, opts, flags, seccomp, err);
+        r = spawn(c, spec, opts, flags, userns_fd, seccomp, err);
         if (r < 0)
                 goto undo_cgroup;
         r = cgroup_join(c->cg, c->pid, c->in_unified, err);
@@ -332,7 +456,7 @@ int runtime_container_exec(const struct runtime_spec *spec, const struct runtime
         r = namespaces_enter_pid_of(spec, init_pidfd, &saved_pid_ns, err);
         if (r < 0)
                 return r;
-        r = spawn(c, spec, opts, 0, seccomp, err);
+        r = spawn(c, spec, opts, 0, -1, seccomp, err);
         namespaces_leave_pid(saved_pid_ns);
         if (r < 0)
                 return r;

@@ -110,14 +110,12 @@ static int close_other_fds(int keep_a, int keep_b, struct error *err)
         return 0;
 }
 
-/* Becomes root of a new user namespace, whose maps the parent has written:
- * the init keeps the host's ids until then, which the namespace does not
- * map. */
+/* Becomes root of the container's user namespace: of a new one once the
+ * parent has written its maps, or of the one the init was cloned in. The
+ * init keeps the host's ids until then, which the namespace does not map. */
 static int become_namespace_root(const struct runtime_spec *spec, struct error *err)
 {
-        const char *path = NULL;
-
-        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, &path) || path)
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, NULL))
                 return 0;
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                 return error_set_errno(err, negative_errno(),

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
 #include "runtime/namespaces.h"
@@ -9,15 +12,13 @@
 int namespaces_clone_flags(const struct runtime_spec *spec, uint64_t *ret, struct error *err)
 {
         const struct runtime_linux *l = &spec->linux_config;
-        const char *mount_path = NULL, *user_path = NULL;
+        const char *mount_path = NULL;
         uint64_t flags = 0;
 
         if (!runtime_spec_has_namespace(spec, CLONE_NEWNS, &mount_path))
                 return error_set(err, -EINVAL, "the container needs a mount namespace");
         if (mount_path)
                 return error_set(err, -EOPNOTSUPP, "joining a mount namespace is not supported");
-        if (runtime_spec_has_namespace(spec, CLONE_NEWUSER, &user_path) && user_path)
-                return error_set(err, -EOPNOTSUPP, "joining a user namespace is not supported");
 
         for (size_t i = 0; i < l->n_namespaces; i++)
                 if (!l->namespaces[i].path && l->namespaces[i].type != CLONE_NEWCGROUP)
@@ -44,12 +45,47 @@ int namespaces_join(const struct runtime_spec *spec, struct error *err)
         for (size_t i = 0; i < l->n_namespaces; i++) {
                 int r;
 
-                if (!l->namespaces[i].path || l->namespaces[i].type == CLONE_NEWPID)
+                /* The init was cloned in the user namespace already, and
+                 * into the PID namespace (namespaces_enter_pid). */
+                if (!l->namespaces[i].path || l->namespaces[i].type == CLONE_NEWPID ||
+                    l->namespaces[i].type == CLONE_NEWUSER)
                         continue;
                 r = join(&l->namespaces[i], err);
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+int namespaces_open_user(const struct runtime_spec *spec, int *ret_fd, struct error *err)
+{
+        _cleanup_close_ int fd = -1, own_fd = -1;
+        const char *path = NULL;
+        struct stat st, own;
+        int type;
+
+        *ret_fd = -1;
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, &path) || !path)
+                return 0;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(err, negative_errno(), "failed to open the user namespace %s", path);
+        type = ioctl(fd, NS_GET_NSTYPE);
+        if (type < 0 && errno == ENOTTY)
+                return error_set(err, -EINVAL, "%s is not a namespace", path);
+        if (type < 0)
+                return error_set_errno(err, negative_errno(), "failed to read the namespace type of %s", path);
+        if (type != CLONE_NEWUSER)
+                return error_set(err, -EINVAL, "%s is not a user namespace", path);
+
+        /* setns(2) rejects the caller's own user namespace with EINVAL. */
+        own_fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+        if (own_fd >= 0 && fstat(fd, &st) == 0 && fstat(own_fd, &own) == 0 && st.st_ino == own.st_ino &&
+            st.st_dev == own.st_dev)
+                return error_set(err, -EINVAL,
+                                 "%s is the runtime's own user namespace: leave out the user namespace to stay in it",
+                                 path);
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 

@@ -9,11 +9,17 @@
 /* Returns the CLONE_NEW* flags of the namespaces the spec creates, except
  * the cgroup namespace, which the init unshares once it is in its cgroup.
  * Rejects what this runtime cannot do: no mount namespace, or joining a
- * mount or user namespace. */
+ * mount namespace. */
 int namespaces_clone_flags(const struct runtime_spec *spec, uint64_t *ret, struct error *err);
 
+/* Opens the user namespace the spec gives a path for, in *ret_fd, or sets
+ * it to -1 when the spec joins none. Rejects a path that is not a user
+ * namespace or is the caller's own one, which setns(2) cannot join. */
+int namespaces_open_user(const struct runtime_spec *spec, int *ret_fd, struct error *err);
+
 /* Joins the namespaces the spec gives a path for, other than the PID one
- * (see namespaces_enter_pid). Called by the init. */
+ * (see namespaces_enter_pid) and the user one, which the init is cloned
+ * in. Called by the init. */
 int namespaces_join(const struct runtime_spec *spec, struct error *err);
 
 /* setns(2) on a PID namespace changes only where the caller's next child

@@ -113,12 +113,10 @@ static int set_rlimit(const struct runtime_rlimit *rl, struct error *err)
 int process_set_oom_score_adj_of(const struct runtime_spec *spec, pid_t pid, struct error *err)
 {
         _cleanup_close_ int fd = -1;
-        const char *userns_path = NULL;
         char path[64], text[16];
         int r;
 
-        if (!spec->process.has_oom_score_adj || !runtime_spec_has_namespace(spec, CLONE_NEWUSER, &userns_path) ||
-            userns_path)
+        if (!spec->process.has_oom_score_adj || !runtime_spec_has_namespace(spec, CLONE_NEWUSER, NULL))
                 return 0;
         /* pid is the caller's unreaped child, so it cannot name another
          * process. */

@@ -16,7 +16,7 @@ int process_set_sysctls(const struct runtime_spec *spec, int procfd, struct erro
 int process_set_limits(const struct runtime_spec *spec, int procfd, struct error *err);
 
 /* Writes process.oomScoreAdj for pid, the caller's child, when the spec
- * has a new user namespace. The child is not dumpable during its setup,
+ * has a user namespace, new or joined. The child is not dumpable during its setup,
  * so its /proc files belong to host root, which its namespace's root
  * cannot write as. Call from the parent, as host root. */
 int process_set_oom_score_adj_of(const struct runtime_spec *spec, pid_t pid, struct error *err);

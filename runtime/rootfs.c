@@ -156,15 +156,14 @@ int rootfs_build_idmapped(const struct runtime_spec *spec, pid_t pid, int *ret_f
 {
         _cleanup_(close_all) int *layer_fds = NULL;
         _cleanup_close_ int fs_fd = -1;
-        const char *path = NULL;
         int r, mnt_fd;
 
         *ret_fd = -1;
         if (!spec->rootfs_idmap)
                 return 0;
-        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, &path) || path)
+        if (!runtime_spec_has_namespace(spec, CLONE_NEWUSER, NULL))
                 return error_set(err, -EINVAL,
-                                 "invalid config.json: " RUNTIME_ANNOTATION_IDMAP " needs a new user namespace");
+                                 "invalid config.json: " RUNTIME_ANNOTATION_IDMAP " needs a user namespace");
         if (!spec->rootfs_lower)
                 return error_set(err, -EINVAL,
                                  "invalid config.json: " RUNTIME_ANNOTATION_IDMAP " needs the overlay annotations");

@@ -149,21 +149,28 @@ static int parse_mapping(json_object *obj, const char *path, void *items, size_t
         return 0;
 }
 
-/* A user namespace needs both maps, and the maps need a new user
- * namespace: the runtime writes them for the one it creates. */
+/* A new user namespace needs both maps, which the runtime writes, and the
+ * maps need a user namespace. With a joined one they are ignored, as runc
+ * 1.1 does, because the namespace has its maps already: dockerd sends its
+ * maps along with the path. */
 static int check_user_namespace(const struct runtime_linux *l, struct error *err)
 {
-        bool new_userns = false;
+        bool new_userns = false, joined_userns = false;
 
-        for (size_t i = 0; i < l->n_namespaces; i++)
-                if (l->namespaces[i].type == CLONE_NEWUSER && !l->namespaces[i].path)
+        for (size_t i = 0; i < l->n_namespaces; i++) {
+                if (l->namespaces[i].type != CLONE_NEWUSER)
+                        continue;
+                if (l->namespaces[i].path)
+                        joined_userns = true;
+                else
                         new_userns = true;
+        }
         if (new_userns && (l->n_uid_mappings == 0 || l->n_gid_mappings == 0))
                 return error_set(
                         err, -EINVAL,
                         "invalid config.json: a new user namespace needs linux.uidMappings and linux.gidMappings");
-        if (!new_userns && (l->n_uid_mappings > 0 || l->n_gid_mappings > 0))
-                return error_set(err, -EINVAL, "invalid config.json: uid and gid mappings need a new user namespace");
+        if (!new_userns && !joined_userns && (l->n_uid_mappings > 0 || l->n_gid_mappings > 0))
+                return error_set(err, -EINVAL, "invalid config.json: uid and gid mappings need a user namespace");
         return 0;
 }
 

@@ -378,9 +378,20 @@ static void spec_user_namespace(void **state)
         assert_int_equal(spec->linux_config.gid_mappings[1].container_id, 5);
         runtime_spec_free(spec);
 
+        /* A joined user namespace takes no maps, and those given are
+         * ignored. */
+        spec = parse_ok(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]}}");
+        assert_int_equal(spec->linux_config.n_uid_mappings, 0);
+        runtime_spec_free(spec);
+        spec = parse_ok(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}],"
+                                     "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+                                     "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}");
+        assert_int_equal(spec->linux_config.n_uid_mappings, 1);
+        runtime_spec_free(spec);
+
         parse_fails(MINIMAL_HEAD "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":1}],"
                                  "\"gidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":1}]}}",
-                    -EINVAL, "uid and gid mappings need a new user namespace");
+                    -EINVAL, "uid and gid mappings need a user namespace");
         parse_fails(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}}", -EINVAL,
                     "a new user namespace needs linux.uidMappings and linux.gidMappings");
         parse_fails(MINIMAL_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"

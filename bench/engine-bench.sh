@@ -248,7 +248,8 @@ engine_processes() {
         for pid in /proc/[0-9]*; do
                 pid=${pid#/proc/}
                 [ "$pid" = "$$" ] && continue
-                tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$dir" && echo "$pid"
+                # A process may exit between the glob and the read.
+                { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$dir" && echo "$pid"
         done
 }
 

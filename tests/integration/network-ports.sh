@@ -51,6 +51,21 @@ leftovers() {
         fi
 }
 
+# A container whose start failed had a veth pair for a moment. The kernel
+# deletes that pair in the background after the CLI has returned, so these
+# helpers wait until only the veths of running containers are left (one
+# host-side veth for each network of each running container).
+expected_veths() {
+        local id
+        for id in $(sl_docker ps -q); do
+                sl_docker inspect -f '{{range $name, $net := .NetworkSettings.Networks}}{{$name}}{{"\n"}}{{end}}' "$id"
+        done | grep -cvxE 'host|none|'
+}
+
+veths_settled() {
+        [ "$(net_links veth | wc -l)" = "$(expected_veths)" ]
+}
+
 # ipv6_client MODE ARG: a client of [host's IPv6 address]:8080 on the
 # remote host. "halfclose PATH" sends GET PATH, shuts down its sending side
 # and prints the SHA-256 of the body. "concurrent N" opens N connections
@@ -230,6 +245,7 @@ sl_assert_eq "the first container still answers" 200 "$(net_http_status http://1
 
 # ---- a host port in use by another program
 sl_run sl_docker rm -f twice range3
+sl_wait_for 10 veths_settled
 before=$(leftovers)
 # The program keeps the port bound until the test removes its file.
 net_host "$SL_PYTHON" -c '
@@ -250,6 +266,7 @@ sl_assert_contains "message of a host port in use" \
 sl_assert_contains "the message names the port" "0.0.0.0:8090" "$SL_ERR"
 sl_run sl_docker inspect -f '{{.State.Status}}' busy
 sl_assert_out "the container stays created" created
+sl_wait_for 10 veths_settled
 sl_assert_eq "a failed start leaves no veth, netns or rule behind" "$before" "$(leftovers)"
 rm "$SL_TMP/blocker.holding"
 wait "$blocker"

@@ -4,8 +4,12 @@
  * nft_ruleset_apply, or removes a table with nft_table_remove, for
  * tests/integration/netns-nft.sh.
  *
- *   netns-nft-apply TABLE [net=SPEC]... [port=SPEC]...
+ *   netns-nft-apply [--then-in NETNS_PATH] TABLE [net=SPEC]... [port=SPEC]...
  *   netns-nft-apply --remove TABLE
+ *
+ * With --then-in it applies the ruleset twice in its own namespace, then
+ * moves to the namespace NETNS_PATH (a bind mount such as
+ * /run/netns/NAME) and applies it there, all in one process.
  *
  * net=BRIDGE,SUBNET[,SUBNET...][,internal][,noicc][,nomasq]
  * port=PROTO,HOST_ADDR,HOST_PORT[-LAST],CONTAINER_ADDR,CONTAINER_PORT,BRIDGE
@@ -14,10 +18,13 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "netns/link.h"
 #include "netns/nft.h"
@@ -97,10 +104,32 @@ static int parse_port(char *spec, struct nft_port *p)
         return 0;
 }
 
+/* Applies rs twice in this namespace, then once in the namespace `path`. */
+static int apply_then_in(const struct nft_ruleset *rs, const char *path, struct error *err)
+{
+        int fd, r;
+
+        r = nft_ruleset_apply(rs, err);
+        if (r >= 0)
+                r = nft_ruleset_apply(rs, err);
+        if (r < 0)
+                return r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return error_set_errno(err, -errno, "failed to open %s", path);
+        r = setns(fd, CLONE_NEWNET);
+        close(fd);
+        if (r < 0)
+                return error_set_errno(err, -errno, "failed to enter the network namespace %s", path);
+        return nft_ruleset_apply(rs, err);
+}
+
 int main(int argc, char **argv)
 {
         struct error err = ERROR_INIT;
         struct nft_ruleset rs = { .networks = networks, .ports = ports };
+        const char *then_in = NULL;
         int r;
 
         if (argc == 3 && strcmp(argv[1], "--remove") == 0) {
@@ -110,8 +139,13 @@ int main(int argc, char **argv)
                 error_clear(&err);
                 return r < 0 ? 1 : 0;
         }
+        if (argc >= 3 && strcmp(argv[1], "--then-in") == 0) {
+                then_in = argv[2];
+                argv += 2;
+                argc -= 2;
+        }
         if (argc < 2) {
-                fprintf(stderr, "usage: netns-nft-apply TABLE [net=SPEC]... [port=SPEC]...\n"
+                fprintf(stderr, "usage: netns-nft-apply [--then-in NETNS_PATH] TABLE [net=SPEC]... [port=SPEC]...\n"
                                 "       netns-nft-apply --remove TABLE\n");
                 return 2;
         }
@@ -132,7 +166,10 @@ int main(int argc, char **argv)
                 }
         }
 
-        r = nft_ruleset_apply(&rs, &err);
+        if (then_in)
+                r = apply_then_in(&rs, then_in, &err);
+        else
+                r = nft_ruleset_apply(&rs, &err);
         if (r < 0)
                 fprintf(stderr, "netns-nft-apply: %s\n", error_message(&err, r));
         error_clear(&err);

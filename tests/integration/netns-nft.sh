@@ -355,6 +355,17 @@ exec 7>&-
 wait "$owner_pid"
 check_fails "owned table ends with its owner" table_exists nfttest-owned
 
+# --- one process, two namespaces
+
+# The library keeps its netlink socket open between commits, so a commit
+# after the thread entered another namespace must open a socket there.
+check "apply twice then in another namespace" in_ns "$HOST" "$APPLY" --then-in "/run/netns/$REMOTE" \
+        nfttest-moved net=br-a,10.77.1.0/24
+check "table in the first namespace" table_exists nfttest-moved
+check "table in the second namespace" in_ns "$REMOTE" nft list table inet nfttest-moved
+in_ns "$HOST" nft delete table inet nfttest-moved
+in_ns "$REMOTE" nft delete table inet nfttest-moved
+
 # --- removal
 
 check "remove table" in_ns "$HOST" "$APPLY" --remove "$TABLE"

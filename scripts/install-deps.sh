@@ -15,7 +15,7 @@ build_packages=(
         autoconf automake pkg-config make gcc
         libmicrohttpd-dev libjson-c-dev libarchive-dev libseccomp-dev libcap-dev
         libnl-3-dev libnl-route-3-dev libmnl-dev libnftnl-dev
-        libcurl4-openssl-dev libssl-dev zlib1g-dev libcmocka-dev
+        libcurl4-openssl-dev nettle-dev zlib1g-dev libcmocka-dev
 )
 
 # clang and libclang-rt-dev build the libFuzzer targets; llvm provides

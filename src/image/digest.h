@@ -10,9 +10,9 @@
 #define DIGEST_STRING_MAX 72
 #define DIGEST_PREFIX     "sha256:"
 
-/* An incremental sha256 (OpenSSL's SHA256_CTX, see digest.c). */
+/* An incremental sha256 (Nettle's struct sha256_ctx, see digest.c). */
 struct digester {
-        struct SHA256state_st *ctx;
+        struct sha256_ctx *ctx;
 };
 
 int digester_init(struct digester *d);

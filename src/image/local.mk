@@ -77,7 +77,7 @@ libimage_a_SOURCES = \
 	src/image/tar-split-tar.c \
 	src/image/tar-split-write.c \
 	src/image/timestamp.c src/image/timestamp.h
-libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
+libimage_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(ARCHIVE_CFLAGS) $(NETTLE_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
 
 libimageapi_a_SOURCES = src/api/images.c src/api/images.h src/api/images-search.c src/api/images-pull.c src/api/images-push.c
 libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
@@ -88,5 +88,5 @@ libimageapi_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(MHD_CFLAGS)
 # function of theirs that the daemon starts to call goes into the table of
 # that file, or the daemon fails to link with an undefined reference. Tests
 # link the libraries too, for the functions those files leave out.
-IMAGE_LIBS_LAZY = libimage.a libcommon.a $(CRYPTO_LIBS) $(ZLIB_LIBS) $(JSONC_LIBS) -lpthread
+IMAGE_LIBS_LAZY = libimage.a libcommon.a $(NETTLE_LIBS) $(ZLIB_LIBS) $(JSONC_LIBS) -lpthread
 IMAGE_LIBS = $(IMAGE_LIBS_LAZY) $(ARCHIVE_LIBS) $(CURL_LIBS)

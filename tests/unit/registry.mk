@@ -5,7 +5,7 @@ REGISTRY_UNIT_TESTS = tests/unit/test-image-registry tests/unit/test-image-manif
 check_PROGRAMS += $(REGISTRY_UNIT_TESTS)
 TESTS += $(REGISTRY_UNIT_TESTS)
 
-REGISTRY_UNIT_COMPILE = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS) $(CRYPTO_CFLAGS) $(CURL_CFLAGS)
+REGISTRY_UNIT_COMPILE = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS) $(NETTLE_CFLAGS) $(CURL_CFLAGS)
 
 tests_unit_test_image_registry_SOURCES = tests/unit/test-image-registry.c
 tests_unit_test_image_registry_CFLAGS = $(REGISTRY_UNIT_COMPILE)

@@ -178,6 +178,7 @@ static void *worker_main(void *arg)
         }
 
         request_unref(req);
+        heap_trim();
         return NULL;
 }
 

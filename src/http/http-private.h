@@ -128,6 +128,9 @@ struct http_request {
 /* server.c */
 void server_unref(struct http_server *s);
 int thread_start_detached(void *(*fn)(void *), void *arg);
+/* Returns the free memory of every malloc arena to the kernel. Called when a
+ * handler with a streamed body or reply ends: load, pull, save, docker cp. */
+void heap_trim(void);
 
 /* request.c */
 extern const struct MHD_OptionItem request_options[];

@@ -89,6 +89,7 @@ static void *stream_thread(void *arg)
 
         stream_run(stream);
         request_unref(req);
+        heap_trim();
         return NULL;
 }
 

@@ -128,10 +128,12 @@ static int setup_namespaces(struct init_state *s, struct error *err)
         const char *path = NULL;
         int r;
 
-        r = become_namespace_root(s->spec, err);
+        /* Joined first, while the init still has the host's ids, which
+         * may open namespace files in directories only host root reaches. */
+        r = namespaces_join(s->spec, err);
         if (r < 0)
                 return r;
-        r = namespaces_join(s->spec, err);
+        r = become_namespace_root(s->spec, err);
         if (r < 0)
                 return r;
         if (runtime_spec_has_namespace(s->spec, CLONE_NEWNET, &path) && !path) {

@@ -12,6 +12,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "network.h"
+#include "userns.h"
 
 /* How many containers a chain of IpcMode "container:X" may pass through
  * to find the /dev/shm it shares. */
@@ -57,6 +58,7 @@ struct donor {
         char id[ID_LENGTH + 1];
         pid_t pid;
         char *ipc_mode;
+        bool remapped; /* runs in a user namespace of --userns-remap */
 };
 
 /* Finds the running container id (a full ID, as create stored it). The
@@ -74,6 +76,7 @@ static int find_donor(struct engine *e, const char *id, struct donor *ret, struc
         running = container_is_running(c);
         ret->pid = c->state.pid;
         ret->ipc_mode = strdup(json_field_string(c->host_config, "IpcMode", ""));
+        ret->remapped = userns_container_remapped(e->daemon->userns_remap, c->host_config);
         pthread_mutex_unlock(&c->lock);
         memcpy(ret->id, c->id, sizeof(ret->id));
         container_unref(c);
@@ -147,20 +150,53 @@ static int mount_shm(const char *path, int64_t size, struct error *err)
         return 0;
 }
 
+/* Finds the user namespace a remapped container joins, as dockerd 20.10
+ * does: that of the container whose network, IPC or PID namespace it
+ * joins, the last of these in that order. The kernel lets a process
+ * administer only the namespaces its own user namespace owns. */
+static int find_user_donor(struct engine *e, const char *const modes[3], struct namespace_shares *shares,
+                           struct error *err)
+{
+        static const char *const kinds[3] = { "network", "IPC", "PID" };
+
+        for (size_t i = 0; i < 3; i++) {
+                const char *ref = create_mode_container(modes[i]);
+                struct donor d;
+                int r;
+
+                if (!ref)
+                        continue;
+                r = find_donor(e, ref, &d, err);
+                if (r < 0)
+                        return error_prefix(err, r, "can't join the %s namespace of container %s", kinds[i], ref);
+                free(d.ipc_mode);
+                if (!d.remapped)
+                        return error_set(err, -EINVAL,
+                                         "can't join the %s namespace of container %s: it runs with --userns host, so "
+                                         "this container needs --userns host too",
+                                         kinds[i], d.id);
+                shares->user_pid = d.pid;
+        }
+        return 0;
+}
+
 int namespace_shares_prepare(struct engine *e, struct container *c, struct namespace_shares *ret, struct error *err)
 {
-        _cleanup_free_ char *ipc = NULL, *pid = NULL;
+        _cleanup_free_ char *ipc = NULL, *pid = NULL, *net = NULL;
         struct namespace_shares shares = {};
         struct donor d;
         int64_t shm_size;
+        bool remapped;
         int r = 0;
 
         pthread_mutex_lock(&c->lock);
         ipc = strdup(json_field_string(c->host_config, "IpcMode", ""));
         pid = strdup(json_field_string(c->host_config, "PidMode", ""));
+        net = strdup(json_field_string(c->host_config, "NetworkMode", ""));
         shm_size = json_field_int(c->host_config, "ShmSize", 64 << 20);
+        remapped = userns_container_remapped(e->daemon->userns_remap, c->host_config);
         pthread_mutex_unlock(&c->lock);
-        if (!ipc || !pid)
+        if (!ipc || !pid || !net)
                 return -ENOMEM;
 
         if (create_mode_container(pid)) {
@@ -182,6 +218,8 @@ int namespace_shares_prepare(struct engine *e, struct container *c, struct names
                 shares.shm_source = shm_path(e, c->id);
                 r = shares.shm_source ? mount_shm(shares.shm_source, shm_size, err) : -ENOMEM;
         }
+        if (r >= 0 && remapped)
+                r = find_user_donor(e, (const char *const[3]){ net, ipc, pid }, &shares, err);
         if (r >= 0)
                 shares.net_path = network_container_netns_path(e, c);
         if (r < 0) {

@@ -12,7 +12,9 @@ struct container;
 /*
  * The namespaces a container shares with the host or with another
  * container (IpcMode and PidMode "container:X", IpcMode "host" and
- * "shareable"), and the /dev/shm that goes with its IPC namespace.
+ * "shareable"), and the /dev/shm that goes with its IPC namespace. With
+ * --userns-remap, a container that joins the network, IPC or PID
+ * namespace of another one also joins its user namespace, as with dockerd.
  *
  * As with dockerd, a container with IpcMode "shareable" gets a tmpfs on the
  * host at <data-root>/containers/<id>/mounts/shm while it runs, bound on its
@@ -24,6 +26,7 @@ struct container;
 struct namespace_shares {
         pid_t ipc_pid;    /* the process whose IPC namespace to join, 0 for none */
         pid_t pid_pid;    /* the process whose PID namespace to join, 0 for none */
+        pid_t user_pid;   /* the process whose user namespace to join, 0 for none */
         char *shm_source; /* host directory to bind on /dev/shm, or NULL */
         char *net_path;   /* the network namespace to join (network.h), or NULL for a new one */
 };

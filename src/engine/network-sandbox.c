@@ -588,8 +588,10 @@ static bool container_remapped(struct engine *e, struct container *c)
 }
 
 /* Gives c a bound namespace with lo only, as dockerd does for none, so
- * that inspect shows its SandboxID and SandboxKey. */
-static int start_private(struct network_store *s, struct container *c, json_object *networks, struct error *err)
+ * that inspect shows its SandboxID and SandboxKey: a new one, or the one
+ * of the process pid. */
+static int start_private(struct network_store *s, struct container *c, json_object *networks, pid_t pid,
+                         struct error *err)
 {
         _cleanup_close_ int ns_fd = -1;
         struct sandbox *sb;
@@ -597,7 +599,7 @@ static int start_private(struct network_store *s, struct container *c, json_obje
 
         pthread_mutex_lock(&s->lock);
         sb = sandbox_replace_locked(s, c->id);
-        r = sb ? sandbox_namespace(sb, 0, &ns_fd, err) : -ENOMEM;
+        r = sb ? sandbox_namespace(sb, pid, &ns_fd, err) : -ENOMEM;
         if (r >= 0)
                 r = sandbox_record_write(s, sb, networks);
         if (r < 0 && sb) {
@@ -624,10 +626,12 @@ int network_container_start(struct engine *e, struct container *c, struct error 
                 return r;
         if (sandbox_kind(s, mode) == SANDBOX_CONTAINER)
                 return join_donor(e, c, create_mode_container(mode), err);
-        /* NOTE: a remapped container on none keeps the namespace that its
-         * runtime makes in its user namespace, so it shows no SandboxKey. */
-        if (sandbox_kind(s, mode) == SANDBOX_PRIVATE && !container_remapped(e, c))
-                return start_private(s, c, networks, err);
+        /* The runtime makes a remapped container's namespace in its user
+         * namespace, and network_container_created binds it. */
+        if (sandbox_kind(s, mode) == SANDBOX_PRIVATE && container_remapped(e, c))
+                return defer_sandbox(s, c, name, mode, NULL);
+        if (sandbox_kind(s, mode) == SANDBOX_PRIVATE)
+                return start_private(s, c, networks, 0, err);
         if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
                 return 0;
         /* Before the store's lock: it takes the link targets' locks. */
@@ -647,7 +651,8 @@ int network_container_start(struct engine *e, struct container *c, struct error 
 int network_container_created(struct engine *e, struct container *c, pid_t pid, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
-        _cleanup_json_ json_object *links = NULL;
+        _cleanup_json_ json_object *links = NULL, *networks = NULL;
+        _cleanup_free_ char *mode = NULL, *name = NULL, *mac = NULL;
         struct sandbox *sb;
         bool deferred;
         int r;
@@ -659,6 +664,11 @@ int network_container_created(struct engine *e, struct container *c, pid_t pid, 
         if (!deferred)
                 return 0;
 
+        r = snapshot(c, &networks, &mode, &name, &mac);
+        if (r < 0)
+                return r;
+        if (sandbox_kind(s, mode) == SANDBOX_PRIVATE)
+                return start_private(s, c, networks, pid, err);
         r = network_links_resolve(e, c, &links, err);
         if (r < 0)
                 return r;

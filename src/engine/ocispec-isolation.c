@@ -132,6 +132,8 @@ static void apply_namespaces(json_object *spec, json_object *hc, const struct na
                 share_namespace(namespaces, "pid", shares->pid_pid);
         if (shares->net_path)
                 join_namespace_path(namespaces, "network", shares->net_path);
+        if (shares->user_pid)
+                share_namespace(namespaces, "user", shares->user_pid);
         if (streq(json_field_string(hc, "CgroupnsMode", ""), "host"))
                 share_namespace(namespaces, "cgroup", 0);
         if (streq(json_field_string(hc, "UTSMode", ""), "host")) {

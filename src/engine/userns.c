@@ -230,7 +230,6 @@ bool userns_container_remapped(const struct userns_remap *remap, json_object *ho
 
 int userns_check_host_config(const struct userns_remap *remap, json_object *host_config, struct error *err)
 {
-        static const char *const join_modes[] = { "NetworkMode", "PidMode", "IpcMode" };
         const char *mode = json_field_string(host_config, "UsernsMode", "");
 
         /* dockerd takes any other value for "private"; the docker CLI
@@ -248,15 +247,6 @@ int userns_check_host_config(const struct userns_remap *remap, json_object *host
                                  "cannot share the host's network namespace when user namespaces are enabled");
         if (streq(json_field_string(host_config, "PidMode", ""), "host"))
                 return error_set(err, -EINVAL, "cannot share the host PID namespace when user namespaces are enabled");
-        /* dockerd puts such a container into the user namespace of the
-         * other one, which the runtime cannot join yet. */
-        for (size_t i = 0; i < ARRAY_SIZE(join_modes); i++) {
-                mode = json_field_string(host_config, join_modes[i], "");
-                if (startswith(mode, "container:"))
-                        return error_set(err, -EOPNOTSUPP,
-                                         "%s \"%s\" is not supported with --userns-remap yet: add --userns host",
-                                         join_modes[i], mode);
-        }
         return 0;
 }
 

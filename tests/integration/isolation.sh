@@ -251,50 +251,57 @@ sl_docker run -d --name sl-iso-donor --network none --ipc shareable "$busybox" s
 sl_wait_for 20 logs_contain sl-iso-donor ready
 donor_id=$(sl_docker inspect -f '{{.Id}}' sl-iso-donor)
 donor_ipc=$(readlink "/proc/$(state sl-iso-donor Pid)/ns/ipc")
-if sl_remapped; then
-        sl_skip "--ipc container:" "Sockerless cannot join the user namespace of another container yet"
-        sl_docker run -d --name sl-iso-private --network none "$busybox" sleep 1000 >/dev/null
-else
-        run --ipc container:sl-iso-donor "$busybox" sh -c 'cat /dev/shm/sl-file; readlink /proc/self/ns/ipc'
-        sl_assert_out "--ipc container: shares /dev/shm and the namespace" "shared
+run --ipc container:sl-iso-donor "$busybox" sh -c 'cat /dev/shm/sl-file; readlink /proc/self/ns/ipc'
+sl_assert_out "--ipc container: shares /dev/shm and the namespace" "shared
 $donor_ipc"
-        sl_docker create --name sl-iso-joiner --network none --ipc container:sl-iso-donor "$busybox" \
-                sleep 1000 >/dev/null
-        sl_assert_eq "--ipc container: stored as the full ID" "container:$donor_id" \
-                "$(sl_docker inspect -f '{{.HostConfig.IpcMode}}' sl-iso-joiner)"
-        sl_docker start sl-iso-joiner >/dev/null
-        run --ipc container:sl-iso-joiner "$busybox" cat /dev/shm/sl-file
-        sl_assert_out "--ipc container: of a joiner" shared
-        sl_docker rm -f sl-iso-joiner >/dev/null
+sl_docker create --name sl-iso-joiner --network none --ipc container:sl-iso-donor "$busybox" \
+        sleep 1000 >/dev/null
+sl_assert_eq "--ipc container: stored as the full ID" "container:$donor_id" \
+        "$(sl_docker inspect -f '{{.HostConfig.IpcMode}}' sl-iso-joiner)"
+sl_docker start sl-iso-joiner >/dev/null
+# As with dockerd, a remapped container joins the user namespace of the
+# container whose IPC namespace it joins.
+sl_assert_eq "--ipc container: shares the user namespace" \
+        "$(readlink "/proc/$(state sl-iso-donor Pid)/ns/user")" \
+        "$(readlink "/proc/$(state sl-iso-joiner Pid)/ns/user")"
+run --ipc container:sl-iso-joiner "$busybox" cat /dev/shm/sl-file
+sl_assert_out "--ipc container: of a joiner" shared
+sl_docker rm -f sl-iso-joiner >/dev/null
 
-        sl_docker run -d --name sl-iso-private --network none "$busybox" sleep 1000 >/dev/null
-        run --ipc container:sl-iso-private "$busybox" true
-        sl_assert_contains "--ipc container: of a private donor" \
-                "non-shareable IPC (hint: use IpcMode:shareable for the donor container)" "$SL_ERR"
-        run --ipc container:sl-no-such-container "$busybox" true
-        sl_assert_contains "--ipc container: missing donor" "No such container: sl-no-such-container" "$SL_ERR"
+sl_docker run -d --name sl-iso-private --network none "$busybox" sleep 1000 >/dev/null
+run --ipc container:sl-iso-private "$busybox" true
+sl_assert_contains "--ipc container: of a private donor" \
+        "non-shareable IPC (hint: use IpcMode:shareable for the donor container)" "$SL_ERR"
+run --ipc container:sl-no-such-container "$busybox" true
+sl_assert_contains "--ipc container: missing donor" "No such container: sl-no-such-container" "$SL_ERR"
+if sl_remapped && sl_engine_is sockerlessd; then
+        sl_docker run -d --name sl-iso-host-userns --userns host --network none --ipc shareable "$busybox" \
+                sleep 1000 >/dev/null
+        run --ipc container:sl-iso-host-userns "$busybox" true
+        sl_assert_contains "--ipc container: of a --userns host donor" \
+                "runs with --userns host, so this container needs --userns host too" "$SL_ERR"
+        sl_docker rm -f sl-iso-host-userns >/dev/null
 fi
 
 sl_check "stop the shareable donor" sl_docker stop -t 1 sl-iso-donor
 sl_assert_eq "shareable /dev/shm unmounted after stop" "" \
         "$(grep "$donor_id" /proc/self/mountinfo)"
-if ! sl_remapped; then
-        run --ipc container:sl-iso-donor "$busybox" true
-        sl_assert_contains "--ipc container: of a stopped donor" "container $donor_id is not running" "$SL_ERR"
-fi
+run --ipc container:sl-iso-donor "$busybox" true
+sl_assert_contains "--ipc container: of a stopped donor" "container $donor_id is not running" "$SL_ERR"
 
 # ---- --pid: host and container:X
 if sl_remapped; then
         sl_skip "--pid host namespace" "dockerd refuses --pid host with --userns-remap"
-        sl_skip "--pid container:" "Sockerless cannot join the user namespace of another container yet"
 else
         run --pid host "$busybox" readlink /proc/self/ns/pid
         sl_assert_out "--pid host namespace" "$(readlink /proc/self/ns/pid)"
-        run --pid container:sl-iso-private "$busybox" ps -o pid,args
-        sl_assert_match "--pid container: sees the donor" $'(^|\n) *1 sleep 1000' "$SL_OUT"
-        run --pid container:sl-iso-donor "$busybox" true
-        sl_assert_contains "--pid container: of a stopped donor" "is not running" "$SL_ERR"
 fi
+run --pid container:sl-iso-private "$busybox" sh -c 'ps -o pid,args; readlink /proc/self/ns/user'
+sl_assert_match "--pid container: sees the donor" $'(^|\n) *1 sleep 1000' "$SL_OUT"
+sl_assert_eq "--pid container: shares the user namespace" \
+        "$(readlink "/proc/$(state sl-iso-private Pid)/ns/user")" "$(tail -n 1 <<<"$SL_OUT")"
+run --pid container:sl-iso-donor "$busybox" true
+sl_assert_contains "--pid container: of a stopped donor" "is not running" "$SL_ERR"
 sl_docker rm -f sl-iso-private sl-iso-donor >/dev/null
 
 # ---- --uts host and --cgroupns

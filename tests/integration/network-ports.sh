@@ -146,11 +146,7 @@ web_ip=$(net_ip web)
 net_assert_ipv4 "the container has an address" "$web_ip"
 sl_run net_nc_get "$host" 8080
 sl_assert_contains "another container reaches the published port" "200 OK" "$SL_OUT"
-# With --userns-remap, joining another container's namespace takes
-# --userns host.
-join_userns=()
-sl_remapped && join_userns=(--userns host)
-sl_run net_nc_get "$host" 8080 --name hairpin "${join_userns[@]}" --network container:web
+sl_run net_nc_get "$host" 8080 --name hairpin --network container:web
 sl_assert_contains "the container reaches its own published port" "200 OK" "$SL_OUT"
 sl_run net_nc_get "$web_ip" 80
 sl_assert_contains "another container reaches the container port" "200 OK" "$SL_OUT"

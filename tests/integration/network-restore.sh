@@ -58,11 +58,7 @@ check_after() {
         sl_assert_out "containers still run after $what" $'true\ntrue\ntrue'
         sl_assert_eq "web keeps its address after $what" "$web_ip" "$(net_ip web)"
         sl_assert_eq "redis keeps its address after $what" "$redis_ip" "$(net_ip redis rnet)"
-        # With --userns-remap, joining another container's namespace takes
-        # --userns host.
-        local join_userns=()
-        sl_remapped && join_userns=(--userns host)
-        sl_run sl_docker run --rm "${join_userns[@]}" --network container:redis "$busybox" ip -o -4 addr show eth0
+        sl_run sl_docker run --rm --network container:redis "$busybox" ip -o -4 addr show eth0
         sl_assert_contains "redis's eth0 keeps its address after $what" "inet $redis_ip/" "$SL_OUT"
         sl_assert_eq "the published port answers from the host after $what" 200 \
                 "$(net_http_status http://127.0.0.1:8080/)"

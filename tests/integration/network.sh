@@ -130,13 +130,10 @@ net_assert_ipv4 "the container has an address" "$mac_ip"
 sl_run sl_docker exec mac cat /etc/hosts
 sl_assert_out "hosts of a container with a hostname" "$default_hosts"$'\n'"$mac_ip	box"
 
-# With --userns-remap, as with dockerd, sharing the host's network
-# namespace takes --userns host, and Sockerless asks the same for joining
-# another container's.
-host_userns=()
-sl_remapped && host_userns=(--userns host)
+# With --userns-remap, as with dockerd, a container joining another one's
+# network namespace joins its user namespace too.
 sl_check "run a container in the first one's network namespace" \
-        sl_docker run -d --name shared "${host_userns[@]}" --network container:mac "$busybox" sleep 600
+        sl_docker run -d --name shared --network container:mac "$busybox" sleep 600
 sl_run sl_docker exec shared cat /sys/class/net/eth0/address
 sl_assert_out "container:X shares the MAC address" 02:42:ac:11:00:99
 sl_run sl_docker exec shared ip -o -4 addr show eth0
@@ -145,6 +142,12 @@ sl_run sl_docker exec shared hostname
 sl_assert_out "container:X shares the hostname" box
 sl_run sl_docker inspect shared -f '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}'
 sl_assert_out "inspect of container:X" "container:$(sl_docker inspect -f '{{.Id}}' mac) {}"
+sl_assert_eq "container:X shares the user namespace" "$(readlink "/proc/$(sl_docker inspect -f '{{.State.Pid}}' mac)/ns/user")" \
+        "$(readlink "/proc/$(sl_docker inspect -f '{{.State.Pid}}' shared)/ns/user")"
+
+# As with dockerd, sharing the host's network namespace takes --userns host.
+host_userns=()
+sl_remapped && host_userns=(--userns host)
 
 sl_run sl_docker run --rm "${host_userns[@]}" --network host "$busybox" ip -o link show "$NET_HOST_LINK"
 sl_assert_rc "--network host sees the host's links" 0
@@ -155,18 +158,14 @@ sl_assert_out "--network none has only lo" lo
 sl_run sl_docker run --rm --network none "$busybox" cat /etc/hosts
 sl_assert_out "hosts with --network none" "$default_hosts"
 sl_check "run a container on none" sl_docker run -d --name nonebox --network none "$busybox" sleep 600
-if sl_remapped && sl_engine_is sockerlessd; then
-        # A remapped container's runtime makes its namespace on none.
-        sl_skip "none: inspect shows a SandboxID" "no sandbox for none with --userns-remap"
-        sl_skip "none: SandboxKey is its namespace" "no sandbox for none with --userns-remap"
-else
-        sl_run sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxID}}'
-        sl_assert_match "none: inspect shows a SandboxID" '^[0-9a-f]{64}$' "$SL_OUT"
-        none_key=$(sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxKey}}')
-        none_pid=$(sl_docker inspect nonebox -f '{{.State.Pid}}')
-        sl_assert_eq "none: SandboxKey is its namespace" "$(stat -L -c %i "/proc/$none_pid/ns/net")" \
-                "$(stat -L -c %i "$none_key" 2>&1)"
-fi
+sl_run sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxID}}'
+sl_assert_match "none: inspect shows a SandboxID" '^[0-9a-f]{64}$' "$SL_OUT"
+none_key=$(sl_docker inspect nonebox -f '{{.NetworkSettings.SandboxKey}}')
+none_pid=$(sl_docker inspect nonebox -f '{{.State.Pid}}')
+# Seen from the daemon's mount namespace: with --userns-remap the daemon
+# has one of its own, with /etc on an overlay, where its binds stay.
+sl_assert_eq "none: SandboxKey is its namespace" "$(stat -L -c %i "/proc/$none_pid/ns/net")" \
+        "$(nsenter -t "$SL_DAEMON_PID" -m stat -L -c %i "$none_key" 2>&1)"
 sl_check "remove the container on none" sl_docker rm -f nonebox
 
 # ---- /etc/hosts, resolv.conf and links on the default bridge

@@ -6,7 +6,8 @@
 # root's inside, while the layers stay as they are on the host. The
 # writable layer and new files belong to the remapped root on the host.
 # --userns host opts out, the options that share the host's namespaces
-# are rejected, and the remapped state lives apart from the plain one.
+# are rejected, container:X modes join X's user namespace, and the
+# remapped state lives apart from the plain one.
 
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -110,6 +111,29 @@ sl_run sl_docker run --rm --userns host --network host "$busybox" true
 sl_assert_eq "--network host with --userns host" 0 "$SL_RC"
 sl_run sl_docker create --userns host --privileged "$busybox" true
 sl_assert_not_contains "--privileged with --userns host passes the check" "user namespaces" "$SL_ERR"
+
+# ---- container:X modes join X's user namespace too, as with dockerd
+sl_docker run -d --name sl-userns-donor --ipc shareable "$busybox" sleep 1000 >/dev/null
+donor_pid=$(sl_docker inspect -f '{{.State.Pid}}' sl-userns-donor)
+sl_run sl_docker run --rm --cap-add NET_ADMIN --network container:sl-userns-donor \
+        --ipc container:sl-userns-donor --pid container:sl-userns-donor "$busybox" \
+        sh -c 'readlink /proc/self/ns/user; cat /proc/self/uid_map; ps -o comm | grep -x sleep; ip addr add 10.99.0.2/32 dev lo'
+sl_assert_eq "container:X modes run" 0 "$SL_RC"
+sl_assert_eq "container:X joins X's user namespace" "$(readlink "/proc/$donor_pid/ns/user")" \
+        "$(sed -n 1p <<<"$SL_OUT")"
+sl_assert_eq "container:X has the remapped uid map" "0 $root_uid 65536" \
+        "$(sed -n 2p <<<"$SL_OUT" | tr -s ' ' | sed 's/^ //')"
+sl_assert_eq "--pid container:X sees X's process" sleep "$(sed -n 3p <<<"$SL_OUT")"
+sl_run sl_docker exec sl-userns-donor ip -o addr show lo
+sl_assert_contains "container:X may configure X's network namespace" 10.99.0.2/32 "$SL_OUT"
+sl_run sl_docker run --rm --userns host --network container:sl-userns-donor "$busybox" readlink /proc/self/ns/user
+sl_assert_eq "--userns host joins X's network only" "$(readlink /proc/self/ns/user)" "$SL_OUT"
+sl_docker run -d --name sl-userns-host-donor --userns host "$busybox" sleep 1000 >/dev/null
+sl_run sl_docker run --rm --network container:sl-userns-host-donor "$busybox" true
+sl_assert_ne "container:X of a --userns host X fails" 0 "$SL_RC"
+sl_assert_contains "container:X of a --userns host X message" \
+        "runs with --userns host, so this container needs --userns host too" "$SL_ERR"
+sl_docker rm -f sl-userns-donor sl-userns-host-donor >/dev/null
 
 # ---- the remapped state lives apart from the plain one
 sl_docker rm -f sl-userns-main >/dev/null

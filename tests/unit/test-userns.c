@@ -275,8 +275,8 @@ static void check_host_config_rules(void **state)
                   "cannot share the host's network namespace when user namespaces are enabled" },
                 { "{\"PidMode\": \"host\"}", true, -EINVAL,
                   "cannot share the host PID namespace when user namespaces are enabled" },
-                { "{\"IpcMode\": \"container:abc\"}", true, -EOPNOTSUPP,
-                  "IpcMode \"container:abc\" is not supported with --userns-remap yet: add --userns host" },
+                { "{\"IpcMode\": \"container:abc\"}", true, 0, NULL },
+                { "{\"NetworkMode\": \"container:abc\", \"PidMode\": \"container:abc\"}", true, 0, NULL },
                 { "{\"NetworkMode\": \"container:abc\"}", false, 0, NULL },
         };
         struct userns_remap *remap = test_remap();

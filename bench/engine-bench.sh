@@ -166,8 +166,11 @@ engine_command() {
         case $ENGINE in
         sockerlessd)
                 echo '{ "live-restore": true }' >"$dir/daemon.json"
+                # Debug level, for the times of the network steps that
+                # record_network_steps reads from the log.
                 echo "$SOCKERLESSD" -H "unix://$WORK/$ENGINE.sock" --data-root "$dir/data" \
-                        --exec-root "$dir/exec" --pidfile "$dir/pid" --config-file "$dir/daemon.json"
+                        --exec-root "$dir/exec" --pidfile "$dir/pid" --config-file "$dir/daemon.json" \
+                        --log-level debug
                 ;;
         dockerd)
                 echo '{ "live-restore": true }' >"$dir/daemon.json"
@@ -315,16 +318,41 @@ remove_all_containers() {
         [ -z "$ids" ] || printf '%s\n' "$ids" | xargs -n 50 docker -H "unix://$WORK/$ENGINE.sock" rm -f >/dev/null 2>&1
 }
 
+# record_network_steps CASE FIRST_LINE: record the network set-up and
+# teardown times, in microseconds, that sockerlessd logged for each
+# container from line FIRST_LINE of its log on, as cases setup-CASE and
+# teardown-CASE.
+record_network_steps() {
+        local name=$1 first=$2 us
+        [ "$ENGINE" = sockerlessd ] || return 0
+        tail -n "+$first" "$WORK/$ENGINE.log" |
+                grep -o -E '(Set up|Tore down) the network of container [0-9a-f]+ in [0-9]+ us' |
+                while read -r verb _ _ _ _ _ _ _ us _; do
+                        case $verb in
+                        Set) record "setup-${name#run-}" "$us" us ;;
+                        *) record "teardown-${name#run-}" "$us" us ;;
+                        esac
+                done
+}
+
+# time_network_runs CASE COMMAND...: time_runs, then record_network_steps.
+time_network_runs() {
+        local name=$1 first
+        first=$(($(wc -l <"$WORK/$ENGINE.log") + 1))
+        time_runs "$name" "$RUNS" "${@:2}"
+        record_network_steps "$name" "$first"
+}
+
 case_run() {
         time_runs run-none "$RUNS" dk run --rm --network none "$BUSYBOX" true
-        time_runs run-bridge "$RUNS" dk run --rm "$BUSYBOX" true
+        time_network_runs run-bridge dk run --rm "$BUSYBOX" true
         if dk network create bench-net >/dev/null 2>&1; then
-                time_runs run-user-network "$RUNS" dk run --rm --network bench-net "$BUSYBOX" true
+                time_network_runs run-user-network dk run --rm --network bench-net "$BUSYBOX" true
                 dk network rm bench-net >/dev/null 2>&1
         else
                 note "$ENGINE: run-user-network: network create failed"
         fi
-        time_runs run-published-port "$RUNS" dk run --rm -p 80 "$BUSYBOX" true
+        time_network_runs run-published-port dk run --rm -p 80 "$BUSYBOX" true
 }
 
 run_detached() {
@@ -517,15 +545,20 @@ cut -f 2 "$RESULTS" | awk '!seen[$0]++' | while read -r name; do
 done
 
 # Network set-up per container: the median of each networked run minus
-# that of --network none.
-printf '\n%-26s %-12s %10s\n' "network set-up" engine "ms/run"
+# that of --network none. For sockerlessd also the medians of the set-up
+# and teardown times that it measured itself, which the noise of whole
+# runs does not blur.
+printf '\n%-26s %-12s %10s %12s %12s\n' "network set-up" engine "ms/run" "set-up us" "teardown us"
 for ENGINE in "${engines[@]}"; do
         none=$(stats run-none "$ENGINE")
         for name in run-bridge run-user-network run-published-port; do
                 read -r median _ n <<<"$(stats "$name" "$ENGINE")"
                 [ "$n" = 0 ] && continue
-                printf '%-26s %-12s %10s\n' "${name#run-}" "$ENGINE" \
-                        "$(awk -v a="${none%% *}" -v b="$median" 'BEGIN { printf "%.1f", b - a }')"
+                read -r setup _ _ <<<"$(stats "setup-${name#run-}" "$ENGINE")"
+                read -r teardown _ _ <<<"$(stats "teardown-${name#run-}" "$ENGINE")"
+                printf '%-26s %-12s %10s %12s %12s\n' "${name#run-}" "$ENGINE" \
+                        "$(awk -v a="${none%% *}" -v b="$median" 'BEGIN { printf "%.1f", b - a }')" \
+                        "$setup" "$teardown"
         done
 done
 [ -z "${BENCH_RESULTS:-}" ] || cp "$RESULTS" "$BENCH_RESULTS"

@@ -5,7 +5,13 @@ sockerlessd_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 # relocations would still cost memory at every start.
 sockerlessd_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 sockerlessd_LDADD = libsockerlessd.a libimageapi.a libhttp.a libmonitor.a $(IMAGE_LIBS_LAZY) $(RUNTIME_LIBS) \
-	$(NFTNL_LIBS) $(MNL_LIBS) $(MHD_LIBS) -lpthread
+	$(NFTNL_LIBS) $(MNL_LIBS) $(SOCKERLESSD_MHD_LIBS) -lpthread
+if STATIC_MICROHTTPD
+sockerlessd_SOURCES += src/http/gnutls-stubs.c
+SOCKERLESSD_MHD_LIBS = $(MHD_STATIC_LIBS)
+else
+SOCKERLESSD_MHD_LIBS = $(MHD_LIBS)
+endif
 
 # Everything of the daemon but main(), so unit tests can link it.
 noinst_LIBRARIES += libsockerlessd.a

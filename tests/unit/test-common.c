@@ -40,6 +40,28 @@ static void rfc3339_round_trip(void **state)
         assert_int_equal(ns, 0);
 }
 
+/* Every day from 1678 to 2261, with days past the end of a month, parses
+ * to what timegm() gives. */
+static void rfc3339_matches_timegm(void **state)
+{
+        for (int year = 1678; year <= 2261; year++)
+                for (int month = 1; month <= 12; month++)
+                        for (int day = 1; day <= 31; day++) {
+                                struct tm tm = { .tm_year = year - 1900,
+                                                 .tm_mon = month - 1,
+                                                 .tm_mday = day,
+                                                 .tm_hour = 23,
+                                                 .tm_min = 59,
+                                                 .tm_sec = 60 };
+                                char text[64];
+                                int64_t ns;
+
+                                snprintf(text, sizeof(text), "%04d-%02d-%02dT23:59:60.5Z", year, month, day);
+                                assert_int_equal(timeutil_parse_rfc3339(text, &ns), 0);
+                                assert_int_equal(ns, (int64_t)timegm(&tm) * INT64_C(1000000000) + 500000000);
+                        }
+}
+
 static void rfc3339_rejects_garbage(void **state)
 {
         int64_t ns;
@@ -211,13 +233,13 @@ static void base64_rejects_garbage(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(rfc3339_trims_zeros),     cmocka_unit_test(rfc3339_round_trip),
-                cmocka_unit_test(rfc3339_rejects_garbage), cmocka_unit_test(timestamp_unix_seconds),
-                cmocka_unit_test(strv_split_and_append),   cmocka_unit_test(id_generate_is_hex),
-                cmocka_unit_test(error_keeps_first_cause), cmocka_unit_test(json_parse_strict),
-                cmocka_unit_test(json_field_type_check),   cmocka_unit_test(atomic_write_replaces),
-                cmocka_unit_test(replace_keeps_mode),      cmocka_unit_test(base64_round_trip),
-                cmocka_unit_test(base64_rejects_garbage),
+                cmocka_unit_test(rfc3339_trims_zeros),    cmocka_unit_test(rfc3339_round_trip),
+                cmocka_unit_test(rfc3339_matches_timegm), cmocka_unit_test(rfc3339_rejects_garbage),
+                cmocka_unit_test(timestamp_unix_seconds), cmocka_unit_test(strv_split_and_append),
+                cmocka_unit_test(id_generate_is_hex),     cmocka_unit_test(error_keeps_first_cause),
+                cmocka_unit_test(json_parse_strict),      cmocka_unit_test(json_field_type_check),
+                cmocka_unit_test(atomic_write_replaces),  cmocka_unit_test(replace_keeps_mode),
+                cmocka_unit_test(base64_round_trip),      cmocka_unit_test(base64_rejects_garbage),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -291,6 +291,40 @@ static void parse_line_round_trip(void **state)
         assert_memory_equal(e.data, data, e.len);
 }
 
+/* A quote, backslash, control character or UTF-8 sequence at each offset
+ * of a long line, where the parser scans 8 bytes at a time. */
+static void parse_line_special_at_each_offset(void **state)
+{
+        static const char *const specials[] = { "\"", "\\", "\x01", "\x1f", "\xc3\xa9", "\n" };
+
+        for (size_t k = 0; k < ARRAY_SIZE(specials); k++)
+                for (size_t at = 0; at < 40; at++) {
+                        char data[64], line[jsonlog_entry_max(sizeof(data))];
+                        struct jsonlog_entry e;
+                        size_t len, n;
+
+                        memset(data, 'a', 40);
+                        len = 40 + strlen(specials[k]);
+                        memcpy(data + at, specials[k], strlen(specials[k]));
+                        memset(data + at + strlen(specials[k]), 'b', 40 - at);
+                        n = jsonlog_format_entry(JSONLOG_STDOUT, T2, data, len, false, line);
+                        assert_int_equal(jsonlog_parse_line(line, n - 1, &e), 0);
+                        assert_int_equal(e.len, len);
+                        assert_memory_equal(e.data, data, len);
+                }
+
+        for (size_t at = 0; at < 40; at++) {
+                char line[192];
+                struct jsonlog_entry e;
+
+                snprintf(line, sizeof(line),
+                         "{\"log\":\"%.*s\x01%.*s\",\"stream\":\"stdout\",\"time\":\"2026-12-04T20:23:30Z\"}", (int)at,
+                         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", (int)(40 - at),
+                         "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+                assert_int_equal(jsonlog_parse_line(line, strlen(line), &e), -EBADMSG);
+        }
+}
+
 static void parse_line_rejects(void **state)
 {
         static const char *const bad[] = {
@@ -618,6 +652,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(writer_refuses_symlink, setup, log_fixture_teardown),
                 cmocka_unit_test(parse_line_decodes),
                 cmocka_unit_test(parse_line_round_trip),
+                cmocka_unit_test(parse_line_special_at_each_offset),
                 cmocka_unit_test(parse_line_rejects),
                 cmocka_unit_test_setup_teardown(reader_reads_rotated_in_order, setup, log_fixture_teardown),
                 cmocka_unit_test_setup_teardown(reader_tail_spans_files, setup, log_fixture_teardown),

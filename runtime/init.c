@@ -432,9 +432,10 @@ static int setup_joined(struct init_state *s, struct error *err)
         _cleanup_close_ int slave = -1;
         int r;
 
-        /* Opened while the host's mount namespace is still there, and for
-         * the container's PID namespace, which the init is already in. */
-        s->procfd = procfs_open_private(err);
+        /* Opened while the host's mount namespace is still there. The
+         * process only writes its own files, under "self", which the host's
+         * /proc shows too (the PID namespace is a child of the host's). */
+        s->procfd = procfs_open_host(err);
         if (s->procfd < 0)
                 return s->procfd;
         r = namespaces_join_process(s->spec, s->args->join_pidfd, err);

@@ -24,6 +24,20 @@ int procfs_open_private(struct error *err)
         return TAKE_FD(mnt);
 }
 
+int procfs_open_host(struct error *err)
+{
+        _cleanup_close_ int root = -1, self = -1;
+
+        root = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0 || !procfs_fd_is_proc(root))
+                return procfs_open_private(err);
+        /* The caller is missing from a /proc of an unrelated PID namespace. */
+        self = openat(root, "self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (self < 0)
+                return procfs_open_private(err);
+        return TAKE_FD(root);
+}
+
 bool procfs_fd_is_proc(int fd)
 {
         struct statfs st;

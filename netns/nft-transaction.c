@@ -308,8 +308,14 @@ static void discard_queued(struct mnl_socket *nl)
 {
         char buf[4096];
 
-        while (recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == EINTR)
-                ;
+        for (;;) {
+                ssize_t n = recv(mnl_socket_get_fd(nl), buf, sizeof(buf), MSG_DONTWAIT);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return;
+        }
 }
 
 int nft_transaction_commit(struct nft_transaction *t, const char *table, struct error *err)

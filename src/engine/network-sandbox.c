@@ -117,7 +117,7 @@ static void sandbox_forget(struct network_store *s, struct sandbox *sb)
 
 /* NOTE: a container's start and stop with published ports also rebuild the
  * whole table. That takes 0.1 to 0.3 ms for a few ports but grows with all
- * published ports, to about 6 ms for 200 (bench/nft-bench). */
+ * published ports, to about 7 ms for 200 (bench/nft-bench). */
 int network_nft_apply_locked(struct network_store *s, struct error *err)
 {
         _cleanup_free_ struct nft_network *networks = NULL;

@@ -42,9 +42,17 @@ void timeutil_monotonic_deadline(struct timespec *ret, int timeout_ms)
 
 char *timeutil_format_rfc3339(int64_t ns, char *buf, size_t size)
 {
+        /* The date and time of the last second this thread formatted. The
+         * json-file writer and docker logs format a timestamp per entry,
+         * and gmtime_r() with strftime() cost more than the entry's
+         * escaping did. */
+        static __thread bool cached;
+        static __thread time_t cached_secs;
+        static __thread char cached_text[32];
+        static __thread size_t cached_len;
+        char text[TIMEUTIL_RFC3339_MAX];
         time_t secs;
         long frac;
-        struct tm tm;
         size_t n;
 
         if (ns == 0) {
@@ -58,21 +66,43 @@ char *timeutil_format_rfc3339(int64_t ns, char *buf, size_t size)
                 frac += NSEC_PER_SEC;
                 secs--;
         }
-        gmtime_r(&secs, &tm);
-        n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (n == 0)
-                return buf;
+        if (!cached || secs != cached_secs) {
+                struct tm tm;
 
+                gmtime_r(&secs, &tm);
+                cached_len = strftime(cached_text, sizeof(cached_text), "%Y-%m-%dT%H:%M:%S", &tm);
+                cached_secs = secs;
+                cached = cached_len > 0;
+                if (!cached) {
+                        if (size > 0)
+                                buf[0] = '\0';
+                        return buf;
+                }
+        }
+        memcpy(text, cached_text, cached_len);
+        n = cached_len;
+
+        /* The fraction has 9 digits, without its trailing zeros. */
         if (frac > 0) {
-                char digits[16];
-                int len;
+                char digits[9];
+                size_t len = sizeof(digits);
 
-                len = snprintf(digits, sizeof(digits), "%09ld", frac);
-                while (len > 0 && digits[len - 1] == '0')
-                        digits[--len] = '\0';
-                snprintf(buf + n, size - n, ".%sZ", digits);
-        } else {
-                snprintf(buf + n, size - n, "Z");
+                for (int i = 8; i >= 0; i--) {
+                        digits[i] = (char)('0' + frac % 10);
+                        frac /= 10;
+                }
+                while (digits[len - 1] == '0')
+                        len--;
+                text[n++] = '.';
+                memcpy(text + n, digits, len);
+                n += len;
+        }
+        text[n++] = 'Z';
+        if (size > 0) {
+                size_t copy = n < size ? n : size - 1;
+
+                memcpy(buf, text, copy);
+                buf[copy] = '\0';
         }
         return buf;
 }

@@ -127,6 +127,14 @@ size_t jsonlog_quote(const void *data, size_t len, char *out)
         return o;
 }
 
+static size_t append_text(char *out, const char *text)
+{
+        size_t len = strlen(text);
+
+        memcpy(out, text, len);
+        return len;
+}
+
 size_t jsonlog_format_entry(int stream, int64_t time_ns, const void *data, size_t len, bool newline, char *out)
 {
         return jsonlog_format_entry_attrs(stream, time_ns, data, len, newline, NULL, out);
@@ -137,7 +145,6 @@ size_t jsonlog_format_entry_attrs(int stream, int64_t time_ns, const void *data,
 {
         char stamp[TIMEUTIL_RFC3339_MAX];
         size_t o = 0;
-        int n;
 
         memcpy(out, "{\"log\":\"", 8);
         o = 8;
@@ -147,13 +154,22 @@ size_t jsonlog_format_entry_attrs(int stream, int64_t time_ns, const void *data,
                 o += 2;
         }
 
+        /* Copied rather than printed: this runs for every line a container
+         * writes, and sprintf() took more of the monitor's time than the
+         * escaping. */
         timeutil_format_rfc3339(time_ns, stamp, sizeof(stamp));
-        n = sprintf(out + o, "\",\"stream\":\"%s\",", stream == JSONLOG_STDERR ? "stderr" : "stdout");
-        o += (size_t)n;
-        if (attrs)
-                o += (size_t)sprintf(out + o, "\"attrs\":%s,", attrs);
-        n = sprintf(out + o, "\"time\":\"%s\"}\n", stamp);
-        return o + (size_t)n;
+        o += append_text(out + o, "\",\"stream\":\"");
+        o += append_text(out + o, stream == JSONLOG_STDERR ? "stderr" : "stdout");
+        o += append_text(out + o, "\",");
+        if (attrs) {
+                o += append_text(out + o, "\"attrs\":");
+                o += append_text(out + o, attrs);
+                o += append_text(out + o, ",");
+        }
+        o += append_text(out + o, "\"time\":\"");
+        o += append_text(out + o, stamp);
+        o += append_text(out + o, "\"}\n");
+        return o;
 }
 
 /* Parsing. p walks a line of known end; every helper returns false on a

@@ -36,7 +36,15 @@ struct jsonlog_writer {
         struct pending_line lines[2];
         char *entry; /* formatting buffer */
         size_t entry_size;
+        /* Entries formatted but not written yet: a buffer on the stack of
+         * jsonlog_writer_write_at while it runs, else NULL. */
+        char *batch;
+        size_t batch_len;
 };
+
+/* The size of that buffer. The entries of one read of a container's pipe
+ * go out in one write per 16 KiB instead of one per line. */
+#define BATCH_SIZE (16 * 1024)
 
 /* A formatting buffer above this size is freed after use, so that one long
  * line does not keep its worst-case buffer for the life of the container. */
@@ -187,6 +195,37 @@ static size_t format_local(char *buf, int stream, const struct pending_line *lin
         return locallog_encode_record(&e, (uint8_t *)buf);
 }
 
+/* Writes the batched entries: whole entries, so that a reader never sees
+ * half of one unless the disk is full. */
+static int batch_flush(struct jsonlog_writer *w)
+{
+        size_t len = w->batch_len;
+
+        if (len == 0)
+                return 0;
+        w->batch_len = 0;
+        return fs_write_all(w->fd, w->batch, len);
+}
+
+/* Writes one formatted entry, or adds it to the batch while there is one. */
+static int output_entry(struct jsonlog_writer *w, const char *buf, size_t n)
+{
+        int r;
+
+        if (!w->batch)
+                return fs_write_all(w->fd, buf, n);
+        if (n > BATCH_SIZE - w->batch_len) {
+                r = batch_flush(w);
+                if (r < 0)
+                        return r;
+                if (n > BATCH_SIZE)
+                        return fs_write_all(w->fd, buf, n);
+        }
+        memcpy(w->batch + w->batch_len, buf, n);
+        w->batch_len += n;
+        return 0;
+}
+
 /* Writes one entry. newline is false for the part of a line, which the
  * caller has counted in line->parts already. */
 static int write_entry(struct jsonlog_writer *w, int stream, const struct pending_line *line, int64_t time_ns,
@@ -197,7 +236,9 @@ static int write_entry(struct jsonlog_writer *w, int stream, const struct pendin
         int r;
 
         if (w->max_size > 0 && w->size >= w->max_size) {
-                r = rotate(w);
+                r = batch_flush(w);
+                if (r >= 0)
+                        r = rotate(w);
                 if (r < 0)
                         return r;
         }
@@ -212,9 +253,7 @@ static int write_entry(struct jsonlog_writer *w, int stream, const struct pendin
         else
                 n = jsonlog_format_entry_attrs(stream, time_ns, data, len, newline, w->attrs, buf);
 
-        /* One write per entry, so a reader never sees half of one unless
-         * the disk is full. */
-        r = fs_write_all(w->fd, buf, n);
+        r = output_entry(w, buf, n);
         entry_buffer_trim(w);
         if (r < 0)
                 return r;
@@ -311,13 +350,16 @@ static void pending_release(struct pending_line *line)
 
 int jsonlog_writer_write_at(struct jsonlog_writer *w, int stream, int64_t time_ns, const void *data, size_t len)
 {
+        char batch[BATCH_SIZE];
         struct pending_line *line;
         const char *p = data;
-        int r = 0;
+        int r = 0, flushed;
 
         if (stream != JSONLOG_STDOUT && stream != JSONLOG_STDERR)
                 return -EINVAL;
         line = &w->lines[stream - 1];
+        w->batch = batch;
+        w->batch_len = 0;
 
         while (len > 0) {
                 ssize_t n = 0;
@@ -337,8 +379,10 @@ int jsonlog_writer_write_at(struct jsonlog_writer *w, int stream, int64_t time_n
                 len -= (size_t)n;
         }
 
+        flushed = batch_flush(w);
+        w->batch = NULL;
         pending_release(line);
-        return r;
+        return r < 0 ? r : flushed;
 }
 
 int jsonlog_writer_write(struct jsonlog_writer *w, int stream, const void *data, size_t len)

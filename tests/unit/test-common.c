@@ -28,6 +28,24 @@ static void rfc3339_trims_zeros(void **state)
         assert_string_equal(timeutil_format_rfc3339(0, buf, sizeof(buf)), "0001-01-01T00:00:00Z");
 }
 
+/* Consecutive calls within one second and across seconds, which reuse or
+ * replace the cached second. */
+static void rfc3339_format_sequence(void **state)
+{
+        char buf[TIMEUTIL_RFC3339_MAX];
+
+        assert_string_equal(timeutil_format_rfc3339(INT64_C(1700000000123400000), buf, sizeof(buf)),
+                            "2023-11-14T22:13:20.1234Z");
+        assert_string_equal(timeutil_format_rfc3339(INT64_C(1700000000000000001), buf, sizeof(buf)),
+                            "2023-11-14T22:13:20.000000001Z");
+        assert_string_equal(timeutil_format_rfc3339(INT64_C(1700000001000000000), buf, sizeof(buf)),
+                            "2023-11-14T22:13:21Z");
+        assert_string_equal(timeutil_format_rfc3339(-1, buf, sizeof(buf)), "1969-12-31T23:59:59.999999999Z");
+        assert_string_equal(timeutil_format_rfc3339(INT64_C(1700000000500000000), buf, sizeof(buf)),
+                            "2023-11-14T22:13:20.5Z");
+        assert_string_equal(timeutil_format_rfc3339(INT64_C(1700000000500000000), buf, 8), "2023-11");
+}
+
 static void rfc3339_round_trip(void **state)
 {
         int64_t ns;
@@ -233,13 +251,14 @@ static void base64_rejects_garbage(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(rfc3339_trims_zeros),    cmocka_unit_test(rfc3339_round_trip),
-                cmocka_unit_test(rfc3339_matches_timegm), cmocka_unit_test(rfc3339_rejects_garbage),
-                cmocka_unit_test(timestamp_unix_seconds), cmocka_unit_test(strv_split_and_append),
-                cmocka_unit_test(id_generate_is_hex),     cmocka_unit_test(error_keeps_first_cause),
-                cmocka_unit_test(json_parse_strict),      cmocka_unit_test(json_field_type_check),
-                cmocka_unit_test(atomic_write_replaces),  cmocka_unit_test(replace_keeps_mode),
-                cmocka_unit_test(base64_round_trip),      cmocka_unit_test(base64_rejects_garbage),
+                cmocka_unit_test(rfc3339_trims_zeros),     cmocka_unit_test(rfc3339_round_trip),
+                cmocka_unit_test(rfc3339_matches_timegm),  cmocka_unit_test(rfc3339_format_sequence),
+                cmocka_unit_test(rfc3339_rejects_garbage), cmocka_unit_test(timestamp_unix_seconds),
+                cmocka_unit_test(strv_split_and_append),   cmocka_unit_test(id_generate_is_hex),
+                cmocka_unit_test(error_keeps_first_cause), cmocka_unit_test(json_parse_strict),
+                cmocka_unit_test(json_field_type_check),   cmocka_unit_test(atomic_write_replaces),
+                cmocka_unit_test(replace_keeps_mode),      cmocka_unit_test(base64_round_trip),
+                cmocka_unit_test(base64_rejects_garbage),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -217,6 +217,30 @@ static void writer_rotates(void **state)
         assert_int_equal(stat(name, &st), -1);
 }
 
+/* Forty lines in one call, whose entries are written in batches, rotate
+ * at the same entries as forty calls do. */
+static void writer_rotates_within_one_write(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_(jsonlog_writer_freep) struct jsonlog_writer *w = NULL;
+        char data[40 * 16], name[160];
+        size_t len = 0;
+        struct stat st;
+
+        for (int i = 0; i < 40; i++)
+                len += (size_t)snprintf(data + len, sizeof(data) - len, "message %02d\n", i);
+        assert_int_equal(jsonlog_writer_open(f->path, 300, 3, &w), 0);
+        assert_int_equal(jsonlog_writer_write_at(w, JSONLOG_STDOUT, T1, data, len), 0);
+
+        assert_int_equal(stat(f->path, &st), 0);
+        assert_int_equal(st.st_size, 4 * 81);
+        snprintf(name, sizeof(name), "%s.1", f->path);
+        assert_int_equal(stat(name, &st), 0);
+        assert_int_equal(st.st_size, 4 * 81);
+        snprintf(name, sizeof(name), "%s.3", f->path);
+        assert_int_equal(stat(name, &st), -1);
+}
+
 static void writer_truncates_single_file(void **state)
 {
         struct fixture *f = *state;
@@ -647,6 +671,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(writer_joins_partial_writes, setup, log_fixture_teardown),
                 cmocka_unit_test_setup_teardown(writer_splits_long_lines, setup, log_fixture_teardown),
                 cmocka_unit_test_setup_teardown(writer_rotates, setup, log_fixture_teardown),
+                cmocka_unit_test_setup_teardown(writer_rotates_within_one_write, setup, log_fixture_teardown),
                 cmocka_unit_test_setup_teardown(writer_truncates_single_file, setup, log_fixture_teardown),
                 cmocka_unit_test_setup_teardown(writer_appends_to_existing, setup, log_fixture_teardown),
                 cmocka_unit_test_setup_teardown(writer_refuses_symlink, setup, log_fixture_teardown),

@@ -6,7 +6,9 @@
 # that user, and on layers of host root that the runtime id-maps. Checks
 # the maps, the ownership of files written to a volume and to the
 # overlay's upper layer, and the mounts that a user namespace cannot
-# create itself.
+# create itself. Then runs containers that join the user namespace of a
+# running one, as dockerd's configs for container:X modes do, and
+# compares one with runc.
 
 # shellcheck source=tests/integration/runtime-lib.sh
 . "$(dirname "$0")/runtime-lib.sh"
@@ -134,9 +136,9 @@ chown -R -h "$HOST_ID:$HOST_ID" "$F/rootfs" "$J/rootfs"
 netadmin="for k in ('bounding', 'effective', 'permitted'): d['process']['capabilities'][k].append('CAP_NET_ADMIN')"
 rt_bundle "$F" "$userns" "$maps" "$sysctls" "$netadmin" \
         "d['process']['args'] = ['sh', '-c', 'ip addr add 10.99.0.1/32 dev lo; touch /tmp/ready; exec sleep 60']"
-"$RT_RUNTIME" run --bundle "$F" --pid-file "$RT_TMP/first.pid" first </dev/null >/dev/null 2>"$RT_TMP/first.err" &
+"$RT_RUNTIME" run --bundle "$F" --pid-file "$RT_TMP/first.pid" userns-first </dev/null >/dev/null 2>"$RT_TMP/first.err" &
 runner=$!
-for _ in $(seq 100); do [ -e "$F/rootfs/tmp/ready" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -e "$F/rootfs/tmp/ready" ] && break; sleep 0.1; done
 first_pid=$(cat "$RT_TMP/first.pid" 2>/dev/null)
 rt_check "first container in a user namespace runs" [ -n "$first_pid" ]
 
@@ -148,7 +150,7 @@ observe='readlink /proc/self/ns/user; cat /proc/self/uid_map; id; ip addr show l
 rt_bundle "$J" "$joined" "$maps" "$sysctls" "d['hostname'] = 'joiner'" \
         "d['process']['args'] = ['sh', '-c', '$observe']" \
         "d['mounts'].append({'destination': '/vol', 'type': 'bind', 'source': '$V', 'options': ['rbind']})"
-rt_run "$J" joiner
+rt_run "$J" userns-joiner
 rt_check_eq "container joining a user namespace runs" 0 "$RT_RC"
 rt_check_eq "joined user namespace is the first's" "$(readlink "/proc/$first_pid/ns/user")" "$(sed -n 1p <<<"$RT_OUT")"
 rt_check_eq "joined namespace keeps its uid map" "0 $HOST_ID 65536" "$(sed -n 2p <<<"$RT_OUT" | tr -s ' ' | sed 's/^ //')"
@@ -160,13 +162,13 @@ rt_check_eq "file root writes belongs to root inside" 0:0 "$(sed -n 7p <<<"$RT_O
 rt_check_eq "file root writes belongs to the mapped id on the host" "$HOST_ID:$HOST_ID" \
         "$(stat -c %u:%g "$V/joined" 2>&1)"
 
-# Without maps, as the OCI spec allows for a joined namespace, and with
+# Without maps, which a joined namespace does not need, and with
 # the first's PID namespace joined too.
 rt_bundle "$J" "$joined" "$sysctls" \
         "d['linux']['namespaces'] = [n for n in d['linux']['namespaces'] if n['type'] != 'pid'] + [{'type': 'pid', 'path': '/proc/$first_pid/ns/pid'}]" \
         "d['process']['args'] = ['sh', '-c', 'ps -o comm | grep -x sleep; cat /proc/self/oom_score_adj']" \
         "d['process']['oomScoreAdj'] = 300"
-rt_run "$J" joiner-pid
+rt_run "$J" userns-joiner-pid
 rt_check_eq "joining user and PID namespaces runs" 0 "$RT_RC"
 rt_check_eq "joined PID namespace shows the first's process" sleep "$(sed -n 1p <<<"$RT_OUT")"
 rt_check_eq "oomScoreAdj in a joined user namespace" 300 "$(sed -n 2p <<<"$RT_OUT")"
@@ -178,7 +180,7 @@ chown "$HOST_ID:$HOST_ID" "$RT_TMP/joiner-upper" "$RT_TMP/joiner-work"
 rt_bundle "$J2" "$joined" "$sysctls" \
         "d['annotations'] = {'org.sockerless.rootfs.lower': '$I/lower1', 'org.sockerless.rootfs.upper': '$RT_TMP/joiner-upper', 'org.sockerless.rootfs.work': '$RT_TMP/joiner-work', 'org.sockerless.rootfs.idmap': 'true'}" \
         "d['process']['args'] = ['sh', '-c', 'stat -c %u:%g /bin/busybox; touch /new']"
-rt_run "$J2" joiner-idmap
+rt_run "$J2" userns-joiner-idmap
 rt_check_eq "id-mapped layers in a joined user namespace" 0:0 "$RT_OUT"
 rt_check_eq "upper file of a joined namespace owned by the mapped id" "$HOST_ID:$HOST_ID" \
         "$(stat -c %u:%g "$RT_TMP/joiner-upper/new" 2>&1)"
@@ -188,7 +190,7 @@ RUNC=${SOCKERLESS_TEST_RUNC:-runc}
 if command -v "$RUNC" >/dev/null; then
         rt_bundle "$J" "$joined" "$maps" "$sysctls" "d['hostname'] = 'joiner'" \
                 "d['process']['args'] = ['sh', '-c', 'readlink /proc/self/ns/user; cat /proc/self/uid_map; id; echo \$\$; hostname; grep CapEff /proc/self/status']"
-        rt_run "$J" joiner-compare
+        rt_run "$J" userns-joiner-runc
         theirs=$(timeout 60 "$RUNC" --root "$RT_TMP/runc-state" run --bundle "$J" joiner-compare </dev/null 2>"$RT_TMP/runc-err")
         "$RUNC" --root "$RT_TMP/runc-state" delete --force joiner-compare >/dev/null 2>&1
         rt_check_eq "joined user namespace matches runc" "$theirs" "$RT_OUT"
@@ -197,18 +199,18 @@ fi
 # Paths that are no user namespace, or the runtime's own.
 rt_bundle "$J" "$joined" "$sysctls" \
         "d['linux']['namespaces'][-2]['path'] = '/proc/$first_pid/ns/net'"
-rt_run "$J" joiner-bad
+rt_run "$J" userns-joiner-bad
 rt_check_contains "network namespace as user namespace is rejected" "$RT_ERR" \
         "/proc/$first_pid/ns/net is not a user namespace"
 rt_bundle "$J" "$joined" "$sysctls" "d['linux']['namespaces'][-2]['path'] = '$RT_TMP/first.pid'"
-rt_run "$J" joiner-bad
+rt_run "$J" userns-joiner-bad
 rt_check_contains "regular file as user namespace is rejected" "$RT_ERR" "$RT_TMP/first.pid is not a namespace"
 rt_bundle "$J" "$joined" "$sysctls" "d['linux']['namespaces'][-2]['path'] = '$RT_TMP/missing'"
-rt_run "$J" joiner-bad
+rt_run "$J" userns-joiner-bad
 rt_check_contains "missing user namespace is reported" "$RT_ERR" \
         "failed to open the user namespace $RT_TMP/missing"
 rt_bundle "$J" "$joined" "$sysctls" "d['linux']['namespaces'][-2]['path'] = '/proc/self/ns/user'"
-rt_run "$J" joiner-bad
+rt_run "$J" userns-joiner-bad
 rt_check_contains "runtime's own user namespace is rejected" "$RT_ERR" \
         "/proc/self/ns/user is the runtime's own user namespace"
 

@@ -92,7 +92,6 @@ static struct sandbox *sandbox_new(struct network_store *s, const char *id)
         sb->path = fs_path_join(s->netns_dir, id);
         list = reallocarray(s->sandboxes, s->n_sandboxes + 1, sizeof(*list));
         if (!sb->path || !list || id_generate(sb->sandbox_id) < 0) {
-                free(list == s->sandboxes ? NULL : NULL);
                 if (list)
                         s->sandboxes = list;
                 sandbox_free(sb);
@@ -292,30 +291,29 @@ static bool stop_sandbox(struct engine *e, const char *id)
 }
 
 /* Sends the network event action ("connect", "disconnect") for c and
- * every network of networks that it had an endpoint on. */
+ * every bridge network of networks that it had an endpoint on, and for
+ * "none". A container on none has no NetworkID in its settings, so that
+ * network is found by its name. */
 static void emit_events(struct engine *e, struct container *c, const char *action, json_object *networks)
 {
         struct network_store *s = engine_network_store(e);
 
         json_object_object_foreach (networks, name, settings) {
                 const char *id = json_field_string(settings, "NetworkID", "");
+                struct network event = { .name = name };
                 char driver[16] = "";
                 struct network *n;
-                struct network event;
 
-                if (!*id)
-                        continue;
                 pthread_mutex_lock(&s->lock);
-                if (network_find_locked(s, id, &n, NULL) >= 0)
+                if (network_find_locked(s, *id ? id : name, &n, NULL) >= 0) {
+                        snprintf(event.id, sizeof(event.id), "%s", n->id);
                         snprintf(driver, sizeof(driver), "%s", n->driver);
+                }
                 pthread_mutex_unlock(&s->lock);
-                /* NOTE: none gets no events, but dockerd 20.10 sends connect
+                /* NOTE: host gets no events, but dockerd 20.10 sends connect
                  * and disconnect for it too. */
-                if (!streq(driver, "bridge"))
+                if (!streq(driver, *id ? "bridge" : "null"))
                         continue;
-                memset(&event, 0, sizeof(event));
-                snprintf(event.id, sizeof(event.id), "%s", id);
-                event.name = name;
                 event.driver = driver;
                 network_event(e, action, &event, c->id);
         }
@@ -621,9 +619,9 @@ static bool container_remapped(struct engine *e, struct container *c)
 /* Gives c a bound namespace with lo only, as dockerd does for none, so
  * that inspect shows its SandboxID and SandboxKey: a new one, or the one
  * of the process pid. */
-static int start_private(struct network_store *s, struct container *c, json_object *networks, pid_t pid,
-                         struct error *err)
+static int start_private(struct engine *e, struct container *c, json_object *networks, pid_t pid, struct error *err)
 {
+        struct network_store *s = engine_network_store(e);
         _cleanup_close_ int ns_fd = -1;
         struct sandbox *sb;
         int r;
@@ -640,6 +638,8 @@ static int start_private(struct network_store *s, struct container *c, json_obje
                 sandbox_forget(s, sb);
         }
         pthread_mutex_unlock(&s->lock);
+        if (r >= 0)
+                emit_events(e, c, "connect", networks);
         return r;
 }
 
@@ -662,7 +662,7 @@ int network_container_start(struct engine *e, struct container *c, struct error 
         if (sandbox_kind(s, mode) == SANDBOX_PRIVATE && container_remapped(e, c))
                 return defer_sandbox(s, c, name, mode, NULL);
         if (sandbox_kind(s, mode) == SANDBOX_PRIVATE)
-                return start_private(s, c, networks, 0, err);
+                return start_private(e, c, networks, 0, err);
         if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
                 return 0;
         /* Before the store's lock: it takes the link targets' locks. */
@@ -699,7 +699,7 @@ int network_container_created(struct engine *e, struct container *c, pid_t pid, 
         if (r < 0)
                 return r;
         if (sandbox_kind(s, mode) == SANDBOX_PRIVATE)
-                return start_private(s, c, networks, pid, err);
+                return start_private(e, c, networks, pid, err);
         r = network_links_resolve(e, c, &links, err);
         if (r < 0)
                 return r;

@@ -79,6 +79,10 @@ struct network_store {
         size_t n;
         struct sandbox **sandboxes;
         size_t n_sandboxes;
+        /* The IDs of the running containers on the host network. They
+         * have no sandbox, and this list pairs their connect and
+         * disconnect events. */
+        char **host_members;
         struct dns_server *dns; /* started with the first user-network container */
         bool nft_enabled;       /* "iptables": the daemon manages its nftables table */
         bool bridge_none;       /* --bridge none: no default bridge network */

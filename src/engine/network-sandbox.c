@@ -292,8 +292,8 @@ static bool stop_sandbox(struct engine *e, const char *id)
 
 /* Sends the network event action ("connect", "disconnect") for c and
  * every bridge network of networks that it had an endpoint on, and for
- * "none". A container on none has no NetworkID in its settings, so that
- * network is found by its name. */
+ * "none" and "host" as dockerd 20.10 does. A container on those has no
+ * NetworkID in its settings, so they are found by name. */
 static void emit_events(struct engine *e, struct container *c, const char *action, json_object *networks)
 {
         struct network_store *s = engine_network_store(e);
@@ -310,13 +310,45 @@ static void emit_events(struct engine *e, struct container *c, const char *actio
                         snprintf(driver, sizeof(driver), "%s", n->driver);
                 }
                 pthread_mutex_unlock(&s->lock);
-                /* NOTE: host gets no events, but dockerd 20.10 sends connect
-                 * and disconnect for it too. */
-                if (!streq(driver, *id ? "bridge" : "null"))
+                if (*id ? !streq(driver, "bridge") : !streq(driver, "null") && !streq(driver, "host"))
                         continue;
                 event.driver = driver;
                 network_event(e, action, &event, c->id);
         }
+}
+
+/* Records that container id runs on the host network; returns whether
+ * it was not recorded yet. */
+static bool host_member_add(struct network_store *s, const char *id)
+{
+        bool added = false;
+
+        pthread_mutex_lock(&s->lock);
+        if (!strv_contains(s->host_members, id))
+                added = strv_append(&s->host_members, id) >= 0;
+        pthread_mutex_unlock(&s->lock);
+        return added;
+}
+
+/* Forgets that container id runs on the host network; returns whether it
+ * was recorded. */
+static bool host_member_remove(struct network_store *s, const char *id)
+{
+        bool found = false;
+        size_t n;
+
+        pthread_mutex_lock(&s->lock);
+        n = strv_length(s->host_members);
+        for (size_t i = 0; i < n; i++)
+                if (streq(s->host_members[i], id)) {
+                        free(s->host_members[i]);
+                        s->host_members[i] = s->host_members[n - 1];
+                        s->host_members[n - 1] = NULL;
+                        found = true;
+                        break;
+                }
+        pthread_mutex_unlock(&s->lock);
+        return found;
 }
 
 void network_container_stop(struct engine *e, struct container *c)
@@ -327,7 +359,7 @@ void network_container_stop(struct engine *e, struct container *c)
         pthread_mutex_lock(&c->lock);
         networks = c->networks ? json_object_get(c->networks) : NULL;
         pthread_mutex_unlock(&c->lock);
-        had_sandbox = stop_sandbox(e, c->id);
+        had_sandbox = stop_sandbox(e, c->id) || host_member_remove(engine_network_store(e), c->id);
         if (had_sandbox && networks) {
                 _cleanup_json_ json_object *copy = json_tokener_parse(json_to_string(networks));
 
@@ -663,8 +695,11 @@ int network_container_start(struct engine *e, struct container *c, struct error 
                 return defer_sandbox(s, c, name, mode, NULL);
         if (sandbox_kind(s, mode) == SANDBOX_PRIVATE)
                 return start_private(e, c, networks, 0, err);
-        if (sandbox_kind(s, mode) != SANDBOX_BRIDGE)
+        if (sandbox_kind(s, mode) == SANDBOX_HOST) {
+                if (host_member_add(s, c->id))
+                        emit_events(e, c, "connect", networks);
                 return 0;
+        }
         /* Before the store's lock: it takes the link targets' locks. */
         r = network_links_resolve(e, c, &links, err);
         if (r < 0)
@@ -865,6 +900,16 @@ static void rebind_namespace(struct container *c, const char *path)
                           error_message(&err, r));
 }
 
+static bool restored_on_host(struct network_store *s, struct container *c)
+{
+        bool host;
+
+        pthread_mutex_lock(&c->lock);
+        host = sandbox_kind(s, json_field_string(c->host_config, "NetworkMode", "default")) == SANDBOX_HOST;
+        pthread_mutex_unlock(&c->lock);
+        return host;
+}
+
 void network_container_restore(struct engine *e, struct container *c)
 {
         struct network_store *s = engine_network_store(e);
@@ -882,6 +927,8 @@ void network_container_restore(struct engine *e, struct container *c)
         if (dirfd < 0 || !file || !name || json_file_read(dirfd, file, RECORD_MAX, &record) < 0) {
                 if (!running)
                         network_container_stop(e, c);
+                else if (restored_on_host(s, c))
+                        host_member_add(s, c->id);
                 return;
         }
         if (!running) {

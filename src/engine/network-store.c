@@ -700,6 +700,7 @@ void network_store_free(struct network_store *s)
         for (size_t i = 0; i < s->n_sandboxes; i++)
                 sandbox_free(s->sandboxes[i]);
         free(s->sandboxes);
+        strv_free(s->host_members);
         if (s->dirfd >= 0)
                 close(s->dirfd);
         free(s->dir);

@@ -284,20 +284,26 @@ connect evnet bridge $evc_id
 disconnect evnet bridge $evc_id
 destroy evnet bridge <no value>" "$(uniq <<<"$SL_OUT")"
 
-# dockerd 20.10 also sends connect and disconnect for the none network at
-# each start and stop of a container on it.
-since=$(date +%s)
-sl_check "run a container on none for events" sl_docker run -d --name evnone --network none "$busybox" sleep 600
-evnone_id=$(sl_docker inspect -f '{{.Id}}' evnone)
-sl_check "stop it" sl_docker stop -t 0 evnone
-sl_check "start it again" sl_docker start evnone
-sl_check "remove it" sl_docker rm -f evnone
-sl_run sl_docker events --since "$since" --until "$(($(date +%s) + 1))" --filter type=network --filter network=none \
-        --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}} {{.Actor.Attributes.container}}'
-sl_assert_eq "none network events" "connect none null $evnone_id
-disconnect none null $evnone_id
-connect none null $evnone_id
-disconnect none null $evnone_id" "$SL_OUT"
+# dockerd 20.10 also sends connect and disconnect for the none and host
+# networks at each start and stop of a container on them.
+for net in none host; do
+        since=$(date +%s)
+        userns=()
+        [ "$net" = host ] && userns=("${host_userns[@]}")
+        sl_check "run a container on $net for events" sl_docker run -d --name "ev$net" "${userns[@]}" --network "$net" \
+                "$busybox" sleep 600
+        id=$(sl_docker inspect -f '{{.Id}}' "ev$net")
+        sl_check "stop it ($net)" sl_docker stop -t 0 "ev$net"
+        sl_check "start it again ($net)" sl_docker start "ev$net"
+        sl_check "remove it ($net)" sl_docker rm -f "ev$net"
+        sl_run sl_docker events --since "$since" --until "$(($(date +%s) + 1))" --filter type=network \
+                --filter "network=$net" --format '{{.Action}} {{.Actor.Attributes.type}} {{.Actor.Attributes.container}}'
+        type=$([ "$net" = none ] && echo null || echo host)
+        sl_assert_eq "$net network events" "connect $type $id
+disconnect $type $id
+connect $type $id
+disconnect $type $id" "$SL_OUT"
+done
 
 # ---- network rm and prune
 sl_check "remove the containers" sh -c 'docker rm -f $(docker ps -aq) >/dev/null'

@@ -95,7 +95,7 @@ static const char *shown_log_path(struct container *c, const char *log_path)
 json_object *api_container_inspect_json(struct daemon *d, struct container *c)
 {
         json_object *obj = json_object_new_object();
-        _cleanup_free_ char *data_dir = engine_container_data_dir(d->engine, c);
+        _cleanup_free_ char *etc_dir = engine_container_etc_dir(d->engine, c);
         _cleanup_free_ char *log_path = c->backend->ops->log_path(c->backend, c);
         char image[80];
         bool started = c->state.started_ns != 0 || c->state.status != CONTAINER_CREATED;
@@ -107,9 +107,9 @@ json_object *api_container_inspect_json(struct daemon *d, struct container *c)
         json_object_object_add(obj, "Args", json_array_from_strv(c->args) ?: json_object_new_array());
         json_object_object_add(obj, "State", state_json(&c->state));
         add_string(obj, "Image", image);
-        json_object_object_add(obj, "ResolvConfPath", path_or_empty(started, data_dir, "resolv.conf"));
-        json_object_object_add(obj, "HostnamePath", path_or_empty(started, data_dir, "hostname"));
-        json_object_object_add(obj, "HostsPath", path_or_empty(started, data_dir, "hosts"));
+        json_object_object_add(obj, "ResolvConfPath", path_or_empty(started, etc_dir, "resolv.conf"));
+        json_object_object_add(obj, "HostnamePath", path_or_empty(started, etc_dir, "hostname"));
+        json_object_object_add(obj, "HostsPath", path_or_empty(started, etc_dir, "hosts"));
         add_string(obj, "LogPath", started ? shown_log_path(c, log_path) : "");
         add_string(obj, "Name", c->name);
         json_object_object_add(obj, "RestartCount", json_object_new_int(c->state.restart_count));

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "create-options.h"
 #include "daemon.h"
 #include "events.h"
 #include "exec.h"
 #include "fsutil.h"
 #include "health-scheduler.h"
+#include "idutil.h"
 #include "image/image.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -124,6 +126,19 @@ char *engine_container_data_dir(struct engine *e, const struct container *c)
         char *path = NULL;
 
         if (asprintf(&path, "%s/containers/%s", e->daemon->config.data_root, c->id) < 0)
+                return NULL;
+        return path;
+}
+
+char *engine_container_etc_dir(struct engine *e, const struct container *c)
+{
+        const char *donor = create_mode_container(json_field_string(c->host_config, "NetworkMode", ""));
+        char *path = NULL;
+
+        /* create stores the donor by its full ID. */
+        if (!donor || strlen(donor) != ID_LENGTH || !id_is_hex(donor, ID_LENGTH))
+                return engine_container_data_dir(e, c);
+        if (asprintf(&path, "%s/containers/%s", e->daemon->config.data_root, donor) < 0)
                 return NULL;
         return path;
 }

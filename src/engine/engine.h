@@ -42,6 +42,13 @@ struct daemon *engine_daemon(struct engine *e);
 char *engine_container_data_dir(struct engine *e, const struct container *c);
 char *engine_container_exec_dir(struct engine *e, const struct container *c);
 
+/* Returns the directory (newly allocated) of the hostname, hosts and
+ * resolv.conf files that c's processes see. That is c's data directory,
+ * or with NetworkMode "container:ID" the data directory of that
+ * container, because dockerd shares those files too. Call with c->lock
+ * held. */
+char *engine_container_etc_dir(struct engine *e, const struct container *c);
+
 /* Finds a container by full ID, name (with or without "/"), or unique ID
  * prefix, in Docker's order. Errors: -ENOENT "No such container: x",
  * -EINVAL for an ambiguous prefix. Returns a new reference. */

@@ -137,7 +137,7 @@ static bool has_mount_at(json_object *mounts, const char *destination)
 /* Binds of the generated /etc files, unless the user mounts on one of the
  * files itself. They come after the user's mounts, as dockerd sorts them by
  * depth, so that a volume or bind on /etc still shows them. */
-static void add_etc_mounts(json_object *mounts, const char *data_dir)
+static void add_etc_mounts(json_object *mounts, const char *etc_dir)
 {
         static const char *const files[] = { "resolv.conf", "hostname", "hosts" };
 
@@ -147,7 +147,7 @@ static void add_etc_mounts(json_object *mounts, const char *data_dir)
                 snprintf(destination, sizeof(destination), "/etc/%s", files[i]);
                 if (has_mount_at(mounts, destination))
                         continue;
-                snprintf(source, sizeof(source), "%s/%s", data_dir, files[i]);
+                snprintf(source, sizeof(source), "%s/%s", etc_dir, files[i]);
                 add_mount(mounts, destination, "bind", source, "rbind,rprivate");
         }
 }
@@ -171,7 +171,7 @@ static json_object *build_mounts(struct container *c, const struct ocispec_rootf
                 json_object_put(mounts);
                 return NULL;
         }
-        add_etc_mounts(mounts, rootfs->data_dir);
+        add_etc_mounts(mounts, rootfs->etc_dir);
         return mounts;
 }
 

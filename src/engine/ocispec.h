@@ -16,7 +16,7 @@ struct ocispec_rootfs {
         char **lower_dirs;     /* the image's layer directories, lowest first */
         const char *upper_dir;
         const char *work_dir;
-        const char *data_dir; /* contains the generated hostname, hosts and resolv.conf */
+        const char *etc_dir; /* contains the generated hostname, hosts and resolv.conf */
 };
 
 /* Builds the OCI runtime config (config.json) for c as dockerd builds it

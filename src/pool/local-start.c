@@ -120,11 +120,11 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         _cleanup_(network_etcfiles_clear) struct network_etcfiles etc = { 0 };
         _cleanup_json_ json_object *spec = NULL;
         _cleanup_strv_free_ char **lower_dirs = NULL;
+        _cleanup_free_ char *etc_dir = NULL;
         struct ocispec_rootfs rootfs = {
                 .root_path = p->rootfs,
                 .upper_dir = p->upper,
                 .work_dir = p->work,
-                .data_dir = p->data_dir,
         };
         int r;
 
@@ -134,6 +134,12 @@ static int prepare_bundle(struct local_backend *lb, struct container *c, const s
         if (!lower_dirs)
                 return -ENOMEM;
         rootfs.lower_dirs = lower_dirs;
+        pthread_mutex_lock(&c->lock);
+        etc_dir = engine_container_etc_dir(lb->base.engine, c);
+        pthread_mutex_unlock(&c->lock);
+        if (!etc_dir)
+                return -ENOMEM;
+        rootfs.etc_dir = etc_dir;
         r = create_bind_sources(c, err);
         if (r < 0)
                 return r;

@@ -209,6 +209,21 @@ sl_run sl_docker run --rm --network linknet --dns-search example.test --dns-opti
 sl_assert_out "resolv.conf on a user network with DNS options" \
         $'search example.test\nnameserver 127.0.0.11\noptions ndots:2'
 
+# container:X with X on a user network: the joiner shares X's hosts,
+# hostname and resolv.conf files, as with dockerd, so it resolves names
+# through the embedded DNS server.
+sl_run sl_docker run --rm --network container:utarget "$busybox" sh -c 'nslookup utarget | grep -c "^Address: "'
+sl_assert_out "container:X resolves names on X's user network" 1
+sl_run sl_docker run --rm --network container:utarget "$busybox" cat /etc/resolv.conf
+sl_assert_out "container:X has X's resolv.conf" "$(sl_docker exec utarget cat /etc/resolv.conf)"
+sl_run sl_docker run --rm --network container:utarget "$busybox" cat /etc/hosts
+sl_assert_out "container:X has X's hosts" "$(sl_docker exec utarget cat /etc/hosts)"
+sl_check "run a container joining utarget" sl_docker run -d --name ujoin --network container:utarget "$busybox" sleep 600
+sl_run sl_docker inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' ujoin
+sl_assert_out "inspect of container:X names X's files" \
+        "$(sl_docker inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' utarget)"
+sl_check "remove the joining container" sl_docker rm -f ujoin
+
 # ---- outbound traffic, masqueraded
 sl_run sl_docker run --rm "$busybox" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $NET_REMOTE_ADDR 8000"
 sl_assert_contains "the default bridge reaches the remote host" "remote 8000" "$SL_OUT"

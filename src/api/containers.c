@@ -95,8 +95,10 @@ void api_container_start(struct http_request *req)
                 return;
         }
         if (r < 0) {
+                /* Logged here with the container's ID, so not again by
+                 * api_reply_error. */
                 log_warn("Container %s failed to start: %s", c->id, error_message(&err, r));
-                api_reply_error(req, r, &err);
+                http_reply_error(req, r, &err);
                 return;
         }
         http_reply_empty(req, 204);

@@ -104,7 +104,6 @@ int engine_container_start_restarting(struct engine *e, struct container *c, str
 /* Starts c through its backend. Call with op_lock held, which it releases. */
 static int start_and_unlock(struct engine *e, struct container *c, struct error *err)
 {
-        char short_id[ID_SHORT_LENGTH + 1];
         bool auto_remove;
         pid_t pid;
         int r;
@@ -130,7 +129,8 @@ static int start_and_unlock(struct engine *e, struct container *c, struct error 
                 pthread_mutex_unlock(&c->lock);
                 if (auto_remove)
                         schedule_auto_remove(e, c);
-                return error_prefix(err, r, "failed to start container %s", container_short_id(c, short_id));
+                /* dockerd 20.10 sends the cause without a prefix. */
+                return r;
         }
         crash_point("start.after-state");
         pthread_mutex_lock(&c->lock);

@@ -6,7 +6,8 @@
 #   sudo scripts/quickstart.sh [DIR]
 #
 # installs the build dependencies and builds in build/ of the checkout
-# (skipped when the build is already there). It starts
+# (configure runs only when build/Makefile is missing, and make rebuilds
+# only what changed). It starts
 # sockerlessd with its socket, data root and exec root in DIR (default
 # /tmp/sockerless-quickstart). It makes a busybox image from the host's
 # busybox-static with docker import, so no registry is needed, runs a
@@ -115,6 +116,12 @@ fi
 say "running a first container"
 docker run --rm "$image" echo "Hello from a container run by Sockerless."
 
+# A daemon started inside a named network namespace must be started
+# there again.
+restart=$daemon
+netns=$(ip netns identify $$ 2>/dev/null || true)
+[ -z "$netns" ] || restart="nsenter --net=/run/netns/$netns $daemon"
+
 cat <<EOF
 
 The daemon keeps running. To use it from this shell:
@@ -128,7 +135,7 @@ To stop it (containers keep running without the daemon):
 
 To start it again, without building:
 
-    $daemon -H unix://$sock --data-root $dir/data --exec-root $dir/run --pidfile $pidfile &
+    $restart -H unix://$sock --data-root $dir/data --exec-root $dir/run --pidfile $pidfile &
 
 To remove everything, remove the containers first, then stop the daemon
 and delete $dir:

@@ -77,7 +77,7 @@ libsockerlessd_a_SOURCES = \
 	src/engine/pause.c \
 	src/engine/portmap.c src/engine/portmap.h src/engine/portmap-internal.h src/engine/portmap-reserve.c \
 	src/engine/portmap-proxy.c src/engine/portproxy.c src/engine/portproxy.h src/engine/portproxy-internal.h \
-	src/engine/portproxy-conn.c src/engine/network-portproxy.c \
+	src/engine/portproxy-conn.c src/engine/portproxy-udp.c src/engine/network-portproxy.c \
 	src/engine/prune.c \
 	src/engine/rename.c \
 	src/engine/resources.c src/engine/resources.h \

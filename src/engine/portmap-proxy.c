@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The published ports that the userland proxy serves: TCP ports reserved
- * on IPv6 for a container without an IPv6 address.
+/* The published ports that the userland proxy serves: TCP and UDP ports
+ * reserved on IPv6 for a container without an IPv6 address.
  * NOTE: daemon.json's "userland-proxy" is accepted but ignored, so these
  * ports are proxied even when it is false. */
 #include <arpa/inet.h>
@@ -32,16 +32,17 @@ int portmap_proxy_start(struct portmap *pm, const struct netns_addr *addrs, size
                 char host[INET6_ADDRSTRLEN], label[64];
                 int r;
 
-                /* NOTE: UDP and SCTP on IPv6 stay unserved for such a
-                 * container. dockerd's proxy also relays UDP datagrams. */
-                if (b->fd6 < 0 || b->protocol != IPPROTO_TCP)
+                /* NOTE: SCTP on IPv6 stays unserved for such a container,
+                 * but docker-proxy relays SCTP too. */
+                if (b->fd6 < 0 || (b->protocol != IPPROTO_TCP && b->protocol != IPPROTO_UDP))
                         continue;
                 if (b->host_family == AF_INET6)
                         inet_ntop(AF_INET6, &b->host_addr.v6, host, sizeof(host));
                 else
                         snprintf(host, sizeof(host), "::");
-                snprintf(label, sizeof(label), "[%s]:%u/tcp", host, b->host_port);
-                r = portproxy_add(b->fd6, &target, label);
+                snprintf(label, sizeof(label), "[%s]:%u/%s", host, b->host_port,
+                         b->protocol == IPPROTO_TCP ? "tcp" : "udp");
+                r = portproxy_add(b->fd6, b->protocol, &target, label);
                 if (r < 0)
                         return r;
         }

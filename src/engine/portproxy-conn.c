@@ -18,14 +18,6 @@
  * starve the others. */
 #define ACCEPTS_PER_EVENT 32
 
-/* Counts an error of port and logs the first one of its kind. */
-static void count_error(struct proxy_port *port, unsigned long *counter, int error, const char *operation)
-{
-        if ((*counter)++ == 0)
-                log_warn_errno(error, "Proxy of %s: %s: %m (further errors of this kind are counted only)", port->label,
-                               operation);
-}
-
 static void conn_unlink(struct proxy_conn *conn)
 {
         struct proxy_port *port = conn->port;
@@ -87,7 +79,7 @@ static void conn_fail(struct proxy_conn *conn, int error)
         if (error == ECONNRESET || error == EPIPE)
                 port->counters.resets++;
         else
-                count_error(port, &port->counters.relay_failed, error, "relaying a connection failed");
+                proxy_count_error(port, &port->counters.relay_failed, error, "relaying a connection failed");
         proxy_conn_close(conn, true);
 }
 
@@ -194,7 +186,7 @@ static void conn_connected(struct proxy_conn *conn)
         if (getsockopt(conn->container.fd, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
                 error = errno;
         if (error != 0) {
-                count_error(port, &port->counters.connect_failed, error, "connecting to the container failed");
+                proxy_count_error(port, &port->counters.connect_failed, error, "connecting to the container failed");
                 proxy_conn_close(conn, true);
                 return;
         }
@@ -254,13 +246,13 @@ static int conn_start(struct proxy_port *port, int client_fd)
         conn->container.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
         if (conn->container.fd < 0) {
                 r = -errno;
-                count_error(port, &port->counters.relay_failed, -r, "opening a socket to the container failed");
+                proxy_count_error(port, &port->counters.relay_failed, -r, "opening a socket to the container failed");
                 proxy_conn_close(conn, true);
                 return r;
         }
         if (connect(conn->container.fd, (const struct sockaddr *)&port->target, sizeof(port->target)) < 0 &&
             errno != EINPROGRESS) {
-                count_error(port, &port->counters.connect_failed, errno, "connecting to the container failed");
+                proxy_count_error(port, &port->counters.connect_failed, errno, "connecting to the container failed");
                 proxy_conn_close(conn, true);
                 return 0;
         }
@@ -268,7 +260,8 @@ static int conn_start(struct proxy_port *port, int client_fd)
         if (r >= 0)
                 r = end_update(&conn->container, &conn->client, true);
         if (r < 0) {
-                count_error(port, &port->counters.relay_failed, -r, "adding a connection to the epoll set failed");
+                proxy_count_error(port, &port->counters.relay_failed, -r,
+                                  "adding a connection to the epoll set failed");
                 proxy_conn_close(conn, true);
         }
         return 0;
@@ -296,8 +289,8 @@ void proxy_port_accept(struct proxy_port *port)
 
                 if (fd < 0) {
                         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                                count_error(port, &port->counters.accept_failed, errno,
-                                            "accepting a connection failed");
+                                proxy_count_error(port, &port->counters.accept_failed, errno,
+                                                  "accepting a connection failed");
                                 port_pause(port);
                                 return;
                         }
@@ -319,7 +312,7 @@ void proxy_port_accept(struct proxy_port *port)
                 }
                 port->counters.accepted++;
                 if (conn_start(port, fd) == -ENOMEM) {
-                        count_error(port, &port->counters.accept_failed, ENOMEM, "accepting a connection failed");
+                        proxy_count_error(port, &port->counters.accept_failed, ENOMEM, "accepting a connection failed");
                         return;
                 }
         }

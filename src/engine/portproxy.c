@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The proxy's thread and its ports: registration, removal and the epoll
- * loop. Connections are relayed in portproxy-conn.c. */
+ * loop. Connections are relayed in portproxy-conn.c, and UDP datagrams in
+ * portproxy-udp.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -22,6 +24,21 @@
 /* How long a port whose accept() ran out of descriptors waits before it
  * accepts again, in milliseconds. */
 #define PAUSE_MS 1000
+
+void proxy_count_error(struct proxy_port *port, unsigned long *counter, int error, const char *operation)
+{
+        if ((*counter)++ == 0)
+                log_warn_errno(error, "Proxy of %s: %s: %m (further errors of this kind are counted only)", port->label,
+                               operation);
+}
+
+uint64_t proxy_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 struct proxy proxy = {
         .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -60,10 +77,14 @@ static void *proxy_thread(void *arg)
 
         (void)arg;
         for (;;) {
-                int timeout, n;
+                int timeout, flow_timeout, n;
 
                 pthread_mutex_lock(&proxy.lock);
                 timeout = proxy.n_paused > 0 ? PAUSE_MS : -1;
+                flow_timeout = proxy_flows_expire(proxy_now_ms());
+                if (flow_timeout >= 0 && (timeout < 0 || flow_timeout < timeout))
+                        timeout = flow_timeout;
+                proxy_flows_free_dead();
                 pthread_mutex_unlock(&proxy.lock);
                 n = epoll_wait(proxy.epoll_fd, events, EVENTS_MAX, timeout);
                 if (n < 0 && errno != EINTR) {
@@ -72,6 +93,8 @@ static void *proxy_thread(void *arg)
                 }
 
                 pthread_mutex_lock(&proxy.lock);
+                /* NOTE: a flow's expiry also ends the wait, so a paused
+                 * port may accept again before PAUSE_MS has passed. */
                 if (n == 0)
                         resume_paused_ports();
                 for (int i = 0; i < n; i++) {
@@ -84,8 +107,17 @@ static void *proxy_thread(void *arg)
                         } else if (*kind == PROXY_SOURCE_LISTENER) {
                                 struct proxy_port *port = events[i].data.ptr;
 
-                                if (!port->dead)
+                                if (port->dead)
+                                        continue;
+                                if (port->protocol == IPPROTO_UDP)
+                                        proxy_udp_port_read(port);
+                                else
                                         proxy_port_accept(port);
+                        } else if (*kind == PROXY_SOURCE_FLOW) {
+                                struct proxy_flow *flow = events[i].data.ptr;
+
+                                if (!flow->dead)
+                                        proxy_flow_handle(flow);
                         } else {
                                 struct proxy_end *end = events[i].data.ptr;
 
@@ -94,6 +126,7 @@ static void *proxy_thread(void *arg)
                         }
                 }
                 proxy_conns_free_dead();
+                proxy_flows_free_dead();
                 free_dead_ports();
                 pthread_mutex_unlock(&proxy.lock);
         }
@@ -143,12 +176,14 @@ static struct proxy_port *find_port(int fd)
         return NULL;
 }
 
-int portproxy_add(int fd, const struct sockaddr_in *target, const char *label)
+int portproxy_add(int fd, int protocol, const struct sockaddr_in *target, const char *label)
 {
         struct epoll_event ev = { .events = EPOLLIN };
         struct proxy_port *port;
         int flags, r;
 
+        if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
+                return -EPROTONOSUPPORT;
         pthread_mutex_lock(&proxy.lock);
         if (find_port(fd)) {
                 pthread_mutex_unlock(&proxy.lock);
@@ -164,12 +199,15 @@ int portproxy_add(int fd, const struct sockaddr_in *target, const char *label)
         }
         port->kind = PROXY_SOURCE_LISTENER;
         port->fd = fd;
+        port->protocol = protocol;
         port->target = *target;
         snprintf(port->label, sizeof(port->label), "%s", label);
         ev.data.ptr = port;
-        /* The reservation socket is blocking, and accept() must not be. */
+        /* The reservation socket is blocking, and accept() and recvfrom()
+         * must not be. */
         flags = fcntl(fd, F_GETFL);
-        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 || listen(fd, LISTEN_BACKLOG) < 0 ||
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+            (protocol == IPPROTO_TCP && listen(fd, LISTEN_BACKLOG) < 0) ||
             epoll_ctl(proxy.epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
                 r = -errno;
                 free(port);
@@ -187,6 +225,10 @@ static void log_summary(const struct proxy_port *port)
 {
         const struct proxy_counters *c = &port->counters;
 
+        if (port->protocol == IPPROTO_UDP) {
+                proxy_udp_log_summary(port);
+                return;
+        }
         if (c->rejected + c->accept_failed + c->connect_failed + c->relay_failed == 0) {
                 log_debug("Proxy of %s stopped after %lu connections, %lu reset by a peer", port->label, c->accepted,
                           c->resets);
@@ -220,11 +262,14 @@ void portproxy_remove(int fd)
          * cut short must not look complete to the client. */
         while (port->conns)
                 proxy_conn_close(port->conns, true);
+        while (port->flows)
+                proxy_flow_close(port->flows);
         port->dead = true;
         port->next = proxy.dead_ports;
         proxy.dead_ports = port;
         log_summary(port);
-        /* The thread frees the port after its current batch of events. */
+        /* The thread frees the port after its current batch of events,
+         * and recomputes its epoll timeout without the port's flows. */
         (void)!write(proxy.wake_fd, &one, sizeof(one));
         pthread_mutex_unlock(&proxy.lock);
 }

@@ -13,16 +13,25 @@
  * the thread that made that first call.
  */
 
-/* Connections relayed at once per port. Further clients are reset. */
+/* Connections relayed at once per TCP port, and client addresses served
+ * at once per UDP port. Further TCP clients are reset, and datagrams of
+ * further UDP clients are dropped. */
 #define PORTPROXY_CONNECTIONS_MAX 1024
 
-/* Makes fd, a bound TCP socket that the caller keeps owning, listen, and
- * relays every connection it accepts to target. label names the port in
- * log messages ("[::]:8080/tcp"). Adding an fd that is already proxied
- * does nothing. Returns 0 or a negative errno. */
-int portproxy_add(int fd, const struct sockaddr_in *target, const char *label);
+/* How long a UDP client's flow lives without a datagram in either
+ * direction: 90 s, as in docker-proxy of dockerd 20.10. */
+#define PORTPROXY_UDP_TIMEOUT_MS (90 * 1000)
 
-/* Stops proxying fd: resets its open connections and closes their
- * sockets before returning, but leaves fd itself open. An fd that is not
- * proxied is ignored. */
+/* Relays the traffic that fd, a bound socket that the caller keeps
+ * owning, receives to target. protocol is IPPROTO_TCP, for which fd is
+ * made to listen and each connection it accepts is relayed, or
+ * IPPROTO_UDP, for which each client address gets its own flow towards
+ * target. label names the port in log messages ("[::]:8080/tcp").
+ * Adding an fd that is already proxied does nothing. Returns 0 or a
+ * negative errno (-EPROTONOSUPPORT for another protocol). */
+int portproxy_add(int fd, int protocol, const struct sockaddr_in *target, const char *label);
+
+/* Stops proxying fd: resets its open connections, closes their sockets
+ * and those of its UDP flows before returning, but leaves fd itself
+ * open. An fd that is not proxied is ignored. */
 void portproxy_remove(int fd);

@@ -11,7 +11,7 @@ tests_fuzz_fuzz_create_request_SOURCES = tests/fuzz/fuzz-create-request.c $(FUZZ
 	src/engine/mounts.c
 tests_fuzz_fuzz_create_request_SOURCES += $(SECURITY_OPT_SOURCES) src/engine/restart-policy.c
 tests_fuzz_fuzz_create_request_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
-	src/engine/portproxy-conn.c netns/addr.c
+	src/engine/portproxy-conn.c src/engine/portproxy-udp.c netns/addr.c
 nodist_tests_fuzz_fuzz_create_request_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_create_request_SOURCES += src/engine/create-isolation.c src/engine/devices.c src/engine/signals.c
 tests_fuzz_fuzz_create_request_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
@@ -30,7 +30,7 @@ tests_fuzz_fuzz_query_values_SOURCES = tests/fuzz/fuzz-query-values.c $(FUZZ_MAI
 tests_fuzz_fuzz_query_values_SOURCES += src/engine/create-isolation.c src/engine/devices.c
 tests_fuzz_fuzz_query_values_SOURCES += $(SECURITY_OPT_SOURCES) src/engine/restart-policy.c
 tests_fuzz_fuzz_query_values_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
-	src/engine/portproxy-conn.c netns/addr.c
+	src/engine/portproxy-conn.c src/engine/portproxy-udp.c netns/addr.c
 nodist_tests_fuzz_fuzz_query_values_SOURCES = src/engine/seccomp-default.c
 tests_fuzz_fuzz_query_values_CFLAGS = $(AM_CFLAGS) $(FUZZ_COMPILE_FLAGS) $(JSONC_CFLAGS)
 tests_fuzz_fuzz_query_values_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LINK_FLAGS)

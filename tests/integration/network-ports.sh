@@ -8,8 +8,10 @@
 # already in use. The container without IPv6 is reached over IPv6 and
 # [::1] too, through the userland proxy: a large body, concurrent and
 # half-closed connections, resets mid-transfer, the limit of connections
-# per port and a container port that nothing listens on. Passes against dockerd 20.10 in its own network namespace too,
-# except the nftables checks, which are Sockerless's own.
+# per port and a container port that nothing listens on. Over UDP, two
+# clients at once and a 65000-byte datagram. Passes against dockerd 20.10
+# in its own network namespace too, except the nftables checks, which are
+# Sockerless's own.
 
 # shellcheck disable=SC2016 # single quotes keep $ for the container shell
 . "$(dirname "$0")/netlib.sh"
@@ -29,16 +31,44 @@ print(json.dumps(ports, sort_keys=True, separators=(",", ":")))'
 }
 
 # udp_exchange HOST-OR-REMOTE ADDRESS PORT: send "ping" over UDP and print
-# the reply, from the host ("host") or the remote host ("remote").
+# the reply, from the host ("host") or the remote host ("remote"). An
+# ADDRESS with a colon is IPv6.
 udp_exchange() {
         local run=net_host
         [ "$1" = host ] || run=sl_remote
         "$run" "$SL_PYTHON" -c '
 import socket, sys
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+sock = socket.socket(family, socket.SOCK_DGRAM)
 sock.settimeout(3)
 sock.sendto(b"ping", (sys.argv[1], int(sys.argv[2])))
 print(sock.recv(100).decode())' "$2" "$3"
+}
+
+# udp_clients HOST-OR-REMOTE ADDRESS PORT: send a datagram from each of two
+# IPv6 sockets before either reads, and print the reply of each, or "none"
+# after 3 s. Then send a 65000-byte datagram from the first and print the
+# size of its reply.
+udp_clients() {
+        local run=net_host
+        [ "$1" = host ] || run=sl_remote
+        "$run" "$SL_PYTHON" -c '
+import socket, sys
+target = (sys.argv[1], int(sys.argv[2]))
+socks = [socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) for _ in range(2)]
+for i, sock in enumerate(socks):
+    sock.settimeout(3)
+    sock.sendto(b"client%d" % i, target)
+
+def reply(sock):
+    try:
+        return sock.recv(70000).decode()
+    except socket.timeout:
+        return "none"
+
+print(" ".join(reply(sock) for sock in socks))
+socks[0].sendto(b"x" * 65000, target)
+print(len(reply(socks[0])))' "$2" "$3"
 }
 
 # leftovers: what a container that never started must not leave behind.
@@ -195,7 +225,7 @@ sl_assert_out "NetworkSettings.Ports of a loopback binding" '{"80/tcp":[{"HostIp
 # ---- UDP
 sl_check "run a UDP responder with -p 5353:5353/udp" sl_docker run -d --name udp -p 5353:5353/udp "$NET_DEBIAN" \
         perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalPort => 5353, Proto => "udp") or die "$!";
-                while ($s->recv($m, 100)) { $s->send("pong $m") }'
+                while ($s->recv($m, 65536)) { $s->send("pong $m") }'
 sl_wait_for 10 udp_exchange host 127.0.0.1 5353
 sl_run udp_exchange host 127.0.0.1 5353
 sl_assert_out "UDP via 127.0.0.1 from the host" "pong ping"
@@ -205,6 +235,20 @@ sl_run udp_exchange remote "$host" 5353
 sl_assert_out "UDP from the remote host" "pong ping"
 sl_run sl_docker port udp
 sl_assert_out "docker port of a UDP port" $'5353/udp -> 0.0.0.0:5353\n5353/udp -> [::]:5353'
+# The container has no IPv6 address, so the userland proxy relays these.
+sl_run udp_exchange remote "$NET_HOST_ADDR6" 5353
+sl_assert_out "UDP via the host's IPv6 address from the remote host" "pong ping"
+sl_run udp_exchange host ::1 5353
+sl_assert_out "UDP via [::1] from the host" "pong ping"
+sl_run udp_clients remote "$NET_HOST_ADDR6" 5353
+sl_assert_out "two IPv6 UDP clients get their own replies" $'pong client0 pong client1\n65005'
+sl_run udp_clients host ::1 5353
+sl_assert_out "two UDP clients on [::1] get their own replies" $'pong client0 pong client1\n65005'
+sl_check "stop the UDP responder" sl_docker stop udp
+sl_run udp_exchange remote "$NET_HOST_ADDR6" 5353
+sl_assert_rc "a stopped UDP responder does not answer over IPv6" 1
+sl_run udp_exchange host ::1 5353
+sl_assert_rc "a stopped UDP responder does not answer on [::1]" 1
 
 # ---- a host port range
 sl_check "run nginx with a host port range" sl_docker run -d --name range1 -p 9100-9101:80 "$NET_NGINX"

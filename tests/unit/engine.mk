@@ -8,7 +8,7 @@ tests_unit_test_engine_SOURCES = tests/unit/test-engine.c \
 	src/engine/mounts.c
 # The port bindings and network settings that create and the daemon flags check.
 tests_unit_test_engine_SOURCES += src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
-	src/engine/portproxy-conn.c netns/addr.c \
+	src/engine/portproxy-conn.c src/engine/portproxy-udp.c netns/addr.c \
 	src/daemon-config-network.c
 # --security-opt and the seccomp profiles, for the create checks and --seccomp-profile.
 tests_unit_test_engine_SOURCES += $(SECURITY_OPT_SOURCES)
@@ -142,9 +142,19 @@ check_PROGRAMS += tests/unit/test-engine-portmap
 TESTS += tests/unit/test-engine-portmap
 tests_unit_test_engine_portmap_SOURCES = tests/unit/test-engine-portmap.c \
 	src/engine/portmap.c src/engine/portmap-reserve.c src/engine/portproxy.c \
-	src/engine/portproxy-conn.c netns/addr.c
+	src/engine/portproxy-conn.c src/engine/portproxy-udp.c netns/addr.c
 tests_unit_test_engine_portmap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_engine_portmap_LDADD = libcommon.a $(CMOCKA_LIBS) $(JSONC_LIBS)
+endif
+
+# The UDP flows of the userland proxy, relayed on loopback.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test-engine-portproxy
+TESTS += tests/unit/test-engine-portproxy
+tests_unit_test_engine_portproxy_SOURCES = tests/unit/test-engine-portproxy.c \
+	src/engine/portproxy.c src/engine/portproxy-conn.c src/engine/portproxy-udp.c
+tests_unit_test_engine_portproxy_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_engine_portproxy_LDADD = libcommon.a $(CMOCKA_LIBS)
 endif
 
 # A container's /etc/hosts and resolv.conf for each network mode, link variables.

@@ -412,18 +412,13 @@ static int attach_all_locked(struct network_store *s, struct sandbox *sb, const 
         return 0;
 }
 
-/* Reserves the published ports of c and builds their rules. Call with the lock held. */
-static int publish_locked(struct network_store *s, struct container *c, struct sandbox *sb, const char *name,
-                          struct error *err)
+/* Reserves the published ports pm of c, which sb takes, and builds their
+ * rules. Call with the lock held. */
+static int publish_locked(struct network_store *s, struct container *c, struct sandbox *sb, struct portmap *pm,
+                          const char *name, struct error *err)
 {
-        struct portmap *pm = NULL;
         int r;
 
-        pthread_mutex_lock(&c->lock);
-        r = portmap_parse(c->host_config, c->config, &pm, err);
-        pthread_mutex_unlock(&c->lock);
-        if (r < 0)
-                return r;
         sb->ports = pm;
         if (!portmap_publishes(pm))
                 return 0;
@@ -538,6 +533,7 @@ static int sandbox_namespace(struct sandbox *sb, pid_t pid, int *ret_fd, struct 
 static int sandbox_build(struct engine *e, struct container *c, pid_t pid, json_object *links, struct error *err)
 {
         struct network_store *s = engine_network_store(e);
+        _cleanup_portmap_ struct portmap *pm = NULL;
         _cleanup_json_ json_object *networks = NULL;
         _cleanup_free_ char *mode = NULL, *name = NULL, *mac = NULL;
         _cleanup_close_ int ns_fd = -1;
@@ -547,6 +543,13 @@ static int sandbox_build(struct engine *e, struct container *c, pid_t pid, json_
         int r;
 
         r = snapshot(c, &networks, &mode, &name, &mac);
+        if (r < 0)
+                return r;
+        /* Before the store's lock: the order is c->lock, then the store's
+         * lock, as inspect takes them. */
+        pthread_mutex_lock(&c->lock);
+        r = portmap_parse(c->host_config, c->config, &pm, err);
+        pthread_mutex_unlock(&c->lock);
         if (r < 0)
                 return r;
 
@@ -565,7 +568,7 @@ static int sandbox_build(struct engine *e, struct container *c, pid_t pid, json_
         if (r >= 0 && json_array_count(links) > 0)
                 r = use_links_locked(sb, name, network_is_default_bridge(network_of_mode(mode)), links);
         if (r >= 0)
-                r = publish_locked(s, c, sb, name, err);
+                r = publish_locked(s, c, sb, TAKE_PTR(pm), name, err);
         mark[3] = timeutil_monotonic_ns();
         dns = on_user_network(s, networks);
         if (r >= 0)

@@ -45,6 +45,18 @@ int strv_consume(char ***v, char *s)
         return 0;
 }
 
+bool strv_remove(char **v, const char *s)
+{
+        for (char **p = v; p && *p; p++) {
+                if (!streq(*p, s))
+                        continue;
+                free(*p);
+                memmove(p, p + 1, (strv_length(p + 1) + 1) * sizeof(*p));
+                return true;
+        }
+        return false;
+}
+
 int strv_append(char ***v, const char *s)
 {
         return strv_consume(v, strdup(s));

@@ -15,6 +15,10 @@ int strv_append(char ***v, const char *s);
 /* Appends s itself (taking ownership, freed on failure). */
 int strv_consume(char ***v, char *s);
 
+/* Removes and frees the first entry equal to s, keeping the order of the
+ * others. Returns whether there was one. */
+bool strv_remove(char **v, const char *s);
+
 /* Splits s at every separator character in seps; empty parts are kept
  * only when keep_empty is set. Returns NULL when out of memory. */
 char **strv_split(const char *s, const char *seps, bool keep_empty);

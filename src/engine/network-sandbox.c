@@ -303,6 +303,7 @@ static void emit_events(struct engine *e, struct container *c, const char *actio
                 struct network event = { .name = name };
                 char driver[16] = "";
                 struct network *n;
+                bool wanted;
 
                 pthread_mutex_lock(&s->lock);
                 if (network_find_locked(s, *id ? id : name, &n, NULL) >= 0) {
@@ -310,7 +311,9 @@ static void emit_events(struct engine *e, struct container *c, const char *actio
                         snprintf(driver, sizeof(driver), "%s", n->driver);
                 }
                 pthread_mutex_unlock(&s->lock);
-                if (*id ? !streq(driver, "bridge") : !streq(driver, "null") && !streq(driver, "host"))
+                /* An endpoint's network is a bridge. none and host have no endpoint. */
+                wanted = *id ? streq(driver, "bridge") : streq(driver, "null") || streq(driver, "host");
+                if (!wanted)
                         continue;
                 event.driver = driver;
                 network_event(e, action, &event, c->id);
@@ -334,19 +337,10 @@ static bool host_member_add(struct network_store *s, const char *id)
  * was recorded. */
 static bool host_member_remove(struct network_store *s, const char *id)
 {
-        bool found = false;
-        size_t n;
+        bool found;
 
         pthread_mutex_lock(&s->lock);
-        n = strv_length(s->host_members);
-        for (size_t i = 0; i < n; i++)
-                if (streq(s->host_members[i], id)) {
-                        free(s->host_members[i]);
-                        s->host_members[i] = s->host_members[n - 1];
-                        s->host_members[n - 1] = NULL;
-                        found = true;
-                        break;
-                }
+        found = strv_remove(s->host_members, id);
         pthread_mutex_unlock(&s->lock);
         return found;
 }

@@ -426,17 +426,6 @@ int volume_store_acquire(struct volume_store *s, const char *name, const char *c
         return r;
 }
 
-static void strv_remove(char **v, const char *s)
-{
-        for (size_t i = 0; v && v[i]; i++) {
-                if (!streq(v[i], s))
-                        continue;
-                free(v[i]);
-                memmove(&v[i], &v[i + 1], (strv_length(v + i + 1) + 1) * sizeof(char *));
-                return;
-        }
-}
-
 static void unmount_if_unused(struct volume_store *s, struct volume *v)
 {
         _cleanup_free_ char *path = NULL;

@@ -116,6 +116,21 @@ static void strv_split_and_append(void **state)
         assert_false(strv_contains(v, "d"));
 }
 
+static void strv_remove_keeps_order(void **state)
+{
+        _cleanup_strv_free_ char **v = strv_split("a:b:c:b", ":", false);
+
+        assert_non_null(v);
+        assert_true(strv_remove(v, "b"));
+        assert_int_equal(strv_length(v), 3);
+        assert_string_equal(v[0], "a");
+        assert_string_equal(v[1], "c");
+        assert_string_equal(v[2], "b");
+        assert_false(strv_remove(v, "d"));
+        assert_int_equal(strv_length(v), 3);
+        assert_false(strv_remove(NULL, "a"));
+}
+
 static void id_generate_is_hex(void **state)
 {
         char id[ID_LENGTH + 1];
@@ -254,11 +269,11 @@ int main(void)
                 cmocka_unit_test(rfc3339_trims_zeros),     cmocka_unit_test(rfc3339_round_trip),
                 cmocka_unit_test(rfc3339_matches_timegm),  cmocka_unit_test(rfc3339_format_sequence),
                 cmocka_unit_test(rfc3339_rejects_garbage), cmocka_unit_test(timestamp_unix_seconds),
-                cmocka_unit_test(strv_split_and_append),   cmocka_unit_test(id_generate_is_hex),
-                cmocka_unit_test(error_keeps_first_cause), cmocka_unit_test(json_parse_strict),
-                cmocka_unit_test(json_field_type_check),   cmocka_unit_test(atomic_write_replaces),
-                cmocka_unit_test(replace_keeps_mode),      cmocka_unit_test(base64_round_trip),
-                cmocka_unit_test(base64_rejects_garbage),
+                cmocka_unit_test(strv_split_and_append),   cmocka_unit_test(strv_remove_keeps_order),
+                cmocka_unit_test(id_generate_is_hex),      cmocka_unit_test(error_keeps_first_cause),
+                cmocka_unit_test(json_parse_strict),       cmocka_unit_test(json_field_type_check),
+                cmocka_unit_test(atomic_write_replaces),   cmocka_unit_test(replace_keeps_mode),
+                cmocka_unit_test(base64_round_trip),       cmocka_unit_test(base64_rejects_garbage),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

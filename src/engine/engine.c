@@ -121,26 +121,30 @@ struct backend *engine_backend_for_pool(struct engine *e, const char *pool)
         return e->local;
 }
 
-char *engine_container_data_dir(struct engine *e, const struct container *c)
+/* Returns the data directory of the container with this full ID (newly
+ * allocated). */
+static char *data_dir_for_id(struct engine *e, const char *id)
 {
         char *path = NULL;
 
-        if (asprintf(&path, "%s/containers/%s", e->daemon->config.data_root, c->id) < 0)
+        if (asprintf(&path, "%s/containers/%s", e->daemon->config.data_root, id) < 0)
                 return NULL;
         return path;
+}
+
+char *engine_container_data_dir(struct engine *e, const struct container *c)
+{
+        return data_dir_for_id(e, c->id);
 }
 
 char *engine_container_etc_dir(struct engine *e, const struct container *c)
 {
         const char *donor = create_mode_container(json_field_string(c->host_config, "NetworkMode", ""));
-        char *path = NULL;
 
         /* create stores the donor by its full ID. */
         if (!donor || strlen(donor) != ID_LENGTH || !id_is_hex(donor, ID_LENGTH))
-                return engine_container_data_dir(e, c);
-        if (asprintf(&path, "%s/containers/%s", e->daemon->config.data_root, donor) < 0)
-                return NULL;
-        return path;
+                return data_dir_for_id(e, c->id);
+        return data_dir_for_id(e, donor);
 }
 
 char *engine_container_exec_dir(struct engine *e, const struct container *c)
